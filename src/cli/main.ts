@@ -1,0 +1,72 @@
+#!/usr/bin/env bun
+// The wiresight command line: dispatch to a command, and turn every failure into one clear line
+// on stderr with a meaningful exit code (2 for usage mistakes, 1 for everything else).
+
+import pkg from "../../package.json" with { type: "json" };
+import { DUMP_HELP, dumpCommand } from "./commands/dump.ts";
+import { LS_HELP, lsCommand } from "./commands/ls.ts";
+import { UsageError } from "./usage-error.ts";
+
+const HELP = `wiresight ${pkg.version} — see how a Linux host's network namespaces are wired
+
+Usage: wiresight <command> [options]
+
+Commands:
+  ls        every network namespace and its interfaces, as a tree
+  dump      the whole topology as JSON
+  help      show help for a command: wiresight help ls
+
+Options:
+  -h, --help       show this help
+  -V, --version    print the version
+
+Run as root to see every namespace; without it wiresight shows what it can and says what
+it could not see.
+`;
+
+const COMMANDS: Record<string, { run: (argv: string[]) => number; help: string }> = {
+  ls: { run: lsCommand, help: LS_HELP },
+  dump: { run: dumpCommand, help: DUMP_HELP },
+};
+
+export function main(argv: string[]): number {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "-h" || first === "--help") {
+    process.stdout.write(HELP);
+    return first === undefined ? 2 : 0;
+  }
+  if (first === "-V" || first === "--version") {
+    process.stdout.write(`wiresight ${pkg.version}\n`);
+    return 0;
+  }
+  if (first === "help") {
+    const topic = rest[0];
+    if (topic === undefined) process.stdout.write(HELP);
+    else if (COMMANDS[topic]) process.stdout.write(COMMANDS[topic].help);
+    else throw new UsageError(`no help for unknown command '${topic}'`);
+    return 0;
+  }
+  if (first.startsWith("-")) throw new UsageError(`unknown option ${first}`);
+  const command = COMMANDS[first];
+  if (!command) throw new UsageError(`unknown command '${first}'`);
+  return command.run(rest);
+}
+
+function run(): void {
+  let code: number;
+  try {
+    code = main(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`wiresight: ${err.message}\nRun 'wiresight --help' for usage.\n`);
+      code = 2;
+    } else {
+      process.stderr.write(`wiresight: ${(err as Error).message ?? String(err)}\n`);
+      if (process.env.WIRESIGHT_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+      code = 1;
+    }
+  }
+  process.exitCode = code;
+}
+
+if (import.meta.main) run();

@@ -1,0 +1,120 @@
+// `wiresight ls`: each namespace as a header (how it is known) and its interfaces as a tree.
+// Bridge ports hang under their bridge and upper devices (macvlan, vlan) under their lower
+// device when both are in the same namespace; every cross-namespace relation is spelled out
+// with the other namespace's name, because that is what people cannot see with `ip`.
+
+import type { TopologyIndex } from "../../model/index-topology.ts";
+import type { NetworkInterface, NetworkNamespace, Route } from "../../model/topology.ts";
+import type { Style } from "./style.ts";
+
+export interface LsOptions {
+  routes: boolean;
+  style: Style;
+}
+
+export function renderLs(index: TopologyIndex, opts: LsOptions): string {
+  const out: string[] = [];
+  for (const ns of index.topology.namespaces) {
+    out.push(...renderNamespace(ns, index, opts), "");
+  }
+  return out.join("\n");
+}
+
+function renderNamespace(ns: NetworkNamespace, index: TopologyIndex, opts: LsOptions): string[] {
+  const s = opts.style;
+  const lines = [`${s.bold(ns.displayName)}  ${s.dim(`net:[${ns.inode}]`)}${ns.initial ? s.cyan("  initial") : ""}`];
+  for (const how of describeReferences(ns, index)) lines.push(`  ${s.dim(how)}`);
+
+  // Children are drawn under their parent when both live here; everything else is a root.
+  const here = new Set(ns.interfaces.map((i) => i.key));
+  const children = (i: NetworkInterface) =>
+    [...i.relations.ports, ...i.relations.slaves, ...i.relations.members].filter((k) => here.has(k)).map((k) => index.interfaces.get(k)!);
+  const parentHere = (i: NetworkInterface) =>
+    [i.relations.bridge, i.relations.master, i.relations.controller].some((k) => k !== null && here.has(k));
+  const roots = ns.interfaces.filter((i) => !parentHere(i));
+
+  const walk = (i: NetworkInterface, prefix: string, last: boolean, seen: Set<string>) => {
+    const branch = last ? "└─ " : "├─ ";
+    const cont = prefix + (last ? "   " : "│  ");
+    lines.push(prefix + branch + interfaceLine(i, ns, index, s));
+    const addrs = i.addresses.map((a) => `${a.address}/${a.prefixLength}`);
+    if (addrs.length > 0) lines.push(cont + "   " + s.cyan(addrs.join("  ")));
+    const kids = children(i).filter((k) => !seen.has(k.key));
+    kids.forEach((k, n) => {
+      seen.add(k.key);
+      walk(k, cont, n === kids.length - 1, seen);
+    });
+  };
+  const seen = new Set<string>();
+  roots.forEach((r, n) => walk(r, "  ", n === roots.length - 1, seen));
+
+  if (opts.routes && ns.routes.length > 0) {
+    lines.push(`  ${s.bold("routes")}`);
+    for (const r of ns.routes) lines.push(`    ${routeLine(r, index, s)}`);
+  }
+  return lines;
+}
+
+function interfaceLine(i: NetworkInterface, ns: NetworkNamespace, index: TopologyIndex, s: Style): string {
+  const state = i.operState === "UP" || (i.up && i.operState === "UNKNOWN") ? s.green("●") : i.up ? s.yellow("◐") : s.red("○");
+  const parts = [`${state} ${s.bold(i.name)}`, kindLabel(i), s.dim(i.operState)];
+  if (i.mac && i.kind !== "loopback") parts.push(s.dim(i.mac));
+  if (i.alias) parts.push(s.magenta(`"${i.alias}"`));
+  if (i.promiscuous) parts.push(s.yellow("PROMISC"));
+  const rel = (label: string, key: string | null) => {
+    if (!key) return;
+    const other = index.interfaces.get(key);
+    if (!other) return;
+    const where = other.netns === ns.key ? "" : ` @ ${index.namespaces.get(other.netns)?.displayName ?? other.netns}`;
+    parts.push(`${label} ${s.bold(other.name)}${where}`);
+  };
+  rel("⇄", i.relations.peer);
+  // Parents in this namespace are drawn by nesting; in another namespace they must be named.
+  if (i.relations.master && index.interfaces.get(i.relations.master)?.netns !== ns.key) rel("on", i.relations.master);
+  for (const k of i.relations.slaves) if (index.interfaces.get(k)?.netns !== ns.key) rel("carries", k);
+  rel("via", i.relations.underlay);
+  return parts.join("  ");
+}
+
+function kindLabel(i: NetworkInterface): string {
+  const d = i.details;
+  switch (d.kind) {
+    case "macvlan":
+      return `${d.macvtap ? "macvtap" : "macvlan"}(${d.mode})`;
+    case "vlan":
+      return `vlan(${d.id})`;
+    case "vxlan":
+      return `vxlan(vni ${d.vni ?? "?"})`;
+    case "tuntap":
+      return d.mode;
+    case "physical":
+      return d.driver ? `physical(${d.driver})` : "physical";
+    default:
+      return i.kind === "other" && i.driverKind ? i.driverKind : i.kind;
+  }
+}
+
+function routeLine(r: Route, index: TopologyIndex, s: Style): string {
+  const dst = r.destination === "default" ? "default" : `${r.destination}/${r.prefixLength}`;
+  const parts = [r.type === "unicast" ? dst : `${r.type} ${dst}`];
+  if (r.gateway) parts.push(`via ${r.gateway}`);
+  if (r.outputInterface) parts.push(`dev ${index.interfaces.get(r.outputInterface)?.name ?? "?"}`);
+  for (const h of r.nexthops)
+    parts.push(`nexthop via ${h.gateway ?? "-"} dev ${h.outputInterface ? index.interfaces.get(h.outputInterface)?.name : "?"} weight ${h.weight}`);
+  if (r.tableName !== "main") parts.push(`table ${r.tableName}`);
+  if (r.priority) parts.push(`metric ${r.priority}`);
+  return parts.join(" ") + s.dim(`  proto ${r.protocol} scope ${r.scope}`);
+}
+
+/** How the namespace is known: its processes, bind mounts, holders. */
+function describeReferences(ns: NetworkNamespace, index: TopologyIndex): string[] {
+  const out: string[] = [];
+  if (ns.processes.length > 0) out.push(`${ns.processes.length} process${ns.processes.length === 1 ? "" : "es"}`);
+  const comm = (pid: number) => index.processByPid.get(pid)?.comm ?? "?";
+  for (const r of ns.references) {
+    if (r.kind === "bindmount") out.push(`bind mount ${r.path} [mnt:${r.mountNamespace}]`);
+    else if (r.kind === "fd") out.push(`held open by fd ${r.fd} of ${comm(r.pid)} (${r.pid})`);
+    else if (r.kind === "thread") out.push(`thread ${r.tid} of ${comm(r.pid)} (${r.pid})`);
+  }
+  return out.length > 0 ? [out.join(" · ")] : [];
+}

@@ -1,0 +1,191 @@
+// One full discovery pass: processes and namespaces from procfs, then each namespace over
+// netlink, then NSIDs and relations across all of them, into one Topology. Everything here is
+// synchronous on purpose: namespace switches (withNetns) must not interleave with other work.
+//
+// Partial failure is normal. A namespace that vanishes or cannot be opened is skipped with a
+// warning; only a failure to read our own namespace aborts, because then nothing works.
+
+import { readFileSync } from "node:fs";
+import { closeQuietly, openFile, threadNetnsInode } from "../ffi/index.ts";
+import { netnsKey, processKey, type NetnsKey } from "../model/keys.ts";
+import {
+  TOPOLOGY_FORMAT_VERSION,
+  type NetworkInterface,
+  type NetworkNamespace,
+  type Process,
+  type Topology,
+  type Warning,
+} from "../model/topology.ts";
+import { sortTopology } from "../model/sort.ts";
+import { readBootId } from "./procfs/boot.ts";
+import { missingForDiscovery, readEffectiveCapabilities } from "./procfs/capabilities.ts";
+import { readProcesses } from "./procfs/processes.ts";
+import { readFdTable, scanNetworkNamespaces, type NetnsCandidate } from "./procfs/namespaces.ts";
+import { collectNamespace, type NamespaceHandle, type RawNamespace } from "./network/collect-namespace.ts";
+import { readDriverInfo } from "./network/driver-info.ts";
+import { classify, toInterface, type DriverInfo } from "./network/interfaces.ts";
+import { toAddress, toRoute } from "./network/addresses-routes.ts";
+import { resolveNsids } from "./network/resolve-nsids.ts";
+import { resolveRelations, type RelationSubject } from "./network/relations.ts";
+import { namespaceDisplayName } from "./naming.ts";
+
+export interface DiscoverOptions {
+  /** procfs mount to read (tests may point elsewhere). */
+  procRoot?: string;
+  /**
+   * Called just before each namespace is opened. Lets tests make a namespace vanish between the
+   * procfs scan and its collection, the race every real run is exposed to.
+   */
+  beforeNamespace?: (candidate: NetnsCandidate) => void;
+}
+
+interface OpenNamespace {
+  candidate: NetnsCandidate;
+  handle: NamespaceHandle;
+  raw: RawNamespace;
+  key: NetnsKey;
+}
+
+export function discover(options: DiscoverOptions = {}): Topology {
+  const started = performance.now();
+  const discoveredAt = new Date().toISOString();
+  const procRoot = options.procRoot ?? "/proc";
+  const warnings: Warning[] = [];
+  const warn = (subject: string, message: string) => warnings.push({ subject, message });
+
+  const bootId = readBootId(procRoot);
+  const procWarnings: string[] = [];
+  const processes = readProcesses(procRoot, procWarnings);
+  const fdTable = readFdTable(processes, procRoot, procWarnings);
+  const scan = scanNetworkNamespaces(processes, { procRoot, fdTable });
+  for (const m of [...procWarnings, ...scan.warnings]) warn("procfs", m);
+
+  const opened: OpenNamespace[] = [];
+  let dumpRetries = 0;
+  try {
+    const seenCookies = new Set<bigint>();
+    const ownInode = Number(threadNetnsInode());
+    for (const candidate of scan.namespaces) {
+      const subject = `net:[${candidate.inode}]`;
+      options.beforeNamespace?.(candidate);
+      let fd: number;
+      try {
+        fd = openFile(candidate.openPath);
+      } catch (err) {
+        warn(subject, `skipped: cannot open ${candidate.openPath}: ${(err as Error).message}`);
+        continue;
+      }
+      try {
+        const handle = { fd, current: candidate.inode === ownInode };
+        const raw = collectNamespace(handle);
+        dumpRetries += raw.retries;
+        for (const what of raw.interrupted) warn(subject, `${what} dump kept being interrupted; result may be incomplete`);
+        if (seenCookies.has(raw.cookie)) {
+          closeQuietly(fd); // the same namespace reached by two paths (should not happen: dedup is by inode)
+          continue;
+        }
+        seenCookies.add(raw.cookie);
+        opened.push({ candidate, handle, raw, key: netnsKey(bootId, raw.cookie) });
+      } catch (err) {
+        closeQuietly(fd);
+        warn(subject, `skipped: ${(err as Error).message}`);
+      }
+    }
+
+    const nsids = resolveNsids(opened.map((o) => ({ ns: o.handle, links: o.raw.links })));
+    for (const w of nsids.warnings) warn(opened[w.subject]!.key, w.message);
+
+    const pidToNetns = new Map<number, NetnsKey>();
+    for (const o of opened)
+      for (const r of o.candidate.references) if (r.kind === "process") pidToNetns.set(r.pid, o.key);
+
+    const namespaces: NetworkNamespace[] = [];
+    const subjects: RelationSubject[] = [];
+    for (const [i, o] of opened.entries()) {
+      const physical = o.raw.links.filter((l) => classify(l) === "physical");
+      let drivers = new Map<number, DriverInfo | null>();
+      if (physical.length > 0) {
+        try {
+          drivers = readDriverInfo(o.handle, physical);
+        } catch (err) {
+          warn(o.key, `driver information unavailable: ${(err as Error).message}`);
+        }
+      }
+      const byIndex = new Map<number, NetworkInterface>();
+      for (const l of o.raw.links) byIndex.set(l.index, toInterface(o.key, l, drivers.get(l.index)));
+      for (const a of o.raw.addresses) {
+        const addr = toAddress(o.key, a);
+        const iface = byIndex.get(a.index);
+        if (addr && iface) iface.addresses.push(addr);
+      }
+      const known = new Set(byIndex.keys());
+      const members = new Set<number>();
+      for (const r of o.candidate.references) if (r.kind === "process") members.add(r.pid);
+      const nsidMap = nsids.maps[i]!;
+      namespaces.push({
+        key: o.key,
+        cookie: o.raw.cookie.toString(),
+        inode: o.candidate.inode,
+        dev: o.candidate.dev,
+        initial: o.candidate.initial,
+        displayName: namespaceDisplayName(o.candidate.initial, o.candidate.references, members, processes),
+        references: o.candidate.references,
+        processes: [...members].sort((a, b) => a - b).map((pid) => processKey(bootId, pid, processes.get(pid)!.startTime)),
+        interfaces: [...byIndex.values()],
+        routes: o.raw.routes.map((r) => toRoute(o.key, r, known)),
+        nsids: [...nsidMap].map(([nsid, target]) => ({ nsid, netns: target === null ? null : opened[target]!.key })),
+      });
+      for (const [nsid, target] of nsidMap)
+        if (target === null) warn(o.key, `NSID ${nsid} names a namespace that could not be found (peer links stay unresolved)`);
+      subjects.push({ links: o.raw.links, byIndex, nsids: nsidMap });
+    }
+    resolveRelations(subjects);
+
+    const processList: Process[] = [...processes.values()].map((p) => ({
+      key: processKey(bootId, p.pid, p.startTime),
+      pid: p.pid,
+      ppid: p.ppid,
+      comm: p.comm,
+      cmdline: p.cmdline,
+      startTime: p.startTime,
+      uid: p.uid,
+      netns: pidToNetns.get(p.pid) ?? null,
+    }));
+
+    const caps = readEffectiveCapabilities(procRoot);
+    const interfaces = namespaces.reduce((n, ns) => n + ns.interfaces.length, 0);
+    const topology: Topology = {
+      formatVersion: TOPOLOGY_FORMAT_VERSION,
+      host: { bootId, hostname: readTrimmed(`${procRoot}/sys/kernel/hostname`), kernelRelease: readTrimmed(`${procRoot}/sys/kernel/osrelease`) },
+      discoveredAt,
+      namespaces,
+      processes: processList,
+      privileges: { root: process.getuid?.() === 0, missing: missingForDiscovery(caps) },
+      warnings,
+      stats: {
+        durationMs: 0,
+        namespaces: namespaces.length,
+        interfaces,
+        addresses: namespaces.reduce((n, ns) => n + ns.interfaces.reduce((m, i) => m + i.addresses.length, 0), 0),
+        routes: namespaces.reduce((n, ns) => n + ns.routes.length, 0),
+        processes: processList.length,
+        nsidQueries: nsids.queries,
+        dumpRetries,
+        initialNamespaceBy: scan.initialMethod,
+      },
+    };
+    sortTopology(topology);
+    topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
+    return topology;
+  } finally {
+    for (const o of opened) closeQuietly(o.handle.fd);
+  }
+}
+
+function readTrimmed(path: string): string {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,119 @@
+// The request/response loop over a netlink socket: the one place that joins the ffi socket and
+// the pure codec. It checks sequence numbers (a socket may still hold a late answer to an
+// earlier request), turns NLMSG_ERROR into a named error, and repeats a dump the kernel flagged
+// NLM_F_DUMP_INTR (the table changed while it was being walked, so the result may be torn).
+
+import { NetlinkSocket, errnoName } from "../ffi/index.ts";
+import {
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSG_NOOP,
+  NLM_F_DUMP_INTR,
+  decodeError,
+  parseMessages,
+  type NetlinkMessage,
+} from "../netlink/index.ts";
+
+/** A request the kernel answered with a negative errno. */
+export class NetlinkRequestError extends Error {
+  constructor(
+    readonly code: string,
+    readonly errno: number,
+    readonly what: string,
+    readonly extack?: string,
+  ) {
+    super(`${what}: ${code}${extack ? ` (${extack})` : ""}`);
+    this.name = "NetlinkRequestError";
+  }
+}
+
+let nextSeq = 1;
+function takeSeq(): number {
+  nextSeq = nextSeq >= 0x7fffffff ? 1 : nextSeq + 1;
+  return nextSeq;
+}
+
+/** How often a dump is repeated when the kernel keeps interrupting it before we give up. */
+const MAX_DUMP_ATTEMPTS = 5;
+
+export interface DumpResult<T> {
+  items: T[];
+  /** How many times the dump had to be repeated because of NLM_F_DUMP_INTR. */
+  retries: number;
+  /** True when even the last attempt was interrupted: the caller should warn. */
+  interrupted: boolean;
+}
+
+/**
+ * Sends a dump request built for a fresh sequence number and decodes each answer as it arrives
+ * (the receive buffer is reused by the next recv, so decoding in place saves a copy).
+ * `decode` returns undefined for messages it does not want.
+ */
+export function dump<T>(
+  sock: NetlinkSocket,
+  what: string,
+  build: (seq: number) => Uint8Array,
+  decode: (msg: NetlinkMessage) => T | undefined,
+): DumpResult<T> {
+  let retries = 0;
+  for (;;) {
+    const { items, interrupted } = collect(sock, what, build, decode);
+    if (!interrupted || retries + 1 >= MAX_DUMP_ATTEMPTS) return { items, retries, interrupted };
+    retries++;
+  }
+}
+
+/**
+ * Sends a non-dump request and returns the single reply message. The request must ask for what
+ * the kernel answers with a message (RTM_GETNSID does); an NLMSG_ERROR reply is thrown.
+ */
+export function ask(sock: NetlinkSocket, what: string, build: (seq: number) => Uint8Array): NetlinkMessage {
+  const seq = takeSeq();
+  sock.send(build(seq));
+  for (;;) {
+    for (const msg of parseMessages(sock.recv())) {
+      if (msg.seq !== seq) continue;
+      if (msg.type === NLMSG_ERROR) throwIfError(msg, what);
+      if (msg.type === NLMSG_NOOP || msg.type === NLMSG_ERROR) continue;
+      return msg;
+    }
+  }
+}
+
+function collect<T>(
+  sock: NetlinkSocket,
+  what: string,
+  build: (seq: number) => Uint8Array,
+  decode: (msg: NetlinkMessage) => T | undefined,
+): { items: T[]; interrupted: boolean } {
+  const seq = takeSeq();
+  sock.send(build(seq));
+  const items: T[] = [];
+  let interrupted = false;
+  for (;;) {
+    for (const msg of parseMessages(sock.recv())) {
+      if (msg.seq !== seq) continue; // a stale answer to an earlier request
+      if (msg.flags & NLM_F_DUMP_INTR) interrupted = true;
+      if (msg.type === NLMSG_DONE) {
+        // A dump may end with an error code in the DONE payload (e.g. -EMSGSIZE).
+        if (msg.payload.byteLength >= 4) {
+          const err = new DataView(msg.payload.buffer, msg.payload.byteOffset, 4).getInt32(0, true);
+          if (err < 0) throw new NetlinkRequestError(errnoName(-err), -err, what);
+        }
+        return { items, interrupted };
+      }
+      if (msg.type === NLMSG_ERROR) {
+        throwIfError(msg, what);
+        return { items, interrupted }; // an ack ends a request too
+      }
+      if (msg.type === NLMSG_NOOP) continue;
+      const item = decode(msg);
+      if (item !== undefined) items.push(item);
+    }
+  }
+}
+
+function throwIfError(msg: NetlinkMessage, what: string): void {
+  const ack = decodeError(msg);
+  if (ack.error < 0) throw new NetlinkRequestError(errnoName(-ack.error), -ack.error, what, ack.message);
+}

@@ -1,0 +1,20 @@
+// Driver names for physical interfaces (ethtool GDRVINFO). The ioctl works on an ordinary socket
+// of the interface's namespace, so we open one there only when that namespace has a physical
+// interface at all (most container namespaces have none).
+
+import { closeQuietly, ethtoolDriverInfo, openDatagramSocket } from "../../ffi/index.ts";
+import { AF_INET, type RtLink } from "../../netlink/index.ts";
+import type { DriverInfo } from "./interfaces.ts";
+import { switchFd, type NamespaceHandle } from "./collect-namespace.ts";
+
+export function readDriverInfo(ns: NamespaceHandle, links: RtLink[]): Map<number, DriverInfo | null> {
+  const result = new Map<number, DriverInfo | null>();
+  if (links.length === 0) return result;
+  const sock = openDatagramSocket(AF_INET, switchFd(ns));
+  try {
+    for (const l of links) if (l.ifname) result.set(l.index, ethtoolDriverInfo(sock, l.ifname));
+  } finally {
+    closeQuietly(sock);
+  }
+  return result;
+}

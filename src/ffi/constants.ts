@@ -1,0 +1,41 @@
+// Kernel/libc constants under their C names. Values are the generic Linux ones used by x86_64 and
+// arm64 (libc.ts refuses other architectures: mips/sparc/alpha/parisc number SOCK_* and O_* differently).
+
+// <bits/socket.h>, <linux/socket.h>
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const AF_NETLINK = 16;
+export const SOCK_DGRAM = 2;
+export const SOCK_RAW = 3;
+export const SOCK_NONBLOCK = 0x800;
+export const SOCK_CLOEXEC = 0x80000;
+export const SOL_SOCKET = 1;
+export const SO_RCVBUF = 8;
+export const SO_RCVBUFFORCE = 33; // needs CAP_NET_ADMIN; lets rcvbuf exceed net.core.rmem_max
+export const SO_NETNS_COOKIE = 71; // since Linux 5.14: u64 id of the socket's netns, never reused within a boot
+export const MSG_PEEK = 0x2;
+export const MSG_TRUNC = 0x20;
+export const MSG_DONTWAIT = 0x40;
+
+// <linux/netlink.h>
+export const SOL_NETLINK = 270;
+export const NETLINK_ROUTE = 0;
+export const NETLINK_SOCK_DIAG = 4;
+export const NETLINK_NETFILTER = 12;
+export const NETLINK_ADD_MEMBERSHIP = 1;
+export const NETLINK_DROP_MEMBERSHIP = 2;
+export const NETLINK_EXT_ACK = 11;
+export const NETLINK_GET_STRICT_CHK = 12;
+export const SOCKADDR_NL_SIZE = 12; // struct sockaddr_nl { u16 family; u16 pad; u32 pid; u32 groups; }
+
+// <fcntl.h>
+export const O_RDONLY = 0;
+export const O_CLOEXEC = 0x80000;
+
+// <sched.h>
+export const CLONE_NEWNET = 0x40000000;
+
+// <linux/sockios.h>, <linux/ethtool.h>, <net/if.h>
+export const SIOCETHTOOL = 0x8946;
+export const ETHTOOL_GDRVINFO = 0x3;
+export const IFNAMSIZ = 16;

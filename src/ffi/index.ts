@@ -1,0 +1,17 @@
+// Public API of src/ffi: the only layer that talks to libc. libc.ts itself stays internal.
+
+export * from "./constants.ts";
+export { SyscallError, errnoName, errnoMessage, errnoNumber, isSyscallError } from "./errno.ts";
+export { openFile, closeFd, closeQuietly } from "./fd.ts";
+export {
+  withNetns,
+  socketInNetns,
+  NetnsRestoreError,
+  originalNetnsFd,
+  threadNetnsInode,
+  allThreadsNetns,
+  gettid,
+} from "./netns.ts";
+export { netnsCookie, openDatagramSocket, setsockoptInt, getsockoptInt } from "./socket.ts";
+export { NetlinkSocket, NetlinkTruncatedError, type NetlinkSocketOptions } from "./netlink-socket.ts";
+export { ethtoolDriverInfo, type EthtoolDriverInfo } from "./ethtool.ts";

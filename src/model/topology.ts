@@ -1,0 +1,218 @@
+// The Topology: what one discovery found, as plain serialisable objects. Relations between
+// objects are held as identity keys (see keys.ts), so the same value can be dumped as JSON,
+// recorded in the store and served over GraphQL; `indexTopology` (index.ts) turns keys into
+// lookups once. Field names are what users read in `wiresight dump`; docs/dump.schema.json
+// documents them, so keep the two in step.
+
+import type { InterfaceKey, NetnsKey, ProcessKey } from "./keys.ts";
+
+export const TOPOLOGY_FORMAT_VERSION = 1;
+
+export interface Topology {
+  formatVersion: typeof TOPOLOGY_FORMAT_VERSION;
+  host: HostInfo;
+  /** ISO 8601 time at which discovery started. */
+  discoveredAt: string;
+  /** Initial namespace first, then by inode. */
+  namespaces: NetworkNamespace[];
+  /** By PID. */
+  processes: Process[];
+  privileges: Privileges;
+  warnings: Warning[];
+  stats: DiscoveryStats;
+}
+
+export interface HostInfo {
+  bootId: string;
+  hostname: string;
+  kernelRelease: string;
+}
+
+export interface Privileges {
+  root: boolean;
+  /** Capabilities discovery needs but the process does not have, and what is therefore not seen. */
+  missing: { capability: string; consequence: string }[];
+}
+
+export interface Warning {
+  /** What the warning is about: a namespace key, `net:[INODE]` (not yet identified), or `procfs`. */
+  subject: string;
+  message: string;
+}
+
+export interface DiscoveryStats {
+  durationMs: number;
+  namespaces: number;
+  interfaces: number;
+  addresses: number;
+  routes: number;
+  processes: number;
+  /** RTM_GETNSID queries sent to resolve the NSIDs that links reference. */
+  nsidQueries: number;
+  /** Dumps repeated because the kernel flagged them NLM_F_DUMP_INTR. */
+  dumpRetries: number;
+  /** How the initial namespace was recognised (PID 1's link, the kernel's fixed inode, …). */
+  initialNamespaceBy: string;
+}
+
+export type NetnsReference =
+  | { kind: "process"; pid: number }
+  | { kind: "thread"; pid: number; tid: number }
+  | { kind: "bindmount"; path: string; viaPid: number; mountNamespace: number }
+  | { kind: "fd"; pid: number; fd: number };
+
+export interface NetworkNamespace {
+  key: NetnsKey;
+  /** SO_NETNS_COOKIE as a decimal string (64-bit). */
+  cookie: string;
+  inode: number;
+  dev: number;
+  initial: boolean;
+  /** A short human name: bind-mount path, else leading process names, else how it is held. */
+  displayName: string;
+  /** Every way this namespace was found (processes, threads, bind mounts, open fds). */
+  references: NetnsReference[];
+  /** Processes whose main thread is attached to this namespace. */
+  processes: ProcessKey[];
+  interfaces: NetworkInterface[];
+  routes: Route[];
+  /** The NSIDs this namespace assigns to the peers its links reference, where resolved. */
+  nsids: { nsid: number; netns: NetnsKey | null }[];
+}
+
+export type InterfaceKind =
+  | "loopback"
+  | "physical"
+  | "veth"
+  | "bridge"
+  | "macvlan"
+  | "vlan"
+  | "vxlan"
+  | "tuntap"
+  | "other";
+
+export interface NetworkInterface {
+  key: InterfaceKey;
+  netns: NetnsKey;
+  index: number;
+  name: string;
+  kind: InterfaceKind;
+  /** IFLA_INFO_KIND as the kernel says it ("veth", "macvtap", "ipip"…), absent for physical and lo. */
+  driverKind: string | null;
+  /** IFLA_INFO_SLAVE_KIND: what this interface is a port of ("bridge", "bond"…). */
+  portKind: string | null;
+  /** iproute2's flag names: UP, BROADCAST, LOOPBACK, MULTICAST, PROMISC, LOWER_UP… */
+  flags: string[];
+  up: boolean;
+  promiscuous: boolean;
+  /** IF_OPER_* name: UP, DOWN, UNKNOWN, LOWERLAYERDOWN, DORMANT, NOTPRESENT, TESTING. */
+  operState: string;
+  mac: string | null;
+  mtu: number | null;
+  alias: string | null;
+  /** ARPHRD_* link-layer type number (1 = Ethernet, 772 = loopback, 65534 = none). */
+  linkType: number;
+  addresses: Address[];
+  relations: InterfaceRelations;
+  /** What the kernel reported and relations were resolved from, kept for debugging and diffs. */
+  raw: { link: number | null; linkNetnsid: number | null; master: number | null };
+  details: InterfaceDetails;
+}
+
+export interface InterfaceRelations {
+  /** veth: the other end, possibly in another namespace. */
+  peer: InterfaceKey | null;
+  /** A bridge port: its bridge. */
+  bridge: InterfaceKey | null;
+  /** A bridge: its ports. */
+  ports: InterfaceKey[];
+  /** macvlan/macvtap/vlan/ipvlan: the lower device it sits on (may be in another namespace). */
+  master: InterfaceKey | null;
+  /** The upper devices (macvlan, vlan…) that sit on this one. */
+  slaves: InterfaceKey[];
+  /** A non-bridge IFLA_MASTER (bond, team, vrf). */
+  controller: InterfaceKey | null;
+  /** The members of a bond/team/vrf. */
+  members: InterfaceKey[];
+  /** vxlan: the underlay interface its packets leave through. */
+  underlay: InterfaceKey | null;
+  /** The vxlan interfaces that use this one as underlay. */
+  overlays: InterfaceKey[];
+}
+
+export type InterfaceDetails =
+  | { kind: "none" }
+  | { kind: "physical"; driver: string | null; driverVersion: string | null; firmwareVersion: string | null; busInfo: string | null }
+  | { kind: "bridge"; stpState: number | null; vlanFiltering: boolean | null; forwardDelay: number | null; ageingTime: number | null; priority: number | null; bridgeId: string | null }
+  | { kind: "macvlan"; mode: string; macvtap: boolean }
+  | { kind: "vlan"; id: number; protocol: string }
+  | {
+      kind: "vxlan";
+      vni: number | null;
+      group: string | null;
+      remote: string | null;
+      local: string | null;
+      port: number | null;
+      sourcePortRange: { low: number; high: number } | null;
+      ttl: number | null;
+      tos: number | null;
+      learning: boolean | null;
+      proxy: boolean | null;
+    }
+  | { kind: "tuntap"; mode: "tun" | "tap"; persistent: boolean | null; multiQueue: boolean | null; owner: number | null; group: number | null; vnetHdr: boolean | null; packetInfo: boolean | null };
+
+export interface Address {
+  key: string;
+  interface: InterfaceKey;
+  family: "ipv4" | "ipv6";
+  address: string;
+  prefixLength: number;
+  /** IFA_ADDRESS when it differs from IFA_LOCAL (point-to-point peer). */
+  peer: string | null;
+  broadcast: string | null;
+  scope: string;
+  flags: string[];
+  label: string | null;
+  /** Seconds; null means forever. */
+  preferredLifetime: number | null;
+  validLifetime: number | null;
+}
+
+export interface Route {
+  key: string;
+  netns: NetnsKey;
+  family: "ipv4" | "ipv6";
+  /** Unicast, local, broadcast, blackhole… (RTN_*). */
+  type: string;
+  /** "default" or the network address. */
+  destination: string;
+  prefixLength: number;
+  /** Source-specific routing (RTA_SRC, "from" in iproute2); 0 prefix length when absent. */
+  source: string | null;
+  sourcePrefixLength: number;
+  preferredSource: string | null;
+  gateway: string | null;
+  outputInterface: InterfaceKey | null;
+  /** Multipath routes: each next hop. */
+  nexthops: { gateway: string | null; outputInterface: InterfaceKey | null; weight: number }[];
+  table: number;
+  tableName: string;
+  priority: number;
+  /** IPv6 router preference (RTA_PREF): low, medium, high. */
+  preference: string | null;
+  protocol: string;
+  scope: string;
+  tos: number;
+}
+
+export interface Process {
+  key: ProcessKey;
+  pid: number;
+  ppid: number;
+  comm: string;
+  cmdline: string[];
+  /** Clock ticks since boot (field 22 of /proc/PID/stat). */
+  startTime: number;
+  uid: number;
+  netns: NetnsKey | null;
+}

@@ -1,0 +1,48 @@
+// The public face of the netlink codec: pure functions from bytes to objects and back.
+// Nothing here does I/O; src/ffi owns sockets and src/discovery runs the request loops.
+
+export * from "./constants.ts";
+export { NetlinkDecodeError } from "./errors.ts";
+export {
+  type NetlinkAck,
+  type NetlinkMessage,
+  decodeDone,
+  decodeError,
+  encodeMessage,
+  parseMessages,
+} from "./message.ts";
+export {
+  type Attribute,
+  attributeMap,
+  be16,
+  be32,
+  concat,
+  encodeAttribute,
+  encodeNested,
+  encodeU32Attribute,
+  ipAddress,
+  mac,
+  parseAttributes,
+  parseIpAddress,
+  s32,
+  str,
+  u16,
+  u32,
+  u64,
+  u8,
+} from "./attributes.ts";
+export {
+  type BridgeData,
+  type LinkKindData,
+  type MacvlanData,
+  type RtLink,
+  type TunData,
+  type VethData,
+  type VlanData,
+  type VxlanData,
+  buildGetLinkDump,
+  decodeLink,
+} from "./link.ts";
+export { type RtAddr, buildGetAddrDump, decodeAddress } from "./address.ts";
+export { type RtNexthop, type RtRoute, type RtVia, buildGetRouteDump, decodeRoute } from "./route.ts";
+export { type RtNsid, buildGetNsidForFd, buildNsidDump, decodeNsid } from "./nsid.ts";
