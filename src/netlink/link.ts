@@ -83,10 +83,8 @@ const IFINFOMSG_LEN = 16;
  * VF info but no statistics: stats are most of a link message and wiresight does not use them.
  */
 export function buildGetLinkDump(seq: number): Uint8Array {
-  const ifinfomsg = new Uint8Array(IFINFOMSG_LEN); // AF_UNSPEC, all zero
   const ext = encodeU32Attribute(IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
-  const payload = new Uint8Array(IFINFOMSG_LEN + ext.length);
-  payload.set(ifinfomsg);
+  const payload = new Uint8Array(IFINFOMSG_LEN + ext.length); // struct ifinfomsg all zero: AF_UNSPEC
   payload.set(ext, IFINFOMSG_LEN);
   return encodeMessage({ type: RTM_GETLINK, flags: NLM_F_REQUEST | NLM_F_DUMP, seq }, payload);
 }

@@ -4,12 +4,16 @@
 // namespace behind this fd?" (RTM_GETNSID with NETNSA_FD).
 //
 // Gostwire asks this for every pair of namespaces: N² queries. We ask only for the NSIDs that
-// links actually reference, and try the likeliest namespaces first: for a veth the peer's
-// namespace must hold a veth at the index we point to that points back at our index, which
-// almost always leaves a single candidate, so one query per referenced NSID is the norm.
+// links actually reference, and try the likeliest namespaces first. For a veth, the peer's
+// namespace must hold a veth at the index we point to that points back at our index. Ifindexes
+// repeat across namespaces (every fresh namespace numbers from 1), so on a host of many similar
+// namespaces that can leave several candidates; then one RTM_GETLINK with IFLA_TARGET_NETNSID
+// shows us the peer itself, and its MAC and name single out the candidate. What one side has
+// resolved also settles the other side without a query.
 
 import { NetlinkSocket } from "../../ffi/index.ts";
-import { RTM_NEWNSID, buildGetNsidForFd, decodeNsid, type RtLink } from "../../netlink/index.ts";
+import { RTM_NEWLINK, RTM_NEWNSID, buildGetNsidForFd, decodeLink, decodeNsid, type RtLink } from "../../netlink/index.ts";
+import { buildGetLink } from "../../netlink/link-get.ts";
 import { ask } from "../netlink-request.ts";
 import { openRouteSocketIn, type NamespaceHandle } from "./collect-namespace.ts";
 
@@ -22,6 +26,7 @@ export interface NsidSubject {
 export interface NsidResolution {
   /** Per subject (same order): NSID → index of the subject it means, or null if none matched. */
   maps: Map<number, number | null>[];
+  /** Kernel round trips spent (RTM_GETNSID and RTM_GETLINK). */
   queries: number;
   warnings: { subject: number; message: string }[];
 }
@@ -31,11 +36,17 @@ export function linkTarget(link: RtLink): number {
   return link.link ?? link.index;
 }
 
+/** The ifindex in the linked namespace that a cross-namespace link refers to. */
+function remoteIndex(l: RtLink): number {
+  return l.data?.kind === "vxlan" && l.data.link ? l.data.link : linkTarget(l);
+}
+
 export function resolveNsids(subjects: NsidSubject[]): NsidResolution {
   const maps = subjects.map(() => new Map<number, number | null>());
   const warnings: NsidResolution["warnings"] = [];
   let queries = 0;
-  // Which namespaces hold a link at a given ifindex: the coarse candidate filter.
+  // Per subject: ifindex → link, and which subjects hold a link at a given ifindex.
+  const linkAt = subjects.map((s) => new Map(s.links.map((l) => [l.index, l])));
   const byIndex = new Map<number, number[]>();
   subjects.forEach((s, i) => {
     for (const l of s.links) {
@@ -48,29 +59,64 @@ export function resolveNsids(subjects: NsidSubject[]): NsidResolution {
   subjects.forEach((subject, self) => {
     const wanted = wantedNsids(subject.links);
     if (wanted.size === 0) return;
-    let sock: NetlinkSocket | undefined;
-    const asked = new Set<number>();
     const map = maps[self]!;
+    let sock: NetlinkSocket | undefined;
+    const socket = () => (sock ??= openRouteSocketIn(subject.ns));
+    const asked = new Set<number>();
+    /** Asks our namespace for its NSID of `cand`; records whatever it says. */
+    const verify = (cand: number): void => {
+      if (asked.has(cand) || cand === self) return;
+      asked.add(cand);
+      queries++;
+      const reply = ask(socket(), "RTM_GETNSID", (seq) => buildGetNsidForFd(seq, subjects[cand]!.ns.fd));
+      if (reply.type !== RTM_NEWNSID) return;
+      const { nsid } = decodeNsid(reply);
+      if (nsid >= 0 && !map.has(nsid)) map.set(nsid, cand);
+    };
+    /** Shows us the far end of `l` through the NSID; null if the kernel will not. */
+    const peerOf = (l: RtLink, nsid: number): RtLink | null => {
+      queries++;
+      try {
+        const reply = ask(socket(), "RTM_GETLINK", (seq) => buildGetLink(seq, remoteIndex(l), nsid));
+        return reply.type === RTM_NEWLINK ? decodeLink(reply) : null;
+      } catch {
+        return null; // older kernels reject IFLA_TARGET_NETNSID; fall back to asking in turn
+      }
+    };
+
     try {
-      sock = openRouteSocketIn(subject.ns);
-      const query = (cand: number): void => {
-        if (asked.has(cand) || cand === self) return;
-        asked.add(cand);
-        queries++;
-        const reply = ask(sock!, "RTM_GETNSID", (seq) => buildGetNsidForFd(seq, subjects[cand]!.ns.fd));
-        if (reply.type !== RTM_NEWNSID) return;
-        const { nsid } = decodeNsid(reply);
-        if (nsid >= 0 && !map.has(nsid)) map.set(nsid, cand);
-      };
       for (const [nsid, links] of wanted) {
         if (map.has(nsid)) continue;
-        for (const cand of rankCandidates(links, subjects, byIndex)) {
-          query(cand);
+        const { strong, weak } = rankCandidates(self, links, linkAt, byIndex, maps);
+        // The other side already resolved its NSID for us: settled without a query.
+        if (strong.settled !== undefined) {
+          map.set(nsid, strong.settled);
+          continue;
+        }
+        // Try the strong candidates first; when several remain (ifindexes collide), let the
+        // far end itself say which namespace it is in.
+        let first = strong.list.length > 0 ? strong.list : weak;
+        const rest = strong.list.length > 0 ? weak : [];
+        if (first.length > 1) {
+          const peer = peerOf(links[0]!, nsid);
+          if (peer) {
+            const same = first.filter((c) => {
+              const o = linkAt[c]!.get(peer.index);
+              return o !== undefined && o.address === peer.address && o.ifname === peer.ifname;
+            });
+            if (same.length === 1) {
+              map.set(nsid, same[0]!);
+              continue;
+            }
+            if (same.length > 1) first = same; // cloned MACs and names: ask each in turn
+          }
+        }
+        for (const cand of [...first, ...rest]) {
+          verify(cand);
           if (map.has(nsid)) break;
         }
-        if (map.has(nsid)) continue;
-        // The structural guess failed (e.g. the peer namespace is not visible to us): ask the rest.
-        for (let cand = 0; cand < subjects.length && !map.has(nsid); cand++) query(cand);
+        // The structural guess failed (e.g. the link's far end is not visible to us): ask the rest.
+        for (let cand = 0; cand < subjects.length && !map.has(nsid); cand++) verify(cand);
         if (!map.has(nsid)) map.set(nsid, null);
       }
     } catch (err) {
@@ -95,19 +141,36 @@ function wantedNsids(links: RtLink[]): Map<number, RtLink[]> {
   return wanted;
 }
 
-/** Candidate namespaces for the links that share one NSID, best first. */
-function rankCandidates(links: RtLink[], subjects: NsidSubject[], byIndex: Map<number, number[]>): number[] {
-  const strong: number[] = [];
-  const weak: number[] = [];
+/**
+ * Candidate namespaces for the links that share one NSID. Strong: a veth there points back at
+ * us across a namespace boundary. A strong candidate whose own NSID for its peer is already
+ * resolved either is certainly ours (`settled`) or certainly not (dropped).
+ */
+function rankCandidates(
+  self: number,
+  links: RtLink[],
+  linkAt: Map<number, RtLink>[],
+  byIndex: Map<number, number[]>,
+  maps: Map<number, number | null>[],
+): { strong: { list: number[]; settled?: number }; weak: number[] } {
+  const strong = new Set<number>();
+  const weak = new Set<number>();
   for (const l of links) {
-    const target = l.kind === "vxlan" && l.data?.kind === "vxlan" && l.data.link ? l.data.link : linkTarget(l);
+    const target = remoteIndex(l);
     for (const cand of byIndex.get(target) ?? []) {
-      const other = subjects[cand]!.links.find((o) => o.index === target);
-      // A veth peer points back at us, across a namespace boundary.
+      if (cand === self) continue;
+      const other = linkAt[cand]!.get(target);
       const pointsBack =
         l.kind === "veth" && other?.kind === "veth" && other.linkNetnsid !== undefined && linkTarget(other) === l.index;
-      (pointsBack ? strong : weak).push(cand);
+      if (!pointsBack) {
+        weak.add(cand);
+        continue;
+      }
+      const known = maps[cand]!.get(other!.linkNetnsid!);
+      if (known === self) return { strong: { list: [cand], settled: cand }, weak: [] };
+      if (known === undefined) strong.add(cand);
     }
   }
-  return [...new Set([...strong, ...weak])];
+  for (const c of strong) weak.delete(c);
+  return { strong: { list: [...strong] }, weak: [...weak] };
 }
