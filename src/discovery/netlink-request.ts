@@ -9,6 +9,7 @@ import {
   NLMSG_ERROR,
   NLMSG_NOOP,
   NLM_F_DUMP_INTR,
+  decodeDone,
   decodeError,
   parseMessages,
   type NetlinkMessage,
@@ -95,11 +96,9 @@ function collect<T>(
       if (msg.seq !== seq) continue; // a stale answer to an earlier request
       if (msg.flags & NLM_F_DUMP_INTR) interrupted = true;
       if (msg.type === NLMSG_DONE) {
-        // A dump may end with an error code in the DONE payload (e.g. -EMSGSIZE).
-        if (msg.payload.byteLength >= 4) {
-          const err = new DataView(msg.payload.buffer, msg.payload.byteOffset, 4).getInt32(0, true);
-          if (err < 0) throw new NetlinkRequestError(errnoName(-err), -err, what);
-        }
+        // A dump may end with an error code (and extack) in the DONE payload, e.g. -EMSGSIZE.
+        const done = decodeDone(msg);
+        if (done.error < 0) throw new NetlinkRequestError(errnoName(-done.error), -done.error, what, done.message);
         return { items, interrupted };
       }
       if (msg.type === NLMSG_ERROR) {

@@ -40,6 +40,7 @@ export {
   type VethData,
   type VlanData,
   type VxlanData,
+  buildGetLink,
   buildGetLinkDump,
   decodeLink,
 } from "./link.ts";

@@ -19,6 +19,7 @@ import {
   IFLA_LINK_NETNSID,
   IFLA_MASTER,
   IFLA_MTU,
+  IFLA_TARGET_NETNSID,
   IFLA_NUM_RX_QUEUES,
   IFLA_NUM_TX_QUEUES,
   IFLA_OPERSTATE,
@@ -87,6 +88,23 @@ export function buildGetLinkDump(seq: number): Uint8Array {
   const payload = new Uint8Array(IFINFOMSG_LEN + ext.length); // struct ifinfomsg all zero: AF_UNSPEC
   payload.set(ext, IFINFOMSG_LEN);
   return encodeMessage({ type: RTM_GETLINK, flags: NLM_F_REQUEST | NLM_F_DUMP, seq }, payload);
+}
+
+/**
+ * The link with `index`; with `targetNsid`, in the namespace the sender's namespace knows by
+ * that NSID (IFLA_TARGET_NETNSID, Linux ≥ 4.20). The latter lets a namespace show us the far
+ * end of one of its links — what tells apart namespaces whose ifindexes collide. The kernel
+ * answers with one RTM_NEWLINK or an NLMSG_ERROR, so no NLM_F_ACK (an extra ack would linger).
+ */
+export function buildGetLink(seq: number, index: number, targetNsid?: number): Uint8Array {
+  const ext = encodeU32Attribute(IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
+  // IFLA_TARGET_NETNSID is an s32; its two's complement bits are what a u32 encoding writes.
+  const target = targetNsid === undefined ? new Uint8Array(0) : encodeU32Attribute(IFLA_TARGET_NETNSID, targetNsid >>> 0);
+  const payload = new Uint8Array(IFINFOMSG_LEN + ext.length + target.length);
+  new DataView(payload.buffer).setInt32(4, index, true); // ifinfomsg.ifi_index
+  payload.set(ext, IFINFOMSG_LEN);
+  payload.set(target, IFINFOMSG_LEN + ext.length);
+  return encodeMessage({ type: RTM_GETLINK, flags: NLM_F_REQUEST, seq }, payload);
 }
 
 export function decodeLink(msg: NetlinkMessage): RtLink {

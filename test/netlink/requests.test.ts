@@ -6,6 +6,7 @@ import {
   AF_INET,
   AF_INET6,
   buildGetAddrDump,
+  buildGetLink,
   buildGetLinkDump,
   buildGetNsidForFd,
   buildGetRouteDump,
@@ -26,6 +27,22 @@ describe("request builders", () => {
       0800 1d00 09000000                    // IFLA_EXT_MASK (29) = RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS
     `);
     expect(toHex(buildGetLinkDump(SEQ))).toBe(toHex(expected));
+  });
+
+  test("RTM_GETLINK of one link, here and in a peer namespace (IFLA_TARGET_NETNSID)", () => {
+    const here = hex(`
+      28000000 1200 0100 0b53026b 00000000  // len 40, RTM_GETLINK, REQUEST only (one answer, no ack)
+      00 00 0000 07000000 00000000 00000000 // ifinfomsg: ifi_index 7
+      0800 1d00 09000000                    // IFLA_EXT_MASK = VF | SKIP_STATS
+    `);
+    expect(toHex(buildGetLink(SEQ, 7))).toBe(toHex(here));
+    const there = hex(`
+      30000000 1200 0100 0b53026b 00000000  // len 48
+      00 00 0000 07000000 00000000 00000000
+      0800 1d00 09000000
+      0800 2e00 03000000                    // IFLA_TARGET_NETNSID (46) = 3
+    `);
+    expect(toHex(buildGetLink(SEQ, 7, 3))).toBe(toHex(there));
   });
 
   test("RTM_GETADDR dump, all families (as `ip addr show`)", () => {

@@ -12,8 +12,15 @@
 // resolved also settles the other side without a query.
 
 import { NetlinkSocket } from "../../ffi/index.ts";
-import { RTM_NEWLINK, RTM_NEWNSID, buildGetNsidForFd, decodeLink, decodeNsid, type RtLink } from "../../netlink/index.ts";
-import { buildGetLink } from "../../netlink/link-get.ts";
+import {
+  RTM_NEWLINK,
+  RTM_NEWNSID,
+  buildGetLink,
+  buildGetNsidForFd,
+  decodeLink,
+  decodeNsid,
+  type RtLink,
+} from "../../netlink/index.ts";
 import { ask } from "../netlink-request.ts";
 import { openRouteSocketIn, type NamespaceHandle } from "./collect-namespace.ts";
 
