@@ -10,7 +10,6 @@ import { closeQuietly, openFile, threadNetnsInode } from "../ffi/index.ts";
 import { netnsKey, processKey, type NetnsKey } from "../model/keys.ts";
 import {
   TOPOLOGY_FORMAT_VERSION,
-  type NetworkInterface,
   type NetworkNamespace,
   type Process,
   type Topology,
@@ -22,12 +21,9 @@ import { missingForDiscovery, readEffectiveCapabilities } from "./procfs/capabil
 import { readProcesses } from "./procfs/processes.ts";
 import { readFdTable, scanNetworkNamespaces, type NetnsCandidate } from "./procfs/namespaces.ts";
 import { collectNamespace, type NamespaceHandle, type RawNamespace } from "./network/collect-namespace.ts";
-import { readDriverInfo } from "./network/driver-info.ts";
-import { classify, toInterface, type DriverInfo } from "./network/interfaces.ts";
-import { toAddress, toRoute } from "./network/addresses-routes.ts";
+import { buildNamespace } from "./network/build-namespace.ts";
 import { resolveNsids } from "./network/resolve-nsids.ts";
 import { resolveRelations, type RelationSubject } from "./network/relations.ts";
-import { namespaceDisplayName } from "./naming.ts";
 
 export interface DiscoverOptions {
   /** procfs mount to read (tests may point elsewhere). */
@@ -102,41 +98,10 @@ export function discover(options: DiscoverOptions = {}): Topology {
     const namespaces: NetworkNamespace[] = [];
     const subjects: RelationSubject[] = [];
     for (const [i, o] of opened.entries()) {
-      const physical = o.raw.links.filter((l) => classify(l) === "physical");
-      let drivers = new Map<number, DriverInfo | null>();
-      if (physical.length > 0) {
-        try {
-          drivers = readDriverInfo(o.handle, physical);
-        } catch (err) {
-          warn(o.key, `driver information unavailable: ${(err as Error).message}`);
-        }
-      }
-      const byIndex = new Map<number, NetworkInterface>();
-      for (const l of o.raw.links) byIndex.set(l.index, toInterface(o.key, l, drivers.get(l.index)));
-      for (const a of o.raw.addresses) {
-        const addr = toAddress(o.key, a);
-        const iface = byIndex.get(a.index);
-        if (addr && iface) iface.addresses.push(addr);
-      }
-      const known = new Set(byIndex.keys());
-      const members = new Set<number>();
-      for (const r of o.candidate.references) if (r.kind === "process") members.add(r.pid);
       const nsidMap = nsids.maps[i]!;
-      namespaces.push({
-        key: o.key,
-        cookie: o.raw.cookie.toString(),
-        inode: o.candidate.inode,
-        dev: o.candidate.dev,
-        initial: o.candidate.initial,
-        displayName: namespaceDisplayName(o.candidate.initial, o.candidate.references, members, processes),
-        references: o.candidate.references,
-        processes: [...members].sort((a, b) => a - b).map((pid) => processKey(bootId, pid, processes.get(pid)!.startTime)),
-        interfaces: [...byIndex.values()],
-        routes: o.raw.routes.map((r) => toRoute(o.key, r, known)),
-        nsids: [...nsidMap].map(([nsid, target]) => ({ nsid, netns: target === null ? null : opened[target]!.key })),
-      });
-      for (const [nsid, target] of nsidMap)
-        if (target === null) warn(o.key, `NSID ${nsid} names a namespace that could not be found (peer links stay unresolved)`);
+      const keyed = new Map([...nsidMap].map(([nsid, target]) => [nsid, target === null ? null : opened[target]!.key]));
+      const { namespace, byIndex } = buildNamespace({ ...o, nsids: keyed }, bootId, processes, warn);
+      namespaces.push(namespace);
       subjects.push({ links: o.raw.links, byIndex, nsids: nsidMap });
     }
     resolveRelations(subjects);

@@ -17,6 +17,8 @@ export function namespaceDisplayName(
   const ipNetns = mounts.find((p) => p.startsWith("/run/netns/") || p.startsWith("/var/run/netns/"));
   if (ipNetns) return ipNetns.slice(ipNetns.lastIndexOf("/") + 1);
 
+  // The initial namespace holds the whole host: its "leaders" would be a list of daemons.
+  if (initial) return "initial";
   const leaders = [...members]
     .filter((pid) => !members.has(processes.get(pid)?.ppid ?? -1))
     .sort((a, b) => a - b)
@@ -25,9 +27,8 @@ export function namespaceDisplayName(
   if (unique.length > 0) {
     const shown = unique.slice(0, MAX_LEADERS).join(", ");
     const more = unique.length > MAX_LEADERS ? ` +${unique.length - MAX_LEADERS}` : "";
-    return initial ? `initial (${shown}${more})` : shown + more;
+    return shown + more;
   }
-  if (initial) return "initial";
   if (mounts[0]) return mounts[0];
   for (const r of refs) {
     if (r.kind === "fd") return `fd ${r.fd} of ${processes.get(r.pid)?.comm ?? "pid"} (${r.pid})`;

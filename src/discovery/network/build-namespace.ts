@@ -1,0 +1,70 @@
+// Builds one model namespace from what was read from it: interfaces (with driver details for
+// physical ones), their addresses, routes, and the NSIDs its links reference. Relations across
+// namespaces are left to relations.ts, which needs every namespace built first.
+
+import { processKey, type NetnsKey } from "../../model/keys.ts";
+import type { NetworkInterface, NetworkNamespace } from "../../model/topology.ts";
+import type { ProcessInfo } from "../procfs/processes.ts";
+import type { NetnsCandidate } from "../procfs/namespaces.ts";
+import { namespaceDisplayName } from "../naming.ts";
+import { toAddress, toRoute } from "./addresses-routes.ts";
+import type { NamespaceHandle, RawNamespace } from "./collect-namespace.ts";
+import { readDriverInfo } from "./driver-info.ts";
+import { classify, toInterface, type DriverInfo } from "./interfaces.ts";
+
+export interface NamespaceInput {
+  key: NetnsKey;
+  candidate: NetnsCandidate;
+  handle: NamespaceHandle;
+  raw: RawNamespace;
+  /** NSID → the key of the namespace it means, or null if unresolved. */
+  nsids: Map<number, NetnsKey | null>;
+}
+
+export function buildNamespace(
+  input: NamespaceInput,
+  bootId: string,
+  processes: Map<number, ProcessInfo>,
+  warn: (subject: string, message: string) => void,
+): { namespace: NetworkNamespace; byIndex: Map<number, NetworkInterface> } {
+  const { key, candidate, raw } = input;
+  const byIndex = new Map<number, NetworkInterface>();
+  const drivers = driverInfo(input, warn);
+  for (const l of raw.links) byIndex.set(l.index, toInterface(key, l, drivers.get(l.index)));
+  for (const a of raw.addresses) {
+    const addr = toAddress(key, a);
+    const iface = byIndex.get(a.index);
+    if (addr && iface) iface.addresses.push(addr);
+  }
+  const members = new Set<number>();
+  for (const r of candidate.references) if (r.kind === "process") members.add(r.pid);
+  for (const [nsid, target] of input.nsids)
+    if (target === null) warn(key, `NSID ${nsid} names a namespace that could not be found (peer links stay unresolved)`);
+  const known = new Set(byIndex.keys());
+  const namespace: NetworkNamespace = {
+    key,
+    cookie: raw.cookie.toString(),
+    inode: candidate.inode,
+    dev: candidate.dev,
+    initial: candidate.initial,
+    displayName: namespaceDisplayName(candidate.initial, candidate.references, members, processes),
+    references: candidate.references,
+    processes: [...members].sort((a, b) => a - b).map((pid) => processKey(bootId, pid, processes.get(pid)!.startTime)),
+    interfaces: [...byIndex.values()],
+    routes: raw.routes.map((r) => toRoute(key, r, known)),
+    nsids: [...input.nsids].map(([nsid, netns]) => ({ nsid, netns })),
+  };
+  return { namespace, byIndex };
+}
+
+/** ethtool driver names, asked only where a physical interface exists. */
+function driverInfo(input: NamespaceInput, warn: (subject: string, message: string) => void): Map<number, DriverInfo | null> {
+  const physical = input.raw.links.filter((l) => classify(l) === "physical");
+  if (physical.length === 0) return new Map();
+  try {
+    return readDriverInfo(input.handle, physical);
+  } catch (err) {
+    warn(input.key, `driver information unavailable: ${(err as Error).message}`);
+    return new Map();
+  }
+}
