@@ -52,14 +52,21 @@ export function resolveNsids(subjects: NsidSubject[]): NsidResolution {
   const maps = subjects.map(() => new Map<number, number | null>());
   const warnings: NsidResolution["warnings"] = [];
   let queries = 0;
-  // Per subject: ifindex → link, and which subjects hold a link at a given ifindex.
+  // Per subject: ifindex → link. Across subjects: which hold a link at an ifindex, and which hold
+  // a cross-namespace veth at an ifindex pointing at a given ifindex (the strong match, looked up
+  // directly so that many namespaces sharing ifindex 2 cost nothing).
   const linkAt = subjects.map((s) => new Map(s.links.map((l) => [l.index, l])));
   const byIndex = new Map<number, number[]>();
+  const vethAt = new Map<string, number[]>();
+  const push = <K>(m: Map<K, number[]>, k: K, v: number) => {
+    const list = m.get(k);
+    if (list) list.push(v);
+    else m.set(k, [v]);
+  };
   subjects.forEach((s, i) => {
     for (const l of s.links) {
-      let list = byIndex.get(l.index);
-      if (!list) byIndex.set(l.index, (list = []));
-      list.push(i);
+      push(byIndex, l.index, i);
+      if (l.kind === "veth" && l.linkNetnsid !== undefined) push(vethAt, `${l.index}>${linkTarget(l)}`, i);
     }
   });
 
@@ -94,7 +101,7 @@ export function resolveNsids(subjects: NsidSubject[]): NsidResolution {
     try {
       for (const [nsid, links] of wanted) {
         if (map.has(nsid)) continue;
-        const { strong, weak } = rankCandidates(self, links, linkAt, byIndex, maps);
+        const { strong, weak } = rankCandidates(self, links, linkAt, byIndex, vethAt, maps);
         // The other side already resolved its NSID for us: settled without a query.
         if (strong.settled !== undefined) {
           map.set(nsid, strong.settled);
@@ -151,33 +158,32 @@ function wantedNsids(links: RtLink[]): Map<number, RtLink[]> {
 /**
  * Candidate namespaces for the links that share one NSID. Strong: a veth there points back at
  * us across a namespace boundary. A strong candidate whose own NSID for its peer is already
- * resolved either is certainly ours (`settled`) or certainly not (dropped).
+ * resolved either is certainly ours (`settled`) or certainly not (dropped). Weak: any namespace
+ * with a link at the index we point to, considered only when there is no strong one.
  */
 function rankCandidates(
   self: number,
   links: RtLink[],
   linkAt: Map<number, RtLink>[],
   byIndex: Map<number, number[]>,
+  vethAt: Map<string, number[]>,
   maps: Map<number, number | null>[],
 ): { strong: { list: number[]; settled?: number }; weak: number[] } {
   const strong = new Set<number>();
-  const weak = new Set<number>();
+  let pointsBackSeen = false;
   for (const l of links) {
+    if (l.kind !== "veth") continue;
     const target = remoteIndex(l);
-    for (const cand of byIndex.get(target) ?? []) {
+    for (const cand of vethAt.get(`${target}>${l.index}`) ?? []) {
       if (cand === self) continue;
-      const other = linkAt[cand]!.get(target);
-      const pointsBack =
-        l.kind === "veth" && other?.kind === "veth" && other.linkNetnsid !== undefined && linkTarget(other) === l.index;
-      if (!pointsBack) {
-        weak.add(cand);
-        continue;
-      }
-      const known = maps[cand]!.get(other!.linkNetnsid!);
+      pointsBackSeen = true;
+      const known = maps[cand]!.get(linkAt[cand]!.get(target)!.linkNetnsid!);
       if (known === self) return { strong: { list: [cand], settled: cand }, weak: [] };
       if (known === undefined) strong.add(cand);
     }
   }
-  for (const c of strong) weak.delete(c);
-  return { strong: { list: [...strong] }, weak: [...weak] };
+  if (strong.size > 0 || pointsBackSeen) return { strong: { list: [...strong] }, weak: [] };
+  const weak = new Set<number>();
+  for (const l of links) for (const cand of byIndex.get(remoteIndex(l)) ?? []) if (cand !== self) weak.add(cand);
+  return { strong: { list: [] }, weak: [...weak] };
 }
