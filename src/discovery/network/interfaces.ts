@@ -102,14 +102,16 @@ function details(kind: InterfaceKind, link: RtLink, driver: DriverInfo | null | 
       return { kind: "macvlan", mode: d.modeName, macvtap: d.kind === "macvtap" };
     case "vlan":
       return { kind: "vlan", id: d.id, protocol: d.protocolName };
-    case "vxlan":
+    case "vxlan": {
+      // IFLA_VXLAN_GROUP holds either a multicast group or a unicast remote; iproute2 tells
+      // them apart by the address, and so do we.
+      const peer = d.group ?? d.group6 ?? null;
+      const multicast = isMulticast(peer ?? undefined);
       return {
         kind: "vxlan",
         vni: d.vni ?? null,
-        // IFLA_VXLAN_GROUP holds either a multicast group or a unicast remote; iproute2 tells
-        // them apart by the address, and so do we.
-        group: isMulticast(d.group ?? d.group6) ? (d.group ?? d.group6 ?? null) : null,
-        remote: !isMulticast(d.group ?? d.group6) ? (d.group ?? d.group6 ?? null) : null,
+        group: multicast ? peer : null,
+        remote: multicast ? null : peer,
         local: d.local ?? d.local6 ?? null,
         port: d.port ?? null,
         sourcePortRange: d.portRange ?? null,
@@ -118,6 +120,7 @@ function details(kind: InterfaceKind, link: RtLink, driver: DriverInfo | null | 
         learning: d.learning ?? null,
         proxy: d.proxy ?? null,
       };
+    }
     case "tun":
       return {
         kind: "tuntap",

@@ -101,20 +101,19 @@ export function resolveNsids(subjects: NsidSubject[]): NsidResolution {
     try {
       for (const [nsid, links] of wanted) {
         if (map.has(nsid)) continue;
-        const { strong, weak } = rankCandidates(self, links, linkAt, byIndex, vethAt, maps);
+        const { candidates, settled } = rankCandidates(self, links, linkAt, byIndex, vethAt, maps);
         // The other side already resolved its NSID for us: settled without a query.
-        if (strong.settled !== undefined) {
-          map.set(nsid, strong.settled);
+        if (settled !== undefined) {
+          map.set(nsid, settled);
           continue;
         }
-        // Try the strong candidates first; when several remain (ifindexes collide), let the
-        // far end itself say which namespace it is in.
-        let first = strong.list.length > 0 ? strong.list : weak;
-        const rest = strong.list.length > 0 ? weak : [];
-        if (first.length > 1) {
+        // When several candidates remain (ifindexes collide), let the far end itself say which
+        // namespace it is in.
+        let ordered = candidates;
+        if (ordered.length > 1) {
           const peer = peerOf(links[0]!, nsid);
           if (peer) {
-            const same = first.filter((c) => {
+            const same = ordered.filter((c) => {
               const o = linkAt[c]!.get(peer.index);
               return o !== undefined && o.address === peer.address && o.ifname === peer.ifname;
             });
@@ -122,10 +121,10 @@ export function resolveNsids(subjects: NsidSubject[]): NsidResolution {
               map.set(nsid, same[0]!);
               continue;
             }
-            if (same.length > 1) first = same; // cloned MACs and names: ask each in turn
+            if (same.length > 1) ordered = same; // cloned MACs and names: ask each in turn
           }
         }
-        for (const cand of [...first, ...rest]) {
+        for (const cand of ordered) {
           verify(cand);
           if (map.has(nsid)) break;
         }
@@ -158,8 +157,8 @@ function wantedNsids(links: RtLink[]): Map<number, RtLink[]> {
 /**
  * Candidate namespaces for the links that share one NSID. Strong: a veth there points back at
  * us across a namespace boundary. A strong candidate whose own NSID for its peer is already
- * resolved either is certainly ours (`settled`) or certainly not (dropped). Weak: any namespace
- * with a link at the index we point to, considered only when there is no strong one.
+ * resolved either is certainly ours (`settled`) or certainly not (dropped). Only when no veth
+ * points back: weak candidates, any namespace with a link at the index we point to.
  */
 function rankCandidates(
   self: number,
@@ -168,7 +167,7 @@ function rankCandidates(
   byIndex: Map<number, number[]>,
   vethAt: Map<string, number[]>,
   maps: Map<number, number | null>[],
-): { strong: { list: number[]; settled?: number }; weak: number[] } {
+): { candidates: number[]; settled?: number } {
   const strong = new Set<number>();
   let pointsBackSeen = false;
   for (const l of links) {
@@ -178,12 +177,12 @@ function rankCandidates(
       if (cand === self) continue;
       pointsBackSeen = true;
       const known = maps[cand]!.get(linkAt[cand]!.get(target)!.linkNetnsid!);
-      if (known === self) return { strong: { list: [cand], settled: cand }, weak: [] };
+      if (known === self) return { candidates: [cand], settled: cand };
       if (known === undefined) strong.add(cand);
     }
   }
-  if (strong.size > 0 || pointsBackSeen) return { strong: { list: [...strong] }, weak: [] };
+  if (pointsBackSeen) return { candidates: [...strong] };
   const weak = new Set<number>();
   for (const l of links) for (const cand of byIndex.get(remoteIndex(l)) ?? []) if (cand !== self) weak.add(cand);
-  return { strong: { list: [] }, weak: [...weak] };
+  return { candidates: [...weak] };
 }
