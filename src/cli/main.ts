@@ -22,6 +22,9 @@ Options:
   -h, --help       show this help
   -V, --version    print the version
 
+Exit status: 0 success, 1 failure (for whereis: the address is not on this host),
+2 usage error.
+
 Run as root to see every namespace; without it wiresight shows what it can and says what
 it could not see.
 `;

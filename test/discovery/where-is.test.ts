@@ -15,20 +15,22 @@ import { namespaceAt } from "../helpers/oracle.ts";
 
 const root = requireRoot();
 const lab = new Lab();
-const ns: Record<string, string> = {};
+const NAMES = ["hub", "c1", "c2", "seg", "client", "dup", "dupeer"] as const;
+/** Lab namespace names (bind-mounted, so they are also wiresight's display names). */
+const ns = {} as Record<(typeof NAMES)[number], string>;
 let idx: TopologyIndex;
-const key = (n: string) => namespaceAt(idx.topology, `/run/netns/${ns[n]}`).key;
+const key = (n: keyof typeof ns) => namespaceAt(idx.topology, `/run/netns/${ns[n]}`).key;
 
 beforeAll(() => {
   if (!root) return;
   try {
-    for (const n of ["hub", "c1", "c2", "seg", "client", "dup", "dupeer"]) ns[n] = lab.netns(n);
-    const { hub, c1, c2, seg, client, dup, dupeer } = ns as Record<string, string>;
+    for (const n of NAMES) ns[n] = lab.netns(n);
+    const { hub, c1, c2, seg, client, dup, dupeer } = ns;
     lab.ip(hub, "link", "add", "br0", "type", "bridge");
     const ports: [string, string, string, string | null][] = [
-      ["p1", c1!, "10.0.0.2/24", "fd00:aa::2/64"],
-      ["p2", c2!, "10.0.0.3/24", "fd00:aa::3/64"],
-      ["p3", seg!, "10.0.0.9/24", null],
+      ["p1", c1, "10.0.0.2/24", "fd00:aa::2/64"],
+      ["p2", c2, "10.0.0.3/24", "fd00:aa::3/64"],
+      ["p3", seg, "10.0.0.9/24", null],
     ];
     for (const [port, into, v4, v6] of ports) {
       lab.ip(hub, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", into);
@@ -65,7 +67,7 @@ beforeAll(() => {
 
     // Real traffic from the hub teaches its bridge where c1 and c2 are (ARP/ND replies come in
     // through their ports); its neighbour table then holds their MACs.
-    for (const target of ["10.0.0.2", "10.0.0.3", "fd00:aa::2", "fd00:aa::3", "10.0.0.9"]) learn(hub!, target);
+    for (const target of ["10.0.0.2", "10.0.0.3", "fd00:aa::2", "fd00:aa::3", "10.0.0.9"]) learn(hub, target);
     idx = indexTopology(discover());
   } catch (err) {
     lab.cleanup();
@@ -142,9 +144,9 @@ describe.if(root)("whereIs on a real lab", () => {
     expect(r.reached!.netns).toBe(key("c1"));
     expect(r.reached!.interface!.name).toBe("eth0");
     // Both holders are listed; the one a packet from the client reaches comes first.
-    expect(r.owners.map((o) => [o.netnsName, o.reached])).toEqual([[ns.c1, true], [ns.dup, false]]);
+    expect(r.owners.map((o) => `${o.netnsName} reached=${o.reached}`)).toEqual([`${ns.c1} reached=true`, `${ns.dup} reached=false`]);
     checkRoutesAgainstKernel(r);
-    checkBridgesAgainstFdb(r, ns.hub!);
+    checkBridgesAgainstFdb(r, ns.hub);
   });
 
   test("the other container, and IPv6", () => {
@@ -154,16 +156,16 @@ describe.if(root)("whereIs on a real lab", () => {
       expect(r.reached!.netns).toBe(key("c2"));
       expect(r.owners).toHaveLength(1);
       checkRoutesAgainstKernel(r);
-      checkBridgesAgainstFdb(r, ns.hub!);
+      checkBridgesAgainstFdb(r, ns.hub);
     }
   });
 
   test("from a namespace on the segment itself: straight onto the bridge, from port p3 to p2", () => {
-    const r = whereIs(idx, "10.0.0.3", { from: ns.seg! });
+    const r = whereIs(idx, "10.0.0.3", { from: ns.seg });
     expect(hops(r)).toEqual([`route:${ns.seg}>eth0`, `bridge:${ns.hub}>p2`, `route:${ns.c2}`]);
     expect(r.path[1]!.ingress!.name).toBe("p3");
     checkRoutesAgainstKernel(r);
-    checkBridgesAgainstFdb(r, ns.hub!);
+    checkBridgesAgainstFdb(r, ns.hub);
   });
 
   test("a container reaching its gateway ends in the hub's own stack (the bridge itself)", () => {
@@ -182,7 +184,7 @@ describe.if(root)("whereIs on a real lab", () => {
       const r = whereIs(idx, address, { from: key("client") });
       expect(r.end!.reason).toBe(type);
       expect(r.path[0]!.route!.type).toBe(type);
-      expect(routeGet(ns.client!, address).error).toContain(kernelSays);
+      expect(routeGet(ns.client, address).error).toContain(kernelSays);
     }
   });
 
