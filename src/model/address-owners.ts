@@ -56,6 +56,19 @@ export class AddressOwners {
   };
 }
 
+// A Topology is not changed once discovered, so its address index is built once and reused by
+// every whereIs over it (a GraphQL query may ask many); a WeakMap lets it go with the topology.
+const cache = new WeakMap<Topology, AddressOwners>();
+
+export function addressOwners(topology: Topology): AddressOwners {
+  let owners = cache.get(topology);
+  if (!owners) {
+    owners = new AddressOwners(topology);
+    cache.set(topology, owners);
+  }
+  return owners;
+}
+
 function ipKey(ip: Ip): string {
   return `${ip.family}:${ip.value.toString(16)}`;
 }

@@ -1,7 +1,9 @@
 // Turns what a user gives as the starting point of a whereIs path into a namespace (and maybe an
 // interface): "initial", a namespace key, name or inode, an interface key, or an address held by
 // exactly one namespace. Anything else, or anything ambiguous, is an error that says what was
-// accepted, so a typo never silently starts somewhere else.
+// accepted, so a typo never silently starts somewhere else. An interface or address only picks
+// the namespace: the route lookup does not pin the output interface or use the address as the
+// source (what `ip route get ... oif X from A` would), so source-specific routes stay unmatched.
 
 import type { AddressOwners } from "./address-owners.ts";
 import type { TopologyIndex } from "./index-topology.ts";

@@ -70,6 +70,8 @@ export type PathEnd =
   | "no-route"
   /** Out through an interface wiresight does not follow (physical, tun, vxlan, macvlan …, or a veth whose peer is unknown). */
   | "leaves"
+  /** The egress interface, or the veth peer behind it, is administratively down. */
+  | "link-down"
   /** Nothing behind the link or bridge owns the next hop, so ARP/ND would go unanswered. */
   | "no-neighbour"
   | "loop"

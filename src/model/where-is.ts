@@ -15,7 +15,7 @@
 // It assumes forwarding is on in namespaces the packet crosses and no firewall drops it: neither
 // the ip_forward sysctl nor netfilter is in the Topology.
 
-import { AddressOwners, type Holder } from "./address-owners.ts";
+import { addressOwners, type AddressOwners, type Holder } from "./address-owners.ts";
 import { indexTopology, type TopologyIndex } from "./index-topology.ts";
 import { IpParseError, formatIp, isV4Mapped, parseIp, unmapV4, type Ip } from "./ip.ts";
 import { hasLocalTable, lookupRoute } from "./route-lookup.ts";
@@ -42,7 +42,7 @@ export function whereIs(topology: Topology | TopologyIndex, address: string, opt
   const idx = "topology" in topology ? topology : indexTopology(topology);
   const asked = parseIp(address);
   const target = unmapV4(asked);
-  const owners = new AddressOwners(idx.topology);
+  const owners = addressOwners(idx.topology);
   const notes: string[] = [];
   if (isV4Mapped(asked)) notes.push(`${formatIp(asked)} is IPv4-mapped: a dual-stack socket sends it as IPv4 to ${formatIp(target)}`);
 
@@ -240,10 +240,13 @@ class Walk {
   /** Out of `egress` towards `next`: where the packet arrives, or null when the path ends. */
   private cross(ns: NetworkNamespace, egress: NetworkInterface, next: Ip): Position | null {
     const n = formatIp(next);
+    if (!egress.up) return this.stop("link-down", `${egress.name} is down`);
     if (egress.kind === "bridge") return this.bridge(egress, null, next);
     if (egress.kind !== "veth") return this.stop("leaves", `leaves ${ns.displayName} through ${egress.name} (${egress.kind}); wiresight follows veth and bridge links only`);
     const peer = egress.relations.peer ? this.idx.interfaces.get(egress.relations.peer) : undefined;
     if (!peer) return this.stop("leaves", `${egress.name} is a veth whose peer is not in this topology`);
+    // A veth carries nothing unless both ends are up (the kernel reports NO-CARRIER otherwise).
+    if (!peer.up) return this.stop("link-down", `its peer ${peer.name} is down, so ${egress.name} carries nothing`);
     const bridge = peer.relations.bridge ? this.idx.interfaces.get(peer.relations.bridge) : undefined;
     if (bridge) return this.bridge(bridge, peer, next);
     const peerNs = this.idx.namespaces.get(peer.netns)!;
@@ -283,16 +286,18 @@ class Walk {
       if (inPort) endpoints.push({ iface: bridge, crossings: [...crossings, { bridge, ingress: inPort, egress: null }] });
       for (const portKey of bridge.relations.ports) {
         const port = this.idx.interfaces.get(portKey);
-        if (!port || port === inPort) continue;
+        // A port that is down forwards nothing; neither does one whose veth peer is down.
+        if (!port || port === inPort || !port.up) continue;
         const peer = port.kind === "veth" && port.relations.peer ? this.idx.interfaces.get(port.relations.peer) : undefined;
         if (!peer) {
           unfollowed.push(`${port.name} (${port.kind})`);
           continue;
         }
+        if (!peer.up) continue;
         const path = [...crossings, { bridge, ingress: inPort, egress: port }];
         const behind = peer.relations.bridge ? this.idx.interfaces.get(peer.relations.bridge) : undefined;
         if (behind) {
-          if (!seen.has(behind.key)) {
+          if (behind.up && !seen.has(behind.key)) {
             seen.add(behind.key);
             queue.push({ bridge: behind, ingress: peer, crossings: path });
           }

@@ -196,6 +196,20 @@ describe("paths across veths and bridges", () => {
   });
 });
 
+test("links that are down carry nothing: a down veth peer, a down bridge port", () => {
+  const { t, cs, router } = lab();
+  const peerOfHr = router.interfaces.find((i) => i.name === "r-h")!;
+  peerOfHr.up = false;
+  const r = whereIs(t, "10.0.1.3", { from: "initial" });
+  expect(r.end!.reason).toBe("link-down");
+  expect(r.end!.message).toContain("r-h is down");
+  peerOfHr.up = true;
+  router.interfaces.find((i) => i.name === "p2")!.up = false;
+  const viaBridge = whereIs(t, "10.0.1.3", { from: cs[0]!.key });
+  expect(viaBridge.end!.reason).toBe("no-neighbour");
+  expect(whereIs(t, "10.0.1.4", { from: cs[0]!.key }).reached!.netnsName).toBe("c3");
+});
+
 describe("route selection", () => {
   function prefixes() {
     const b = new TopologyBuilder();
