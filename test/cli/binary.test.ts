@@ -15,6 +15,12 @@ const dir = mkdtempSync(join(tmpdir(), "wiresight-bin-"));
 const bin = join(dir, "wiresight");
 const root = requireRoot();
 const lab = new Lab();
+/**
+ * Each lab test runs several full discoveries of the whole host; with hundreds of namespaces
+ * (a benchmark alongside) and a loaded machine that outlasts bun's 5 s default. Not a timing
+ * assertion: only a bound on how long to wait.
+ */
+const SLOW_HOST_TIMEOUT_MS = 120_000;
 
 function run(args: string[], opts: { asNobody?: boolean } = {}) {
   const cmd = opts.asNobody ? "setpriv" : bin;
@@ -101,7 +107,7 @@ describe.if(root)("the compiled binary on a lab", () => {
     expect(ns.displayName).toBe(a);
     expect(ns.interfaces.map((i: any) => i.name)).toContain("left");
     expect(run(["dump", "--pretty"]).stdout).toContain('\n  "formatVersion": 1');
-  });
+  }, SLOW_HOST_TIMEOUT_MS);
 
   test("whereis: the owner and the path across a bridge; JSON; exit 0 found, 1 not found", () => {
     const hub = lab.netns("hub");
@@ -141,7 +147,7 @@ describe.if(root)("the compiled binary on a lab", () => {
     expect(dropped.stdout).toContain("no interface on this host holds it");
     expect(dropped.stdout).toContain("not delivered (blackhole)");
     expect(run(["whereis", "10.79.0.1", "--from", client, "--json"]).code).toBe(1);
-  });
+  }, SLOW_HOST_TIMEOUT_MS);
 
   test("without privileges it shows its own namespace and says what is missing", () => {
     const r = run(["dump"], { asNobody: true });
