@@ -5,6 +5,7 @@
 import pkg from "../../package.json" with { type: "json" };
 import { DUMP_HELP, dumpCommand } from "./commands/dump.ts";
 import { LS_HELP, lsCommand } from "./commands/ls.ts";
+import { WHEREIS_HELP, whereisCommand } from "./commands/whereis.ts";
 import { UsageError } from "./usage-error.ts";
 
 const HELP = `wiresight ${pkg.version} — see how a Linux host's network namespaces are wired
@@ -14,11 +15,15 @@ Usage: wiresight <command> [options]
 Commands:
   ls        every network namespace and its interfaces, as a tree
   dump      the whole topology as JSON
+  whereis   which namespaces and interfaces own an IP address, and the path a packet takes to it
   help      show help for a command: wiresight help ls
 
 Options:
   -h, --help       show this help
   -V, --version    print the version
+
+Exit status: 0 success, 1 failure (for whereis: the address is not on this host),
+2 usage error.
 
 Run as root to see every namespace; without it wiresight shows what it can and says what
 it could not see.
@@ -27,6 +32,7 @@ it could not see.
 const COMMANDS: Record<string, { run: (argv: string[]) => number; help: string }> = {
   ls: { run: lsCommand, help: LS_HELP },
   dump: { run: dumpCommand, help: DUMP_HELP },
+  whereis: { run: whereisCommand, help: WHEREIS_HELP },
 };
 
 export function main(argv: string[]): number {

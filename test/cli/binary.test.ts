@@ -15,11 +15,18 @@ const dir = mkdtempSync(join(tmpdir(), "wiresight-bin-"));
 const bin = join(dir, "wiresight");
 const root = requireRoot();
 const lab = new Lab();
+/**
+ * Each lab test runs several full discoveries of the whole host; with hundreds of namespaces
+ * (a benchmark alongside) and a loaded machine that outlasts bun's 5 s default. Not a timing
+ * assertion: only a bound on how long to wait.
+ */
+const SLOW_HOST_TIMEOUT_MS = 120_000;
 
 function run(args: string[], opts: { asNobody?: boolean } = {}) {
   const cmd = opts.asNobody ? "setpriv" : bin;
   const argv = opts.asNobody ? ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", bin, ...args] : args;
-  const r = spawnSync(cmd, argv, { encoding: "utf8", cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+  // A host with hundreds of namespaces (a benchmark running alongside) dumps megabytes.
+  const r = spawnSync(cmd, argv, { encoding: "utf8", cwd: dir, env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 512 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -45,6 +52,11 @@ describe("the compiled binary", () => {
     expect(h.stdout).toContain("ls");
     expect(run(["help", "dump"]).stdout).toContain("Usage: wiresight dump");
     expect(run(["ls", "--help"]).stdout).toContain("Usage: wiresight ls");
+    expect(h.stdout).toContain("whereis");
+    const w = run(["whereis", "--help"]);
+    expect(w.code).toBe(0);
+    expect(w.stdout).toContain("Usage: wiresight whereis IP");
+    expect(w.stdout).toMatch(/Exit status:\n  0 .*\n  1 .*\n(.*\n)*  2 /);
   });
 
   test("an unknown command or flag is a clear usage error (exit 2, no stack trace)", () => {
@@ -54,6 +66,12 @@ describe("the compiled binary", () => {
       [["ls", "--frobnicate"], "unknown option --frobnicate for 'ls'"],
       [["dump", "extra"], "'dump' takes no argument"],
       [["ls", "--color", "sometimes"], "--color takes auto, always or never"],
+      [["whereis"], "'whereis' needs an IP address"],
+      [["whereis", "10.0.0.256"], '"10.0.0.256" is not a valid IP address'],
+      [["whereis", "1::2::3"], '"1::2::3" is not a valid IPv6 address'],
+      [["whereis", "10.0.0.0/8"], "is a prefix"],
+      [["whereis", "10.0.0.1", "10.0.0.2"], "'whereis' takes at most 1 argument"],
+      [["whereis", "10.0.0.1", "--from", "no-such-namespace-anywhere"], 'unknown starting point "no-such-namespace-anywhere"'],
     ] as const) {
       const r = run([...args]);
       expect(r.code).toBe(2);
@@ -89,7 +107,47 @@ describe.if(root)("the compiled binary on a lab", () => {
     expect(ns.displayName).toBe(a);
     expect(ns.interfaces.map((i: any) => i.name)).toContain("left");
     expect(run(["dump", "--pretty"]).stdout).toContain('\n  "formatVersion": 1');
-  });
+  }, SLOW_HOST_TIMEOUT_MS);
+
+  test("whereis: the owner and the path across a bridge; JSON; exit 0 found, 1 not found", () => {
+    const hub = lab.netns("hub");
+    const c = lab.netns("c");
+    const client = lab.netns("cl");
+    lab.ip(hub, "link", "add", "br0", "type", "bridge");
+    lab.ip(hub, "link", "add", "p1", "type", "veth", "peer", "name", "eth0", "netns", c);
+    lab.ip(hub, "link", "set", "p1", "master", "br0", "up");
+    lab.ip(hub, "link", "add", "p2", "type", "veth", "peer", "name", "eth0", "netns", client);
+    lab.ip(hub, "link", "set", "p2", "master", "br0", "up");
+    lab.ip(hub, "link", "set", "br0", "up");
+    lab.ip(c, "addr", "add", "10.78.0.2/24", "dev", "eth0");
+    lab.ip(c, "link", "set", "eth0", "up");
+    lab.ip(client, "addr", "add", "10.78.0.7/24", "dev", "eth0");
+    lab.ip(client, "link", "set", "eth0", "up");
+    lab.ip(client, "route", "add", "blackhole", "10.79.0.0/16");
+
+    const text = run(["whereis", "10.78.0.2", "--from", client]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`10.78.0.2 is owned by:`);
+    expect(text.stdout).toMatch(new RegExp(`→ eth0 \\(veth\\) in ${c} net:\\[\\d+\\]  10\\.78\\.0\\.2/24`));
+    expect(text.stdout).toContain(`Path from ${client}`);
+    expect(text.stdout).toMatch(new RegExp(`1\\. ${client} .*route unicast 10\\.78\\.0\\.0/24 \\(table main\\) dev eth0`));
+    expect(text.stdout).toMatch(new RegExp(`2\\. ${hub} .*in p2  bridge bridge br0 → port p1`));
+    expect(text.stdout).toMatch(new RegExp(`3\\. ${c} .*in eth0  route local 10\\.78\\.0\\.2/32 \\(table local\\)`));
+    expect(text.stdout).toContain("✓ delivered");
+
+    const json = run(["whereis", "10.78.0.2", "--from", client, "--json"]);
+    expect(json.code).toBe(0);
+    const r = JSON.parse(json.stdout);
+    expect(r.found).toBe(true);
+    expect(r.path.map((h: any) => [h.kind, h.netnsName])).toEqual([["route", client], ["bridge", hub], ["route", c]]);
+    expect(r.reached.netnsName).toBe(c);
+
+    const dropped = run(["whereis", "10.79.0.1", "--from", client]);
+    expect(dropped.code).toBe(1);
+    expect(dropped.stdout).toContain("no interface on this host holds it");
+    expect(dropped.stdout).toContain("not delivered (blackhole)");
+    expect(run(["whereis", "10.79.0.1", "--from", client, "--json"]).code).toBe(1);
+  }, SLOW_HOST_TIMEOUT_MS);
 
   test("without privileges it shows its own namespace and says what is missing", () => {
     const r = run(["dump"], { asNobody: true });
