@@ -30,9 +30,9 @@ const EAGAIN = 11;
 // openat2 with RESOLVE_IN_ROOT answers EAGAIN when a rename or mount raced the walk ("retry").
 const MAX_ATTEMPTS = 8;
 
-// struct open_how, reused: every call is synchronous on one thread.
+// struct open_how, reused: every call is synchronous on one thread. Its address is taken right
+// before each call (never cached: the engine may relocate a small typed array's storage).
 const how = new BigUint64Array(OPEN_HOW_SIZE / 8);
-const howPtr = ptr(how);
 
 /** An O_PATH fd of a directory to use as a root with readFileInRoot (e.g. "/proc/PID/root"). */
 export function openRootDir(path: string): number {
@@ -50,7 +50,7 @@ export function openInRoot(rootFd: number, path: string): number {
   how[1] = 0n;
   how[2] = BigInt(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   for (let attempt = 1; ; attempt++) {
-    const fd = Number(libc.syscall(SYS_openat2, rootFd, ptr(cpath), howPtr, OPEN_HOW_SIZE));
+    const fd = Number(libc.syscall(SYS_openat2, rootFd, ptr(cpath), ptr(how), OPEN_HOW_SIZE));
     if (fd >= 0) return fd;
     const e = errno();
     if ((e === EINTR || e === EAGAIN) && attempt < MAX_ATTEMPTS) continue;

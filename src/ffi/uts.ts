@@ -6,7 +6,7 @@
 // the engine starts while we are switched would inherit the namespace for its whole life. The
 // window below mirrors socketInNetns: native calls and stores into preallocated memory only.
 
-import { ptr, read } from "bun:ffi";
+import { read } from "bun:ffi";
 import { readlinkSync } from "node:fs";
 import { CLONE_NEWUTS } from "./constants.ts";
 import { SyscallError } from "./errno.ts";
@@ -26,8 +26,10 @@ export class UtsRestoreError extends Error {
 const UTS_FIELD = 65;
 const NODENAME_OFFSET = UTS_FIELD;
 const DOMAINNAME_OFFSET = 5 * UTS_FIELD;
+// Passed to uname() as the typed array itself, never as a cached ptr(): a small typed array's
+// storage can be relocated by the engine (a cached address read back zeros here), while a typed
+// array argument is resolved to its current address at call time, without allocating.
 const utsBuf = new Uint8Array(6 * UTS_FIELD);
-const utsPtr = ptr(utsBuf);
 
 let originalFd = -1;
 let poisoned: UtsRestoreError | undefined;
@@ -43,7 +45,7 @@ function utsWindow(nsFd: number, backFd: number): void {
     return;
   }
   sw[0] = 0;
-  sw[1] = uname(utsPtr) === 0 ? 0 : read.i32(__errno_location()!, 0);
+  sw[1] = uname(utsBuf) === 0 ? 0 : read.i32(__errno_location()!, 0);
   sw[2] = setns(backFd, CLONE_NEWUTS) === 0 ? 0 : read.i32(__errno_location()!, 0);
 }
 
