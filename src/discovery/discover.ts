@@ -24,6 +24,9 @@ import { collectNamespace, type NamespaceHandle, type RawNamespace } from "./net
 import { buildNamespace } from "./network/build-namespace.ts";
 import { resolveNsids } from "./network/resolve-nsids.ts";
 import { resolveRelations, type RelationSubject } from "./network/relations.ts";
+import { collectTenants } from "./tenants/collect-tenants.ts";
+import { readTunFds } from "./procfs/tun-fds.ts";
+import { assignTunUsers } from "./network/tun-users.ts";
 
 export interface DiscoverOptions {
   /** procfs mount to read (tests may point elsewhere). */
@@ -95,16 +98,23 @@ export function discover(options: DiscoverOptions = {}): Topology {
     for (const o of opened)
       for (const r of o.candidate.references) if (r.kind === "process") pidToNetns.set(r.pid, o.key);
 
+    const memberships = opened.map((o) => new Set(o.candidate.references.flatMap((r) => (r.kind === "process" ? [r.pid] : []))));
+    const tenants = collectTenants(memberships, processes, bootId, procRoot, (i, m) => warn(opened[i]!.key, m));
+
     const namespaces: NetworkNamespace[] = [];
     const subjects: RelationSubject[] = [];
     for (const [i, o] of opened.entries()) {
       const nsidMap = nsids.maps[i]!;
       const keyed = new Map([...nsidMap].map(([nsid, target]) => [nsid, target === null ? null : opened[target]!.key]));
-      const { namespace, byIndex } = buildNamespace({ ...o, nsids: keyed }, bootId, processes, warn);
+      const { namespace, byIndex } = buildNamespace({ ...o, nsids: keyed, tenants: tenants.tenants[i]! }, bootId, processes, warn);
       namespaces.push(namespace);
       subjects.push({ links: o.raw.links, byIndex, nsids: nsidMap });
     }
     resolveRelations(subjects);
+
+    const tunWarnings: string[] = [];
+    const tunFds = readTunFds(fdTable, procRoot, tunWarnings);
+    for (const m of tunWarnings) warn("procfs", m);
 
     const processList: Process[] = [...processes.values()].map((p) => ({
       key: processKey(bootId, p.pid, p.startTime),
@@ -116,6 +126,9 @@ export function discover(options: DiscoverOptions = {}): Topology {
       uid: p.uid,
       netns: pidToNetns.get(p.pid) ?? null,
     }));
+
+    const keyByPid = new Map(processList.map((p) => [p.pid, p.key]));
+    assignTunUsers(tunFds, namespaces, (pid) => keyByPid.get(pid), warn);
 
     const caps = readEffectiveCapabilities(procRoot);
     const interfaces = namespaces.reduce((n, ns) => n + ns.interfaces.length, 0);
@@ -134,6 +147,9 @@ export function discover(options: DiscoverOptions = {}): Topology {
         addresses: namespaces.reduce((n, ns) => n + ns.interfaces.reduce((m, i) => m + i.addresses.length, 0), 0),
         routes: namespaces.reduce((n, ns) => n + ns.routes.length, 0),
         processes: processList.length,
+        tenants: tenants.stats.tenants,
+        dnsFileSets: tenants.stats.dnsFileSets,
+        utsNamespaces: tenants.stats.utsNamespaces,
         nsidQueries: nsids.queries,
         dumpRetries,
         initialNamespaceBy: scan.initialMethod,

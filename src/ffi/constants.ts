@@ -31,9 +31,29 @@ export const SOCKADDR_NL_SIZE = 12; // struct sockaddr_nl { u16 family; u16 pad;
 // <fcntl.h>
 export const O_RDONLY = 0;
 export const O_CLOEXEC = 0x80000;
+export const O_NOCTTY = 0x100;
+export const O_NONBLOCK = 0x800;
+export const O_PATH = 0x200000;
+
+// <linux/openat2.h>: struct open_how { u64 flags; u64 mode; u64 resolve; }
+export const OPEN_HOW_SIZE = 24;
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_IN_ROOT = 0x10;
+
+// System call numbers. 424 and up were allocated once for every architecture (the unified
+// table since Linux 5.1), so these hold for x86_64 and arm64 alike.
+export const SYS_pidfd_open = 434;
+export const SYS_openat2 = 437;
+export const SYS_pidfd_getfd = 438;
 
 // <sched.h>
 export const CLONE_NEWNET = 0x40000000;
+export const CLONE_NEWUTS = 0x04000000;
+
+// <linux/if_tun.h>: _IOR('T', 210, unsigned int) and _IO('T', 227) with the generic ioctl encoding
+// (x86_64 and arm64 share it).
+export const TUNGETIFF = 0x800454d2;
+export const TUNGETDEVNETNS = 0x54e3;
 
 // <linux/sockios.h>, <linux/ethtool.h>, <net/if.h>
 export const SIOCETHTOOL = 0x8946;

@@ -39,6 +39,13 @@ const lib = dlopen("libc.so.6", {
   close: { args: ["i32"], returns: "i32" },
   // int ioctl(int fd, unsigned long request, ...) — always called with one pointer argument here
   ioctl: { args: ["i32", "u64", "ptr"], returns: "i32" },
+  // long syscall(long number, ...) — for system calls glibc 2.36 has no wrapper for everywhere
+  // (openat2, pidfd_open, pidfd_getfd). Always called with the number plus three integer or
+  // pointer-as-integer arguments: glibc's syscall() is assembly that only moves registers, so a
+  // fixed prototype is sound (same reasoning as open/ioctl above).
+  syscall: { args: ["i64", "i64", "i64", "i64", "i64"], returns: FFIType.i64_fast },
+  // int uname(struct utsname *buf)
+  uname: { args: ["ptr"], returns: "i32" },
   // pid_t gettid(void) — glibc >= 2.30
   gettid: { args: [], returns: "i32" },
   // int *__errno_location(void) — errno of the calling thread

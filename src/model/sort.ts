@@ -1,11 +1,11 @@
 // Stable orders, so that two discoveries of an unchanged host print and dump identically:
-// the initial namespace first, then by inode; interfaces by index; addresses IPv4 before IPv6,
+// the initial namespace first, then by display name (what users look for), then by inode; interfaces by index; addresses IPv4 before IPv6,
 // then by address; routes by family, table, destination, priority; processes by PID.
 
 import type { Topology } from "./topology.ts";
 
 export function sortTopology(t: Topology): void {
-  t.namespaces.sort((a, b) => Number(b.initial) - Number(a.initial) || a.inode - b.inode || cmp(a.key, b.key));
+  t.namespaces.sort((a, b) => Number(b.initial) - Number(a.initial) || cmp(a.displayName, b.displayName) || a.inode - b.inode || cmp(a.key, b.key));
   for (const ns of t.namespaces) {
     ns.interfaces.sort((a, b) => a.index - b.index);
     for (const i of ns.interfaces) i.addresses.sort((a, b) => cmp(a.family, b.family) || cmp(a.address, b.address) || a.prefixLength - b.prefixLength);

@@ -5,6 +5,7 @@
 // documents them, so keep the two in step.
 
 import type { InterfaceKey, NetnsKey, ProcessKey } from "./keys.ts";
+import type { Tenant } from "./tenants.ts";
 
 export const TOPOLOGY_FORMAT_VERSION = 1;
 
@@ -13,7 +14,7 @@ export interface Topology {
   host: HostInfo;
   /** ISO 8601 time at which discovery started. */
   discoveredAt: string;
-  /** Initial namespace first, then by inode. */
+  /** Initial namespace first, then by display name, then by inode. */
   namespaces: NetworkNamespace[];
   /** By PID. */
   processes: Process[];
@@ -47,6 +48,12 @@ export interface DiscoveryStats {
   addresses: number;
   routes: number;
   processes: number;
+  /** Tenants over all namespaces. */
+  tenants: number;
+  /** Distinct sets of DNS files read (one per mount namespace and root among the tenants). */
+  dnsFileSets: number;
+  /** Distinct UTS namespaces entered for their host names. */
+  utsNamespaces: number;
   /** RTM_GETNSID queries sent to resolve the NSIDs that links reference. */
   nsidQueries: number;
   /** Dumps repeated because the kernel flagged them NLM_F_DUMP_INTR. */
@@ -74,6 +81,8 @@ export interface NetworkNamespace {
   references: NetnsReference[];
   /** Processes whose main thread is attached to this namespace. */
   processes: ProcessKey[];
+  /** Its leaders (topmost attached processes) with their capabilities and DNS settings; oldest first. */
+  tenants: Tenant[];
   interfaces: NetworkInterface[];
   routes: Route[];
   /** The NSIDs this namespace assigns to the peers its links reference, where resolved. */
@@ -113,6 +122,8 @@ export interface NetworkInterface {
   /** ARPHRD_* link-layer type number (1 = Ethernet, 772 = loopback, 65534 = none). */
   linkType: number;
   addresses: Address[];
+  /** Processes holding the device open (tun/tap: /dev/net/tun fds attached to it), by PID; [] for other kinds. */
+  users: ProcessKey[];
   relations: InterfaceRelations;
   /** What the kernel reported and relations were resolved from, kept for debugging and diffs. */
   raw: { link: number | null; linkNetnsid: number | null; master: number | null };

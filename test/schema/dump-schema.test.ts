@@ -97,6 +97,7 @@ function iface(ns: string, index: number, name: string, extra: Json): Json {
     alias: null,
     linkType: 1,
     addresses: [],
+    users: [],
     relations: noRelations(),
     raw: { link: null, linkNetnsid: null, master: null },
     details: { kind: "none" },
@@ -119,6 +120,24 @@ function validFixture(): Json {
         displayName: "initial (systemd)",
         references: [{ kind: "process", pid: 1 }],
         processes: [`proc:${BOOT}:1:12`],
+        tenants: [
+          {
+            kind: "process",
+            process: `proc:${BOOT}:1:12`,
+            pid: 1,
+            comm: "systemd",
+            oldest: true,
+            boundingCapabilities: ["CAP_CHOWN", "CAP_NET_ADMIN"],
+            dns: {
+              utsHostname: "vm",
+              utsDomainname: "(none)",
+              hostname: "vm",
+              domainname: null,
+              hosts: [{ name: "localhost", addresses: ["127.0.0.1", "::1"] }],
+              resolver: { nameservers: ["192.0.2.53"], search: ["lab.example"], options: ["ndots:2"] },
+            },
+          },
+        ],
         interfaces: [
           iface(NS1, 1, "lo", {
             kind: "loopback",
@@ -184,6 +203,7 @@ function validFixture(): Json {
         displayName: "lab",
         references: [{ kind: "bindmount", path: "/run/netns/lab", viaPid: 1, mountNamespace: 4026531832 }],
         processes: [],
+        tenants: [],
         interfaces: [iface(NS2, 2, "veth1", { relations: { ...noRelations(), peer: VETH }, raw: { link: 5, linkNetnsid: 0, master: null } })],
         routes: [],
         nsids: [{ nsid: 0, netns: NS1 }],
@@ -202,6 +222,9 @@ function validFixture(): Json {
       addresses: 1,
       routes: 1,
       processes: 2,
+      tenants: 1,
+      dnsFileSets: 1,
+      utsNamespaces: 1,
       nsidQueries: 1,
       dumpRetries: 0,
       initialNamespaceBy: "pid1",
@@ -222,12 +245,14 @@ function expectKeysResolve(t: Json): void {
   for (const ns of t.namespaces) {
     if (!ns.key.endsWith(`:${ns.cookie}`)) problems.push(`${ns.key}: cookie ${ns.cookie} is not the key's`);
     for (const p of ns.processes) need(processes, p, `${ns.key} processes`);
+    for (const t of ns.tenants) need(processes, t.process, `${ns.key} tenant ${t.pid}`);
     for (const n of ns.nsids) need(namespaces, n.netns, `${ns.key} nsid ${n.nsid}`);
     for (const i of ns.interfaces) {
       if (i.netns !== ns.key || i.key !== `${ns.key}/if:${i.index}`) problems.push(`${i.key}: not keyed under ${ns.key}`);
       const r = i.relations;
       for (const k of [r.peer, r.bridge, r.master, r.controller, r.underlay]) need(interfaces, k, `${i.key} relations`);
       for (const k of [...r.ports, ...r.slaves, ...r.members, ...r.overlays]) need(interfaces, k, `${i.key} relations`);
+      for (const u of i.users) need(processes, u, `${i.key} users`);
       for (const a of i.addresses) if (a.interface !== i.key) problems.push(`${a.key}: interface ${a.interface} is not ${i.key}`);
     }
     for (const r of ns.routes) {
@@ -300,6 +325,10 @@ describe("docs/dump.schema.json", () => {
       ["a null where null is not allowed", (d) => (d.namespaces[0].interfaces[1].index = null), "/namespaces/0/interfaces/1/index", "type"],
       ["a number where a string is expected", (d) => (d.namespaces[0].cookie = 3), "/namespaces/0/cookie", "type"],
       ["a discoveredAt that is not a date-time", (d) => (d.discoveredAt = "yesterday"), "/discoveredAt", "format"],
+      ["an unknown tenant kind", (d) => (d.namespaces[0].tenants[0].kind = "vm"), "/namespaces/0/tenants/0/kind", "enum"],
+      ["a resolver without its search list", (d) => delete d.namespaces[0].tenants[0].dns.resolver.search, "/namespaces/0/tenants/0/dns/resolver", "required"],
+      ["a hosts entry without addresses", (d) => (d.namespaces[0].tenants[0].dns.hosts[0].addresses = []), "/namespaces/0/tenants/0/dns/hosts/0/addresses", "minItems"],
+      ["tun users that are not process keys", (d) => (d.namespaces[0].interfaces[1].users = [42]), "/namespaces/0/interfaces/1/users/0", "type"],
       ["another format version", (d) => (d.formatVersion = 2), "/formatVersion", "const"],
     ];
     for (const [what, mutate, path, keyword] of variants) {

@@ -11,10 +11,13 @@ export const LS_HELP = `Usage: wiresight ls [options]
 
 Discover every network namespace and show its interfaces as a tree: state, kind, name, MAC,
 addresses, and how interfaces are wired (veth peers across namespaces, bridge ports,
-macvlan/vlan lower devices, vxlan underlays).
+macvlan/vlan lower devices, vxlan underlays); tun/tap devices show the processes holding
+them open, as users:(("name",pid=N)).
 
 Options:
   -r, --routes          also list each namespace's routes (all tables)
+  -t, --tenants         also list each namespace's tenants (its topmost processes) with their
+                        bounding capabilities and DNS settings (hostname, resolv.conf, hosts)
   -v, --verbose         list every warning instead of counting them
       --color WHEN      auto (default: on a terminal, unless NO_COLOR is set), always, never
   -h, --help            show this help
@@ -23,6 +26,7 @@ Options:
 export function lsCommand(argv: string[]): number {
   const { values } = parseCommandArgs("ls", argv, {
     routes: { type: "boolean", short: "r" },
+    tenants: { type: "boolean", short: "t" },
     verbose: { type: "boolean", short: "v" },
     color: { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -33,7 +37,7 @@ export function lsCommand(argv: string[]): number {
   }
   const color = useColor(colorMode(values.color), process.stdout);
   const topology = discover();
-  process.stdout.write(renderLs(indexTopology(topology), { routes: Boolean(values.routes), style: makeStyle(color) }));
+  process.stdout.write(renderLs(indexTopology(topology), { routes: Boolean(values.routes), tenants: Boolean(values.tenants), style: makeStyle(color) }));
   reportProblems(topology, Boolean(values.verbose), useColor(colorMode(values.color), process.stderr));
   return 0;
 }

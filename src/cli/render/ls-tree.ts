@@ -6,9 +6,12 @@
 import type { TopologyIndex } from "../../model/index-topology.ts";
 import type { NetworkInterface, NetworkNamespace, Route } from "../../model/topology.ts";
 import type { Style } from "./style.ts";
+import { tenantLines } from "./tenants.ts";
 
 export interface LsOptions {
   routes: boolean;
+  /** List each namespace's tenants with their capabilities and DNS settings. */
+  tenants: boolean;
   style: Style;
 }
 
@@ -24,6 +27,7 @@ function renderNamespace(ns: NetworkNamespace, index: TopologyIndex, opts: LsOpt
   const s = opts.style;
   const lines = [`${s.bold(ns.displayName)}  ${s.dim(`net:[${ns.inode}]`)}${ns.initial ? s.cyan("  initial") : ""}`];
   for (const how of describeReferences(ns, index)) lines.push(`  ${s.dim(how)}`);
+  if (opts.tenants && ns.tenants.length > 0) lines.push(...tenantLines(ns.tenants, s).map((l) => `  ${l}`));
 
   // Children are drawn under their parent when both live here; everything else is a root.
   const here = new Set(ns.interfaces.map((i) => i.key));
@@ -73,7 +77,17 @@ function interfaceLine(i: NetworkInterface, ns: NetworkNamespace, index: Topolog
   if (i.relations.master && index.interfaces.get(i.relations.master)?.netns !== ns.key) rel("on", i.relations.master);
   for (const k of i.relations.slaves) if (index.interfaces.get(k)?.netns !== ns.key) rel("carries", k);
   rel("via", i.relations.underlay);
+  if (i.users.length > 0) parts.push(usersLabel(i, index));
   return parts.join("  ");
+}
+
+/** Who holds a tun/tap open, the way `ss -p` prints socket users: users:(("qemu",pid=42),…). */
+function usersLabel(i: NetworkInterface, index: TopologyIndex): string {
+  const users = i.users.map((k) => {
+    const p = index.processes.get(k);
+    return p ? `("${p.comm}",pid=${p.pid})` : `(${k})`;
+  });
+  return `users:(${users.join(",")})`;
 }
 
 function kindLabel(i: NetworkInterface): string {

@@ -4,6 +4,7 @@
 
 import { processKey, type NetnsKey } from "../../model/keys.ts";
 import type { NetworkInterface, NetworkNamespace } from "../../model/topology.ts";
+import type { Tenant } from "../../model/tenants.ts";
 import type { ProcessInfo } from "../procfs/processes.ts";
 import type { NetnsCandidate } from "../procfs/namespaces.ts";
 import { namespaceDisplayName } from "../naming.ts";
@@ -19,6 +20,8 @@ export interface NamespaceInput {
   raw: RawNamespace;
   /** NSID → the key of the namespace it means, or null if unresolved. */
   nsids: Map<number, NetnsKey | null>;
+  /** Its tenants, oldest first (tenants/collect-tenants.ts). */
+  tenants: Tenant[];
 }
 
 export function buildNamespace(
@@ -47,9 +50,10 @@ export function buildNamespace(
     inode: candidate.inode,
     dev: candidate.dev,
     initial: candidate.initial,
-    displayName: namespaceDisplayName(candidate.initial, candidate.references, members, processes),
+    displayName: namespaceDisplayName(candidate.initial, candidate.references, input.tenants, processes),
     references: candidate.references,
     processes: [...members].sort((a, b) => a - b).map((pid) => processKey(bootId, pid, processes.get(pid)!.startTime)),
+    tenants: input.tenants,
     interfaces: [...byIndex.values()],
     routes: raw.routes.map((r) => toRoute(key, r, known)),
     nsids: [...input.nsids].map(([nsid, netns]) => ({ nsid, netns })),

@@ -59,6 +59,7 @@ export function toInterface(netns: NetnsKey, link: RtLink, driver: DriverInfo | 
     alias: link.ifalias ?? null,
     linkType: link.type,
     addresses: [],
+    users: [],
     relations: {
       peer: null,
       bridge: null,
