@@ -25,6 +25,7 @@ export class TopologyBuilder {
       interfaces: [],
       routes: [],
       nsids: [],
+      tenants: [],
     };
     this.namespaces.push(ns);
     this.iface(ns, "lo", "loopback", ["127.0.0.1/8", "::1/128"]);
@@ -54,6 +55,7 @@ export class TopologyBuilder {
       relations: { peer: null, bridge: null, ports: [], master: null, slaves: [], controller: null, members: [], underlay: null, overlays: [] },
       raw: { link: null, linkNetnsid: null, master: null },
       details: { kind: "none" },
+      users: [],
     };
     ns.interfaces.push(iface);
     for (const a of addresses) this.addr(iface, a);
@@ -156,7 +158,7 @@ export class TopologyBuilder {
       processes: [],
       privileges: { root: true, missing: [] },
       warnings: [],
-      stats: { durationMs: 0, namespaces: 0, interfaces: 0, addresses: 0, routes: 0, processes: 0, nsidQueries: 0, dumpRetries: 0, initialNamespaceBy: "test" },
+      stats: { durationMs: 0, namespaces: 0, interfaces: 0, addresses: 0, routes: 0, processes: 0, nsidQueries: 0, dumpRetries: 0, initialNamespaceBy: "test", tenants: 0, dnsFileSets: 0, utsNamespaces: 0 },
     };
   }
 }
