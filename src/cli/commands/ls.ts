@@ -15,6 +15,7 @@ macvlan/vlan lower devices, vxlan underlays).
 
 Options:
   -r, --routes          also list each namespace's routes (all tables)
+  -p, --ports           also list each namespace's forwarded ports (DNAT rules, docker-proxy)
   -v, --verbose         list every warning instead of counting them
       --color WHEN      auto (default: on a terminal, unless NO_COLOR is set), always, never
   -h, --help            show this help
@@ -23,6 +24,7 @@ Options:
 export function lsCommand(argv: string[]): number {
   const { values } = parseCommandArgs("ls", argv, {
     routes: { type: "boolean", short: "r" },
+    ports: { type: "boolean", short: "p" },
     verbose: { type: "boolean", short: "v" },
     color: { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -33,7 +35,7 @@ export function lsCommand(argv: string[]): number {
   }
   const color = useColor(colorMode(values.color), process.stdout);
   const topology = discover();
-  process.stdout.write(renderLs(indexTopology(topology), { routes: Boolean(values.routes), style: makeStyle(color) }));
+  process.stdout.write(renderLs(indexTopology(topology), { routes: Boolean(values.routes), ports: Boolean(values.ports), style: makeStyle(color) }));
   reportProblems(topology, Boolean(values.verbose), useColor(colorMode(values.color), process.stderr));
   return 0;
 }
