@@ -20,7 +20,11 @@ import { readBootId } from "./procfs/boot.ts";
 import { missingForDiscovery, readEffectiveCapabilities } from "./procfs/capabilities.ts";
 import { readProcesses } from "./procfs/processes.ts";
 import { readFdTable, scanNetworkNamespaces, type NetnsCandidate } from "./procfs/namespaces.ts";
-import { collectNamespace, type NamespaceHandle, type RawNamespace } from "./network/collect-namespace.ts";
+import { collectNamespace, switchFd, type NamespaceHandle, type RawNamespace } from "./network/collect-namespace.ts";
+import { collectNftRules } from "./forwarded-ports/collect-nftables.ts";
+import { findForwardedPorts } from "./forwarded-ports/find.ts";
+import { resolveForwardedPortDestinations } from "../model/forwarded-ports.ts";
+import type { NftRule } from "../netlink/index.ts";
 import { buildNamespace } from "./network/build-namespace.ts";
 import { resolveNsids } from "./network/resolve-nsids.ts";
 import { resolveRelations, type RelationSubject } from "./network/relations.ts";
@@ -43,6 +47,8 @@ interface OpenNamespace {
   handle: NamespaceHandle;
   raw: RawNamespace;
   key: NetnsKey;
+  /** nf_tables rules, read for forwarded ports. */
+  rules: NftRule[];
 }
 
 export function discover(options: DiscoverOptions = {}): Topology {
@@ -84,7 +90,8 @@ export function discover(options: DiscoverOptions = {}): Topology {
           continue;
         }
         seenCookies.add(raw.cookie);
-        opened.push({ candidate, handle, raw, key: netnsKey(bootId, raw.cookie) });
+        const key = netnsKey(bootId, raw.cookie);
+        opened.push({ candidate, handle, raw, key, rules: readRules(handle, key, warn) });
       } catch (err) {
         closeQuietly(fd);
         warn(subject, `skipped: ${(err as Error).message}`);
@@ -129,6 +136,11 @@ export function discover(options: DiscoverOptions = {}): Topology {
 
     const keyByPid = new Map(processList.map((p) => [p.pid, p.key]));
     assignTunUsers(tunFds, namespaces, (pid) => keyByPid.get(pid), warn);
+    const forwardedPorts = findForwardedPorts(
+      opened.map((o) => ({ netns: o.key, rules: o.rules })),
+      processList,
+      warn,
+    );
 
     const caps = readEffectiveCapabilities(procRoot);
     const interfaces = namespaces.reduce((n, ns) => n + ns.interfaces.length, 0);
@@ -138,6 +150,7 @@ export function discover(options: DiscoverOptions = {}): Topology {
       discoveredAt,
       namespaces,
       processes: processList,
+      forwardedPorts,
       privileges: { root: process.getuid?.() === 0, missing: missingForDiscovery(caps) },
       warnings,
       stats: {
@@ -155,11 +168,27 @@ export function discover(options: DiscoverOptions = {}): Topology {
         initialNamespaceBy: scan.initialMethod,
       },
     };
+    resolveForwardedPortDestinations(topology);
     sortTopology(topology);
     topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
     return topology;
   } finally {
     for (const o of opened) closeQuietly(o.handle.fd);
+  }
+}
+
+/**
+ * The namespace's nf_tables rules; an error (no CAP_NET_ADMIN over it, say) costs the namespace
+ * its forwarded ports only, with a warning.
+ */
+function readRules(handle: NamespaceHandle, key: NetnsKey, warn: (subject: string, message: string) => void): NftRule[] {
+  try {
+    const r = collectNftRules(switchFd(handle));
+    if (r.interrupted) warn(key, "nf_tables rule dump kept being interrupted; forwarded ports may be incomplete");
+    return r.rules;
+  } catch (err) {
+    warn(key, `forwarded ports not read: ${(err as Error).message}`);
+    return [];
   }
 }
 

@@ -1,6 +1,7 @@
 // Stable orders, so that two discoveries of an unchanged host print and dump identically:
 // the initial namespace first, then by display name (what users look for), then by inode; interfaces by index; addresses IPv4 before IPv6,
-// then by address; routes by family, table, destination, priority; processes by PID.
+// then by address; routes by family, table, destination, priority; processes by PID; forwarded
+// ports by namespace, then key.
 
 import type { Topology } from "./topology.ts";
 
@@ -21,6 +22,8 @@ export function sortTopology(t: Topology): void {
     ns.nsids.sort((a, b) => a.nsid - b.nsid);
   }
   t.processes.sort((a, b) => a.pid - b.pid);
+  const nsOrder = new Map(t.namespaces.map((ns, i) => [ns.key, i]));
+  t.forwardedPorts.sort((a, b) => (nsOrder.get(a.netns) ?? -1) - (nsOrder.get(b.netns) ?? -1) || cmp(a.key, b.key));
 }
 
 function cmp(a: string, b: string): number {

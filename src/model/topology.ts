@@ -4,6 +4,7 @@
 // lookups once. Field names are what users read in `wiresight dump`; docs/dump.schema.json
 // documents them, so keep the two in step.
 
+import type { ForwardedPort } from "./forwarded-ports.ts";
 import type { InterfaceKey, NetnsKey, ProcessKey } from "./keys.ts";
 import type { Tenant } from "./tenants.ts";
 
@@ -18,6 +19,8 @@ export interface Topology {
   namespaces: NetworkNamespace[];
   /** By PID. */
   processes: Process[];
+  /** Ports forwarded by NAT rules or docker-proxy, in any namespace; by namespace, then key. */
+  forwardedPorts: ForwardedPort[];
   privileges: Privileges;
   warnings: Warning[];
   stats: DiscoveryStats;

@@ -2,7 +2,7 @@
 // undefined when the attribute is absent and name the attribute and its offset when it is
 // malformed. Internal to src/netlink; the public readers are in attributes.ts.
 
-import { type Attribute, be16, be32, parseAttributes, s32, str, u16, u32, u64, u8 } from "./attributes.ts";
+import { type Attribute, be16, be32, be64, parseAttributes, s32, str, u16, u32, u64, u8 } from "./attributes.ts";
 import { NetlinkDecodeError } from "./errors.ts";
 import { ipAddress, mac } from "./inet.ts";
 import { AF_INET, AF_INET6 } from "./uapi/socket.ts";
@@ -53,6 +53,11 @@ export class AttributeSet {
   be32(type: number, name: string): number | undefined {
     const a = this.byType.get(type);
     return a && be32(a.data, name, a.offset);
+  }
+
+  be64(type: number, name: string): bigint | undefined {
+    const a = this.byType.get(type);
+    return a && be64(a.data, name, a.offset);
   }
 
   /** A u8 attribute used as a boolean (the kernel sends 0 or 1). */

@@ -92,6 +92,11 @@ export function u64(data: Uint8Array, what?: string, offset?: number): bigint {
   return need(data, 8, what, offset).getBigUint64(0, true);
 }
 
+/** Network-order (__be64) value, as a bigint (nf_tables handles and counters). */
+export function be64(data: Uint8Array, what?: string, offset?: number): bigint {
+  return need(data, 8, what, offset).getBigUint64(0, false);
+}
+
 /** Network-order (__be16) value → number, e.g. IFLA_VXLAN_PORT. */
 export function be16(data: Uint8Array, what?: string, offset?: number): number {
   return need(data, 2, what, offset).getUint16(0, false);

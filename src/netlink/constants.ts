@@ -14,3 +14,8 @@ export * from "./uapi/icmpv6.ts";
 export * from "./uapi/net_namespace.ts";
 export * from "./uapi/socket.ts";
 export * from "./names.ts";
+export * from "./uapi/nfnetlink.ts";
+export * from "./uapi/netfilter.ts";
+export * from "./uapi/nf_tables.ts";
+export * from "./uapi/nf_nat.ts";
+export * from "./uapi/x_tables.ts";

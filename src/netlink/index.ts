@@ -47,3 +47,24 @@ export {
 export { type RtAddr, buildGetAddrDump, decodeAddress } from "./address.ts";
 export { type RtNexthop, type RtRoute, type RtVia, buildGetRouteDump, decodeRoute } from "./route.ts";
 export { type RtNsid, buildGetNsidForFd, buildNsidDump, decodeNsid } from "./nsid.ts";
+export {
+  type NatRange,
+  type NftChain,
+  type NftCmpOp,
+  type NftExpression,
+  type NftNatResolved,
+  type NftRule,
+  type NftTable,
+  type NftVerdict,
+  type PortRange,
+  type XtMatch,
+  type XtTarget,
+  buildNftDump,
+  decodeNftChain,
+  decodeNftRule,
+  decodeNftTable,
+  decodeXtMatch,
+  decodeXtTarget,
+  nftMessageType,
+  registerUnit,
+} from "./nftables.ts";

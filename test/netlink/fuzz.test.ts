@@ -10,12 +10,16 @@ import {
   decodeDone,
   decodeError,
   decodeLink,
+  decodeNftChain,
+  decodeNftRule,
+  decodeNftTable,
   decodeNsid,
   decodeRoute,
   parseAttributes,
   parseMessages,
 } from "../../src/netlink/index.ts";
 import fixture from "./fixtures/kernel-6.18.json";
+import nftFixture from "./fixtures/nftables-6.18.json";
 import { attr, be16, be32, cstr, hex, ifaddrmsg, ifinfomsg, ip4, ip6, le16, le32, msg, nest, prng, rtmsg } from "./bytes.ts";
 
 const SEED = Number(process.env.WIRESIGHT_FUZZ_SEED ?? 0x5eed_2024);
@@ -27,14 +31,20 @@ const DECODERS: [string, (m: NetlinkMessage) => unknown][] = [
   ["decodeNsid", decodeNsid],
   ["decodeError", decodeError],
   ["decodeDone", decodeDone],
+  ["decodeNftTable", decodeNftTable],
+  ["decodeNftChain", decodeNftChain],
+  ["decodeNftRule", decodeNftRule],
 ];
-/** A message type each of DECODERS accepts: RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWNSID, NLMSG_ERROR, NLMSG_DONE. */
-const WANTS = [16, 20, 24, 88, 2, 3];
+/**
+ * A message type each of DECODERS accepts: RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWNSID,
+ * NLMSG_ERROR, NLMSG_DONE, and NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE / NEWCHAIN / NEWRULE.
+ */
+const WANTS = [16, 20, 24, 88, 2, 3, 0x0a00, 0x0a03, 0x0a06];
 
 /** Valid messages: everything the kernel sent in the capture, plus hand-built ones for kinds it lacks. */
 function corpus(): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (const hexes of Object.values(fixture.messages)) {
+  for (const hexes of [...Object.values(fixture.messages), ...Object.values(nftFixture.messages)]) {
     for (const h of hexes as string[]) {
       const buf = hex(h);
       for (const m of parseMessages(buf)) {
@@ -118,7 +128,7 @@ test(
         if (rnd() < 0.1) a[0] = int(256); // lie about nla_len
         parts.push(a);
       }
-      const type = [2, 3, 16, 17, 20, 21, 24, 25, 88, 89][int(10)]!;
+      const type = [2, 3, 16, 17, 20, 21, 24, 25, 88, 89, 0x0a00, 0x0a03, 0x0a06][int(13)]!;
       const fixed = Array.from({ length: [0, 4, 8, 12, 16, 20][int(6)]! }, () => int(256));
       const buf = msg({ type, flags: int(0x400) }, fixed, ...parts);
       feed("structured", buf, buf.subarray(16));

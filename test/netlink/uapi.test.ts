@@ -21,6 +21,14 @@ const HEADERS = [
   "linux/if_vlan.h",
   "linux/icmpv6.h",
   "linux/net_namespace.h",
+  "linux/netfilter.h",
+  "linux/netfilter/nfnetlink.h",
+  "linux/netfilter/nf_tables.h",
+  "linux/netfilter/nf_nat.h",
+  "linux/netfilter/nf_tables_compat.h",
+  "linux/netfilter/xt_tcpudp.h",
+  "linux/netfilter/xt_addrtype.h",
+  "linux/netfilter/xt_comment.h",
   "stdio.h",
 ];
 

@@ -213,6 +213,26 @@ function validFixture(): Json {
       { key: `proc:${BOOT}:1:12`, pid: 1, ppid: 0, comm: "systemd", cmdline: ["/sbin/init"], startTime: 12, uid: 0, netns: NS1 },
       { key: `proc:${BOOT}:2:12`, pid: 2, ppid: 0, comm: "kthreadd", cmdline: [], startTime: 12, uid: 0, netns: null },
     ],
+    forwardedPorts: [
+      {
+        key: `${NS1}/fwd:tcp:*:8080>10.0.0.2:80`,
+        netns: NS1,
+        family: "ipv4",
+        protocol: "tcp",
+        hostAddress: null,
+        hostPorts: { first: 8080, last: 8080 },
+        destinationAddress: "10.0.0.2",
+        destinationAddressLast: null,
+        destinationPorts: { first: 80, last: 80 },
+        engine: "docker",
+        destinationNetns: NS2,
+        destinationInterface: `${NS2}/if:2`,
+        sources: [
+          { kind: "nft-rule", family: "ip", table: "nat", chain: "DOCKER", handle: 7, form: "xt", engine: "docker" },
+          { kind: "proxy", process: `proc:${BOOT}:1:12`, pid: 1, engine: "docker" },
+        ],
+      },
+    ],
     privileges: { root: true, missing: [] },
     warnings: [{ subject: "procfs", message: "pid 9: cannot read fd/*: EACCES (permission denied); its open fds are not seen" }],
     stats: {
@@ -262,6 +282,13 @@ function expectKeysResolve(t: Json): void {
     }
   }
   for (const p of t.processes) need(namespaces, p.netns, `${p.key} netns`);
+  for (const f of t.forwardedPorts) {
+    if (!f.key.startsWith(`${f.netns}/fwd:`)) problems.push(`${f.key}: not keyed under ${f.netns}`);
+    need(namespaces, f.netns, `${f.key} netns`);
+    need(namespaces, f.destinationNetns, `${f.key} destinationNetns`);
+    need(interfaces, f.destinationInterface, `${f.key} destinationInterface`);
+    for (const src of f.sources) if (src.kind === "proxy") need(processes, src.process, `${f.key} source`);
+  }
   expect(problems).toEqual([]);
 }
 
@@ -321,6 +348,8 @@ describe("docs/dump.schema.json", () => {
       ["an unknown details kind", (d) => (d.namespaces[0].interfaces[1].details = { kind: "wireguard" }), "/namespaces/0/interfaces/1/details", "oneOf"],
       ["details of one kind with fields of another", (d) => (d.namespaces[0].interfaces[1].details = { kind: "vlan", mode: "bridge", macvtap: false }), "/namespaces/0/interfaces/1/details", "oneOf"],
       ["an unknown reference kind", (d) => (d.namespaces[0].references[0] = { kind: "socket", pid: 1 }), "/namespaces/0/references/0", "oneOf"],
+      ["a forwarded port source of unknown kind", (d) => (d.forwardedPorts[0].sources[0] = { kind: "iptables-legacy", table: "nat" }), "/forwardedPorts/0/sources/0", "oneOf"],
+      ["a forwarded port beyond 65535", (d) => (d.forwardedPorts[0].hostPorts.last = 70000), "/forwardedPorts/0/hostPorts", "oneOf"],
       ["an unknown address family", (d) => (d.namespaces[0].interfaces[1].addresses[0].family = "inet"), "/namespaces/0/interfaces/1/addresses/0/family", "enum"],
       ["a null where null is not allowed", (d) => (d.namespaces[0].interfaces[1].index = null), "/namespaces/0/interfaces/1/index", "type"],
       ["a number where a string is expected", (d) => (d.namespaces[0].cookie = 3), "/namespaces/0/cookie", "type"],

@@ -18,6 +18,7 @@ Options:
   -r, --routes          also list each namespace's routes (all tables)
   -t, --tenants         also list each namespace's tenants (its topmost processes) with their
                         bounding capabilities and DNS settings (hostname, resolv.conf, hosts)
+  -f, --forwards        also list each namespace's forwarded ports (DNAT rules, docker-proxy)
   -v, --verbose         list every warning instead of counting them
       --color WHEN      auto (default: on a terminal, unless NO_COLOR is set), always, never
   -h, --help            show this help
@@ -27,6 +28,7 @@ export function lsCommand(argv: string[]): number {
   const { values } = parseCommandArgs("ls", argv, {
     routes: { type: "boolean", short: "r" },
     tenants: { type: "boolean", short: "t" },
+    forwards: { type: "boolean", short: "f" },
     verbose: { type: "boolean", short: "v" },
     color: { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -37,7 +39,14 @@ export function lsCommand(argv: string[]): number {
   }
   const color = useColor(colorMode(values.color), process.stdout);
   const topology = discover();
-  process.stdout.write(renderLs(indexTopology(topology), { routes: Boolean(values.routes), tenants: Boolean(values.tenants), style: makeStyle(color) }));
+  process.stdout.write(
+    renderLs(indexTopology(topology), {
+      routes: Boolean(values.routes),
+      tenants: Boolean(values.tenants),
+      forwards: Boolean(values.forwards),
+      style: makeStyle(color),
+    }),
+  );
   reportProblems(topology, Boolean(values.verbose), useColor(colorMode(values.color), process.stderr));
   return 0;
 }

@@ -4,6 +4,7 @@
 // with the other namespace's name, because that is what people cannot see with `ip`.
 
 import type { TopologyIndex } from "../../model/index-topology.ts";
+import type { ForwardedPort, PortRange } from "../../model/forwarded-ports.ts";
 import type { NetworkInterface, NetworkNamespace, Route } from "../../model/topology.ts";
 import type { Style } from "./style.ts";
 import { tenantLines } from "./tenants.ts";
@@ -12,6 +13,8 @@ export interface LsOptions {
   routes: boolean;
   /** List each namespace's tenants with their capabilities and DNS settings. */
   tenants: boolean;
+  /** List each namespace's forwarded ports. */
+  forwards?: boolean;
   style: Style;
 }
 
@@ -55,6 +58,11 @@ function renderNamespace(ns: NetworkNamespace, index: TopologyIndex, opts: LsOpt
   if (opts.routes && ns.routes.length > 0) {
     lines.push(`  ${s.bold("routes")}`);
     for (const r of ns.routes) lines.push(`    ${routeLine(r, index, s)}`);
+  }
+  const ports = opts.forwards ? index.topology.forwardedPorts.filter((p) => p.netns === ns.key) : [];
+  if (ports.length > 0) {
+    lines.push(`  ${s.bold("forwarded ports")}`);
+    for (const p of ports) lines.push(`    ${forwardedPortLine(p, index, s)}`);
   }
   return lines;
 }
@@ -131,4 +139,16 @@ function describeReferences(ns: NetworkNamespace, index: TopologyIndex): string[
     else if (r.kind === "thread") out.push(`thread ${r.tid} of ${comm(r.pid)} (${r.pid})`);
   }
   return out.length > 0 ? [out.join(" · ")] : [];
+}
+
+/** `tcp *:8080 → 172.17.0.2:80 in <ns> (eth0)  docker: ip nat DOCKER #7, docker-proxy pid 812` */
+function forwardedPortLine(p: ForwardedPort, index: TopologyIndex, s: Style): string {
+  const ports = (r: PortRange | null) => (r === null ? "*" : r.first === r.last ? `${r.first}` : `${r.first}-${r.last}`);
+  const addr = (a: string | null) => (a === null ? "*" : a.includes(":") ? `[${a}]` : a);
+  const dest = p.destinationAddressLast ? `${addr(p.destinationAddress)}-${addr(p.destinationAddressLast)}` : addr(p.destinationAddress);
+  const where = p.destinationNetns ? index.namespaces.get(p.destinationNetns) : undefined;
+  const iface = p.destinationInterface ? index.interfaces.get(p.destinationInterface) : undefined;
+  const into = where ? ` in ${where.displayName}${iface ? ` (${iface.name})` : ""}` : "";
+  const sources = p.sources.map((src) => (src.kind === "proxy" ? `docker-proxy pid ${src.pid}` : `${src.family} ${src.table} ${src.chain} #${src.handle}`));
+  return `${p.protocol ?? "any"} ${addr(p.hostAddress)}:${ports(p.hostPorts)} → ${dest}:${ports(p.destinationPorts)}${into}  ${s.dim(`${p.engine ? `${p.engine}: ` : ""}${sources.join(", ")}`)}`;
 }

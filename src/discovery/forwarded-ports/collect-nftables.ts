@@ -1,0 +1,44 @@
+// Reads a namespace's nf_tables rules over NETLINK_NETFILTER, from a socket opened inside the
+// namespace by the ffi layer (no JS runs while switched). Only rules are dumped: chains and
+// tables add nothing a forwarding needs (each rule names its table and chain). A namespace
+// without nf_tables — the module absent, or no table at all — is simply empty.
+
+import { NetlinkSocket } from "../../ffi/index.ts";
+import {
+  NETLINK_NETFILTER,
+  NFT_MSG_NEWRULE,
+  buildNftDump,
+  decodeNftRule,
+  nftMessageType,
+  type NftRule,
+} from "../../netlink/index.ts";
+import { NetlinkRequestError, dump } from "../netlink-request.ts";
+
+/** Errors that mean "no nf_tables here" rather than a failure. */
+const ABSENT = new Set(["EPROTONOSUPPORT", "EAFNOSUPPORT", "EOPNOTSUPP", "ENOENT"]);
+
+export interface NftRules {
+  rules: NftRule[];
+  retries: number;
+  interrupted: boolean;
+}
+
+export function collectNftRules(netnsFd: number | undefined): NftRules {
+  let sock: NetlinkSocket;
+  try {
+    sock = NetlinkSocket.open(NETLINK_NETFILTER, { netnsFd });
+  } catch (err) {
+    if (ABSENT.has((err as { code?: string }).code ?? "")) return { rules: [], retries: 0, interrupted: false };
+    throw err;
+  }
+  try {
+    const wanted = nftMessageType(NFT_MSG_NEWRULE);
+    const r = dump(sock, "NFT_MSG_GETRULE", (seq) => buildNftDump(seq, "rules"), (m) => (m.type === wanted ? decodeNftRule(m) : undefined));
+    return { rules: r.items, retries: r.retries, interrupted: r.interrupted };
+  } catch (err) {
+    if (err instanceof NetlinkRequestError && ABSENT.has(err.code)) return { rules: [], retries: 0, interrupted: false };
+    throw err;
+  } finally {
+    sock.close();
+  }
+}
