@@ -14,6 +14,7 @@ import type { ForwardedPort } from "../../src/model/forwarded-ports.ts";
 import type { Topology } from "../../src/model/topology.ts";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
 import { namespaceAt } from "../helpers/oracle.ts";
+import { ensureTool } from "../helpers/packages.ts";
 
 const root = requireRoot();
 const lab = new Lab();
@@ -30,6 +31,8 @@ const inHost = (...args: string[]) => sh("ip", ["netns", "exec", host, ...args])
 
 beforeAll(async () => {
   if (!root) return;
+  ensureTool("nft", "nftables");
+  ensureTool("iptables-nft", "iptables");
   try {
     host = lab.netns("host");
     ctr = lab.netns("ctr");

@@ -156,6 +156,7 @@ export class TopologyBuilder {
       discoveredAt: "2025-01-01T00:00:00.000Z",
       namespaces: this.namespaces,
       processes: [],
+      forwardedPorts: [],
       privileges: { root: true, missing: [] },
       warnings: [],
       stats: { durationMs: 0, namespaces: 0, interfaces: 0, addresses: 0, routes: 0, processes: 0, nsidQueries: 0, dumpRetries: 0, initialNamespaceBy: "test", tenants: 0, dnsFileSets: 0, utsNamespaces: 0 },
