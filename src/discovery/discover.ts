@@ -18,8 +18,8 @@ import {
 import { sortTopology } from "../model/sort.ts";
 import { readBootId } from "./procfs/boot.ts";
 import { missingForDiscovery, readEffectiveCapabilities } from "./procfs/capabilities.ts";
-import { readProcesses } from "./procfs/processes.ts";
-import { readFdTable, scanNetworkNamespaces, type NetnsCandidate } from "./procfs/namespaces.ts";
+import { readProcesses, type ProcessInfo } from "./procfs/processes.ts";
+import { readFdTable, scanNetworkNamespaces, type FdTable, type NetnsCandidate } from "./procfs/namespaces.ts";
 import { collectNamespace, type NamespaceHandle, type RawNamespace } from "./network/collect-namespace.ts";
 import { buildNamespace } from "./network/build-namespace.ts";
 import { resolveNsids } from "./network/resolve-nsids.ts";
@@ -42,7 +42,18 @@ interface OpenNamespace {
   key: NetnsKey;
 }
 
+/** A Topology plus the procfs tables it was built from, for steps that run after it (engines). */
+export interface DetailedDiscovery {
+  topology: Topology;
+  processes: Map<number, ProcessInfo>;
+  fdTable: FdTable;
+}
+
 export function discover(options: DiscoverOptions = {}): Topology {
+  return discoverDetailed(options).topology;
+}
+
+export function discoverDetailed(options: DiscoverOptions = {}): DetailedDiscovery {
   const started = performance.now();
   const discoveredAt = new Date().toISOString();
   const procRoot = options.procRoot ?? "/proc";
@@ -125,6 +136,9 @@ export function discover(options: DiscoverOptions = {}): Topology {
       discoveredAt,
       namespaces,
       processes: processList,
+      engines: [],
+      containers: [],
+      containerNetworks: [],
       privileges: { root: process.getuid?.() === 0, missing: missingForDiscovery(caps) },
       warnings,
       stats: {
@@ -141,7 +155,7 @@ export function discover(options: DiscoverOptions = {}): Topology {
     };
     sortTopology(topology);
     topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
-    return topology;
+    return { topology, processes, fdTable };
   } finally {
     for (const o of opened) closeQuietly(o.handle.fd);
   }

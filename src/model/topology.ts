@@ -4,6 +4,7 @@
 // lookups once. Field names are what users read in `wiresight dump`; docs/dump.schema.json
 // documents them, so keep the two in step.
 
+import type { BridgeDecoration, Container, ContainerEngine, ContainerKey, ContainerNetwork } from "./containers.ts";
 import type { InterfaceKey, NetnsKey, ProcessKey } from "./keys.ts";
 
 export const TOPOLOGY_FORMAT_VERSION = 1;
@@ -17,6 +18,13 @@ export interface Topology {
   namespaces: NetworkNamespace[];
   /** By PID. */
   processes: Process[];
+  /**
+   * Container engines found in the process table, by PID; their containers (by engine, name) and
+   * networks (by engine, name). Empty unless discovery asked the engines (discoverWithEngines).
+   */
+  engines: ContainerEngine[];
+  containers: Container[];
+  containerNetworks: ContainerNetwork[];
   privileges: Privileges;
   warnings: Warning[];
   stats: DiscoveryStats;
@@ -74,6 +82,8 @@ export interface NetworkNamespace {
   references: NetnsReference[];
   /** Processes whose main thread is attached to this namespace. */
   processes: ProcessKey[];
+  /** Containers whose init process lives in this namespace (several when they share it). */
+  containers: ContainerKey[];
   interfaces: NetworkInterface[];
   routes: Route[];
   /** The NSIDs this namespace assigns to the peers its links reference, where resolved. */
@@ -110,6 +120,8 @@ export interface NetworkInterface {
   mac: string | null;
   mtu: number | null;
   alias: string | null;
+  /** A bridge that is a container engine's network: that network's name, labels and flags. */
+  containerNetwork: BridgeDecoration | null;
   /** ARPHRD_* link-layer type number (1 = Ethernet, 772 = loopback, 65534 = none). */
   linkType: number;
   addresses: Address[];

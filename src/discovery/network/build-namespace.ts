@@ -50,6 +50,7 @@ export function buildNamespace(
     displayName: namespaceDisplayName(candidate.initial, candidate.references, members, processes),
     references: candidate.references,
     processes: [...members].sort((a, b) => a - b).map((pid) => processKey(bootId, pid, processes.get(pid)!.startTime)),
+    containers: [], // filled by engine discovery (discovery/engines)
     interfaces: [...byIndex.values()],
     routes: raw.routes.map((r) => toRoute(key, r, known)),
     nsids: [...input.nsids].map(([nsid, netns]) => ({ nsid, netns })),
