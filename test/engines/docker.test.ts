@@ -4,7 +4,10 @@
 // inspect` (names, labels, PIDs, networks) and /proc (which netns a PID is in).
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readlinkSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync, readlinkSync, statSync } from "node:fs";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
 import { discoverWithEngines } from "../../src/discovery/discover-with-engines.ts";
 import type { Topology } from "../../src/model/topology.ts";
 import { DockerEngine, ensureDockerInstalled } from "../helpers/docker.ts";
@@ -116,6 +119,27 @@ describe.if(root)("docker engine", () => {
       default: false,
       labels: { "wiresight.test": "user" },
     });
+  });
+
+  test("a dump with containers validates against docs/dump.schema.json", () => {
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(new URL("../../docs/dump.schema.json", import.meta.url), "utf8")));
+    const doc = JSON.parse(JSON.stringify(topology));
+    expect(doc.containers.length).toBeGreaterThanOrEqual(3);
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
+    doc.containers[0].groups = [{ kind: "compose-project" }];
+    expect(validate(doc)).toBe(false);
+  });
+
+  test("wiresight ls names containers in namespace headers and networks on bridges", () => {
+    const r = spawnSync(process.execPath, [new URL("../../src/cli/main.ts", import.meta.url).pathname, "ls", "--color", "never"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split("\n");
+    expect(lines.some((l) => l.trim() === `container: ${lab.prefix}-frozen (paused)`)).toBe(true);
+    expect(lines.some((l) => l.trim() === `container: ${lab.prefix}-web`)).toBe(true);
+    expect(lines.find((l) => l.includes(` ${engine.defaultBridge} `))).toContain("docker network bridge (default)");
+    expect(lines.find((l) => l.includes(` br-${userNetId.slice(0, 12)} `))).toContain(`docker network ${lab.prefix}-net (internal)`);
   });
 
   test("the engine's containerd is listed but not asked", () => {
