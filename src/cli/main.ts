@@ -69,4 +69,5 @@ async function run(): Promise<void> {
   process.exitCode = code;
 }
 
-if (import.meta.main) await run();
+// Not a top-level await: the bytecode build is CommonJS. run() catches everything itself.
+if (import.meta.main) void run();
