@@ -4,7 +4,7 @@
 // list the engine with the right status and say why in a warning.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { realpathSync, symlinkSync } from "node:fs";
+import { readFileSync, realpathSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { discoverWithEngines } from "../../src/discovery/discover-with-engines.ts";
 import type { Topology } from "../../src/model/topology.ts";
@@ -38,6 +38,7 @@ describe.if(root)("engines that do not behave", () => {
   let topology: Topology;
   let deadPid = 0;
   let badPid = 0;
+  let killedPid = 0;
 
   beforeAll(async () => {
     const fake = join(lab.dir, "dockerd");
@@ -48,9 +49,20 @@ describe.if(root)("engines that do not behave", () => {
     const bad = lab.spawn(fake, ["-c", FAKE, `badjson=${lab.dir}/b/docker.sock`]);
     await lab.waitFor(dead, "ready");
     await lab.waitFor(bad, "ready");
+    const doomed = lab.spawn(fake, ["-c", FAKE, `badjson=${lab.dir}/c.sock`]);
+    await lab.waitFor(doomed, "ready");
     deadPid = dead.pid!;
     badPid = bad.pid!;
-    topology = await discoverWithEngines({ engineCallTimeoutMs: 300 });
+    killedPid = doomed.pid!;
+    // This engine dies after the process scan, while namespaces are being read.
+    let killed = false;
+    const beforeNamespace = () => {
+      if (killed) return;
+      killed = true;
+      process.kill(killedPid, "SIGKILL");
+      while (!/\) Z /.test(readFileSync(`/proc/${killedPid}/stat`, "utf8"))) Bun.sleepSync(5);
+    };
+    topology = await discoverWithEngines({ engineCallTimeoutMs: 300, beforeNamespace });
   }, 60_000);
 
   afterAll(() => lab.cleanup());
@@ -77,6 +89,13 @@ describe.if(root)("engines that do not behave", () => {
     expect(w).toHaveLength(1);
     expect(w[0]!.message).toContain("/containers/json: unexpected answer: not an array");
     expect(topology.containers.filter((c) => c.engine === e.key)).toEqual([]);
+  });
+
+  test("an engine killed mid-discovery is a warning, not a failure", () => {
+    const w = topology.warnings.filter((x) => x.subject === `engine:docker:${killedPid}`);
+    expect(w).toHaveLength(1);
+    expect(w[0]!.message).toContain("exited during discovery");
+    expect(topology.engines.find((e) => e.pid === killedPid)).toBeUndefined();
   });
 
   test("discovery itself goes on", () => {

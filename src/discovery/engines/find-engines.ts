@@ -62,7 +62,9 @@ export function findEngines(
     try {
       listening = listeningSocketsOf(p.pid, fdTable.byPid.get(p.pid), procRoot);
     } catch (err) {
-      warn(subject, `cannot read its unix sockets: ${(err as Error).message}`);
+      // A zombie or vanished process has no net/unix: it died since the process scan.
+      const gone = (err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ESRCH";
+      warn(subject, gone ? "the engine exited during discovery; skipped" : `cannot read its unix sockets: ${(err as Error).message}`);
       continue;
     }
     if (!fdTable.byPid.has(p.pid)) warn(subject, "its fds could not be read, so its API socket is unknown");
