@@ -29,13 +29,13 @@ Run as root to see every namespace; without it wiresight shows what it can and s
 it could not see.
 `;
 
-const COMMANDS: Record<string, { run: (argv: string[]) => number; help: string }> = {
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   ls: { run: lsCommand, help: LS_HELP },
   dump: { run: dumpCommand, help: DUMP_HELP },
   whereis: { run: whereisCommand, help: WHEREIS_HELP },
 };
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === "-h" || first === "--help") {
     process.stdout.write(HELP);
@@ -58,10 +58,10 @@ export function main(argv: string[]): number {
   return command.run(rest);
 }
 
-function run(): void {
+async function run(): Promise<void> {
   let code: number;
   try {
-    code = main(process.argv.slice(2));
+    code = await main(process.argv.slice(2));
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`wiresight: ${err.message}\nRun 'wiresight --help' for usage.\n`);
@@ -75,4 +75,5 @@ function run(): void {
   process.exitCode = code;
 }
 
-if (import.meta.main) run();
+// Not a top-level await: the bytecode build is CommonJS. run() catches everything itself.
+if (import.meta.main) void run();

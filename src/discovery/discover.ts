@@ -18,8 +18,8 @@ import {
 import { sortTopology } from "../model/sort.ts";
 import { readBootId } from "./procfs/boot.ts";
 import { missingForDiscovery, readEffectiveCapabilities } from "./procfs/capabilities.ts";
-import { readProcesses } from "./procfs/processes.ts";
-import { readFdTable, scanNetworkNamespaces, type NetnsCandidate } from "./procfs/namespaces.ts";
+import { readProcesses, type ProcessInfo } from "./procfs/processes.ts";
+import { readFdTable, scanNetworkNamespaces, type FdTable, type NetnsCandidate } from "./procfs/namespaces.ts";
 import { collectNamespace, switchFd, type NamespaceHandle, type RawNamespace } from "./network/collect-namespace.ts";
 import { collectNftRules } from "./forwarded-ports/collect-nftables.ts";
 import { findForwardedPorts } from "./forwarded-ports/find.ts";
@@ -51,7 +51,18 @@ interface OpenNamespace {
   rules: NftRule[];
 }
 
+/** A Topology plus the procfs tables it was built from, for steps that run after it (engines). */
+export interface DetailedDiscovery {
+  topology: Topology;
+  processes: Map<number, ProcessInfo>;
+  fdTable: FdTable;
+}
+
 export function discover(options: DiscoverOptions = {}): Topology {
+  return discoverDetailed(options).topology;
+}
+
+export function discoverDetailed(options: DiscoverOptions = {}): DetailedDiscovery {
   const started = performance.now();
   const discoveredAt = new Date().toISOString();
   const procRoot = options.procRoot ?? "/proc";
@@ -151,6 +162,9 @@ export function discover(options: DiscoverOptions = {}): Topology {
       namespaces,
       processes: processList,
       forwardedPorts,
+      engines: [],
+      containers: [],
+      containerNetworks: [],
       privileges: { root: process.getuid?.() === 0, missing: missingForDiscovery(caps) },
       warnings,
       stats: {
@@ -171,7 +185,7 @@ export function discover(options: DiscoverOptions = {}): Topology {
     resolveForwardedPortDestinations(topology);
     sortTopology(topology);
     topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
-    return topology;
+    return { topology, processes, fdTable };
   } finally {
     for (const o of opened) closeQuietly(o.handle.fd);
   }

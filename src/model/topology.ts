@@ -5,6 +5,7 @@
 // documents them, so keep the two in step.
 
 import type { ForwardedPort } from "./forwarded-ports.ts";
+import type { BridgeDecoration, Container, ContainerEngine, ContainerKey, ContainerNetwork } from "./containers.ts";
 import type { InterfaceKey, NetnsKey, ProcessKey } from "./keys.ts";
 import type { Tenant } from "./tenants.ts";
 
@@ -21,6 +22,13 @@ export interface Topology {
   processes: Process[];
   /** Ports forwarded by NAT rules or docker-proxy, in any namespace; by namespace, then key. */
   forwardedPorts: ForwardedPort[];
+  /**
+   * Container engines found in the process table, by PID; their containers (by engine, name) and
+   * networks (by engine, name). Empty unless discovery asked the engines (discoverWithEngines).
+   */
+  engines: ContainerEngine[];
+  containers: Container[];
+  containerNetworks: ContainerNetwork[];
   privileges: Privileges;
   warnings: Warning[];
   stats: DiscoveryStats;
@@ -86,6 +94,8 @@ export interface NetworkNamespace {
   processes: ProcessKey[];
   /** Its leaders (topmost attached processes) with their capabilities and DNS settings; oldest first. */
   tenants: Tenant[];
+  /** Containers whose init process lives in this namespace (several when they share it). */
+  containers: ContainerKey[];
   interfaces: NetworkInterface[];
   routes: Route[];
   /** The NSIDs this namespace assigns to the peers its links reference, where resolved. */
@@ -122,6 +132,8 @@ export interface NetworkInterface {
   mac: string | null;
   mtu: number | null;
   alias: string | null;
+  /** A bridge that is a container engine's network: that network's name, labels and flags. */
+  containerNetwork: BridgeDecoration | null;
   /** ARPHRD_* link-layer type number (1 = Ethernet, 772 = loopback, 65534 = none). */
   linkType: number;
   addresses: Address[];

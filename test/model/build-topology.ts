@@ -26,6 +26,7 @@ export class TopologyBuilder {
       routes: [],
       nsids: [],
       tenants: [],
+      containers: [],
     };
     this.namespaces.push(ns);
     this.iface(ns, "lo", "loopback", ["127.0.0.1/8", "::1/128"]);
@@ -56,6 +57,7 @@ export class TopologyBuilder {
       raw: { link: null, linkNetnsid: null, master: null },
       details: { kind: "none" },
       users: [],
+      containerNetwork: null,
     };
     ns.interfaces.push(iface);
     for (const a of addresses) this.addr(iface, a);
@@ -157,6 +159,9 @@ export class TopologyBuilder {
       namespaces: this.namespaces,
       processes: [],
       forwardedPorts: [],
+      engines: [],
+      containers: [],
+      containerNetworks: [],
       privileges: { root: true, missing: [] },
       warnings: [],
       stats: { durationMs: 0, namespaces: 0, interfaces: 0, addresses: 0, routes: 0, processes: 0, nsidQueries: 0, dumpRetries: 0, initialNamespaceBy: "test", tenants: 0, dnsFileSets: 0, utsNamespaces: 0 },

@@ -1,14 +1,15 @@
 // `wiresight dump`: the whole Topology as JSON, in the documented shape (docs/dump.schema.json)
 // and a stable order, so two dumps of an unchanged host differ only in time and duration.
 
-import { discover } from "../../discovery/discover.ts";
+import { discoverWithEngines } from "../../discovery/discover-with-engines.ts";
 import { parseCommandArgs } from "../args.ts";
 import { reportProblems } from "./report.ts";
 
 export const DUMP_HELP = `Usage: wiresight dump [options]
 
 Discover every network namespace and print the whole topology as JSON
-(shape: docs/dump.schema.json in the source tree).
+(shape: docs/dump.schema.json in the source tree), including the container engines found
+running, their containers and networks.
 
 Options:
   -p, --pretty          indent the JSON
@@ -16,7 +17,7 @@ Options:
   -h, --help            show this help
 `;
 
-export function dumpCommand(argv: string[]): number {
+export async function dumpCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs("dump", argv, {
     pretty: { type: "boolean", short: "p" },
     verbose: { type: "boolean", short: "v" },
@@ -26,7 +27,7 @@ export function dumpCommand(argv: string[]): number {
     process.stdout.write(DUMP_HELP);
     return 0;
   }
-  const topology = discover();
+  const topology = await discoverWithEngines();
   process.stdout.write(JSON.stringify(topology, null, values.pretty ? 2 : undefined) + "\n");
   reportProblems(topology, Boolean(values.verbose), false);
   return 0;

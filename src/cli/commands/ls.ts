@@ -1,6 +1,6 @@
 // `wiresight ls`: discover and print every namespace as a tree.
 
-import { discover } from "../../discovery/discover.ts";
+import { discoverWithEngines } from "../../discovery/discover-with-engines.ts";
 import { indexTopology } from "../../model/index-topology.ts";
 import { colorMode, parseCommandArgs, useColor } from "../args.ts";
 import { renderLs } from "../render/ls-tree.ts";
@@ -12,7 +12,9 @@ export const LS_HELP = `Usage: wiresight ls [options]
 Discover every network namespace and show its interfaces as a tree: state, kind, name, MAC,
 addresses, and how interfaces are wired (veth peers across namespaces, bridge ports,
 macvlan/vlan lower devices, vxlan underlays); tun/tap devices show the processes holding
-them open, as users:(("name",pid=N)).
+them open, as users:(("name",pid=N)). Running container engines (dockerd, podman system
+service) are found and asked without configuration: a namespace header names its containers,
+and a bridge that is a container network shows the network's name.
 
 Options:
   -r, --routes          also list each namespace's routes (all tables)
@@ -24,7 +26,7 @@ Options:
   -h, --help            show this help
 `;
 
-export function lsCommand(argv: string[]): number {
+export async function lsCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs("ls", argv, {
     routes: { type: "boolean", short: "r" },
     tenants: { type: "boolean", short: "t" },
@@ -38,7 +40,7 @@ export function lsCommand(argv: string[]): number {
     return 0;
   }
   const color = useColor(colorMode(values.color), process.stdout);
-  const topology = discover();
+  const topology = await discoverWithEngines();
   process.stdout.write(
     renderLs(indexTopology(topology), {
       routes: Boolean(values.routes),

@@ -2,7 +2,7 @@
 // the path a packet takes to it (from --from, or from the host's own namespace when nothing owns
 // it). The exit code tells scripts the answer: 0 on this host, 1 not, 2 a usage mistake.
 
-import { discover } from "../../discovery/discover.ts";
+import { discoverWithEngines } from "../../discovery/discover-with-engines.ts";
 import { indexTopology } from "../../model/index-topology.ts";
 import { IpParseError, parseIp } from "../../model/ip.ts";
 import { WhereIsError, whereIs } from "../../model/where-is.ts";
@@ -37,7 +37,7 @@ It assumes forwarding is on and no firewall drops the packet, uses only the defa
 rules (custom 'ip rule's are not seen), and follows veth and bridge links only.
 `;
 
-export function whereisCommand(argv: string[]): number {
+export async function whereisCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     "whereis",
     argv,
@@ -60,7 +60,7 @@ export function whereisCommand(argv: string[]): number {
   // Check the address before the (costlier) discovery, so a typo fails at once.
   asUsage(() => parseIp(address));
 
-  const topology = discover();
+  const topology = await discoverWithEngines();
   const index = indexTopology(topology);
   const result = asUsage(() => whereIs(index, address, values.from === undefined ? {} : { from: values.from }));
   if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + "\n");

@@ -29,6 +29,8 @@ export function renderLs(index: TopologyIndex, opts: LsOptions): string {
 function renderNamespace(ns: NetworkNamespace, index: TopologyIndex, opts: LsOptions): string[] {
   const s = opts.style;
   const lines = [`${s.bold(ns.displayName)}  ${s.dim(`net:[${ns.inode}]`)}${ns.initial ? s.cyan("  initial") : ""}`];
+  const containers = containersLine(ns, index);
+  if (containers) lines.push(`  ${s.magenta(containers)}`);
   for (const how of describeReferences(ns, index)) lines.push(`  ${s.dim(how)}`);
   if (opts.tenants && ns.tenants.length > 0) lines.push(...tenantLines(ns.tenants, s).map((l) => `  ${l}`));
 
@@ -72,6 +74,11 @@ function interfaceLine(i: NetworkInterface, ns: NetworkNamespace, index: Topolog
   const parts = [`${state} ${s.bold(i.name)}`, kindLabel(i), s.dim(i.operState)];
   if (i.mac && i.kind !== "loopback") parts.push(s.dim(i.mac));
   if (i.alias) parts.push(s.magenta(`"${i.alias}"`));
+  const net = i.containerNetwork;
+  if (net) {
+    const flags = [net.default ? "default" : "", net.internal ? "internal" : ""].filter((f) => f !== "");
+    parts.push(s.magenta(`${net.engine} network ${net.name}${flags.length > 0 ? ` (${flags.join(", ")})` : ""}`));
+  }
   if (i.promiscuous) parts.push(s.yellow("PROMISC"));
   const rel = (label: string, key: string | null) => {
     if (!key) return;
@@ -126,6 +133,20 @@ function routeLine(r: Route, index: TopologyIndex, s: Style): string {
   if (r.tableName !== "main") parts.push(`table ${r.tableName}`);
   if (r.priority) parts.push(`metric ${r.priority}`);
   return parts.join(" ") + s.dim(`  proto ${r.protocol} scope ${r.scope}`);
+}
+
+/** "containers: web (paused), db": the containers living in this namespace, as their engine names them. */
+function containersLine(ns: NetworkNamespace, index: TopologyIndex): string | null {
+  if (ns.containers.length === 0) return null;
+  const byKey = new Map(index.topology.containers.map((c) => [c.key, c]));
+  const kinds = new Map(index.topology.engines.map((e) => [e.key, e.kind]));
+  const names = ns.containers.map((k) => {
+    const c = byKey.get(k);
+    if (!c) return k;
+    const engine = kinds.get(c.engine);
+    return `${c.name}${c.state === "running" ? "" : ` (${c.state})`}${engine === "docker" ? "" : ` [${engine}]`}`;
+  });
+  return `container${names.length === 1 ? "" : "s"}: ${names.join(", ")}`;
 }
 
 /** How the namespace is known: its processes, bind mounts, holders. */

@@ -54,6 +54,7 @@ export function buildNamespace(
     references: candidate.references,
     processes: [...members].sort((a, b) => a - b).map((pid) => processKey(bootId, pid, processes.get(pid)!.startTime)),
     tenants: input.tenants,
+    containers: [], // filled by engine discovery (discovery/engines)
     interfaces: [...byIndex.values()],
     routes: raw.routes.map((r) => toRoute(key, r, known)),
     nsids: [...input.nsids].map(([nsid, netns]) => ({ nsid, netns })),

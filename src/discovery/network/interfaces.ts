@@ -57,6 +57,7 @@ export function toInterface(netns: NetnsKey, link: RtLink, driver: DriverInfo | 
     mac: link.address ?? null,
     mtu: link.mtu ?? null,
     alias: link.ifalias ?? null,
+    containerNetwork: null, // filled by engine discovery (discovery/engines)
     linkType: link.type,
     addresses: [],
     users: [],

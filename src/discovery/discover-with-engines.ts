@@ -1,0 +1,66 @@
+// Discovery plus container engines: the synchronous netlink/procfs pass (discover.ts), then every
+// engine found in the process table is asked over its API, concurrently, each call under a time
+// limit. The engine step is async (HTTP), which is why it runs after the namespace switches are
+// all over and not inside discover(). An engine that does not answer, answers slowly or answers
+// garbage leaves its containers undecorated with a warning; the topology is still returned.
+
+import type { Topology } from "../model/topology.ts";
+import { discoverDetailed, type DiscoverOptions } from "./discover.ts";
+import { decorateTopology, type EngineResult } from "./engines/decorate.ts";
+import { DEFAULT_CALL_TIMEOUT_MS, ping } from "./engines/docker-api.ts";
+import { findEngines, type EngineCandidate } from "./engines/find-engines.ts";
+import { readInventory } from "./engines/inventory.ts";
+
+export interface EngineDiscoverOptions extends DiscoverOptions {
+  /** Time limit for each API call (connect, headers and body). */
+  engineCallTimeoutMs?: number;
+}
+
+export async function discoverWithEngines(options: EngineDiscoverOptions = {}): Promise<Topology> {
+  const started = performance.now();
+  const procRoot = options.procRoot ?? "/proc";
+  const { topology, processes, fdTable } = discoverDetailed(options);
+  const warn = (subject: string, message: string) => topology.warnings.push({ subject, message });
+  const timeoutMs = options.engineCallTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  const candidates = findEngines(processes, fdTable, procRoot, warn);
+  const results = await Promise.all(candidates.map((c) => askEngine(c, timeoutMs, warn)));
+  decorateTopology(topology, results, procRoot, warn);
+  topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100; // procfs + netlink + engines
+  return topology;
+}
+
+async function askEngine(candidate: EngineCandidate, timeoutMs: number, warn: (s: string, m: string) => void): Promise<EngineResult> {
+  const subject = `engine:${candidate.kind}:${candidate.pid}`;
+  const result: EngineResult = { candidate, status: "not-queried", apiSocket: null, apiVersion: null, server: null, inventory: null };
+  if (candidate.kind === "containerd") return result; // gRPC, not the Docker API: listed, not asked
+  const failures: string[] = [];
+  for (const s of candidate.sockets) {
+    if (s.reach === null) {
+      failures.push(`${s.path}: no path from here fits a unix socket address`);
+      continue;
+    }
+    try {
+      const p = await ping(s.reach, timeoutMs);
+      result.apiSocket = s.reach;
+      result.apiVersion = p.apiVersion;
+      result.server = p.server;
+      break;
+    } catch (err) {
+      failures.push((err as Error).message);
+    }
+  }
+  if (result.apiSocket === null) {
+    result.status = "unreachable";
+    const tried = failures.length === 0 ? "it holds no listening unix socket" : failures.join("; ");
+    warn(subject, `engine API unreachable, its containers stay undecorated: ${tried}`);
+    return result;
+  }
+  try {
+    result.inventory = await readInventory(result.apiSocket, timeoutMs);
+    result.status = "ok";
+  } catch (err) {
+    result.status = "partial";
+    warn(subject, `engine API answered /_ping but not the inventory, its containers stay undecorated: ${(err as Error).message}`);
+  }
+  return result;
+}

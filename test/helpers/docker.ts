@@ -1,0 +1,177 @@
+// A real Docker Engine for tests, set up as /work/shared/recipes/docker-engine.md says: docker.io
+// from Debian (installed only when missing), an image made locally from busybox-static (no
+// registry), dockerd with its own data root, exec root, socket and default bridge under the lab,
+// so it never touches another dockerd's state. Teardown removes everything it made: containers,
+// the daemon, its bridges, the nft tables Docker created (only when they hold nothing but
+// Docker's chains and no other dockerd runs), ip_forward as it was, the data root.
+
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { sh, type Lab } from "./lab.ts";
+
+export const IMAGE = "local/busybox:1";
+const APPLETS = ["sh", "ls", "cat", "ip", "hostname", "ps", "nc", "sleep", "httpd", "nslookup"];
+const BUILTIN_CHAINS = new Set(["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]);
+
+function have(cmd: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+}
+
+/** Idempotent: reuses an installed docker.io. */
+export function ensureDockerInstalled(): void {
+  if (have("dockerd") && have("docker") && have("nft")) return;
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const run = (args: string[]) => {
+    const r = spawnSync("apt-get", args, { encoding: "utf8", env });
+    if (r.status !== 0) throw new Error(`apt-get ${args.join(" ")} failed: ${r.stderr}`);
+  };
+  run(["update", "-qq"]);
+  run(["install", "-y", "--no-install-recommends", "docker.io", "nftables", "curl"]);
+}
+
+function nftTables(): string[] {
+  return sh("nft", ["list", "tables"], { allowFail: true })
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("table "))
+    .map((l) => l.slice(6));
+}
+
+function otherDockerdRunning(exceptPid: number): boolean {
+  const out = sh("pgrep", ["-x", "dockerd"], { allowFail: true });
+  return out.split("\n").some((l) => l.trim() !== "" && Number(l) !== exceptPid);
+}
+
+export class DockerEngine {
+  readonly dir: string;
+  readonly socket: string;
+  readonly defaultBridge: string;
+  pid = 0;
+  private readonly containers: string[] = [];
+  private readonly networks: string[] = [];
+  private readonly tablesBefore: Set<string>;
+  private readonly ipForwardBefore: string;
+
+  constructor(private readonly lab: Lab) {
+    this.dir = join(lab.dir, "docker");
+    this.socket = join(this.dir, "docker.sock");
+    this.defaultBridge = lab.hostLink("d0");
+    this.tablesBefore = new Set(nftTables());
+    this.ipForwardBefore = readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim();
+  }
+
+  /** `docker` against this engine only. */
+  docker(...args: string[]): string {
+    return sh("docker", ["-H", `unix://${this.socket}`, ...args]).trim();
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    // Our own default bridge (dockerd -b), so docker0 of any other engine is never touched.
+    sh("ip", ["link", "add", this.defaultBridge, "type", "bridge"]);
+    sh("ip", ["addr", "add", "172.31.250.1/24", "dev", this.defaultBridge]);
+    sh("ip", ["link", "set", this.defaultBridge, "up"]);
+    const log = join(this.dir, "dockerd.log");
+    const child = spawn(
+      "sh",
+      [
+        "-c",
+        `exec dockerd --data-root ${this.dir}/data --exec-root ${this.dir}/x --pidfile ${this.dir}/dockerd.pid ` +
+          `-H unix://${this.socket} -b ${this.defaultBridge} >${log} 2>&1`,
+      ],
+      { detached: true, stdio: "ignore" },
+    );
+    child.unref();
+    this.pid = child.pid!;
+    for (let i = 0; i < 200; i++) {
+      const r = spawnSync("curl", ["-s", "--max-time", "1", "--unix-socket", this.socket, "http://localhost/_ping"], { encoding: "utf8" });
+      if (r.stdout === "OK") break;
+      if (i === 199) throw new Error(`dockerd did not come up: ${readFileSync(log, "utf8").slice(-2000)}`);
+      await Bun.sleep(100);
+    }
+    this.ensureImage();
+  }
+
+  private ensureImage(): void {
+    const images = this.docker("images", "-q", IMAGE);
+    if (images !== "") return;
+    const work = join(this.dir, "image");
+    mkdirSync(work, { recursive: true });
+    sh("sh", ["-c", `cd ${work} && apt-get download busybox-static >/dev/null 2>&1 && dpkg-deb -x busybox-static_*.deb pkg`]);
+    const rootfs = join(work, "rootfs");
+    mkdirSync(join(rootfs, "bin"), { recursive: true });
+    mkdirSync(join(rootfs, "etc"), { recursive: true });
+    mkdirSync(join(rootfs, "www"), { recursive: true });
+    sh("cp", [join(work, "pkg/bin/busybox"), join(rootfs, "bin/busybox")]);
+    for (const a of APPLETS) symlinkSync("busybox", join(rootfs, "bin", a));
+    writeFileSync(join(rootfs, "etc/passwd"), "root:x:0:0:root:/:/bin/sh\n");
+    writeFileSync(join(rootfs, "etc/group"), "root:x:0:\n");
+    writeFileSync(join(rootfs, "www/index.html"), "wiresight\n");
+    sh("tar", ["-C", rootfs, "-cf", join(work, "bb.tar"), "."]);
+    this.docker("import", "-c", 'CMD ["/bin/sh"]', "-c", "ENV PATH=/bin", join(work, "bb.tar"), IMAGE);
+  }
+
+  network(name: string, ...args: string[]): string {
+    const id = this.docker("network", "create", ...args, name);
+    this.networks.push(id);
+    return id;
+  }
+
+  run(name: string, ...args: string[]): string {
+    this.containers.push(name); // by name: a run that fails half-way can still leave a container
+    return this.docker("run", "-d", "--init", "--name", name, ...args);
+  }
+
+  inspect(what: string): any {
+    return JSON.parse(this.docker("inspect", what))[0];
+  }
+
+  /** Never throws: safe in afterAll. */
+  async stop(): Promise<void> {
+    const quiet = (f: () => void) => {
+      try {
+        f();
+      } catch {}
+    };
+    for (const c of this.containers) quiet(() => this.docker("rm", "-f", c));
+    const bridges = [this.defaultBridge];
+    for (const n of this.networks) {
+      quiet(() => this.docker("network", "rm", n));
+      bridges.push(`br-${n.slice(0, 12)}`);
+    }
+    if (this.pid > 0) {
+      quiet(() => process.kill(this.pid, "SIGTERM"));
+      for (let i = 0; i < 200 && existsSync(`/proc/${this.pid}`) && !isZombie(this.pid); i++) await Bun.sleep(50);
+      quiet(() => process.kill(this.pid, "SIGKILL"));
+    }
+    for (const b of bridges) sh("ip", ["link", "del", b], { allowFail: true });
+    // The nft tables Docker created, only if nothing but Docker's chains are in them and no other
+    // dockerd still relies on them.
+    if (!otherDockerdRunning(this.pid)) {
+      for (const t of nftTables()) {
+        if (this.tablesBefore.has(t)) continue;
+        const listing = sh("nft", ["list", "table", ...t.split(" ")], { allowFail: true });
+        const chains = [...listing.matchAll(/^\s*chain (\S+) \{/gm)].map((m) => m[1]!);
+        if (chains.every((c) => BUILTIN_CHAINS.has(c) || c.startsWith("DOCKER"))) sh("nft", ["delete", "table", ...t.split(" ")], { allowFail: true });
+      }
+    }
+    quiet(() => writeFileSync("/proc/sys/net/ipv4/ip_forward", this.ipForwardBefore));
+    // dockerd unmounts its overlays on exit; anything left under the data root is unmounted first.
+    const mounts = readFileSync("/proc/self/mounts", "utf8")
+      .split("\n")
+      .map((l) => l.split(" ")[1] ?? "")
+      .filter((m) => m.startsWith(this.dir))
+      .sort((a, b) => b.length - a.length);
+    for (const m of mounts) sh("umount", ["-l", m], { allowFail: true });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
