@@ -42,7 +42,7 @@ export type EngineStatus =
 export interface ContainerEngine {
   key: EngineKey;
   kind: EngineKind;
-  /** The engine's process. */
+  /** The engine's own process (its key). */
   process: ProcessKey;
   pid: number;
   /** Listening unix sockets the engine holds, as it bound them (paths inside its own root). */
