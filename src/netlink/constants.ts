@@ -14,3 +14,5 @@ export * from "./uapi/icmpv6.ts";
 export * from "./uapi/net_namespace.ts";
 export * from "./uapi/socket.ts";
 export * from "./names.ts";
+export * from "./uapi/sock_diag.ts";
+export * from "./uapi/inet_diag.ts";

@@ -47,3 +47,15 @@ export {
 export { type RtAddr, buildGetAddrDump, decodeAddress } from "./address.ts";
 export { type RtNexthop, type RtRoute, type RtVia, buildGetRouteDump, decodeRoute } from "./route.ts";
 export { type RtNsid, buildGetNsidForFd, buildNsidDump, decodeNsid } from "./nsid.ts";
+export {
+  type InetDiagSocket,
+  INET_DIAG_ALL_STATES,
+  INET_DIAG_MSG_LEN,
+  INET_DIAG_REQ_V2_LEN,
+  INET_DIAG_SOCKID_LEN,
+  INET_DIAG_TCP_LISTENING,
+  INET_DIAG_UDP_UNCONNECTED,
+  buildInetDiagDump,
+  decodeInetDiag,
+  tcpStateName,
+} from "./inet-diag.ts";

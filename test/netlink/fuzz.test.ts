@@ -9,6 +9,7 @@ import {
   decodeAddress,
   decodeDone,
   decodeError,
+  decodeInetDiag,
   decodeLink,
   decodeNsid,
   decodeRoute,
@@ -16,6 +17,7 @@ import {
   parseMessages,
 } from "../../src/netlink/index.ts";
 import fixture from "./fixtures/kernel-6.18.json";
+import sockdiag from "./fixtures/sockdiag-6.18.json";
 import { attr, be16, be32, cstr, hex, ifaddrmsg, ifinfomsg, ip4, ip6, le16, le32, msg, nest, prng, rtmsg } from "./bytes.ts";
 
 const SEED = Number(process.env.WIRESIGHT_FUZZ_SEED ?? 0x5eed_2024);
@@ -27,14 +29,15 @@ const DECODERS: [string, (m: NetlinkMessage) => unknown][] = [
   ["decodeNsid", decodeNsid],
   ["decodeError", decodeError],
   ["decodeDone", decodeDone],
+  ["decodeInetDiag", decodeInetDiag],
 ];
-/** A message type each of DECODERS accepts: RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWNSID, NLMSG_ERROR, NLMSG_DONE. */
-const WANTS = [16, 20, 24, 88, 2, 3];
+/** A message type each of DECODERS accepts: RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWNSID, NLMSG_ERROR, NLMSG_DONE, SOCK_DIAG_BY_FAMILY. */
+const WANTS = [16, 20, 24, 88, 2, 3, 20];
 
 /** Valid messages: everything the kernel sent in the capture, plus hand-built ones for kinds it lacks. */
 function corpus(): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (const hexes of Object.values(fixture.messages)) {
+  for (const hexes of [...Object.values(fixture.messages), ...Object.values(sockdiag.messages)]) {
     for (const h of hexes as string[]) {
       const buf = hex(h);
       for (const m of parseMessages(buf)) {

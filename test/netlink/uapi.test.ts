@@ -21,6 +21,10 @@ const HEADERS = [
   "linux/if_vlan.h",
   "linux/icmpv6.h",
   "linux/net_namespace.h",
+  "linux/sock_diag.h",
+  "linux/inet_diag.h",
+  "netinet/in.h",
+  "netinet/tcp.h",
   "stdio.h",
 ];
 
