@@ -24,6 +24,8 @@ import { collectNamespace, type NamespaceHandle, type RawNamespace } from "./net
 import { buildNamespace } from "./network/build-namespace.ts";
 import { resolveNsids } from "./network/resolve-nsids.ts";
 import { resolveRelations, type RelationSubject } from "./network/relations.ts";
+import { socketOwners } from "./network/sockets.ts";
+import { readServices } from "./services.ts";
 
 export interface DiscoverOptions {
   /** procfs mount to read (tests may point elsewhere). */
@@ -33,6 +35,14 @@ export interface DiscoverOptions {
    * procfs scan and its collection, the race every real run is exposed to.
    */
   beforeNamespace?: (candidate: NetnsCandidate) => void;
+  /**
+   * Listening TCP and unconnected UDP sockets only. Much cheaper on a host with many namespaces:
+   * a TCP dump in all states walks the kernel's host-wide established hash once per namespace.
+   * Off by default, so that a discovery is complete unless asked otherwise.
+   */
+  listeningOnly?: boolean;
+  /** /etc/services to read service names from (tests may point elsewhere). */
+  servicesPath?: string;
 }
 
 interface OpenNamespace {
@@ -73,7 +83,7 @@ export function discover(options: DiscoverOptions = {}): Topology {
       }
       try {
         const handle = { fd, current: candidate.inode === ownInode };
-        const raw = collectNamespace(handle);
+        const raw = collectNamespace(handle, { listeningOnly: options.listeningOnly });
         dumpRetries += raw.retries;
         for (const what of raw.interrupted) warn(subject, `${what} dump kept being interrupted; result may be incomplete`);
         if (seenCookies.has(raw.cookie)) {
@@ -95,12 +105,18 @@ export function discover(options: DiscoverOptions = {}): Topology {
     for (const o of opened)
       for (const r of o.candidate.references) if (r.kind === "process") pidToNetns.set(r.pid, o.key);
 
+    const owners = socketOwners(fdTable.byPid, (pid) => {
+      const p = processes.get(pid);
+      return p && processKey(bootId, pid, p.startTime);
+    });
+    const shared = { socketOwners: owners, services: readServices(options.servicesPath, (m) => warn("services", m)) };
+
     const namespaces: NetworkNamespace[] = [];
     const subjects: RelationSubject[] = [];
     for (const [i, o] of opened.entries()) {
       const nsidMap = nsids.maps[i]!;
       const keyed = new Map([...nsidMap].map(([nsid, target]) => [nsid, target === null ? null : opened[target]!.key]));
-      const { namespace, byIndex } = buildNamespace({ ...o, nsids: keyed }, bootId, processes, warn);
+      const { namespace, byIndex } = buildNamespace({ ...o, nsids: keyed }, bootId, processes, warn, shared);
       namespaces.push(namespace);
       subjects.push({ links: o.raw.links, byIndex, nsids: nsidMap });
     }
@@ -133,6 +149,8 @@ export function discover(options: DiscoverOptions = {}): Topology {
         interfaces,
         addresses: namespaces.reduce((n, ns) => n + ns.interfaces.reduce((m, i) => m + i.addresses.length, 0), 0),
         routes: namespaces.reduce((n, ns) => n + ns.routes.length, 0),
+        sockets: namespaces.reduce((n, ns) => n + ns.sockets.length, 0),
+        socketStates: options.listeningOnly ? "listening" : "all",
         processes: processList.length,
         nsidQueries: nsids.queries,
         dumpRetries,

@@ -5,6 +5,9 @@
 // documents them, so keep the two in step.
 
 import type { InterfaceKey, NetnsKey, ProcessKey } from "./keys.ts";
+import type { Socket } from "./socket.ts";
+
+export type { SimpleSocketState, Socket, SocketKey } from "./socket.ts";
 
 export const TOPOLOGY_FORMAT_VERSION = 1;
 
@@ -46,6 +49,10 @@ export interface DiscoveryStats {
   interfaces: number;
   addresses: number;
   routes: number;
+  /** TCP and UDP sockets over all namespaces (listening ones only with `listeningOnly`). */
+  sockets: number;
+  /** Whether sockets were asked for in every state, or listening ones only (cheaper). */
+  socketStates: "all" | "listening";
   processes: number;
   /** RTM_GETNSID queries sent to resolve the NSIDs that links reference. */
   nsidQueries: number;
@@ -76,6 +83,8 @@ export interface NetworkNamespace {
   processes: ProcessKey[];
   interfaces: NetworkInterface[];
   routes: Route[];
+  /** TCP and UDP sockets, IPv4 and IPv6 (see Socket for the order). */
+  sockets: Socket[];
   /** The NSIDs this namespace assigns to the peers its links reference, where resolved. */
   nsids: { nsid: number; netns: NetnsKey | null }[];
 }
