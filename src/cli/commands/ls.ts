@@ -15,6 +15,12 @@ macvlan/vlan lower devices, vxlan underlays).
 
 Options:
   -r, --routes          also list each namespace's routes (all tables)
+  -p, --ports           also list listening ports (TCP LISTEN, unconnected UDP) with the
+                        processes holding them; dual-stack IPv6 sockets are marked
+  -a, --all             with -p (implied): sockets in every state, listening first. Slower:
+                        the kernel walks its host-wide TCP table once per namespace
+  -t, --tcp             ports: TCP only
+  -u, --udp             ports: UDP only
   -v, --verbose         list every warning instead of counting them
       --color WHEN      auto (default: on a terminal, unless NO_COLOR is set), always, never
   -h, --help            show this help
@@ -23,6 +29,10 @@ Options:
 export function lsCommand(argv: string[]): number {
   const { values } = parseCommandArgs("ls", argv, {
     routes: { type: "boolean", short: "r" },
+    ports: { type: "boolean", short: "p" },
+    all: { type: "boolean", short: "a" },
+    tcp: { type: "boolean", short: "t" },
+    udp: { type: "boolean", short: "u" },
     verbose: { type: "boolean", short: "v" },
     color: { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -32,8 +42,12 @@ export function lsCommand(argv: string[]): number {
     return 0;
   }
   const color = useColor(colorMode(values.color), process.stdout);
-  const topology = discover();
-  process.stdout.write(renderLs(indexTopology(topology), { routes: Boolean(values.routes), style: makeStyle(color) }));
+  const all = Boolean(values.all);
+  const protocols = [...(values.tcp ? ["tcp" as const] : []), ...(values.udp ? ["udp" as const] : [])];
+  const ports = values.ports || all || protocols.length > 0 ? { all, protocols } : null;
+  // Sockets in every state only when they are shown: listening ones cost far less to read.
+  const topology = discover({ listeningOnly: !all });
+  process.stdout.write(renderLs(indexTopology(topology), { routes: Boolean(values.routes), ports, style: makeStyle(color) }));
   reportProblems(topology, Boolean(values.verbose), useColor(colorMode(values.color), process.stderr));
   return 0;
 }

@@ -5,10 +5,13 @@
 
 import type { TopologyIndex } from "../../model/index-topology.ts";
 import type { NetworkInterface, NetworkNamespace, Route } from "../../model/topology.ts";
+import { portLines, type PortsOptions } from "./ls-ports.ts";
 import type { Style } from "./style.ts";
 
 export interface LsOptions {
   routes: boolean;
+  /** Show each namespace's sockets (null: do not). */
+  ports: PortsOptions | null;
   style: Style;
 }
 
@@ -52,6 +55,7 @@ function renderNamespace(ns: NetworkNamespace, index: TopologyIndex, opts: LsOpt
     lines.push(`  ${s.bold("routes")}`);
     for (const r of ns.routes) lines.push(`    ${routeLine(r, index, s)}`);
   }
+  if (opts.ports) lines.push(...portLines(ns, index, opts.ports, s));
   return lines;
 }
 
