@@ -23,6 +23,7 @@ import { readFdTable, scanNetworkNamespaces, type NetnsCandidate } from "./procf
 import { collectNamespace, type NamespaceHandle, type RawNamespace } from "./network/collect-namespace.ts";
 import { buildNamespace } from "./network/build-namespace.ts";
 import { resolveNsids } from "./network/resolve-nsids.ts";
+import { netlinkClock } from "./netlink-request.ts";
 import { resolveRelations, type RelationSubject } from "./network/relations.ts";
 import { socketOwners } from "./network/sockets.ts";
 import { readServices } from "./services.ts";
@@ -43,6 +44,20 @@ export interface DiscoverOptions {
   listeningOnly?: boolean;
   /** /etc/services to read service names from (tests may point elsewhere). */
   servicesPath?: string;
+  /** Filled with where the time went, for the benchmark (bench/discovery.ts). */
+  timings?: DiscoveryTimings;
+}
+
+/** Milliseconds per phase of one discover() call. */
+export interface DiscoveryTimings {
+  /** Processes, the one fd pass, namespace scan (procfs). */
+  procWalk: number;
+  /** Per-namespace collection as a whole: opening sockets, dumps, decoding. */
+  collect: number;
+  /** Of `collect`: waiting on the kernel — socket opens (with the setns around them), send, recv. */
+  netlink: number;
+  /** NSID resolution, building the model (sockets → owners, carriers, services), relations, sort. */
+  relations: number;
 }
 
 interface OpenNamespace {
@@ -59,12 +74,14 @@ export function discover(options: DiscoverOptions = {}): Topology {
   const warnings: Warning[] = [];
   const warn = (subject: string, message: string) => warnings.push({ subject, message });
 
+  const netlinkAtStart = netlinkClock.ms;
   const bootId = readBootId(procRoot);
   const procWarnings: string[] = [];
   const processes = readProcesses(procRoot, procWarnings);
   const fdTable = readFdTable(processes, procRoot, procWarnings);
   const scan = scanNetworkNamespaces(processes, { procRoot, fdTable });
   for (const m of [...procWarnings, ...scan.warnings]) warn("procfs", m);
+  const procWalkDone = performance.now();
 
   const opened: OpenNamespace[] = [];
   let dumpRetries = 0;
@@ -98,6 +115,8 @@ export function discover(options: DiscoverOptions = {}): Topology {
       }
     }
 
+    const collectDone = performance.now();
+    const netlinkInCollect = netlinkClock.ms - netlinkAtStart;
     const nsids = resolveNsids(opened.map((o) => ({ ns: o.handle, links: o.raw.links })));
     for (const w of nsids.warnings) warn(opened[w.subject]!.key, w.message);
 
@@ -158,7 +177,15 @@ export function discover(options: DiscoverOptions = {}): Topology {
       },
     };
     sortTopology(topology);
-    topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
+    const end = performance.now();
+    topology.stats.durationMs = Math.round((end - started) * 100) / 100;
+    if (options.timings)
+      Object.assign(options.timings, {
+        procWalk: procWalkDone - started,
+        collect: collectDone - procWalkDone,
+        netlink: netlinkInCollect,
+        relations: end - collectDone,
+      } satisfies DiscoveryTimings);
     return topology;
   } finally {
     for (const o of opened) closeQuietly(o.handle.fd);

@@ -34,7 +34,7 @@ import {
   type RtLink,
   type RtRoute,
 } from "../../netlink/index.ts";
-import { dump } from "../netlink-request.ts";
+import { dump, netlinkClock } from "../netlink-request.ts";
 
 export interface RawNamespace {
   cookie: bigint;
@@ -83,7 +83,17 @@ export function switchFd(ns: NamespaceHandle): number | undefined {
 
 /** Opens a NETLINK_ROUTE socket inside the namespace. */
 export function openRouteSocketIn(ns: NamespaceHandle): NetlinkSocket {
-  return NetlinkSocket.open(NETLINK_ROUTE, { netnsFd: switchFd(ns) });
+  return openTimed(NETLINK_ROUTE, ns);
+}
+
+/** Opening counts as kernel time (setns in and out, socket, bind, connect). */
+function openTimed(protocol: number, ns: NamespaceHandle): NetlinkSocket {
+  const t0 = performance.now();
+  try {
+    return NetlinkSocket.open(protocol, { netnsFd: switchFd(ns) });
+  } finally {
+    netlinkClock.ms += performance.now() - t0;
+  }
 }
 
 export function collectNamespace(ns: NamespaceHandle, options: CollectOptions = {}): RawNamespace {
@@ -128,7 +138,7 @@ const SOCKET_DUMPS = [
 /** The four sock_diag dumps (TCP, UDP × IPv4, IPv6) over one socket opened inside the namespace. */
 function collectSockets(ns: NamespaceHandle, raw: RawNamespace, options: CollectOptions): void {
   const take = takeInto(raw);
-  const diag = NetlinkSocket.open(NETLINK_SOCK_DIAG, { netnsFd: switchFd(ns) });
+  const diag = openTimed(NETLINK_SOCK_DIAG, ns);
   try {
     for (const d of SOCKET_DUMPS) {
       const states = options.listeningOnly ? d.listening : d.all;
