@@ -103,6 +103,7 @@ export function discover(options: DiscoverOptions = {}): Topology {
         const raw = collectNamespace(handle, { listeningOnly: options.listeningOnly });
         dumpRetries += raw.retries;
         for (const what of raw.interrupted) warn(subject, `${what} dump kept being interrupted; result may be incomplete`);
+        if (raw.socketsError !== null) warn(subject, `sockets not read: ${raw.socketsError}`);
         if (seenCookies.has(raw.cookie)) {
           closeQuietly(fd); // the same namespace reached by two paths (should not happen: dedup is by inode)
           continue;

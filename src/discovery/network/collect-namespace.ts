@@ -47,6 +47,11 @@ export interface RawNamespace {
   retries: number;
   /** Dumps that stayed interrupted after every retry (their content may be torn). */
   interrupted: string[];
+  /**
+   * Why sockets could not be read (no sock_diag in this kernel, the namespace vanished between
+   * the two sockets…), or null. The rest of the namespace is still good, so this is not thrown.
+   */
+  socketsError: string | null;
 }
 
 /** A sock_diag answer with the protocol of the dump it came from (the message does not carry it). */
@@ -101,7 +106,7 @@ export function collectNamespace(ns: NamespaceHandle, options: CollectOptions = 
   let raw: RawNamespace;
   try {
     const cookie = sock.netnsCookie();
-    raw = { cookie, links: [], addresses: [], routes: [], sockets: [], retries: 0, interrupted: [] };
+    raw = { cookie, links: [], addresses: [], routes: [], sockets: [], retries: 0, interrupted: [], socketsError: null };
     const take = takeInto(raw);
     raw.links = take("links", dump(sock, "RTM_GETLINK", buildGetLinkDump, (m) => (m.type === RTM_NEWLINK ? decodeLink(m) : undefined)));
     raw.addresses = take(
@@ -118,7 +123,12 @@ export function collectNamespace(ns: NamespaceHandle, options: CollectOptions = 
   } finally {
     sock.close();
   }
-  collectSockets(ns, raw, options);
+  try {
+    collectSockets(ns, raw, options);
+  } catch (err) {
+    raw.sockets = [];
+    raw.socketsError = (err as Error).message;
+  }
   return raw;
 }
 
