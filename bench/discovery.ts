@@ -1,8 +1,9 @@
 // Discovery benchmark: for each size N, build N container namespaces (plus one bridge hub per 50),
 // then time, interleaved and repeated, each as its own process:
-//   - `wiresight dump > /dev/null` (and `wiresight --version`, the process start-up floor),
+//   - `wiresight dump > /dev/null`, `wiresight dump --listening-only` (and `wiresight --version`,
+//     the process start-up floor),
 //   - the C raw-netlink limit (/work/shared/bench/netlink-limit.c), as is, listening sockets only
-//     (NLLISTEN), and a bench-made copy without socket dumps (what wiresight does today),
+//     (NLLISTEN), and a bench-made copy without socket dumps,
 //   - the iproute2 loop a user would write (bench/iproute2-loop.sh).
 // It prints figures and ratios from this run only, with the targets beside them; it asserts no
 // timing. It checks that wiresight's dump holds every lab namespace. Everything it creates is
@@ -272,6 +273,7 @@ function checkDump(binary: string, lab: Lab): DumpCheck {
 // discover() in this process: the discovery alone, without process start-up and output
 
 type DiscoverFn = typeof import("../src/discovery/discover.ts").discover;
+type Timings = import("../src/discovery/discover.ts").DiscoveryTimings;
 
 async function loadDiscover(): Promise<{ fn: DiscoverFn | null; error?: string }> {
   try {
@@ -292,17 +294,23 @@ interface InProcess {
   dumpRetries: number[];
   namespaces: number;
   interfaces: number;
+  sockets: number;
+  /** Median per phase over the warm runs. */
+  split: Timings | null;
   error?: string;
 }
 
-function runInProcess(discover: DiscoverFn, times: number): InProcess {
-  const res: InProcess = { coldMs: NaN, durationMs: [], wallMs: [], stringifyMs: [], nsidQueries: [], dumpRetries: [], namespaces: 0, interfaces: 0 };
+function runInProcess(discover: DiscoverFn, times: number, listeningOnly: boolean): InProcess {
+  const res: InProcess = { coldMs: NaN, durationMs: [], wallMs: [], stringifyMs: [], nsidQueries: [], dumpRetries: [], namespaces: 0, interfaces: 0, sockets: 0, split: null };
+  const splits: Timings[] = [];
   try {
-    res.coldMs = discover().stats.durationMs; // warm-up: JIT, page cache
+    res.coldMs = discover({ listeningOnly }).stats.durationMs; // warm-up: JIT, page cache
     for (let i = 0; i < times; i++) {
       Bun.gc(true);
+      const timings = {} as Timings;
       const t0 = performance.now();
-      const topo = discover();
+      const topo = discover({ listeningOnly, timings });
+      splits.push(timings);
       const t1 = performance.now();
       JSON.stringify(topo);
       const t2 = performance.now();
@@ -313,6 +321,11 @@ function runInProcess(discover: DiscoverFn, times: number): InProcess {
       res.dumpRetries.push(topo.stats.dumpRetries);
       res.namespaces = topo.stats.namespaces;
       res.interfaces = topo.stats.interfaces;
+      res.sockets = topo.stats.sockets;
+    }
+    if (splits.length > 0) {
+      const m = (k: keyof Timings) => median(splits.map((t) => t[k]));
+      res.split = { procWalk: m("procWalk"), collect: m("collect"), netlink: m("netlink"), relations: m("relations") };
     }
   } catch (err) {
     res.error = (err as Error).message.split("\n")[0];
@@ -335,6 +348,7 @@ interface SizeResult {
   check: DumpCheck | null;
   cStats: Record<string, unknown> | null;
   inproc: InProcess | null;
+  inprocListen: InProcess | null;
   loopSpawns: number;
   cProfile: { line: string; socketMs: number };
   settleMs: number;
@@ -362,8 +376,8 @@ function printSize(r: SizeResult, tools: Tool[]): void {
   const { n, lab } = r;
   console.log(`\n=== N = ${n} containers (+${lab.hubs} hub namespaces = ${lab.namespaces.length} lab namespaces), ${runs} interleaved runs, setup ${lab.setupMs < 1000 ? `${lab.setupMs.toFixed(0)} ms` : `${(lab.setupMs / 1000).toFixed(1)} s`}, settled ${(r.settleMs / 1000).toFixed(1)} s later ===`);
   if (r.check) for (const l of r.check.lines) console.log(l);
-  const wsStats = r.check?.stats as { namespaces?: number; interfaces?: number; addresses?: number; routes?: number } | null;
-  if (wsStats) console.log(`wiresight saw ${wsStats.namespaces} namespaces (all on the host, initial included), ${wsStats.interfaces} interfaces, ${wsStats.addresses} addresses, ${wsStats.routes} routes; JSON ${r.check!.jsonMB.toFixed(1)} MB`);
+  const wsStats = r.check?.stats as { namespaces?: number; interfaces?: number; addresses?: number; routes?: number; sockets?: number } | null;
+  if (wsStats) console.log(`wiresight saw ${wsStats.namespaces} namespaces (all on the host, initial included), ${wsStats.interfaces} interfaces, ${wsStats.addresses} addresses, ${wsStats.routes} routes, ${wsStats.sockets} sockets; JSON ${r.check!.jsonMB.toFixed(1)} MB`);
   if (r.cStats) {
     const c = r.cStats as { netns: number; links: number; addrs: number; routes: number; socks: number; nsidQueries: number; ms: Record<string, number> };
     console.log(`C limit saw ${c.netns} namespaces, ${c.links} links, ${c.addrs} addresses, ${c.routes} routes, ${c.socks} sockets; its own split: dumps ${c.ms.enumAndDump} ms, nsid ${c.ms.nsidResolve} ms (${c.nsidQueries} queries), /proc fd scan ${c.ms.procScan} ms`);
@@ -388,20 +402,30 @@ function printSize(r: SizeResult, tools: Tool[]): void {
   console.log("");
   console.log(`${pad("ratios (median wall)", 44)}${lpad("now", 10)}   target at N = 500`);
   const cFull = med(r, "c-full", "wallMs");
-  // Not comparable until wiresight dumps sockets too: the C limit's TCP dumps in all states walk
-  // the host-wide TCP hash once per namespace and are most of its time.
+  // Like for like: both dump TCP in every state and UDP, v4 and v6, in every namespace; the TCP
+  // dumps walk the host-wide established hash once per namespace and are most of either's time.
   const sockShare = r.cProfile.socketMs / ((r.cStats as { ms?: { total?: number } } | null)?.ms?.total ?? NaN);
   console.log(
-    `${pad("wiresight / C limit", 44)}${lpad(ratio(ws, cFull), 10)}   ≤ 1.0× once sockets are in${at500 ? "  not comparable yet" : ""}: wiresight dumps no sockets; ` +
-      `socket dumps are ${Number.isFinite(sockShare) ? `${(100 * sockShare).toFixed(0)}%` : "part"} of the C limit's time`,
+    `${pad("wiresight / C limit", 44)}${lpad(ratio(ws, cFull), 10)}   ≤ 1.0×${mark(ws / cFull <= 1.0)}  (socket dumps are ` +
+      `${Number.isFinite(sockShare) ? `${(100 * sockShare).toFixed(0)}%` : "part"} of the C limit's time)`,
   );
-  if (r.samples.has("c-listen")) console.log(`${pad("wiresight / C limit, listening sockets only", 44)}${lpad(ratio(ws, med(r, "c-listen", "wallMs")), 10)}`);
-  if (r.samples.has("c-nosock")) console.log(`${pad("wiresight / C limit without sockets", 44)}${lpad(ratio(ws, med(r, "c-nosock", "wallMs")), 10)}   (like for like today)`);
+  const wsListen = med(r, "ws-listen", "wallMs");
+  if (r.samples.has("c-listen") && Number.isFinite(wsListen))
+    console.log(`${pad("wiresight --listening-only / C, NLLISTEN=1", 44)}${lpad(ratio(wsListen, med(r, "c-listen", "wallMs")), 10)}   (both listening sockets only)`);
+  if (r.samples.has("c-nosock")) console.log(`${pad("wiresight / C limit without sockets", 44)}${lpad(ratio(ws, med(r, "c-nosock", "wallMs")), 10)}   (what the socket dumps add)`);
   const loop = med(r, "loop", "wallMs");
   console.log(`${pad("iproute2 loop / wiresight", 44)}${lpad(ratio(loop, ws), 10)}   ≥ 30×${mark(loop / ws >= 30)}`);
   const rss = med(r, "wiresight", "rssMB");
   console.log(`${pad("wiresight peak RSS", 44)}${lpad(`${f1(rss)} MB`, 10)}   < 120 MB${mark(rss < 120)}`);
 
+  for (const [label, x] of [["discover()", r.inproc], ["discover({ listeningOnly })", r.inprocListen]] as const) {
+    const t = x?.split;
+    if (!t) continue;
+    console.log(
+      `split of ${label}, warm, median: netlink (socket opens, send, recv) ${f1(t.netlink)} ms · parsing ${f1(t.collect - t.netlink)} ms · ` +
+        `/proc walk ${f1(t.procWalk)} ms · relations (NSIDs, model, owners, sort) ${f1(t.relations)} ms; ${x!.sockets} sockets`,
+    );
+  }
   const ip = r.inproc;
   if (ip?.error) console.log(`\ndiscover() in-process: failed: ${ip.error}`);
   else if (ip && ip.durationMs.length > 0) {
@@ -425,8 +449,8 @@ function printSize(r: SizeResult, tools: Tool[]): void {
 
 function printSummary(results: SizeResult[]): void {
   console.log(`\n=== summary (median wall ms; peak RSS MB) ===`);
-  const head = ["N", "wiresight", "RSS", "C limit", "C listen", "C no-sock", "iproute2", "ws/C", "ws/C no-sock", "loop/ws"];
-  const widths = [6, 11, 7, 9, 10, 11, 10, 8, 14, 9];
+  const head = ["N", "wiresight", "RSS", "ws listen", "C limit", "C listen", "C no-sock", "iproute2", "ws/C", "wsL/CL", "loop/ws"];
+  const widths = [6, 11, 7, 11, 9, 10, 11, 10, 8, 9, 9];
   console.log(head.map((h, i) => lpad(h, widths[i]!)).join(""));
   for (const r of results) {
     const ws = med(r, "wiresight", "wallMs");
@@ -434,12 +458,13 @@ function printSummary(results: SizeResult[]): void {
       String(r.n),
       f1(ws),
       f1(med(r, "wiresight", "rssMB")),
+      f1(med(r, "ws-listen", "wallMs")),
       f1(med(r, "c-full", "wallMs")),
       f1(med(r, "c-listen", "wallMs")),
       f1(med(r, "c-nosock", "wallMs")),
       f1(med(r, "loop", "wallMs")),
       ratio(ws, med(r, "c-full", "wallMs")),
-      ratio(ws, med(r, "c-nosock", "wallMs")),
+      ratio(med(r, "ws-listen", "wallMs"), med(r, "c-listen", "wallMs")),
       ratio(med(r, "loop", "wallMs"), ws),
     ];
     console.log(row.map((c, i) => lpad(c, widths[i]!)).join(""));
@@ -471,6 +496,7 @@ async function main(): Promise<number> {
   const tools: Tool[] = [];
   if (wsWorks) {
     tools.push({ id: "wiresight", label: "wiresight dump", argv: [wsBin.path!, "dump"] });
+    tools.push({ id: "ws-listen", label: "wiresight dump --listening-only", argv: [wsBin.path!, "dump", "--listening-only"] });
     tools.push({ id: "ws-start", label: "  wiresight --version (start-up only)", argv: [wsBin.path!, "--version"] });
   }
   tools.push({ id: "c-full", label: "C limit (sockets in all states)", argv: [c.full] });
@@ -488,7 +514,7 @@ async function main(): Promise<number> {
     // stops changing, so every tool measures the same topology.
     const settled = await waitForStableCounts(c.noSock ?? c.full, 60_000);
     await waitForIdle(30_000);
-    const r: SizeResult = { n, lab, samples: new Map(), check: null, cStats: null, inproc: null, loopSpawns: 0, cProfile: { line: "", socketMs: NaN }, settleMs: 0 };
+    const r: SizeResult = { n, lab, samples: new Map(), check: null, cStats: null, inproc: null, inprocListen: null, loopSpawns: 0, cProfile: { line: "", socketMs: NaN }, settleMs: 0 };
     r.loopSpawns = 3 * (1 + readdirSync("/run/netns").length) + 1;
     r.settleMs = settled.waitedMs;
     if (!settled.settled) console.log(`bench: N = ${n}: the lab was still changing after ${(settled.waitedMs / 1000).toFixed(0)} s; measuring anyway`);
@@ -516,8 +542,11 @@ async function main(): Promise<number> {
         r.samples.get(t.id)!.push(s);
       }
     }
-    if (disc.fn && inprocessRuns > 0) r.inproc = runInProcess(disc.fn, inprocessRuns);
-    if (r.inproc?.error) failed = true;
+    if (disc.fn && inprocessRuns > 0) {
+      r.inproc = runInProcess(disc.fn, inprocessRuns, false);
+      r.inprocListen = runInProcess(disc.fn, inprocessRuns, true);
+    }
+    if (r.inproc?.error || r.inprocListen?.error) failed = true;
 
     const left = destroyCreated();
     if (left.length > 0) throw new Error(`could not delete ${left.length} lab namespaces: ${left.slice(0, 5).join(" ")}`);

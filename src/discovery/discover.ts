@@ -27,10 +27,13 @@ import { resolveForwardedPortDestinations } from "../model/forwarded-ports.ts";
 import type { NftRule } from "../netlink/index.ts";
 import { buildNamespace } from "./network/build-namespace.ts";
 import { resolveNsids } from "./network/resolve-nsids.ts";
+import { netlinkClock } from "./netlink-request.ts";
 import { resolveRelations, type RelationSubject } from "./network/relations.ts";
 import { collectTenants } from "./tenants/collect-tenants.ts";
 import { readTunFds } from "./procfs/tun-fds.ts";
 import { assignTunUsers } from "./network/tun-users.ts";
+import { socketOwners } from "./network/sockets.ts";
+import { readServices } from "./services.ts";
 
 export interface DiscoverOptions {
   /** procfs mount to read (tests may point elsewhere). */
@@ -40,6 +43,28 @@ export interface DiscoverOptions {
    * procfs scan and its collection, the race every real run is exposed to.
    */
   beforeNamespace?: (candidate: NetnsCandidate) => void;
+  /**
+   * Listening TCP and unconnected UDP sockets only. Much cheaper on a host with many namespaces:
+   * a TCP dump in all states walks the kernel's host-wide established hash once per namespace.
+   * Off by default, so that a discovery is complete unless asked otherwise.
+   */
+  listeningOnly?: boolean;
+  /** /etc/services to read service names from (tests may point elsewhere). */
+  servicesPath?: string;
+  /** Filled with where the time went, for the benchmark (bench/discovery.ts). */
+  timings?: DiscoveryTimings;
+}
+
+/** Milliseconds per phase of one discover() call. */
+export interface DiscoveryTimings {
+  /** Processes, the one fd pass, namespace scan (procfs). */
+  procWalk: number;
+  /** Per-namespace collection as a whole: opening sockets, dumps, decoding. */
+  collect: number;
+  /** Of `collect`: waiting on the kernel — socket opens (with the setns around them), send, recv. */
+  netlink: number;
+  /** NSID resolution, building the model (sockets → owners, carriers, services), relations, sort. */
+  relations: number;
 }
 
 interface OpenNamespace {
@@ -69,12 +94,14 @@ export function discoverDetailed(options: DiscoverOptions = {}): DetailedDiscove
   const warnings: Warning[] = [];
   const warn = (subject: string, message: string) => warnings.push({ subject, message });
 
+  const netlinkAtStart = netlinkClock.ms;
   const bootId = readBootId(procRoot);
   const procWarnings: string[] = [];
   const processes = readProcesses(procRoot, procWarnings);
   const fdTable = readFdTable(processes, procRoot, procWarnings);
   const scan = scanNetworkNamespaces(processes, { procRoot, fdTable });
   for (const m of [...procWarnings, ...scan.warnings]) warn("procfs", m);
+  const procWalkDone = performance.now();
 
   const opened: OpenNamespace[] = [];
   let dumpRetries = 0;
@@ -93,9 +120,10 @@ export function discoverDetailed(options: DiscoverOptions = {}): DetailedDiscove
       }
       try {
         const handle = { fd, current: candidate.inode === ownInode };
-        const raw = collectNamespace(handle);
+        const raw = collectNamespace(handle, { listeningOnly: options.listeningOnly });
         dumpRetries += raw.retries;
         for (const what of raw.interrupted) warn(subject, `${what} dump kept being interrupted; result may be incomplete`);
+        if (raw.socketsError !== null) warn(subject, `sockets not read: ${raw.socketsError}`);
         if (seenCookies.has(raw.cookie)) {
           closeQuietly(fd); // the same namespace reached by two paths (should not happen: dedup is by inode)
           continue;
@@ -109,6 +137,8 @@ export function discoverDetailed(options: DiscoverOptions = {}): DetailedDiscove
       }
     }
 
+    const collectDone = performance.now();
+    const netlinkInCollect = netlinkClock.ms - netlinkAtStart;
     const nsids = resolveNsids(opened.map((o) => ({ ns: o.handle, links: o.raw.links })));
     for (const w of nsids.warnings) warn(opened[w.subject]!.key, w.message);
 
@@ -118,13 +148,18 @@ export function discoverDetailed(options: DiscoverOptions = {}): DetailedDiscove
 
     const memberships = opened.map((o) => new Set(o.candidate.references.flatMap((r) => (r.kind === "process" ? [r.pid] : []))));
     const tenants = collectTenants(memberships, processes, bootId, procRoot, (i, m) => warn(opened[i]!.key, m));
+    const owners = socketOwners(fdTable.byPid, (pid) => {
+      const p = processes.get(pid);
+      return p && processKey(bootId, pid, p.startTime);
+    });
+    const shared = { socketOwners: owners, services: readServices(options.servicesPath, (m) => warn("services", m)) };
 
     const namespaces: NetworkNamespace[] = [];
     const subjects: RelationSubject[] = [];
     for (const [i, o] of opened.entries()) {
       const nsidMap = nsids.maps[i]!;
       const keyed = new Map([...nsidMap].map(([nsid, target]) => [nsid, target === null ? null : opened[target]!.key]));
-      const { namespace, byIndex } = buildNamespace({ ...o, nsids: keyed, tenants: tenants.tenants[i]! }, bootId, processes, warn);
+      const { namespace, byIndex } = buildNamespace({ ...o, nsids: keyed, tenants: tenants.tenants[i]! }, bootId, processes, warn, shared);
       namespaces.push(namespace);
       subjects.push({ links: o.raw.links, byIndex, nsids: nsidMap });
     }
@@ -173,6 +208,8 @@ export function discoverDetailed(options: DiscoverOptions = {}): DetailedDiscove
         interfaces,
         addresses: namespaces.reduce((n, ns) => n + ns.interfaces.reduce((m, i) => m + i.addresses.length, 0), 0),
         routes: namespaces.reduce((n, ns) => n + ns.routes.length, 0),
+        sockets: namespaces.reduce((n, ns) => n + ns.sockets.length, 0),
+        socketStates: options.listeningOnly ? "listening" : "all",
         processes: processList.length,
         tenants: tenants.stats.tenants,
         dnsFileSets: tenants.stats.dnsFileSets,
@@ -184,7 +221,15 @@ export function discoverDetailed(options: DiscoverOptions = {}): DetailedDiscove
     };
     resolveForwardedPortDestinations(topology);
     sortTopology(topology);
-    topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
+    const end = performance.now();
+    topology.stats.durationMs = Math.round((end - started) * 100) / 100;
+    if (options.timings)
+      Object.assign(options.timings, {
+        procWalk: procWalkDone - started,
+        collect: collectDone - procWalkDone,
+        netlink: netlinkInCollect,
+        relations: end - collectDone,
+      } satisfies DiscoveryTimings);
     return { topology, processes, fdTable };
   } finally {
     for (const o of opened) closeQuietly(o.handle.fd);

@@ -28,6 +28,13 @@ export class NetlinkRequestError extends Error {
   }
 }
 
+/**
+ * Milliseconds spent waiting on the kernel (send and recv of every request, and the socket opens
+ * that collect-namespace reports here), summed over the process: what a benchmark subtracts from
+ * a collection to get the time spent decoding. Two performance.now() calls per datagram.
+ */
+export const netlinkClock = { ms: 0 };
+
 let nextSeq = 1;
 function takeSeq(): number {
   nextSeq = nextSeq >= 0x7fffffff ? 1 : nextSeq + 1;
@@ -88,11 +95,17 @@ function collect<T>(
   decode: (msg: NetlinkMessage) => T | undefined,
 ): { items: T[]; interrupted: boolean } {
   const seq = takeSeq();
-  sock.send(build(seq));
+  const request = build(seq);
+  const t0 = performance.now();
+  sock.send(request);
+  netlinkClock.ms += performance.now() - t0;
   const items: T[] = [];
   let interrupted = false;
   for (;;) {
-    for (const msg of parseMessages(sock.recv())) {
+    const t1 = performance.now();
+    const datagram = sock.recv();
+    netlinkClock.ms += performance.now() - t1;
+    for (const msg of parseMessages(datagram)) {
       if (msg.seq !== seq) continue; // a stale answer to an earlier request
       if (msg.flags & NLM_F_DUMP_INTR) interrupted = true;
       if (msg.type === NLMSG_DONE) {

@@ -1,7 +1,7 @@
 // Stable orders, so that two discoveries of an unchanged host print and dump identically:
 // the initial namespace first, then by display name (what users look for), then by inode; interfaces by index; addresses IPv4 before IPv6,
-// then by address; routes by family, table, destination, priority; processes by PID; forwarded
-// ports by namespace, then key.
+// then by address; routes by family, table, destination, priority; sockets listening first, then by
+// protocol, family, port and addresses; processes by PID; forwarded ports by namespace, then key.
 
 import type { Topology } from "./topology.ts";
 
@@ -20,11 +20,25 @@ export function sortTopology(t: Topology): void {
         cmp(a.key, b.key),
     );
     ns.nsids.sort((a, b) => a.nsid - b.nsid);
+    ns.sockets.sort(
+      (a, b) =>
+        SIMPLE_ORDER[a.simpleState] - SIMPLE_ORDER[b.simpleState] ||
+        cmp(a.protocol, b.protocol) ||
+        cmp(a.family, b.family) ||
+        a.localPort - b.localPort ||
+        cmp(a.localAddress, b.localAddress) ||
+        cmp(a.remoteAddress, b.remoteAddress) ||
+        a.remotePort - b.remotePort ||
+        cmp(a.key, b.key),
+    );
   }
   t.processes.sort((a, b) => a.pid - b.pid);
   const nsOrder = new Map(t.namespaces.map((ns, i) => [ns.key, i]));
   t.forwardedPorts.sort((a, b) => (nsOrder.get(a.netns) ?? -1) - (nsOrder.get(b.netns) ?? -1) || cmp(a.key, b.key));
 }
+
+// Listening sockets first: what a user asks "which ports are open" about.
+const SIMPLE_ORDER = { listening: 0, connected: 1, other: 2 } as const;
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

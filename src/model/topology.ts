@@ -8,6 +8,9 @@ import type { ForwardedPort } from "./forwarded-ports.ts";
 import type { BridgeDecoration, Container, ContainerEngine, ContainerKey, ContainerNetwork } from "./containers.ts";
 import type { InterfaceKey, NetnsKey, ProcessKey } from "./keys.ts";
 import type { Tenant } from "./tenants.ts";
+import type { Socket } from "./socket.ts";
+
+export type { SimpleSocketState, Socket, SocketKey } from "./socket.ts";
 
 export const TOPOLOGY_FORMAT_VERSION = 1;
 
@@ -58,6 +61,10 @@ export interface DiscoveryStats {
   interfaces: number;
   addresses: number;
   routes: number;
+  /** TCP and UDP sockets over all namespaces (listening ones only with `listeningOnly`). */
+  sockets: number;
+  /** Whether sockets were asked for in every state, or listening ones only (cheaper). */
+  socketStates: "all" | "listening";
   processes: number;
   /** Tenants over all namespaces. */
   tenants: number;
@@ -98,6 +105,8 @@ export interface NetworkNamespace {
   containers: ContainerKey[];
   interfaces: NetworkInterface[];
   routes: Route[];
+  /** TCP and UDP sockets, IPv4 and IPv6 (see Socket for the order). */
+  sockets: Socket[];
   /** The NSIDs this namespace assigns to the peers its links reference, where resolved. */
   nsids: { nsid: number; netns: NetnsKey | null }[];
 }

@@ -19,3 +19,5 @@ export * from "./uapi/netfilter.ts";
 export * from "./uapi/nf_tables.ts";
 export * from "./uapi/nf_nat.ts";
 export * from "./uapi/x_tables.ts";
+export * from "./uapi/sock_diag.ts";
+export * from "./uapi/inet_diag.ts";

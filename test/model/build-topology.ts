@@ -27,6 +27,7 @@ export class TopologyBuilder {
       nsids: [],
       tenants: [],
       containers: [],
+      sockets: [],
     };
     this.namespaces.push(ns);
     this.iface(ns, "lo", "loopback", ["127.0.0.1/8", "::1/128"]);
@@ -164,7 +165,7 @@ export class TopologyBuilder {
       containerNetworks: [],
       privileges: { root: true, missing: [] },
       warnings: [],
-      stats: { durationMs: 0, namespaces: 0, interfaces: 0, addresses: 0, routes: 0, processes: 0, nsidQueries: 0, dumpRetries: 0, initialNamespaceBy: "test", tenants: 0, dnsFileSets: 0, utsNamespaces: 0 },
+      stats: { durationMs: 0, namespaces: 0, interfaces: 0, addresses: 0, routes: 0, processes: 0, nsidQueries: 0, dumpRetries: 0, initialNamespaceBy: "test", tenants: 0, dnsFileSets: 0, utsNamespaces: 0, sockets: 0, socketStates: "all" },
     };
   }
 }

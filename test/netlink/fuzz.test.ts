@@ -9,6 +9,7 @@ import {
   decodeAddress,
   decodeDone,
   decodeError,
+  decodeInetDiag,
   decodeLink,
   decodeNftChain,
   decodeNftRule,
@@ -20,6 +21,7 @@ import {
 } from "../../src/netlink/index.ts";
 import fixture from "./fixtures/kernel-6.18.json";
 import nftFixture from "./fixtures/nftables-6.18.json";
+import sockdiag from "./fixtures/sockdiag-6.18.json";
 import { attr, be16, be32, cstr, hex, ifaddrmsg, ifinfomsg, ip4, ip6, le16, le32, msg, nest, prng, rtmsg } from "./bytes.ts";
 
 const SEED = Number(process.env.WIRESIGHT_FUZZ_SEED ?? 0x5eed_2024);
@@ -34,17 +36,19 @@ const DECODERS: [string, (m: NetlinkMessage) => unknown][] = [
   ["decodeNftTable", decodeNftTable],
   ["decodeNftChain", decodeNftChain],
   ["decodeNftRule", decodeNftRule],
+  ["decodeInetDiag", decodeInetDiag],
 ];
 /**
  * A message type each of DECODERS accepts: RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWNSID,
- * NLMSG_ERROR, NLMSG_DONE, and NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE / NEWCHAIN / NEWRULE.
+ * NLMSG_ERROR, NLMSG_DONE, NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE / NEWCHAIN / NEWRULE, and
+ * SOCK_DIAG_BY_FAMILY.
  */
-const WANTS = [16, 20, 24, 88, 2, 3, 0x0a00, 0x0a03, 0x0a06];
+const WANTS = [16, 20, 24, 88, 2, 3, 0x0a00, 0x0a03, 0x0a06, 20];
 
 /** Valid messages: everything the kernel sent in the capture, plus hand-built ones for kinds it lacks. */
 function corpus(): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (const hexes of [...Object.values(fixture.messages), ...Object.values(nftFixture.messages)]) {
+  for (const hexes of [...Object.values(fixture.messages), ...Object.values(nftFixture.messages), ...Object.values(sockdiag.messages)]) {
     for (const h of hexes as string[]) {
       const buf = hex(h);
       for (const m of parseMessages(buf)) {

@@ -29,6 +29,10 @@ const HEADERS = [
   "linux/netfilter/xt_tcpudp.h",
   "linux/netfilter/xt_addrtype.h",
   "linux/netfilter/xt_comment.h",
+  "linux/sock_diag.h",
+  "linux/inet_diag.h",
+  "netinet/in.h",
+  "netinet/tcp.h",
   "stdio.h",
 ];
 

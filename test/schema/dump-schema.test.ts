@@ -205,6 +205,29 @@ function baseFixture(): Json {
             tos: 0,
           },
         ],
+        sockets: [
+          {
+            key: `${NS1}/sock:4131`,
+            netns: NS1,
+            cookie: "4131",
+            family: "ipv6",
+            protocol: "tcp",
+            localAddress: "::",
+            localPort: 22,
+            remoteAddress: "::",
+            remotePort: 0,
+            state: "LISTEN",
+            simpleState: "listening",
+            inode: 31337,
+            uid: 0,
+            v6only: false,
+            dualStack: true,
+            boundInterface: null,
+            interfaces: [LO, VETH],
+            processes: [`proc:${BOOT}:1:12`],
+            service: "ssh",
+          },
+        ],
         nsids: [{ nsid: 0, netns: NS2 }],
       },
       {
@@ -219,6 +242,7 @@ function baseFixture(): Json {
         tenants: [],
         interfaces: [iface(NS2, 2, "veth1", { relations: { ...noRelations(), peer: VETH }, raw: { link: 5, linkNetnsid: 0, master: null } })],
         routes: [],
+        sockets: [],
         nsids: [{ nsid: 0, netns: NS1 }],
       },
     ],
@@ -254,6 +278,8 @@ function baseFixture(): Json {
       interfaces: 3,
       addresses: 1,
       routes: 1,
+      sockets: 1,
+      socketStates: "all",
       processes: 2,
       tenants: 1,
       dnsFileSets: 1,
@@ -293,6 +319,12 @@ function expectKeysResolve(t: Json): void {
       if (r.netns !== ns.key) problems.push(`${r.key}: netns ${r.netns} is not ${ns.key}`);
       need(interfaces, r.outputInterface, `${r.key} outputInterface`);
       for (const h of r.nexthops) need(interfaces, h.outputInterface, `${r.key} nexthop`);
+    }
+    for (const k of ns.sockets) {
+      if (k.netns !== ns.key || k.key !== `${ns.key}/sock:${k.cookie}`) problems.push(`${k.key}: not keyed under ${ns.key}`);
+      need(interfaces, k.boundInterface, `${k.key} boundInterface`);
+      for (const i of k.interfaces) need(interfaces, i, `${k.key} interfaces`);
+      for (const p of k.processes) need(processes, p, `${k.key} processes`);
     }
   }
   for (const p of t.processes) need(namespaces, p.netns, `${p.key} netns`);
@@ -358,6 +390,10 @@ describe("docs/dump.schema.json", () => {
       ["a netns key that is an inode", (d) => (d.namespaces[1].key = "netns:4026532177"), "/namespaces/1/key", "pattern"],
       ["an interface key without /if:", (d) => (d.namespaces[0].interfaces[1].relations.peer = `${NS2}/2`), "/namespaces/0/interfaces/1/relations/peer", "pattern"],
       ["a process key without start time", (d) => (d.processes[0].key = `proc:${BOOT}:1`), "/processes/0/key", "pattern"],
+      ["a socket key by inode", (d) => (d.namespaces[0].sockets[0].key = `${NS1}/sock-inode:31337`), "/namespaces/0/sockets/0/key", "pattern"],
+      ["an unknown simple socket state", (d) => (d.namespaces[0].sockets[0].simpleState = "open"), "/namespaces/0/sockets/0/simpleState", "enum"],
+      ["a socket protocol other than tcp/udp", (d) => (d.namespaces[0].sockets[0].protocol = "sctp"), "/namespaces/0/sockets/0/protocol", "enum"],
+      ["a port out of range", (d) => (d.namespaces[0].sockets[0].localPort = 70000), "/namespaces/0/sockets/0/localPort", "maximum"],
       ["an unknown interface kind", (d) => (d.namespaces[0].interfaces[1].kind = "ethernet"), "/namespaces/0/interfaces/1/kind", "enum"],
       ["an unknown details kind", (d) => (d.namespaces[0].interfaces[1].details = { kind: "wireguard" }), "/namespaces/0/interfaces/1/details", "oneOf"],
       ["details of one kind with fields of another", (d) => (d.namespaces[0].interfaces[1].details = { kind: "vlan", mode: "bridge", macvtap: false }), "/namespaces/0/interfaces/1/details", "oneOf"],

@@ -18,7 +18,13 @@ and a bridge that is a container network shows the network's name.
 
 Options:
   -r, --routes          also list each namespace's routes (all tables)
-  -t, --tenants         also list each namespace's tenants (its topmost processes) with their
+  -p, --ports           also list listening ports (TCP LISTEN, unconnected UDP) with the
+                        processes holding them; dual-stack IPv6 sockets are marked
+  -a, --all             with -p (implied): sockets in every state, listening first. Slower:
+                        the kernel walks its host-wide TCP table once per namespace
+  -t, --tcp             ports: TCP only
+  -u, --udp             ports: UDP only
+  -T, --tenants         also list each namespace's tenants (its topmost processes) with their
                         bounding capabilities and DNS settings (hostname, resolv.conf, hosts)
   -f, --forwards        also list each namespace's forwarded ports (DNAT rules, docker-proxy)
   -v, --verbose         list every warning instead of counting them
@@ -29,7 +35,11 @@ Options:
 export async function lsCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs("ls", argv, {
     routes: { type: "boolean", short: "r" },
-    tenants: { type: "boolean", short: "t" },
+    ports: { type: "boolean", short: "p" },
+    all: { type: "boolean", short: "a" },
+    tcp: { type: "boolean", short: "t" },
+    udp: { type: "boolean", short: "u" },
+    tenants: { type: "boolean", short: "T" },
     forwards: { type: "boolean", short: "f" },
     verbose: { type: "boolean", short: "v" },
     color: { type: "string" },
@@ -40,10 +50,15 @@ export async function lsCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const color = useColor(colorMode(values.color), process.stdout);
-  const topology = await discoverWithEngines();
+  const all = Boolean(values.all);
+  const protocols = [...(values.tcp ? ["tcp" as const] : []), ...(values.udp ? ["udp" as const] : [])];
+  const ports = values.ports || all || protocols.length > 0 ? { all, protocols } : null;
+  // Sockets in every state only when they are shown: listening ones cost far less to read.
+  const topology = await discoverWithEngines({ listeningOnly: !all });
   process.stdout.write(
     renderLs(indexTopology(topology), {
       routes: Boolean(values.routes),
+      ports,
       tenants: Boolean(values.tenants),
       forwards: Boolean(values.forwards),
       style: makeStyle(color),

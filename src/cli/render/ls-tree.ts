@@ -6,13 +6,16 @@
 import type { TopologyIndex } from "../../model/index-topology.ts";
 import type { ForwardedPort, PortRange } from "../../model/forwarded-ports.ts";
 import type { NetworkInterface, NetworkNamespace, Route } from "../../model/topology.ts";
+import { portLines, type PortsOptions } from "./ls-ports.ts";
 import type { Style } from "./style.ts";
 import { tenantLines } from "./tenants.ts";
 
 export interface LsOptions {
   routes: boolean;
+  /** Show each namespace's sockets (null: do not). */
+  ports?: PortsOptions | null;
   /** List each namespace's tenants with their capabilities and DNS settings. */
-  tenants: boolean;
+  tenants?: boolean;
   /** List each namespace's forwarded ports. */
   forwards?: boolean;
   style: Style;
@@ -61,10 +64,11 @@ function renderNamespace(ns: NetworkNamespace, index: TopologyIndex, opts: LsOpt
     lines.push(`  ${s.bold("routes")}`);
     for (const r of ns.routes) lines.push(`    ${routeLine(r, index, s)}`);
   }
-  const ports = opts.forwards ? index.topology.forwardedPorts.filter((p) => p.netns === ns.key) : [];
-  if (ports.length > 0) {
+  if (opts.ports) lines.push(...portLines(ns, index, opts.ports, s));
+  const forwarded = opts.forwards ? index.topology.forwardedPorts.filter((p) => p.netns === ns.key) : [];
+  if (forwarded.length > 0) {
     lines.push(`  ${s.bold("forwarded ports")}`);
-    for (const p of ports) lines.push(`    ${forwardedPortLine(p, index, s)}`);
+    for (const p of forwarded) lines.push(`    ${forwardedPortLine(p, index, s)}`);
   }
   return lines;
 }

@@ -2,7 +2,7 @@
 // physical ones), their addresses, routes, and the NSIDs its links reference. Relations across
 // namespaces are left to relations.ts, which needs every namespace built first.
 
-import { processKey, type NetnsKey } from "../../model/keys.ts";
+import { processKey, type NetnsKey, type ProcessKey } from "../../model/keys.ts";
 import type { NetworkInterface, NetworkNamespace } from "../../model/topology.ts";
 import type { Tenant } from "../../model/tenants.ts";
 import type { ProcessInfo } from "../procfs/processes.ts";
@@ -12,6 +12,8 @@ import { toAddress, toRoute } from "./addresses-routes.ts";
 import type { NamespaceHandle, RawNamespace } from "./collect-namespace.ts";
 import { readDriverInfo } from "./driver-info.ts";
 import { classify, toInterface, type DriverInfo } from "./interfaces.ts";
+import { toSockets } from "./sockets.ts";
+import type { ServiceTable } from "../services.ts";
 
 export interface NamespaceInput {
   key: NetnsKey;
@@ -24,11 +26,19 @@ export interface NamespaceInput {
   tenants: Tenant[];
 }
 
+/** What every namespace's sockets are resolved against: read once per discovery. */
+export interface SharedInput {
+  /** Socket inode → processes with an fd on it (from the one pass over /proc/PID/fd). */
+  socketOwners: Map<number, ProcessKey[]>;
+  services: ServiceTable;
+}
+
 export function buildNamespace(
   input: NamespaceInput,
   bootId: string,
   processes: Map<number, ProcessInfo>,
   warn: (subject: string, message: string) => void,
+  shared: SharedInput,
 ): { namespace: NetworkNamespace; byIndex: Map<number, NetworkInterface> } {
   const { key, candidate, raw } = input;
   const byIndex = new Map<number, NetworkInterface>();
@@ -44,6 +54,7 @@ export function buildNamespace(
   for (const [nsid, target] of input.nsids)
     if (target === null) warn(key, `NSID ${nsid} names a namespace that could not be found (peer links stay unresolved)`);
   const known = new Set(byIndex.keys());
+  const interfaces = [...byIndex.values()];
   const namespace: NetworkNamespace = {
     key,
     cookie: raw.cookie.toString(),
@@ -55,8 +66,9 @@ export function buildNamespace(
     processes: [...members].sort((a, b) => a - b).map((pid) => processKey(bootId, pid, processes.get(pid)!.startTime)),
     tenants: input.tenants,
     containers: [], // filled by engine discovery (discovery/engines)
-    interfaces: [...byIndex.values()],
+    interfaces,
     routes: raw.routes.map((r) => toRoute(key, r, known)),
+    sockets: toSockets(raw.sockets, { netns: key, interfaces, owners: shared.socketOwners, services: shared.services }),
     nsids: [...input.nsids].map(([nsid, netns]) => ({ nsid, netns })),
   };
   return { namespace, byIndex };
