@@ -3,6 +3,7 @@
 // on stderr with a meaningful exit code (2 for usage mistakes, 1 for everything else).
 
 import pkg from "../../package.json" with { type: "json" };
+import { CAPTURE_HELP, captureCommand } from "./commands/capture.ts";
 import { DUMP_HELP, dumpCommand } from "./commands/dump.ts";
 import { LS_HELP, lsCommand } from "./commands/ls.ts";
 import { UsageError } from "./usage-error.ts";
@@ -14,6 +15,7 @@ Usage: wiresight <command> [options]
 Commands:
   ls        every network namespace and its interfaces, as a tree
   dump      the whole topology as JSON
+  capture   live packets of one namespace as pcapng: wiresight capture web | tshark -r -
   help      show help for a command: wiresight help ls
 
 Options:
@@ -24,12 +26,13 @@ Run as root to see every namespace; without it wiresight shows what it can and s
 it could not see.
 `;
 
-const COMMANDS: Record<string, { run: (argv: string[]) => number; help: string }> = {
+const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<number>; help: string }> = {
   ls: { run: lsCommand, help: LS_HELP },
   dump: { run: dumpCommand, help: DUMP_HELP },
+  capture: { run: captureCommand, help: CAPTURE_HELP },
 };
 
-export function main(argv: string[]): number {
+export function main(argv: string[]): number | Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === "-h" || first === "--help") {
     process.stdout.write(HELP);
@@ -52,10 +55,10 @@ export function main(argv: string[]): number {
   return command.run(rest);
 }
 
-function run(): void {
+async function run(): Promise<void> {
   let code: number;
   try {
-    code = main(process.argv.slice(2));
+    code = await main(process.argv.slice(2));
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`wiresight: ${err.message}\nRun 'wiresight --help' for usage.\n`);
@@ -69,4 +72,4 @@ function run(): void {
   process.exitCode = code;
 }
 
-if (import.meta.main) run();
+if (import.meta.main) await run();

@@ -15,3 +15,5 @@ export {
 export { netnsCookie, openDatagramSocket, setsockoptInt, getsockoptInt } from "./socket.ts";
 export { NetlinkSocket, NetlinkTruncatedError, type NetlinkSocketOptions } from "./netlink-socket.ts";
 export { ethtoolDriverInfo, type EthtoolDriverInfo } from "./ethtool.ts";
+export { PacketSocket, CAPTURE_SNAPLEN, type CapturedFrame, type PacketSocketOptions, type SockFilter } from "./packet-socket.ts";
+export { compileFilter, libpcapAvailable, LibpcapMissingError, FilterSyntaxError } from "./libpcap.ts";
