@@ -8,6 +8,9 @@ import type { SockFilter } from "./packet-socket.ts";
 /** Debian's soname for libpcap 1.x (package libpcap0.8), then the generic names. */
 const SONAMES = ["libpcap.so.0.8", "libpcap.so.1", "libpcap.so"];
 const PCAP_NETMASK_UNKNOWN = 0xffffffff;
+// pcap_open_dead takes a DLT_* value, not the LINKTYPE_* written in files; they differ for raw IP:
+// LINKTYPE_RAW is 101, DLT_RAW is 12 on Linux ("unknown data link type 101" otherwise).
+const DLT_FOR_LINKTYPE = new Map([[101, 12]]);
 
 /** libpcap is not installed: only filtered captures need it. */
 export class LibpcapMissingError extends Error {
@@ -68,14 +71,14 @@ export function libpcapAvailable(): boolean {
 }
 
 /**
- * Compile `expression` for frames of DLT/LINKTYPE `linkType` (1 = Ethernet, 101 = raw IP) cut at
+ * Compile `expression` for frames of LINKTYPE `linkType` (1 = Ethernet, 101 = raw IP) cut at
  * `snaplen`, optimized, like `tcpdump -d` would. Throws FilterSyntaxError for a bad expression,
  * LibpcapMissingError when libpcap is absent.
  */
 export function compileFilter(expression: string, linkType: number, snaplen: number): SockFilter[] {
   pcap ??= load();
   if (expression.includes("\0")) throw new FilterSyntaxError(expression, "contains a NUL byte");
-  const handle = pcap.pcap_open_dead(linkType, snaplen);
+  const handle = pcap.pcap_open_dead(DLT_FOR_LINKTYPE.get(linkType) ?? linkType, snaplen);
   if (handle === null) throw new Error(`pcap_open_dead(${linkType}, ${snaplen}) failed`);
   try {
     // struct bpf_program { u_int bf_len; struct bpf_insn *bf_insns; } (16 bytes on 64-bit ABIs)
