@@ -72,4 +72,4 @@ async function run(): Promise<void> {
   process.exitCode = code;
 }
 
-if (import.meta.main) await run();
+if (import.meta.main) void run(); // not a top-level await: the --bytecode build compiles to CommonJS

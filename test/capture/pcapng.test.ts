@@ -62,8 +62,8 @@ describe("pcapng blocks", () => {
     const end1 = writeEnhancedPacket(out, view, 0, 0, 5n, a, 3, 0);
     expect(end1).toBe(enhancedPacketSize(3));
     const end2 = writeEnhancedPacket(out, view, end1, 2, 6n, a, 3, 0);
-    expect(out.subarray(0, end1)).toEqual(enhancedPacketBlock(0, 5n, a, 3, 0));
-    expect(out.subarray(end1, end2)).toEqual(enhancedPacketBlock(2, 6n, a, 3, 0));
+    expect([...out.subarray(0, end1)]).toEqual([...enhancedPacketBlock(0, 5n, a, 3, 0)]);
+    expect([...out.subarray(end1, end2)]).toEqual([...enhancedPacketBlock(2, 6n, a, 3, 0)]);
     expect(out[end2]).toBe(0xaa); // nothing written past the end
   });
 
