@@ -26,7 +26,7 @@ function referencePath(r: NetnsReference): string {
   }
 }
 
-function describe(ns: NetworkNamespace): string {
+export function describeNamespace(ns: NetworkNamespace): string {
   return `${ns.displayName} (net:[${ns.inode}])`;
 }
 
@@ -59,7 +59,7 @@ export function resolveTarget(topology: Topology, target: string): NetworkNamesp
   }
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
-    throw new TargetError(`capture target '${target}' is ambiguous: ${matches.map(describe).join(", ")}; give the inode or key`);
+    throw new TargetError(`capture target '${target}' is ambiguous: ${matches.map(describeNamespace).join(", ")}; give the inode or key`);
   }
   throw new TargetError(
     `no network namespace matches '${target}' (give an inode, a bind-mount path, an 'ip netns' name or a namespace key; 'wiresight ls' lists them)`,
@@ -85,7 +85,7 @@ export function openNamespace(ns: NetworkNamespace): number {
     closeQuietly(fd);
     tried.push(`${path}: now a different namespace`);
   }
-  throw new TargetError(`network namespace ${describe(ns)} is gone or cannot be opened${tried.length ? `: ${tried.join("; ")}` : ""}`);
+  throw new TargetError(`network namespace ${describeNamespace(ns)} is gone or cannot be opened${tried.length ? `: ${tried.join("; ")}` : ""}`);
 }
 
 /**
@@ -115,7 +115,7 @@ export function selectInterfaces(ns: NetworkNamespace, names: string[]): Network
     const i = ns.interfaces.find((x) => x.name === name);
     if (!i) {
       throw new TargetError(
-        `no interface '${name}' in ${describe(ns)}; it has: ${ns.interfaces.map((x) => x.name).join(", ") || "none"}`,
+        `no interface '${name}' in ${describeNamespace(ns)}; it has: ${ns.interfaces.map((x) => x.name).join(", ") || "none"}`,
       );
     }
     if (!out.includes(i)) out.push(i);
@@ -123,4 +123,3 @@ export function selectInterfaces(ns: NetworkNamespace, names: string[]): Network
   return out;
 }
 
-export { describe as describeNamespace };
