@@ -41,6 +41,7 @@ import {
 } from "./pcapng.ts";
 
 const TICK_BUDGET = 4096;
+const FINAL_DRAIN_BUDGET = 65536;
 const IDLE_POLL_MS = 5;
 const ALIVE_CHECK_MS = 500;
 const CHUNK_BYTES = 256 * 1024;
@@ -247,47 +248,14 @@ export class Capture implements AsyncIterable<Uint8Array> {
     this.#timer = undefined;
     this.#immediate = undefined;
     if (this.#stopReason) return;
-    let read = 0;
+    let read: number;
     try {
-      for (const src of this.#sources) {
-        if (src.socket.closed) continue;
-        while (read < TICK_BUDGET) {
-          let frame;
-          try {
-            frame = src.socket.recv();
-          } catch (e) {
-            if (!isSyscallError(e, "ENETDOWN", "ENXIO", "ENODEV")) throw e;
-            // The interface was deleted: this source is finished; the others go on.
-            this.#closeSource(src);
-            break;
-          }
-          if (frame === null) break;
-          read++;
-          const size = enhancedPacketSize(frame.data.byteLength);
-          if (this.#queuedBytes + this.#used + size > this.#maxBuffered) {
-            src.counters.dropped++;
-            this.stats.dropped++;
-            continue;
-          }
-          if (this.#used + size > this.#chunk.byteLength) {
-            this.#flush();
-            if (size > this.#chunk.byteLength) this.#chunk = new Uint8Array(size);
-            this.#view = new DataView(this.#chunk.buffer);
-          }
-          this.#used = writeEnhancedPacket(this.#chunk, this.#view, this.#used, src.id, frame.timestampNs, frame.data, frame.originalLength, epbFlags(frame.pkttype));
-          src.counters.packets++;
-          this.stats.packets++;
-          this.stats.bytes += frame.data.byteLength;
-          if (this.stats.packets >= this.#count) {
-            this.stop("count");
-            return;
-          }
-        }
-      }
+      read = this.#read(TICK_BUDGET);
     } catch (e) {
       this.#fail(e);
       return;
     }
+    if (this.#stopReason) return; // the count was reached
     this.#flush();
     if (this.#sources.every((s) => s.socket.closed)) {
       this.stop("interfaces gone");
@@ -295,6 +263,47 @@ export class Capture implements AsyncIterable<Uint8Array> {
     }
     if (read >= TICK_BUDGET) this.#immediate = setImmediate(() => this.#tick());
     else this.#timer = setTimeout(() => this.#tick(), read > 0 ? 0 : IDLE_POLL_MS);
+  }
+
+  /** Read up to `budget` queued frames into the chunk; returns how many were read. */
+  #read(budget: number): number {
+    let read = 0;
+    for (const src of this.#sources) {
+      if (src.socket.closed) continue;
+      while (read < budget) {
+        let frame;
+        try {
+          frame = src.socket.recv();
+        } catch (e) {
+          if (!isSyscallError(e, "ENETDOWN", "ENXIO", "ENODEV")) throw e;
+          // The interface was deleted: this source is finished; the others go on.
+          this.#closeSource(src);
+          break;
+        }
+        if (frame === null) break;
+        read++;
+        const size = enhancedPacketSize(frame.data.byteLength);
+        if (this.#queuedBytes + this.#used + size > this.#maxBuffered) {
+          src.counters.dropped++;
+          this.stats.dropped++;
+          continue;
+        }
+        if (this.#used + size > this.#chunk.byteLength) {
+          this.#flush();
+          if (size > this.#chunk.byteLength) this.#chunk = new Uint8Array(size);
+          this.#view = new DataView(this.#chunk.buffer);
+        }
+        this.#used = writeEnhancedPacket(this.#chunk, this.#view, this.#used, src.id, frame.timestampNs, frame.data, frame.originalLength, epbFlags(frame.pkttype));
+        src.counters.packets++;
+        this.stats.packets++;
+        this.stats.bytes += frame.data.byteLength;
+        if (this.stats.packets >= this.#count) {
+          this.stop("count");
+          return read;
+        }
+      }
+    }
+    return read;
   }
 
   #closeSource(src: Source): void {
@@ -336,6 +345,16 @@ export class Capture implements AsyncIterable<Uint8Array> {
    */
   stop(reason: StopReason = "stopped"): void {
     if (this.#stopReason) return;
+    if (reason !== "consumer closed" && reason !== "count") {
+      // What the kernel already queued was captured before the stop: read it (bounded: a flood
+      // must not keep a stop waiting), unless nobody will read it or the count is complete.
+      try {
+        this.#read(FINAL_DRAIN_BUDGET);
+      } catch {
+        // stopping anyway; the sockets are closed below
+      }
+      if (this.#stopReason) return; // the drain reached the count and stopped
+    }
     this.#stopReason = reason;
     this.#shutdown();
     this.#flush();
