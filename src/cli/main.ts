@@ -3,6 +3,7 @@
 // on stderr with a meaningful exit code (2 for usage mistakes, 1 for everything else).
 
 import pkg from "../../package.json" with { type: "json" };
+import { CAPTURE_HELP, captureCommand } from "./commands/capture.ts";
 import { DUMP_HELP, dumpCommand } from "./commands/dump.ts";
 import { LS_HELP, lsCommand } from "./commands/ls.ts";
 import { WHEREIS_HELP, whereisCommand } from "./commands/whereis.ts";
@@ -16,6 +17,7 @@ Commands:
   ls        every network namespace and its interfaces, as a tree
   dump      the whole topology as JSON
   whereis   which namespaces and interfaces own an IP address, and the path a packet takes to it
+  capture   live packets of one namespace as pcapng: wiresight capture web | tshark -r -
   help      show help for a command: wiresight help ls
 
 Options:
@@ -29,13 +31,14 @@ Run as root to see every namespace; without it wiresight shows what it can and s
 it could not see.
 `;
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<number>; help: string }> = {
   ls: { run: lsCommand, help: LS_HELP },
   dump: { run: dumpCommand, help: DUMP_HELP },
   whereis: { run: whereisCommand, help: WHEREIS_HELP },
+  capture: { run: captureCommand, help: CAPTURE_HELP },
 };
 
-export async function main(argv: string[]): Promise<number> {
+export function main(argv: string[]): number | Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === "-h" || first === "--help") {
     process.stdout.write(HELP);

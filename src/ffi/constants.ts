@@ -59,3 +59,23 @@ export const TUNGETDEVNETNS = 0x54e3;
 export const SIOCETHTOOL = 0x8946;
 export const ETHTOOL_GDRVINFO = 0x3;
 export const IFNAMSIZ = 16;
+
+// <linux/if_packet.h>, <linux/if_ether.h>: packet capture
+export const AF_PACKET = 17;
+export const ETH_P_ALL = 0x0003; // every protocol; passed in network byte order (htons)
+export const SOL_PACKET = 263;
+export const PACKET_ADD_MEMBERSHIP = 1;
+export const PACKET_STATISTICS = 6; // struct tpacket_stats { u32 tp_packets; u32 tp_drops; }, reset on read
+export const PACKET_MR_PROMISC = 1;
+export const SOCKADDR_LL_SIZE = 20; // struct sockaddr_ll
+export const PACKET_MREQ_SIZE = 16; // struct packet_mreq
+// sockaddr_ll.sll_pkttype
+export const PACKET_HOST = 0;
+export const PACKET_BROADCAST = 1;
+export const PACKET_MULTICAST = 2;
+export const PACKET_OTHERHOST = 3;
+export const PACKET_OUTGOING = 4;
+// <asm-generic/socket.h> (x86_64 and arm64 share it): classic BPF and nanosecond receive timestamps
+export const SO_ATTACH_FILTER = 26;
+export const SO_TIMESTAMPNS = 35; // SO_TIMESTAMPNS_OLD: struct timespec with 64-bit fields on 64-bit ABIs
+export const SCM_TIMESTAMPNS = SO_TIMESTAMPNS;

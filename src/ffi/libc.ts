@@ -27,6 +27,8 @@ const lib = dlopen("libc.so.6", {
   sendto: { args: ["i32", "ptr", "u64", "i32", "ptr", "u32"], returns: FFIType.i64_fast },
   // ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen)
   recvfrom: { args: ["i32", "ptr", "u64", "i32", "ptr", "ptr"], returns: FFIType.i64_fast },
+  // ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+  recvmsg: { args: ["i32", "ptr", "i32"], returns: FFIType.i64_fast },
   // int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
   setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
   // int getsockopt(int fd, int level, int name, void *val, socklen_t *len)

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
+import { ensureTool } from "../helpers/packages.ts";
 
 const built = join(import.meta.dir, "../../dist/wiresight");
 const dir = mkdtempSync(join(tmpdir(), "wiresight-bin-"));
@@ -148,6 +149,29 @@ describe.if(root)("the compiled binary on a lab", () => {
     expect(dropped.stdout).toContain("not delivered (blackhole)");
     expect(run(["whereis", "10.79.0.1", "--from", client, "--json"]).code).toBe(1);
   }, SLOW_HOST_TIMEOUT_MS);
+
+  test("capture with a libpcap filter, piped into tshark -r -", () => {
+    ensureTool("tshark", "tshark");
+    ensureTool("ping", "iputils-ping");
+    expect(run(["capture", "--help"]).stdout).toContain("Usage: wiresight capture TARGET");
+    const c = lab.netns("cap1");
+    const d = lab.netns("cap2");
+    lab.ip(c, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", d);
+    lab.ip(c, "addr", "add", "10.78.0.1/24", "dev", "eth0");
+    lab.ip(d, "addr", "add", "10.78.0.2/24", "dev", "eth0");
+    lab.ip(c, "link", "set", "eth0", "up");
+    lab.ip(d, "link", "set", "eth0", "up");
+    lab.spawn("ip", ["netns", "exec", c, "ping", "-i", "0.2", "-c", "100", "10.78.0.2"]);
+    const r = spawnSync("sh", ["-c", `"${bin}" capture ${c} -i eth0 -f icmp --count 4 | tshark -r - -T fields -e frame.interface_name -e icmp.type`], { encoding: "utf8", cwd: dir });
+    expect(r.status).toBe(0);
+    const rows = r.stdout.trim().split("\n").map((l) => l.split("\t"));
+    expect(rows.length).toBe(4);
+    for (const [ifname, type] of rows) {
+      expect(ifname).toBe("eth0");
+      expect(["0", "8"]).toContain(type ?? "");
+    }
+    expect(r.stderr).toContain("4 packet(s) captured (packet count reached)");
+  });
 
   test("without privileges it shows its own namespace and says what is missing", () => {
     const r = run(["dump"], { asNobody: true });

@@ -1,0 +1,70 @@
+// Capture benchmark: packets per second captured and written, losses, and CPU per 10k packets/s,
+// for `wiresight capture` and `tcpdump -w` in the same namespace, in the same run, on the same
+// traffic (a UDP flood over a veth between two namespaces). Run as root: bun bench/capture.ts [seconds]
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const seconds = Number(process.argv[2] ?? 5);
+const prefix = `wb${randomBytes(3).toString("hex")}`;
+const A = `${prefix}-a`;
+const B = `${prefix}-b`;
+const dir = mkdtempSync(join(tmpdir(), "wiresight-bench-"));
+const bin = join(import.meta.dir, "../dist/wiresight");
+const TICKS = 100; // USER_HZ
+
+function sh(cmd: string, ...args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(f[11]) + Number(f[12])) / TICKS; // utime, stime
+}
+
+// The sender: as many small UDP datagrams as it can for `seconds`, then prints how many.
+const SENDER = `
+const s = require("node:dgram").createSocket("udp4");
+const msg = Buffer.alloc(64); let n = 0; const end = Date.now() + ${seconds * 1000};
+function burst() { for (let i = 0; i < 256; i++) { s.send(msg, 9, "10.214.0.2"); n++; } if (Date.now() < end) setImmediate(burst); else setTimeout(() => { console.log(n); process.exit(0); }, 200); }
+burst();`;
+
+async function run(name: string, argv: string[], file: string) {
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise((r) => child.on("exit", r));
+  await Bun.sleep(1500); // sockets open (wiresight runs a discovery first)
+  const cpu0 = cpuSeconds(child.pid!);
+  const sent = Number(sh("ip", "netns", "exec", A, process.execPath, "-e", SENDER).trim());
+  await Bun.sleep(500);
+  const cpu = cpuSeconds(child.pid!) - cpu0;
+  child.kill("SIGINT");
+  await exited;
+  const captured = Number(/Number of packets:\s+(\d+)/.exec(sh("capinfos", "-M", "-c", file))![1]);
+  const pps = sent / seconds;
+  return { tool: name, sent, captured, lost: sent - captured, pps: Math.round(pps), cpuPer10kpps: +((cpu / seconds) / (pps / 10_000)).toFixed(3), stderr: stderr.trim().split("\n").pop() };
+}
+
+try {
+  sh("ip", "netns", "add", A);
+  sh("ip", "netns", "add", B);
+  sh("ip", "link", "add", "veth0", "netns", A, "type", "veth", "peer", "name", "veth0", "netns", B);
+  sh("ip", "-n", A, "addr", "add", "10.214.0.1/24", "dev", "veth0");
+  sh("ip", "-n", B, "addr", "add", "10.214.0.2/24", "dev", "veth0");
+  sh("ip", "-n", A, "link", "set", "veth0", "up");
+  sh("ip", "-n", B, "link", "set", "veth0", "up");
+  sh("ip", "netns", "exec", A, "ping", "-c", "1", "10.214.0.2");
+  const results = [];
+  results.push(await run("wiresight", [bin, "capture", A, "-i", "veth0", "-f", "udp", "-w", join(dir, "w.pcapng")], join(dir, "w.pcapng")));
+  results.push(await run("tcpdump", ["ip", "netns", "exec", A, "tcpdump", "-i", "veth0", "-s", "262144", "-B", "8192", "-n", "udp", "-w", join(dir, "t.pcapng"), "--time-stamp-precision=nano"], join(dir, "t.pcapng")));
+  console.table(results);
+} finally {
+  spawnSync("ip", ["netns", "del", A]);
+  spawnSync("ip", ["netns", "del", B]);
+  rmSync(dir, { recursive: true, force: true });
+}

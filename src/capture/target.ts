@@ -1,0 +1,125 @@
+// Which network namespace a capture TARGET names, how to open it now, and how to tell later that
+// it is gone. Resolution works on a discovery result (discover()), so capture finds namespaces
+// exactly the way `ls` and `dump` do.
+
+import { fstatSync, statSync } from "node:fs";
+import { closeQuietly, openFile } from "../ffi/index.ts";
+import type { NetnsReference, NetworkInterface, NetworkNamespace, Topology } from "../model/topology.ts";
+
+/** The target string matched no namespace, or more than one. */
+export class TargetError extends Error {
+  override name = "TargetError";
+}
+
+const NETNS_DIRS = ["/run/netns/", "/var/run/netns/"];
+
+function referencePath(r: NetnsReference): string {
+  switch (r.kind) {
+    case "process":
+      return `/proc/${r.pid}/ns/net`;
+    case "thread":
+      return `/proc/${r.pid}/task/${r.tid}/ns/net`;
+    case "bindmount":
+      return `/proc/${r.viaPid}/root${r.path}`;
+    case "fd":
+      return `/proc/${r.pid}/fd/${r.fd}`;
+  }
+}
+
+export function describeNamespace(ns: NetworkNamespace): string {
+  return `${ns.displayName} (net:[${ns.inode}])`;
+}
+
+/**
+ * The namespace TARGET names: a namespace inode ("4026532281"), a key ("netns:<boot>:<cookie>"),
+ * a path to an nsfs file (a bind mount such as /run/netns/web, /proc/PID/ns/net), an `ip netns`
+ * name ("web"), or a display name as `wiresight ls` shows it.
+ */
+export function resolveTarget(topology: Topology, target: string): NetworkNamespace {
+  const all = topology.namespaces;
+  let matches: NetworkNamespace[];
+  if (/^\d+$/.test(target)) {
+    matches = all.filter((ns) => ns.inode === Number(target));
+  } else if (target.startsWith("netns:")) {
+    matches = all.filter((ns) => ns.key === target);
+  } else if (target.startsWith("/")) {
+    let st;
+    try {
+      st = statSync(target);
+    } catch (e) {
+      throw new TargetError(`capture target ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    matches = all.filter((ns) => ns.inode === st.ino && ns.dev === st.dev);
+    if (matches.length === 0) throw new TargetError(`capture target ${target} is not a network namespace wiresight found (not an nsfs file, or not visible)`);
+  } else {
+    const bindNames = (ns: NetworkNamespace) =>
+      ns.references.filter((r) => r.kind === "bindmount" && NETNS_DIRS.some((d) => r.path === d + target)).length > 0;
+    matches = all.filter(bindNames);
+    if (matches.length === 0) matches = all.filter((ns) => ns.displayName === target);
+  }
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) {
+    throw new TargetError(`capture target '${target}' is ambiguous: ${matches.map(describeNamespace).join(", ")}; give the inode or key`);
+  }
+  throw new TargetError(
+    `no network namespace matches '${target}' (give an inode, a bind-mount path, an 'ip netns' name or a namespace key; 'wiresight ls' lists them)`,
+  );
+}
+
+/**
+ * Open the namespace through the first of its references that still leads to it (checked by
+ * inode: a PID or path may have been reused since discovery). The caller closes the fd.
+ */
+export function openNamespace(ns: NetworkNamespace): number {
+  const tried: string[] = [];
+  for (const r of ns.references) {
+    const path = referencePath(r);
+    let fd: number;
+    try {
+      fd = openFile(path);
+    } catch (e) {
+      tried.push(`${path}: ${(e as Error).message}`);
+      continue;
+    }
+    if (fstatSync(fd).ino === ns.inode) return fd;
+    closeQuietly(fd);
+    tried.push(`${path}: now a different namespace`);
+  }
+  throw new TargetError(`network namespace ${describeNamespace(ns)} is gone or cannot be opened${tried.length ? `: ${tried.join("; ")}` : ""}`);
+}
+
+/**
+ * A check that the namespace still exists for anyone but us: true while at least one reference
+ * known at discovery (a process, a bind mount, another process's fd) still leads to it. Our own
+ * capture sockets keep a deleted namespace alive, so the kernel alone would never tell us.
+ * Our own fds are not references; our own process is (the namespace lives as long as we do).
+ */
+export function aliveCheck(ns: NetworkNamespace): () => boolean {
+  const paths = ns.references.filter((r) => !(r.kind === "fd" && r.pid === process.pid)).map(referencePath);
+  return () =>
+    paths.some((p) => {
+      try {
+        const st = statSync(p);
+        return st.ino === ns.inode && st.dev === ns.dev;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** The interfaces to capture on: the named ones (in the order given), or all of them. */
+export function selectInterfaces(ns: NetworkNamespace, names: string[]): NetworkInterface[] {
+  if (names.length === 0) return ns.interfaces;
+  const out: NetworkInterface[] = [];
+  for (const name of names) {
+    const i = ns.interfaces.find((x) => x.name === name);
+    if (!i) {
+      throw new TargetError(
+        `no interface '${name}' in ${describeNamespace(ns)}; it has: ${ns.interfaces.map((x) => x.name).join(", ") || "none"}`,
+      );
+    }
+    if (!out.includes(i)) out.push(i);
+  }
+  return out;
+}
+

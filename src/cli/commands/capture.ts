@@ -1,0 +1,149 @@
+// `wiresight capture TARGET`: live packets of one network namespace as pcapng, to a file or to
+// stdout (for `| tshark -r -` or `| wireshark -k -i -`). Progress and the summary go to stderr so
+// stdout stays pure pcapng.
+
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { hostname } from "node:os";
+import type { Writable } from "node:stream";
+import pkg from "../../../package.json" with { type: "json" };
+import { Capture, type StopReason } from "../../capture/engine.ts";
+import { aliveCheck, describeNamespace, openNamespace, resolveTarget, selectInterfaces } from "../../capture/target.ts";
+import { discover } from "../../discovery/discover.ts";
+import { closeQuietly } from "../../ffi/index.ts";
+import { parseCommandArgs } from "../args.ts";
+import { UsageError } from "../usage-error.ts";
+
+export const CAPTURE_HELP = `Usage: wiresight capture TARGET [options]
+
+Capture the packets of one network namespace live and write them as pcapng, e.g.
+  wiresight capture web -f icmp | tshark -r -
+  wiresight capture 4026532281 -i eth0 -w /tmp/eth0.pcapng --duration 10
+
+TARGET is a namespace as 'wiresight ls' shows it: its inode, a bind-mount path (/run/netns/web,
+/proc/PID/ns/net), its 'ip netns' name, or its key (netns:<boot id>:<cookie>).
+
+Options:
+  -i, --interface IF    capture on IF (repeatable); default: every interface of the namespace
+  -f, --filter EXPR     capture filter in tcpdump syntax (needs libpcap: Debian's libpcap0.8)
+  -w, --write FILE      write to FILE; '-' (the default) is stdout, refused on a terminal
+      --duration S      stop after S seconds
+      --count N         stop after N packets
+      --no-promisc      do not put the interfaces in promiscuous mode
+  -h, --help            show this help
+
+Stops on --duration, --count, Ctrl-C (SIGINT/SIGTERM), when the reader goes away, or when the
+target namespace disappears. A summary, with packets dropped because the reader was too slow
+or the kernel queue overflowed, is printed on stderr.
+`;
+
+function positiveNumber(option: string, value: string | undefined, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${option} takes a positive ${integer ? "integer" : "number"}, not '${value}'`);
+  }
+  return n;
+}
+
+const REASONS: Record<StopReason, string> = {
+  count: "packet count reached",
+  duration: "duration elapsed",
+  stopped: "stopped",
+  "consumer closed": "output closed",
+  "target vanished": "the target namespace disappeared",
+  "interfaces gone": "every captured interface disappeared",
+};
+
+export async function captureCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    "capture",
+    argv,
+    {
+      interface: { type: "string", short: "i", multiple: true },
+      filter: { type: "string", short: "f" },
+      write: { type: "string", short: "w" },
+      duration: { type: "string" },
+      count: { type: "string" },
+      "no-promisc": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    1,
+  );
+  if (values.help) {
+    process.stdout.write(CAPTURE_HELP);
+    return 0;
+  }
+  const target = positionals[0];
+  if (target === undefined) throw new UsageError("'capture' needs a TARGET namespace (see 'wiresight ls')");
+  const durationS = positiveNumber("--duration", values.duration, false);
+  const count = positiveNumber("--count", values.count, true);
+  const path = values.write ?? "-";
+  if (path === "-" && process.stdout.isTTY) {
+    throw new UsageError("refusing to write binary pcapng to a terminal: pipe it (| tshark -r -) or use -w FILE");
+  }
+
+  const topology = discover();
+  const ns = resolveTarget(topology, target);
+  const interfaces = selectInterfaces(ns, values.interface ?? []);
+  const nsFd = openNamespace(ns);
+  let capture: Capture;
+  try {
+    capture = Capture.start({
+      netnsFd: nsFd,
+      interfaces: interfaces.map((i) => ({ index: i.index, name: i.name, arphrd: i.linkType })),
+      filter: values.filter,
+      promiscuous: !values["no-promisc"],
+      count,
+      durationMs: durationS === undefined ? undefined : durationS * 1000,
+      isAlive: aliveCheck(ns),
+      comments: [
+        `wiresight capture of ${describeNamespace(ns)}, key ${ns.key}${values.filter ? `, filter: ${values.filter}` : ""}`,
+        `host ${topology.host.hostname}, boot id ${topology.host.bootId}`,
+      ],
+      os: `Linux ${topology.host.kernelRelease}`,
+      userAppl: `wiresight ${pkg.version}`,
+    });
+  } finally {
+    closeQuietly(nsFd); // the sockets hold the namespace from now on
+  }
+
+  const out: Writable = path === "-" ? process.stdout : createWriteStream(path);
+  const onSignal = () => capture.stop("stopped");
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let outputError: Error | undefined;
+  const onError = (e: Error) => {
+    outputError ??= e;
+    capture.stop("consumer closed");
+  };
+  out.on("error", onError);
+  process.stderr.write(
+    `wiresight: capturing on ${interfaces.map((i) => i.name).join(", ")} of ${describeNamespace(ns)}` +
+      `${values.filter ? ` (filter: ${values.filter})` : ""}${values["no-promisc"] ? "" : ", promiscuous"}\n`,
+  );
+  try {
+    for await (const chunk of capture) {
+      if (outputError) break;
+      if (!out.write(chunk)) await once(out, "drain").catch(() => {}); // once() rejects on "error": onError saw it
+    }
+    if (path !== "-") {
+      out.end();
+      if (!outputError) await once(out, "finish").catch(() => {});
+    }
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    capture.stop("consumer closed");
+  }
+  const reason = await capture.ended;
+  const s = capture.stats;
+  process.stderr.write(
+    `wiresight: ${s.packets} packet(s) captured (${REASONS[reason]}); ` +
+      `${s.dropped} dropped because the output was too slow, ${s.kernelDropped} dropped by the kernel\n`,
+  );
+  if (outputError && !(outputError as NodeJS.ErrnoException).code?.startsWith("EPIPE")) {
+    throw new Error(`writing ${path === "-" ? "stdout" : path}: ${outputError.message}`);
+  }
+  return 0;
+}
