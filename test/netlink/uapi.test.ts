@@ -10,6 +10,10 @@ import * as constants from "../../src/netlink/constants.ts";
 
 const HEADERS = [
   "sys/socket.h",
+  // glibc's headers first: after them the kernel's linux/in.h (pulled in by linux/netfilter.h)
+  // sees libc-compat guards and does not redefine struct in_addr and friends.
+  "netinet/in.h",
+  "netinet/tcp.h",
   "linux/netlink.h",
   "linux/rtnetlink.h",
   "linux/if_link.h",
@@ -31,8 +35,6 @@ const HEADERS = [
   "linux/netfilter/xt_comment.h",
   "linux/sock_diag.h",
   "linux/inet_diag.h",
-  "netinet/in.h",
-  "netinet/tcp.h",
   "stdio.h",
 ];
 
