@@ -72,11 +72,13 @@ export {
   type InetDiagSocket,
   INET_DIAG_ALL_STATES,
   INET_DIAG_MSG_LEN,
+  INET_DIAG_REQ_LEN,
   INET_DIAG_REQ_V2_LEN,
   INET_DIAG_SOCKID_LEN,
   INET_DIAG_TCP_LISTENING,
   INET_DIAG_UDP_UNCONNECTED,
   buildInetDiagDump,
+  buildTcpDiagCompatDump,
   decodeInetDiag,
   tcpStateName,
 } from "./inet-diag.ts";

@@ -11,6 +11,7 @@ import {
   IPPROTO_UDP,
   INET_DIAG_ALL_STATES,
   INET_DIAG_MSG_LEN,
+  INET_DIAG_REQ_LEN,
   INET_DIAG_REQ_V2_LEN,
   INET_DIAG_SOCKID_LEN,
   INET_DIAG_TCP_LISTENING,
@@ -18,7 +19,9 @@ import {
   NLMSG_DONE,
   NetlinkDecodeError,
   SOCK_DIAG_BY_FAMILY,
+  TCPDIAG_GETSOCK,
   buildInetDiagDump,
+  buildTcpDiagCompatDump,
   decodeDone,
   decodeInetDiag,
   parseMessages,
@@ -49,6 +52,40 @@ describe("SOCK_DIAG_BY_FAMILY requests", () => {
     expect(toHex(buildInetDiagDump(SS_SEQ, AF_INET6, IPPROTO_UDP, INET_DIAG_ALL_STATES))).toBe(toHex(expected("0a", "11")));
     expect(toHex(buildInetDiagDump(SS_SEQ, AF_INET, IPPROTO_TCP, INET_DIAG_ALL_STATES))).toBe(toHex(expected("02", "06")));
     expect(toHex(buildInetDiagDump(SS_SEQ, AF_INET6, IPPROTO_TCP, INET_DIAG_ALL_STATES))).toBe(toHex(expected("0a", "06")));
+  });
+
+  test("TCP of both families in one dump: TCPDIAG_GETSOCK with struct inet_diag_req (linux/inet_diag.h)", () => {
+    // struct inet_diag_req { u8 family, src_len, dst_len, ext; struct inet_diag_sockid id; u32 states, dbs; }
+    expect(INET_DIAG_REQ_LEN).toBe(4 + INET_DIAG_SOCKID_LEN + 4 + 4);
+    expect(toHex(buildTcpDiagCompatDump(SS_SEQ, INET_DIAG_ALL_STATES))).toBe(
+      toHex(
+        hex(`
+          4c000000 1200 0103 40e20100 00000000 // len 76, TCPDIAG_GETSOCK (18), REQUEST|ROOT|MATCH, seq 123456
+          02 00 00 00                          // idiag_family AF_INET (ignored: served as AF_UNSPEC), src/dst len, ext
+          0000 0000                            // sport, dport
+          00000000000000000000000000000000     // src
+          00000000000000000000000000000000     // dst
+          00000000 00000000 00000000           // if, cookie[2]
+          ff0f0000                             // idiag_states: bits 0-11
+          00000000                             // idiag_dbs
+        `),
+      ),
+    );
+    expect(toHex(buildTcpDiagCompatDump(SS_SEQ, INET_DIAG_TCP_LISTENING).subarray(68, 72))).toBe("00040000");
+  });
+
+  test("a TCPDIAG_GETSOCK answer decodes like a SOCK_DIAG_BY_FAMILY one", () => {
+    const hexes = Object.values(fixture.messages).flat() as string[];
+    let checked = 0;
+    for (const h of hexes) {
+      for (const m of parseMessages(hex(h))) {
+        if (m.type !== SOCK_DIAG_BY_FAMILY) continue;
+        expect(decodeInetDiag({ ...m, type: TCPDIAG_GETSOCK })).toEqual(decodeInetDiag(m));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+    expect(() => decodeInetDiag({ type: 19, flags: 0, seq: 0, pid: 0, payload: new Uint8Array(INET_DIAG_MSG_LEN) })).toThrow(NetlinkDecodeError);
   });
 
   test("listening only: `ss -tn state listening` and `ss -un state close` send these masks", () => {

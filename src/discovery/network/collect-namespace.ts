@@ -17,6 +17,7 @@ import {
   NETLINK_ROUTE,
   NETLINK_SOCK_DIAG,
   SOCK_DIAG_BY_FAMILY,
+  TCPDIAG_GETSOCK,
   RTM_NEWADDR,
   RTM_NEWLINK,
   RTM_NEWROUTE,
@@ -24,6 +25,7 @@ import {
   buildGetLinkDump,
   buildGetRouteDump,
   buildInetDiagDump,
+  buildTcpDiagCompatDump,
   decodeAddress,
   decodeInetDiag,
   decodeLink,
@@ -34,7 +36,7 @@ import {
   type RtLink,
   type RtRoute,
 } from "../../netlink/index.ts";
-import { dump, netlinkClock } from "../netlink-request.ts";
+import { NetlinkRequestError, dump, netlinkClock } from "../netlink-request.ts";
 
 export interface RawNamespace {
   cookie: bigint;
@@ -140,28 +142,47 @@ function takeInto(raw: RawNamespace) {
   };
 }
 
-const SOCKET_DUMPS = [
-  { name: "TCP", protocol: IPPROTO_TCP, all: INET_DIAG_ALL_STATES, listening: INET_DIAG_TCP_LISTENING },
-  { name: "UDP", protocol: IPPROTO_UDP, all: INET_DIAG_ALL_STATES, listening: INET_DIAG_UDP_UNCONNECTED },
-];
+const UDP_FAMILIES = [AF_INET, AF_INET6];
 
-/** The four sock_diag dumps (TCP, UDP × IPv4, IPv6) over one socket opened inside the namespace. */
+/** Dumps that give an error instead of answering, and mean "this kernel has no such request". */
+const UNSUPPORTED = new Set(["EINVAL", "ENOENT", "EOPNOTSUPP", "EPROTONOSUPPORT", "EAFNOSUPPORT"]);
+
+/**
+ * The sock_diag dumps over one socket opened inside the namespace: TCP of both families in ONE
+ * dump (TCPDIAG_GETSOCK: one walk of the kernel's host-wide TCP hash instead of one per family,
+ * which halves the dominant cost of a discovery), falling back to one SOCK_DIAG_BY_FAMILY dump per
+ * family where a kernel refuses that request; then UDP per family.
+ */
 function collectSockets(ns: NamespaceHandle, raw: RawNamespace, options: CollectOptions): void {
   const take = takeInto(raw);
   const diag = openTimed(NETLINK_SOCK_DIAG, ns);
+  const decodeAs = (protocol: number) => (m: NetlinkMessage) => {
+    if (m.type !== SOCK_DIAG_BY_FAMILY && m.type !== TCPDIAG_GETSOCK) return undefined;
+    const s = decodeInetDiag(m) as RawSocket;
+    s.protocol = protocol;
+    return s;
+  };
+  const push = (sockets: RawSocket[]) => {
+    for (const s of sockets) raw.sockets.push(s);
+  };
   try {
-    for (const d of SOCKET_DUMPS) {
-      const states = options.listeningOnly ? d.listening : d.all;
-      for (const family of [AF_INET, AF_INET6]) {
-        const decode = (m: NetlinkMessage) => {
-          if (m.type !== SOCK_DIAG_BY_FAMILY) return undefined;
-          const s = decodeInetDiag(m) as RawSocket;
-          s.protocol = d.protocol;
-          return s;
-        };
-        const what = `${d.name}${family === AF_INET ? "v4" : "v6"} sockets`;
-        for (const s of take(what, dump(diag, what, (seq) => buildInetDiagDump(seq, family, d.protocol, states), decode))) raw.sockets.push(s);
+    const tcpStates = options.listeningOnly ? INET_DIAG_TCP_LISTENING : INET_DIAG_ALL_STATES;
+    let tcp: RawSocket[] | null = null;
+    try {
+      tcp = take("TCP sockets", dump(diag, "TCP sockets", (seq) => buildTcpDiagCompatDump(seq, tcpStates), decodeAs(IPPROTO_TCP)));
+    } catch (err) {
+      if (!(err instanceof NetlinkRequestError && UNSUPPORTED.has(err.code))) throw err;
+    }
+    if (tcp) push(tcp);
+    else
+      for (const family of UDP_FAMILIES) {
+        const what = `TCP${family === AF_INET ? "v4" : "v6"} sockets`;
+        push(take(what, dump(diag, what, (seq) => buildInetDiagDump(seq, family, IPPROTO_TCP, tcpStates), decodeAs(IPPROTO_TCP))));
       }
+    const udpStates = options.listeningOnly ? INET_DIAG_UDP_UNCONNECTED : INET_DIAG_ALL_STATES;
+    for (const family of UDP_FAMILIES) {
+      const what = `UDP${family === AF_INET ? "v4" : "v6"} sockets`;
+      push(take(what, dump(diag, what, (seq) => buildInetDiagDump(seq, family, IPPROTO_UDP, udpStates), decodeAs(IPPROTO_UDP))));
     }
   } finally {
     diag.close();

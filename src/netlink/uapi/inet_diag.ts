@@ -2,6 +2,13 @@
 // netinet/tcp.h (idiag_state, and bit numbers of idiag_states) and the IPPROTO_* numbers of
 // netinet/in.h that go in sdiag_protocol. Struct sizes are in ../inet-diag.ts.
 
+/**
+ * The original (pre-sock_diag) request type for TCP sockets, answered with struct inet_diag_msg
+ * like SOCK_DIAG_BY_FAMILY. The kernel serves it with sdiag_family AF_UNSPEC: ONE walk of its
+ * host-wide TCP hash returns IPv4 and IPv6 sockets together (inet_diag_dump_compat).
+ */
+export const TCPDIAG_GETSOCK = 18;
+
 /** idiag_cookie[0] and [1] both set to this: "no cookie" (match any socket). */
 export const INET_DIAG_NOCOOKIE = 0xffffffff;
 
