@@ -4,7 +4,10 @@
 // DNAT rule and a docker-proxy process); `sources` lists them all.
 
 import type { InterfaceKey, NetnsKey, ProcessKey } from "./keys.ts";
+import type { Socket, SocketKey } from "./socket.ts";
 import type { Topology } from "./topology.ts";
+import { indexTopology } from "./index-topology.ts";
+import { whereIs } from "./where-is.ts";
 
 export interface PortRange {
   first: number;
@@ -50,38 +53,58 @@ export interface ForwardedPort {
   /** Resolved from the destination address (see resolveForwardedPortDestinations). */
   destinationNetns: NetnsKey | null;
   destinationInterface: InterfaceKey | null;
+  /**
+   * The listening sockets at the destination that would take the forwarded traffic: in
+   * destinationNetns, same protocol, a port in destinationPorts, bound to the destination
+   * address or a wildcard (an IPv6 wildcard only when it is dual-stack). Their `processes` say
+   * who answers. Empty when the destination is unresolved or nothing listens there.
+   */
+  listeners: SocketKey[];
   /** Every place this forwarding was found; rules first, then proxies. */
   sources: ForwardSource[];
 }
 
 /**
- * Seam for destination resolution: fills destinationNetns/destinationInterface of every forwarded
- * port from the single interface in the topology that holds the destination address. An address
- * held in several namespaces (the same container subnet used twice) stays unresolved rather than
- * guessed. The lead replaces the lookup with whereIs (which also knows routes and listening
- * sockets); the signature — the whole Topology, in place — is meant to stay.
+ * Fills destinationNetns / destinationInterface / listeners of every forwarded port, in place.
+ * The destination is where whereIs says a packet to the destination address goes, starting from
+ * the namespace that holds the forwarding (routes, veth peers, bridge ports); where no path
+ * delivers it, the one interface holding the address, if exactly one does — an address held in
+ * several namespaces (the same container subnet used twice) stays unresolved rather than guessed.
  */
 export function resolveForwardedPortDestinations(topology: Topology): void {
-  const owners = new Map<string, { netns: NetnsKey; iface: InterfaceKey }[]>();
-  for (const ns of topology.namespaces) {
-    for (const i of ns.interfaces) {
-      if (i.kind === "loopback") continue;
-      for (const a of i.addresses) {
-        const list = owners.get(a.address) ?? [];
-        list.push({ netns: ns.key, iface: i.key });
-        owners.set(a.address, list);
-      }
-    }
-  }
+  if (topology.forwardedPorts.length === 0) return;
+  const index = indexTopology(topology);
   for (const p of topology.forwardedPorts) {
-    const found = owners.get(p.destinationAddress);
-    const only = found?.length === 1 ? found[0]! : null;
-    p.destinationNetns = only?.netns ?? null;
-    p.destinationInterface = only?.iface ?? null;
+    let netns: NetnsKey | null = null;
+    let iface: InterfaceKey | null = null;
+    try {
+      const r = whereIs(index, p.destinationAddress, { from: p.netns });
+      const nonLoopback = r.owners.filter((o) => o.interface?.kind !== "loopback");
+      const owner = r.reached ?? (nonLoopback.length === 1 ? nonLoopback[0]! : null);
+      netns = owner?.netns ?? null;
+      iface = owner?.interface?.key ?? null;
+    } catch {
+      // An address whereIs cannot parse (never from our own decoders) leaves the port unresolved.
+    }
+    p.destinationNetns = netns;
+    p.destinationInterface = iface;
+    const ns = netns ? index.namespaces.get(netns) : undefined;
+    p.listeners = ns ? ns.sockets.filter((s) => listensFor(p, s)).map((s) => s.key) : [];
   }
 }
 
-export function forwardedPortKey(p: Omit<ForwardedPort, "key" | "sources" | "engine" | "destinationNetns" | "destinationInterface">): string {
+/** Whether socket `s` (in the destination namespace) would accept what `p` forwards. */
+function listensFor(p: ForwardedPort, s: Socket): boolean {
+  if (s.simpleState !== "listening") return false;
+  if (p.protocol !== null && p.protocol !== s.protocol) return false;
+  const ports = p.destinationPorts ?? p.hostPorts;
+  if (ports !== null && (s.localPort < ports.first || s.localPort > ports.last)) return false;
+  if (s.localAddress === p.destinationAddress) return true;
+  if (p.family === "ipv4") return s.localAddress === "0.0.0.0" || (s.localAddress === "::" && s.dualStack);
+  return s.localAddress === "::";
+}
+
+export function forwardedPortKey(p: Omit<ForwardedPort, "key" | "sources" | "engine" | "destinationNetns" | "destinationInterface" | "listeners">): string {
   const ports = (r: PortRange | null) => (r === null ? "*" : r.first === r.last ? `${r.first}` : `${r.first}-${r.last}`);
   const addr = (a: string | null) => (a === null ? "*" : a.includes(":") ? `[${a}]` : a);
   const dest = p.destinationAddressLast ? `${addr(p.destinationAddress)}-${addr(p.destinationAddressLast)}` : addr(p.destinationAddress);

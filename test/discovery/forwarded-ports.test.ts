@@ -26,6 +26,7 @@ const net = `10.${randomInt(100, 250)}.${randomInt(1, 250)}`;
 const CT = `${net}.2`;
 let topo: Topology;
 let proxyPid = 0;
+let serverPid = 0;
 
 const inHost = (...args: string[]) => sh("ip", ["netns", "exec", host, ...args]);
 
@@ -66,6 +67,21 @@ beforeAll(async () => {
     const child = lab.spawn("ip", ["netns", "exec", host, script, ...args]);
     await lab.waitFor(child, "ready");
     proxyPid = child.pid!; // ip netns exec execs the script: same pid
+
+    // What answers at the destination: TCP on the wildcard at 80 (8080's target), UDP on the
+    // container address at 53 (5353's), and TCP on 127.0.0.1:8000, which 8088 → 8000 cannot reach.
+    lab.ip(ctr, "link", "set", "lo", "up");
+    const server = [
+      "import socket, time",
+      "t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(('0.0.0.0', 80)); t.listen()",
+      `u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('${CT}', 53))`,
+      "l = socket.socket(); l.bind(('127.0.0.1', 8000)); l.listen()",
+      "print('ready', flush=True)",
+      "time.sleep(600)",
+    ].join("\n");
+    const answering = lab.spawn("ip", ["netns", "exec", ctr, "python3", "-c", server]);
+    await lab.waitFor(answering, "ready");
+    serverPid = answering.pid!;
     topo = discover();
   } catch (err) {
     lab.cleanup();
@@ -100,13 +116,20 @@ test.skipIf(!root)("forwarded ports of a namespace: iptables-nft DNAT, CNI, nft 
     destinationAddressLast: null,
     destinationNetns: ctrNs.key,
     destinationInterface: ctrIf,
+    listeners: [],
     ...o,
   });
+  const listener = (protocol: string, address: string, port: number) => {
+    const found = ctrNs.sockets.filter((s) => s.protocol === protocol && s.localAddress === address && s.localPort === port);
+    expect(found.length).toBe(1);
+    expect(topo.processes.find((p) => p.key === found[0]!.processes[0])?.pid).toBe(serverPid);
+    return found[0]!.key;
+  };
   const xt = (needle: string, engine: string | null) => ({ kind: "nft-rule", ...ruleFor(needle), form: "xt", engine });
   const nft = (needle: string) => ({ kind: "nft-rule", ...ruleFor(needle), form: "nft", engine: null });
   const expected = [
-    port({ protocol: "tcp", hostPorts: { first: 8080, last: 8080 }, destinationPorts: { first: 80, last: 80 }, engine: "docker", sources: [xt("8080", "docker"), { kind: "proxy", process: proxy.key, pid: proxyPid, engine: "docker" }] as any }),
-    port({ protocol: "udp", hostAddress: "127.0.0.1", hostPorts: { first: 5353, last: 5353 }, destinationPorts: { first: 53, last: 53 }, engine: "docker", sources: [xt("5353", "docker")] as any }),
+    port({ protocol: "tcp", hostPorts: { first: 8080, last: 8080 }, destinationPorts: { first: 80, last: 80 }, engine: "docker", listeners: [listener("tcp", "0.0.0.0", 80)], sources: [xt("8080", "docker"), { kind: "proxy", process: proxy.key, pid: proxyPid, engine: "docker" }] as any }),
+    port({ protocol: "udp", hostAddress: "127.0.0.1", hostPorts: { first: 5353, last: 5353 }, destinationPorts: { first: 53, last: 53 }, engine: "docker", listeners: [listener("udp", CT, 53)], sources: [xt("5353", "docker")] as any }),
     port({ protocol: "tcp", hostPorts: { first: 8088, last: 8088 }, destinationPorts: { first: 8000, last: 8000 }, engine: "cni", sources: [xt("8088", "cni")] as any }),
     port({ protocol: "tcp", hostPorts: { first: 9000, last: 9009 }, destinationPorts: { first: 7000, last: 7009 }, engine: null, sources: [nft("9009")] as any }),
     port({ protocol: "tcp", hostAddress: `${net}.1`, hostPorts: { first: 2222, last: 2222 }, destinationPorts: { first: 2222, last: 2222 }, engine: null, sources: [nft("2222")] as any }),

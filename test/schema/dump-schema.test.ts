@@ -264,6 +264,7 @@ function baseFixture(): Json {
         engine: "docker",
         destinationNetns: NS2,
         destinationInterface: `${NS2}/if:2`,
+        listeners: [],
         sources: [
           { kind: "nft-rule", family: "ip", table: "nat", chain: "DOCKER", handle: 7, form: "xt", engine: "docker" },
           { kind: "proxy", process: `proc:${BOOT}:1:12`, pid: 1, engine: "docker" },

@@ -174,6 +174,16 @@ function forwardedPortLine(p: ForwardedPort, index: TopologyIndex, s: Style): st
   const where = p.destinationNetns ? index.namespaces.get(p.destinationNetns) : undefined;
   const iface = p.destinationInterface ? index.interfaces.get(p.destinationInterface) : undefined;
   const into = where ? ` in ${where.displayName}${iface ? ` (${iface.name})` : ""}` : "";
+  // Who answers there: the processes of the listening sockets the forwarding reaches.
+  const answering = new Set<string>();
+  const sockets = where ? new Map(where.sockets.map((k) => [k.key, k])) : new Map();
+  for (const key of p.listeners) {
+    for (const pk of sockets.get(key)?.processes ?? []) {
+      const proc = index.processes.get(pk);
+      if (proc) answering.add(`${proc.comm}(${proc.pid})`);
+    }
+  }
+  const by = answering.size > 0 ? ` ← ${[...answering].join(",")}` : "";
   const sources = p.sources.map((src) => (src.kind === "proxy" ? `docker-proxy pid ${src.pid}` : `${src.family} ${src.table} ${src.chain} #${src.handle}`));
-  return `${p.protocol ?? "any"} ${addr(p.hostAddress)}:${ports(p.hostPorts)} → ${dest}:${ports(p.destinationPorts)}${into}  ${s.dim(`${p.engine ? `${p.engine}: ` : ""}${sources.join(", ")}`)}`;
+  return `${p.protocol ?? "any"} ${addr(p.hostAddress)}:${ports(p.hostPorts)} → ${dest}:${ports(p.destinationPorts)}${into}${by}  ${s.dim(`${p.engine ? `${p.engine}: ` : ""}${sources.join(", ")}`)}`;
 }

@@ -23,7 +23,7 @@ export function mergeForwardings(found: { netns: NetnsKey; candidate: Forwarding
     const key = forwardedPortKey(base);
     let port = byKey.get(key);
     if (!port) {
-      port = { key, ...base, engine: null, destinationNetns: null, destinationInterface: null, sources: [] };
+      port = { key, ...base, engine: null, destinationNetns: null, destinationInterface: null, listeners: [], sources: [] };
       byKey.set(key, port);
     }
     port.sources.push(c.source);
