@@ -443,8 +443,11 @@ function tenantsOf(ns: NetworkNamespace, ix: Index): { containers: TenantEntry[]
     entries.push({ entry, process: t.process, starttime: proc?.startTime ?? 0 });
   }
   if (entries.length === 0) {
+    // The same mount is seen from several mount namespaces: one target per path.
+    const paths = new Set<string>();
     ns.references.forEach((r, n) => {
-      if (r.kind !== "bindmount") return;
+      if (r.kind !== "bindmount" || paths.has(r.path)) return;
+      paths.add(r.path);
       entries.push({
         entry: { id: `bindmount-${ns.inode}-${n}`, name: r.path, type: "bindmount", "type-text": "bind mount", pid: 0, pidns: 0, "pidns-idref": "", status: "running" },
         process: null,
