@@ -4,7 +4,7 @@
 // Topology pins the mapping of each part (containers, pods, dual-stack ports, routes, relations).
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import pkg from "../../package.json" with { type: "json" };
 import { toGhostwireDiscovery, toMobysharkTargets, type GwDiscoveryResult, type GwNetns } from "../../src/api/ghostwire-v1.ts";
 import { renderer } from "../../src/cli/commands/dump.ts";
@@ -293,4 +293,16 @@ describe("real discovery → Ghostwire", () => {
     const names = doc["network-namespaces"].flatMap((n) => n.containers.filter((c) => c.type !== "proc" && c.type !== "bindmount").map((c) => c.name));
     expect(names.sort()).toEqual(topology.containers.filter((c) => c.netns !== null).map((c) => c.name).sort());
   });
+});
+
+test("src/api imports only src/model and does no I/O (a pure view of a Topology)", () => {
+  const root = new URL("../../src/api/", import.meta.url).pathname;
+  const problems: string[] = [];
+  for (const name of readdirSync(root).filter((f) => f.endsWith(".ts"))) {
+    const text = readFileSync(`${root}${name}`, "utf8");
+    for (const [, spec] of text.matchAll(/(?:import|export)[^"';]*?from\s*["']([^"']+)["']/g))
+      if (!spec!.startsWith("../model/")) problems.push(`${name}: imports ${spec}`);
+    for (const [m] of text.matchAll(/\b(?:require\(|import\(|Bun\.|process\.|Deno\.)/g)) problems.push(`${name}: uses ${m}`);
+  }
+  expect(problems).toEqual([]);
 });
