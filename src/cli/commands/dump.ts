@@ -1,5 +1,6 @@
 // `wiresight dump`: the whole Topology as JSON, in the documented shape (docs/dump.schema.json)
-// and a stable order, so two dumps of an unchanged host differ only in time and duration.
+// and a stable order, so two dumps of an unchanged host differ only in time and duration; or, with
+// --format, the same discovery in Ghostwire's shapes (src/api/ghostwire-v1.ts).
 
 import pkg from "../../../package.json" with { type: "json" };
 import { toGhostwireDiscovery, toMobysharkTargets } from "../../api/ghostwire-v1.ts";
