@@ -1,8 +1,13 @@
 // `wiresight dump`: the whole Topology as JSON, in the documented shape (docs/dump.schema.json)
-// and a stable order, so two dumps of an unchanged host differ only in time and duration.
+// and a stable order, so two dumps of an unchanged host differ only in time and duration; or, with
+// --format, the same discovery in Ghostwire's shapes (src/api/ghostwire-v1.ts).
 
+import pkg from "../../../package.json" with { type: "json" };
+import { toGhostwireDiscovery, toMobysharkTargets } from "../../api/ghostwire-v1.ts";
 import { discoverWithEngines } from "../../discovery/discover-with-engines.ts";
+import type { Topology } from "../../model/topology.ts";
 import { parseCommandArgs } from "../args.ts";
+import { UsageError } from "../usage-error.ts";
 import { reportProblems } from "./report.ts";
 
 export const DUMP_HELP = `Usage: wiresight dump [options]
@@ -12,6 +17,10 @@ Discover every network namespace and print the whole topology as JSON
 running, their containers and networks.
 
 Options:
+  -f, --format FORMAT   wiresight (default): our own shape;
+                        ghostwire-v1: Ghostwire's discovery JSON (its /json), for Edgeshark tools;
+                        mobyshark: Ghostwire's capture-target list (its /mobyshark)
+                        (docs/ghostwire.md says what maps to what)
   -p, --pretty          indent the JSON
   -l, --listening-only  sockets: listening TCP and unconnected UDP only. Much faster on hosts
                         with many namespaces (the kernel walks its host-wide TCP table once per
@@ -22,6 +31,7 @@ Options:
 
 export async function dumpCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs("dump", argv, {
+    format: { type: "string", short: "f" },
     pretty: { type: "boolean", short: "p" },
     "listening-only": { type: "boolean", short: "l" },
     verbose: { type: "boolean", short: "v" },
@@ -31,8 +41,21 @@ export async function dumpCommand(argv: string[]): Promise<number> {
     process.stdout.write(DUMP_HELP);
     return 0;
   }
+  const render = renderer(values.format ?? "wiresight"); // before discovery: a typo costs nothing
   const topology = await discoverWithEngines({ listeningOnly: Boolean(values["listening-only"]) });
-  process.stdout.write(JSON.stringify(topology, null, values.pretty ? 2 : undefined) + "\n");
+  process.stdout.write(JSON.stringify(render(topology), null, values.pretty ? 2 : undefined) + "\n");
   reportProblems(topology, Boolean(values.verbose), false);
   return 0;
+}
+
+const FORMATS: Record<string, (t: Topology) => unknown> = {
+  wiresight: (t) => t,
+  "ghostwire-v1": (t) => toGhostwireDiscovery(t, { creatorVersion: pkg.version }),
+  mobyshark: (t) => toMobysharkTargets(t, { creatorVersion: pkg.version }),
+};
+
+export function renderer(format: string): (t: Topology) => unknown {
+  const r = Object.hasOwn(FORMATS, format) ? FORMATS[format] : undefined; // not "toString" &c.
+  if (!r) throw new UsageError(`--format of 'dump' takes ${Object.keys(FORMATS).join(", ")}, not '${format}'`);
+  return r;
 }
