@@ -1,6 +1,6 @@
 // Ghostwire (Edgeshark) compatibility: our Topology rendered as Ghostwire's v1 discovery JSON
 // (its `GET /json`) and as its capture-target list (`GET /mobyshark`), in the shapes of
-// /work/shared/spec/ghostwire-v1.yaml, so existing Edgeshark tooling can read what we found.
+// Ghostwire's published OpenAPI spec (a copy: test/api/fixtures/ghostwire-v1.yaml), so existing Edgeshark tooling can read what we found.
 //
 // This is the ONE place that knows Ghostwire's shapes: the model does not bend to them. Pure —
 // it reads a Topology and returns plain objects; it imports only src/model. docs/ghostwire.md
