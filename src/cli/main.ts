@@ -3,8 +3,11 @@
 // on stderr with a meaningful exit code (2 for usage mistakes, 1 for everything else).
 
 import pkg from "../../package.json" with { type: "json" };
+import { DIFF_HELP, diffCommand } from "./commands/diff.ts";
 import { DUMP_HELP, dumpCommand } from "./commands/dump.ts";
+import { HISTORY_HELP, historyCommand } from "./commands/history.ts";
 import { LS_HELP, lsCommand } from "./commands/ls.ts";
+import { RECORD_HELP, recordCommand } from "./commands/record.ts";
 import { UsageError } from "./usage-error.ts";
 
 const HELP = `wiresight ${pkg.version} — see how a Linux host's network namespaces are wired
@@ -14,7 +17,12 @@ Usage: wiresight <command> [options]
 Commands:
   ls        every network namespace and its interfaces, as a tree
   dump      the whole topology as JSON
+  record    discover and record into the history database (--every 10s to keep recording)
+  history   the recordings, with what each changed
+  diff      what changed between two moments: wiresight diff -1h, wiresight diff 3 7
   help      show help for a command: wiresight help ls
+
+ls and dump also show the past: wiresight ls --at -1h, wiresight dump --at 12
 
 Options:
   -h, --help       show this help
@@ -27,6 +35,9 @@ it could not see.
 const COMMANDS: Record<string, { run: (argv: string[]) => number; help: string }> = {
   ls: { run: lsCommand, help: LS_HELP },
   dump: { run: dumpCommand, help: DUMP_HELP },
+  record: { run: recordCommand, help: RECORD_HELP },
+  history: { run: historyCommand, help: HISTORY_HELP },
+  diff: { run: diffCommand, help: DIFF_HELP },
 };
 
 export function main(argv: string[]): number {

@@ -1,11 +1,11 @@
 // `wiresight ls`: discover and print every namespace as a tree.
 
-import { discover } from "../../discovery/discover.ts";
 import { indexTopology } from "../../model/index-topology.ts";
 import { colorMode, parseCommandArgs, useColor } from "../args.ts";
 import { renderLs } from "../render/ls-tree.ts";
 import { makeStyle } from "../render/style.ts";
 import { reportProblems } from "./report.ts";
+import { AT_OPTIONS_HELP, topologyFor } from "./topology-source.ts";
 
 export const LS_HELP = `Usage: wiresight ls [options]
 
@@ -17,6 +17,7 @@ Options:
   -r, --routes          also list each namespace's routes (all tables)
   -v, --verbose         list every warning instead of counting them
       --color WHEN      auto (default: on a terminal, unless NO_COLOR is set), always, never
+${AT_OPTIONS_HELP}
   -h, --help            show this help
 `;
 
@@ -25,6 +26,8 @@ export function lsCommand(argv: string[]): number {
     routes: { type: "boolean", short: "r" },
     verbose: { type: "boolean", short: "v" },
     color: { type: "string" },
+    at: { type: "string" },
+    db: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -32,7 +35,7 @@ export function lsCommand(argv: string[]): number {
     return 0;
   }
   const color = useColor(colorMode(values.color), process.stdout);
-  const topology = discover();
+  const { topology } = topologyFor(values);
   process.stdout.write(renderLs(indexTopology(topology), { routes: Boolean(values.routes), style: makeStyle(color) }));
   reportProblems(topology, Boolean(values.verbose), useColor(colorMode(values.color), process.stderr));
   return 0;
