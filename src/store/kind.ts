@@ -36,7 +36,7 @@ export interface Kind {
    * `rebuild.get(parentKind, parent)` finds the object to attach to.
    */
   restore(attrs: Attrs, parent: string | null, rebuild: Rebuild): void;
-  /** After every kind is restored: fill in what is derived from other kinds. */
+  /** After every kind is restored (and the Topology sorted): fill in what is derived from other kinds. */
   finish?(rebuild: Rebuild): void;
   /**
    * Fields that change without anything changing (a DHCP lease's remaining lifetime counts down):

@@ -200,6 +200,9 @@ export class Store {
         },
       };
       for (const kind of KINDS) for (const row of this.rowsAt(kind.table, revision)) kind.restore(JSON.parse(row.attrs), row.parent, rebuild);
+      // Rows come in storage order: sort before finish() (it derives lists in the Topology's
+      // order) and again after (for what it added).
+      sortTopology(topology);
       for (const kind of KINDS) kind.finish?.(rebuild);
       sortTopology(topology);
       return topology;
