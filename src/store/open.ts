@@ -57,9 +57,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenDatab
     const fresh = checkOurs(sqlite, path);
     if (!readonly) {
       if (fresh) {
-        // Both must precede the first table; auto_vacuum lets retention give space back.
-        sqlite.run(`PRAGMA application_id = ${APPLICATION_ID}`);
+        // auto_vacuum (so that retention can give space back) only takes before the file's first
+        // write; the application id marks the file as ours from then on.
         sqlite.run("PRAGMA auto_vacuum = INCREMENTAL");
+        sqlite.run(`PRAGMA application_id = ${APPLICATION_ID}`);
       }
       const mode = sqlite.query<{ journal_mode: string }, []>("PRAGMA journal_mode = WAL").get();
       if (mode?.journal_mode !== "wal") throw new StoreError(`${path}: cannot switch to WAL mode (got ${mode?.journal_mode})`);
