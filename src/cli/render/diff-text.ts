@@ -28,7 +28,18 @@ export function renderDiff(d: Diff, header: string, nameOf: (key: string) => str
     else if (e.op === "removed") lines.push(s.red(`- ${what}`));
     else {
       lines.push(s.yellow(`~ ${what}`));
-      for (const f of e.fields ?? []) lines.push(`    ${f.field}: ${value(f.before, nameOf)} → ${value(f.after, nameOf)}`);
+      for (const f of e.fields ?? []) {
+        if (Array.isArray(f.before) && Array.isArray(f.after)) {
+          // A list (references, flags, nexthops): what left it and what joined it.
+          const was = new Set(f.before.map((v) => JSON.stringify(v)));
+          const is = new Set(f.after.map((v) => JSON.stringify(v)));
+          const gone = [...was].filter((v) => !is.has(v));
+          const came = [...is].filter((v) => !was.has(v));
+          if (gone.length + came.length === 0) lines.push(`    ${f.field}: reordered`);
+          for (const v of gone) lines.push(`    ${f.field}: - ${value(JSON.parse(v), nameOf)}`);
+          for (const v of came) lines.push(`    ${f.field}: + ${value(JSON.parse(v), nameOf)}`);
+        } else lines.push(`    ${f.field}: ${value(f.before, nameOf)} → ${value(f.after, nameOf)}`);
+      }
     }
   }
   const summary = `${header}: ${counts.added} added, ${counts.removed} removed, ${counts.changed} changed`;
