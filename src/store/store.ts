@@ -75,6 +75,21 @@ export interface StoreInfo {
 
 const CHUNK = 500; // rows per INSERT / keys per IN (…), well under SQLite's variable limit
 
+/** A current version, as record() compares against it. */
+interface CurrentRow {
+  id: number;
+  attrs: string;
+}
+
+/**
+ * The current versions of every kind as of one revision, kept between recordings by the store
+ * that wrote them, so that recording every few seconds does not re-read them all each time.
+ */
+interface CurrentCache {
+  revision: number;
+  kinds: Map<string, Map<string, CurrentRow>>;
+}
+
 interface VersionRow {
   key: string;
   parent: string | null;
@@ -82,6 +97,8 @@ interface VersionRow {
 }
 
 export class Store {
+  private cache: CurrentCache | null = null;
+
   private constructor(
     readonly path: string,
     private readonly sqlite: Database,
@@ -93,15 +110,16 @@ export class Store {
     return new Store(path, sqlite, db);
   }
 
+  /** Closes the file; the last connection to close folds the write-ahead log back into it. */
   close(): void {
-    this.sqlite.close();
+    this.sqlite.close(true);
   }
 
   /** Records a discovery: a snapshots row, plus a version row for each entity that changed. */
   record(t: Topology): RecordResult {
     const time = Date.parse(t.discoveredAt);
     if (Number.isNaN(time)) throw new StoreError(`cannot record a topology whose discoveredAt is not a time: '${t.discoveredAt}'`);
-    return this.guard(() =>
+    const done = this.guard(() =>
       this.db.transaction(
         (tx) => {
           const inserted = tx
@@ -120,19 +138,29 @@ export class Store {
             .returning({ id: snapshots.id })
             .get();
           const revision = inserted.id;
+          // The cache holds only if nobody else recorded since this store last did: revisions
+          // are AUTOINCREMENT, so then this one is exactly the next. (The immediate transaction
+          // holds the write lock; a failed one drops the cache, which it may have half-updated.)
+          const cache = this.cache?.revision === revision - 1 ? this.cache : null;
+          this.cache = null;
+          const kinds = new Map<string, Map<string, CurrentRow>>();
           const totals = { added: 0, removed: 0, changed: 0 };
           for (const kind of KINDS) {
-            const n = recordKind(tx as unknown as BunSQLiteDatabase, kind, t, revision);
+            const current = cache?.kinds.get(kind.name) ?? loadCurrent(tx as unknown as BunSQLiteDatabase, kind.table);
+            const n = recordKind(tx as unknown as BunSQLiteDatabase, kind, t, revision, current);
+            kinds.set(kind.name, current);
             totals.added += n.added;
             totals.removed += n.removed;
             totals.changed += n.changed;
           }
           tx.update(snapshots).set(totals).where(eq(snapshots.id, revision)).run();
-          return { revision, ...totals };
+          return { result: { revision, ...totals }, kinds };
         },
         { behavior: "immediate" },
       ),
     );
+    this.cache = { revision: done.result.revision, kinds: done.kinds };
+    return done.result;
   }
 
   /** The revision a moment means: that revision (if kept), or the last one recorded at or before a time. */
@@ -374,11 +402,17 @@ export class Store {
 }
 
 /** Writes one kind's changes for `revision`: closes versions that changed or vanished, inserts new ones. */
-function recordKind(tx: BunSQLiteDatabase, kind: Kind, t: Topology, revision: number) {
+function loadCurrent(tx: BunSQLiteDatabase, table: VersionTable): Map<string, CurrentRow> {
+  return new Map(tx.select({ id: table.id, key: table.key, attrs: table.attrs }).from(table).where(isNull(table.validTo)).all().map((r) => [r.key, { id: r.id, attrs: r.attrs }]));
+}
+
+/**
+ * Writes one kind's changes for `revision`: closes versions that changed or vanished, inserts
+ * new ones, and updates `current` (the kind's current versions) to match.
+ */
+function recordKind(tx: BunSQLiteDatabase, kind: Kind, t: Topology, revision: number, current: Map<string, CurrentRow>) {
   const table = kind.table;
-  const current = new Map(
-    tx.select({ id: table.id, key: table.key, attrs: table.attrs }).from(table).where(isNull(table.validTo)).all().map((r) => [r.key, r]),
-  );
+  const unseen = new Set(current.keys());
   const inserts: (typeof table.$inferInsert)[] = [];
   const close: number[] = [];
   const seen = new Map<string, number>();
@@ -393,18 +427,25 @@ function recordKind(tx: BunSQLiteDatabase, kind: Kind, t: Topology, revision: nu
     const attrs = canonical(e.attrs);
     const cur = current.get(key);
     if (cur) {
-      current.delete(key);
+      unseen.delete(key);
       if (sameVersion(kind, cur.attrs, attrs)) continue;
       close.push(cur.id);
       changed++;
     } else added++;
     inserts.push({ key, parent: e.parent, attrs, validFrom: revision });
   }
-  for (const cur of current.values()) close.push(cur.id);
+  for (const key of unseen) {
+    close.push(current.get(key)!.id);
+    current.delete(key);
+  }
   for (let i = 0; i < close.length; i += CHUNK)
     tx.update(table).set({ validTo: revision }).where(inArray(table.id, close.slice(i, i + CHUNK))).run();
-  for (let i = 0; i < inserts.length; i += CHUNK) tx.insert(table).values(inserts.slice(i, i + CHUNK)).run();
-  return { added, removed: current.size, changed };
+  for (let i = 0; i < inserts.length; i += CHUNK) {
+    const chunk = inserts.slice(i, i + CHUNK);
+    const ids = tx.insert(table).values(chunk).returning({ id: table.id }).all();
+    chunk.forEach((row, j) => current.set(row.key, { id: ids[j]!.id, attrs: row.attrs }));
+  }
+  return { added, removed: unseen.size, changed };
 }
 
 function sameVersion(kind: Kind, stored: string, now: string): boolean {

@@ -85,6 +85,7 @@ describe("opening a database", () => {
   test("a corrupt database gives a clear error, not a crash", () => {
     const path = join(tmp.dir, "corrupt.db");
     recorded(path, 3);
+    expect(existsSync(`${path}-wal`)).toBe(false); // closing folded the log into the file we now damage
     const bytes = readFileSync(path);
     const pageSize = bytes.readUInt16BE(16);
     // Trash every page after the first (the header and schema survive, the data does not).

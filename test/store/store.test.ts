@@ -192,3 +192,21 @@ describe("retention", () => {
     s.close();
   });
 });
+
+describe("two writers", () => {
+  test("a store that did not write the last recording compares against the database, not its memory", () => {
+    const path = `${tmp.dir}/two-writers.db`;
+    const a = Store.open(path);
+    const b = Store.open(path);
+    const t1 = syntheticTopology();
+    a.record(t1);
+    const t2 = later(t1, 10);
+    t2.namespaces[0]!.interfaces[0]!.mtu = 9000;
+    b.record(t2); // a's idea of the current versions is now stale
+    const t3 = later(t2, 10);
+    expect(a.record(t3)).toEqual({ revision: 3, added: 0, removed: 0, changed: 0 });
+    expect(a.at({ revision: 3 })).toEqual(t3);
+    a.close();
+    b.close();
+  });
+});
