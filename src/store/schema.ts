@@ -19,11 +19,14 @@ export const snapshots = sqliteTable(
     added: integer("added").notNull(),
     removed: integer("removed").notNull(),
     changed: integer("changed").notNull(),
-    /** The per-run parts of the Topology that are not entities, as JSON: stats, warnings, host, privileges. */
-    stats: text("stats").notNull(),
-    warnings: text("warnings").notNull(),
-    host: text("host").notNull(),
-    privileges: text("privileges").notNull(),
+    /**
+     * The per-run parts of the Topology that are not entities, as JSON: stats (without the
+     * duration), warnings, host, privileges. Null: the same as the previous recording (run-info.ts).
+     */
+    stats: text("stats"),
+    warnings: text("warnings"),
+    host: text("host"),
+    privileges: text("privileges"),
   },
   (t) => [index("snapshots_time").on(t.time)],
 );

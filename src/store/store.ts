@@ -14,6 +14,7 @@ import { explain, StoreError } from "./errors.ts";
 import type { Attrs, Kind, Rebuild } from "./kind.ts";
 import { openDatabase, type OpenOptions } from "./open.ts";
 import { KINDS } from "./registry.ts";
+import { carry, runInfoAt, runInfoDelta, runInfoOf, topologyFields, type RunInfo } from "./run-info.ts";
 import { snapshots, type VersionTable } from "./schema.ts";
 
 /** A moment in the history: a revision number, or a time (ms since the epoch). */
@@ -88,6 +89,7 @@ interface CurrentRow {
 interface CurrentCache {
   revision: number;
   kinds: Map<string, Map<string, CurrentRow>>;
+  runInfo: RunInfo;
 }
 
 interface VersionRow {
@@ -119,9 +121,17 @@ export class Store {
   record(t: Topology): RecordResult {
     const time = Date.parse(t.discoveredAt);
     if (Number.isNaN(time)) throw new StoreError(`cannot record a topology whose discoveredAt is not a time: '${t.discoveredAt}'`);
+    const info = runInfoOf(t);
     const done = this.guard(() =>
       this.db.transaction(
-        (tx) => {
+        (txn) => {
+          const tx = txn as unknown as BunSQLiteDatabase;
+          // What this store remembers of the current versions holds only if nobody else
+          // recorded since it did. (The immediate transaction holds the write lock; a failed
+          // one drops the cache, which it may have half-updated.)
+          const previous = tx.select({ id: max(snapshots.id) }).from(snapshots).get()?.id ?? null;
+          const cache = previous !== null && this.cache?.revision === previous ? this.cache : null;
+          this.cache = null;
           const inserted = tx
             .insert(snapshots)
             .values({
@@ -130,24 +140,16 @@ export class Store {
               added: 0,
               removed: 0,
               changed: 0,
-              stats: JSON.stringify(t.stats),
-              warnings: JSON.stringify(t.warnings),
-              host: JSON.stringify(t.host),
-              privileges: JSON.stringify(t.privileges),
+              ...runInfoDelta(info, cache ? cache.runInfo : previous === null ? null : runInfoAt(tx, previous)),
             })
             .returning({ id: snapshots.id })
             .get();
           const revision = inserted.id;
-          // The cache holds only if nobody else recorded since this store last did: revisions
-          // are AUTOINCREMENT, so then this one is exactly the next. (The immediate transaction
-          // holds the write lock; a failed one drops the cache, which it may have half-updated.)
-          const cache = this.cache?.revision === revision - 1 ? this.cache : null;
-          this.cache = null;
           const kinds = new Map<string, Map<string, CurrentRow>>();
           const totals = { added: 0, removed: 0, changed: 0 };
           for (const kind of KINDS) {
-            const current = cache?.kinds.get(kind.name) ?? loadCurrent(tx as unknown as BunSQLiteDatabase, kind.table);
-            const n = recordKind(tx as unknown as BunSQLiteDatabase, kind, t, revision, current);
+            const current = cache?.kinds.get(kind.name) ?? loadCurrent(tx, kind.table);
+            const n = recordKind(tx, kind, t, revision, current);
             kinds.set(kind.name, current);
             totals.added += n.added;
             totals.removed += n.removed;
@@ -159,7 +161,7 @@ export class Store {
         { behavior: "immediate" },
       ),
     );
-    this.cache = { revision: done.result.revision, kinds: done.kinds };
+    this.cache = { revision: done.result.revision, kinds: done.kinds, runInfo: info };
     return done.result;
   }
 
@@ -202,16 +204,15 @@ export class Store {
   at(moment: Moment): Topology {
     const revision = this.resolve(moment);
     return this.guard(() => {
-      const snap = this.db.select().from(snapshots).where(eq(snapshots.id, revision)).get()!;
+      const snap = this.db.select({ time: snapshots.time, durationMs: snapshots.durationMs }).from(snapshots).where(eq(snapshots.id, revision)).get()!;
+      const info = runInfoAt(this.db, revision);
+      if (!info) throw new StoreError(`revision ${revision} is inconsistent: its stats, warnings, host or privileges are missing`);
       const topology: Topology = {
         formatVersion: TOPOLOGY_FORMAT_VERSION,
-        host: JSON.parse(snap.host),
         discoveredAt: new Date(snap.time).toISOString(),
         namespaces: [],
         processes: [],
-        privileges: JSON.parse(snap.privileges),
-        warnings: JSON.parse(snap.warnings),
-        stats: JSON.parse(snap.stats),
+        ...topologyFields(info, snap.durationMs),
       };
       const objects = new Map<string, Map<string, object>>();
       const rebuild: Rebuild = {
@@ -302,24 +303,19 @@ export class Store {
 
   /** The recordings, newest first. */
   history(limit = 50): Snapshot[] {
-    return this.guard(() =>
-      this.db
-        .select()
-        .from(snapshots)
-        .orderBy(desc(snapshots.id))
-        .limit(limit)
-        .all()
-        .map((s) => ({
-          revision: s.id,
-          time: new Date(s.time).toISOString(),
-          durationMs: s.durationMs,
-          added: s.added,
-          removed: s.removed,
-          changed: s.changed,
-          stats: JSON.parse(s.stats),
-          warnings: (JSON.parse(s.warnings) as unknown[]).length,
-        })),
-    );
+    return this.guard(() => {
+      const rows = this.db.select().from(snapshots).orderBy(desc(snapshots.id)).limit(limit).all().reverse();
+      if (rows.length === 0) return [];
+      // Oldest first, each row's "as before" fields filled from the one before it.
+      let info = runInfoAt(this.db, rows[0]!.id);
+      const out: Snapshot[] = [];
+      for (const s of rows) {
+        info = carry(s, info);
+        const f = topologyFields(info, s.durationMs);
+        out.push({ revision: s.id, time: new Date(s.time).toISOString(), durationMs: s.durationMs, added: s.added, removed: s.removed, changed: s.changed, stats: f.stats, warnings: f.warnings.length });
+      }
+      return out.reverse();
+    });
   }
 
   /**
@@ -378,6 +374,10 @@ export class Store {
   private dropBefore(firstKept: number): number {
     return this.db.transaction(
       (tx) => {
+        // The first kept recording may say "as before" of a recording about to go: write out in
+        // it what was in force.
+        const info = runInfoAt(tx as unknown as BunSQLiteDatabase, firstKept);
+        if (info) tx.update(snapshots).set(info).where(eq(snapshots.id, firstKept)).run();
         const gone = tx.select({ n: count() }).from(snapshots).where(lt(snapshots.id, firstKept)).get()!.n;
         tx.delete(snapshots).where(lt(snapshots.id, firstKept)).run();
         for (const kind of KINDS) tx.delete(kind.table).where(lte(kind.table.validTo, firstKept)).run();

@@ -210,3 +210,28 @@ describe("two writers", () => {
     b.close();
   });
 });
+
+describe("per-run fields", () => {
+  test("stored only when they change, yet every recording gives its own back, also after pruning", () => {
+    const s = fresh();
+    const base = syntheticTopology(Date.UTC(2026, 0, 1));
+    const recorded = [];
+    for (let i = 0; i < 6; i++) {
+      const t = later(base, i * 3600);
+      t.stats.durationMs = 10 + i;
+      if (i === 3) t.warnings = [...t.warnings, { subject: "procfs", message: "only in the fourth" }];
+      if (i >= 4) t.host = { ...t.host, hostname: "renamed" };
+      s.record(t);
+      recorded.push(t);
+    }
+    for (let rev = 1; rev <= 6; rev++) expect(s.at({ revision: rev })).toEqual(recorded[rev - 1]!);
+    expect(s.history().map((h) => [h.revision, h.warnings, h.durationMs])).toEqual([[6, 1, 15], [5, 1, 14], [4, 2, 13], [3, 1, 12], [2, 1, 11], [1, 1, 10]]);
+    const growth = s.info().usedBytes;
+    for (let i = 6; i < 206; i++) s.record(later(recorded[5]!, i * 3600));
+    expect(s.info().usedBytes - growth).toBeLessThan(200 * 100); // an unchanged recording: well under 100 bytes
+    s.prune({ maxAgeMs: 1 }, Date.parse(recorded[5]!.discoveredAt)); // keeps 6 onwards; 6 said "as before" of 5
+    expect(s.at({ revision: 6 })).toEqual(recorded[5]!);
+    expect(s.at({ revision: 7 }).host.hostname).toBe("renamed");
+    s.close();
+  });
+});

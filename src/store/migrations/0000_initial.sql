@@ -5,10 +5,10 @@ CREATE TABLE `snapshots` (
 	`added` integer NOT NULL,
 	`removed` integer NOT NULL,
 	`changed` integer NOT NULL,
-	`stats` text NOT NULL,
-	`warnings` text NOT NULL,
-	`host` text NOT NULL,
-	`privileges` text NOT NULL
+	`stats` text,
+	`warnings` text,
+	`host` text,
+	`privileges` text
 );
 --> statement-breakpoint
 CREATE INDEX `snapshots_time` ON `snapshots` (`time`);--> statement-breakpoint
