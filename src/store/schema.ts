@@ -51,12 +51,12 @@ export function versionTable(name: string) {
       validTo: integer("valid_to"),
     },
     (t) => [
-      // at(r): versions that started by r and ended after it; diff(a, b) and changes(): versions
-      // that started or ended within (a, b]; record(): the current ones (valid_to null sorts
-      // first). All are range scans on these two.
-      index(`${name}_valid_from`).on(t.validFrom),
-      index(`${name}_valid_to`).on(t.validTo),
-      // one entity's history, and its version at a given revision (diff)
+      // Both orders, so that each range is scanned and filtered inside one index, without a
+      // table lookup per row: at(r) = (valid_to null or > r) and valid_from ≤ r; diff(a, b) and
+      // changes() = versions that began, or ended, within (a, b]; record() = valid_to null.
+      index(`${name}_from_to`).on(t.validFrom, t.validTo),
+      index(`${name}_to_from`).on(t.validTo, t.validFrom),
+      // one entity's history
       index(`${name}_key`).on(t.key, t.validFrom),
     ],
   );

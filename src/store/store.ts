@@ -359,11 +359,12 @@ export class Store {
   }
 
   private rowsAt(t: VersionTable, revision: number): VersionRow[] {
-    return this.db
-      .select({ key: t.key, parent: t.parent, attrs: t.attrs })
-      .from(t)
-      .where(and(lte(t.validFrom, revision), or(isNull(t.validTo), gt(t.validTo, revision))))
-      .all();
+    // Current versions and versions that ended later, as two range scans of the
+    // (valid_to, valid_from) index (one query with OR is not always planned that way).
+    const cols = { key: t.key, parent: t.parent, attrs: t.attrs };
+    const current = this.db.select(cols).from(t).where(and(isNull(t.validTo), lte(t.validFrom, revision))).all();
+    const ended = this.db.select(cols).from(t).where(and(gt(t.validTo, revision), lte(t.validFrom, revision))).all();
+    return current.concat(ended);
   }
 
   private revisionRange(): StoreInfo["revisions"] {

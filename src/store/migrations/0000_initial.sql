@@ -21,8 +21,8 @@ CREATE TABLE `namespaces` (
 	`valid_to` integer
 );
 --> statement-breakpoint
-CREATE INDEX `namespaces_valid_from` ON `namespaces` (`valid_from`);--> statement-breakpoint
-CREATE INDEX `namespaces_valid_to` ON `namespaces` (`valid_to`);--> statement-breakpoint
+CREATE INDEX `namespaces_from_to` ON `namespaces` (`valid_from`,`valid_to`);--> statement-breakpoint
+CREATE INDEX `namespaces_to_from` ON `namespaces` (`valid_to`,`valid_from`);--> statement-breakpoint
 CREATE INDEX `namespaces_key` ON `namespaces` (`key`,`valid_from`);--> statement-breakpoint
 CREATE TABLE `interfaces` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -33,8 +33,8 @@ CREATE TABLE `interfaces` (
 	`valid_to` integer
 );
 --> statement-breakpoint
-CREATE INDEX `interfaces_valid_from` ON `interfaces` (`valid_from`);--> statement-breakpoint
-CREATE INDEX `interfaces_valid_to` ON `interfaces` (`valid_to`);--> statement-breakpoint
+CREATE INDEX `interfaces_from_to` ON `interfaces` (`valid_from`,`valid_to`);--> statement-breakpoint
+CREATE INDEX `interfaces_to_from` ON `interfaces` (`valid_to`,`valid_from`);--> statement-breakpoint
 CREATE INDEX `interfaces_key` ON `interfaces` (`key`,`valid_from`);--> statement-breakpoint
 CREATE TABLE `addresses` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -45,8 +45,8 @@ CREATE TABLE `addresses` (
 	`valid_to` integer
 );
 --> statement-breakpoint
-CREATE INDEX `addresses_valid_from` ON `addresses` (`valid_from`);--> statement-breakpoint
-CREATE INDEX `addresses_valid_to` ON `addresses` (`valid_to`);--> statement-breakpoint
+CREATE INDEX `addresses_from_to` ON `addresses` (`valid_from`,`valid_to`);--> statement-breakpoint
+CREATE INDEX `addresses_to_from` ON `addresses` (`valid_to`,`valid_from`);--> statement-breakpoint
 CREATE INDEX `addresses_key` ON `addresses` (`key`,`valid_from`);--> statement-breakpoint
 CREATE TABLE `routes` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -57,8 +57,8 @@ CREATE TABLE `routes` (
 	`valid_to` integer
 );
 --> statement-breakpoint
-CREATE INDEX `routes_valid_from` ON `routes` (`valid_from`);--> statement-breakpoint
-CREATE INDEX `routes_valid_to` ON `routes` (`valid_to`);--> statement-breakpoint
+CREATE INDEX `routes_from_to` ON `routes` (`valid_from`,`valid_to`);--> statement-breakpoint
+CREATE INDEX `routes_to_from` ON `routes` (`valid_to`,`valid_from`);--> statement-breakpoint
 CREATE INDEX `routes_key` ON `routes` (`key`,`valid_from`);--> statement-breakpoint
 CREATE TABLE `processes` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -69,6 +69,6 @@ CREATE TABLE `processes` (
 	`valid_to` integer
 );
 --> statement-breakpoint
-CREATE INDEX `processes_valid_from` ON `processes` (`valid_from`);--> statement-breakpoint
-CREATE INDEX `processes_valid_to` ON `processes` (`valid_to`);--> statement-breakpoint
+CREATE INDEX `processes_from_to` ON `processes` (`valid_from`,`valid_to`);--> statement-breakpoint
+CREATE INDEX `processes_to_from` ON `processes` (`valid_to`,`valid_from`);--> statement-breakpoint
 CREATE INDEX `processes_key` ON `processes` (`key`,`valid_from`);
