@@ -12,6 +12,9 @@ export function explain(path: string, err: unknown): unknown {
   if (typeof code !== "string" || !code.startsWith("SQLITE_")) return err;
   const base = code.replace(/^(SQLITE_[A-Z]+)(_.*)?$/, "$1");
   const detail = (err as Error).message;
+  if (code === "SQLITE_READONLY_DIRECTORY" || code === "SQLITE_READONLY_CANTINIT")
+    // WAL mode: even a reader must create PATH-shm (and PATH-wal) beside the database.
+    return new StoreError(`${path}: no write access to its directory, which SQLite needs even to read it (it creates ${path}-shm there in WAL mode); run as its owner, or use a copy`);
   switch (base) {
     case "SQLITE_NOTADB":
       return new StoreError(`${path} is not a SQLite database (or its header is corrupt); not touching it`);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { discover } from "../../src/discovery/discover.ts";
 import type { Topology } from "../../src/model/topology.ts";
@@ -131,6 +131,27 @@ describe("opening a database", () => {
       s.close();
     }
   });
+
+  test.if(process.getuid?.() === 0)("a database another user owns: a clear error for recording and for reading, and no change", () => {
+    const shared = join(tmp.dir, "shared");
+    mkdirSync(shared, { mode: 0o755 });
+    chmodSync(tmp.dir, 0o755);
+    const path = join(shared, "root.db");
+    recorded(path);
+    chmodSync(path, 0o644);
+    const before = hash(path);
+    const cli = join(import.meta.dir, "../../src/cli/main.ts");
+    const asNobody = (args: string[]) =>
+      spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", bun, cli, ...args], { encoding: "utf8", cwd: shared });
+    const record = asNobody(["record", "--db", path]);
+    expect(record.status).toBe(1);
+    expect(record.stderr).toMatch(new RegExp(`${path}: no write access to its directory|${path} is read-only here`));
+    const history = asNobody(["history", "--db", path]);
+    expect(history.status).toBe(1);
+    expect(history.stderr).toContain(`${path}: no write access to its directory, which SQLite needs even to read it`);
+    expect(hash(path)).toBe(before);
+    expect(readdirSync(shared)).toEqual(["root.db"]);
+  }, 30_000);
 
   test("a database locked by another writer: a clear error after the busy timeout, then it works", async () => {
     const path = join(tmp.dir, "locked.db");
