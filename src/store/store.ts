@@ -3,19 +3,22 @@
 // kinds (registry.ts). Every write is one synchronous transaction, so a crash (even kill -9)
 // loses at most the recording in progress.
 
-import { and, asc, count, desc, eq, getTableName, gt, inArray, isNull, lt, lte, max, min, or } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableName, gt, isNull, lt, lte, max, min, or } from "drizzle-orm";
 import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import { sortTopology } from "../model/sort.ts";
 import { TOPOLOGY_FORMAT_VERSION, type Topology } from "../model/topology.ts";
-import { canonical, fieldChanges, type FieldChange } from "./canonical.ts";
+import { compare, rowsMap, type ChangeEvent, type Diff, type EntityDiff } from "./entity-diff.ts";
 import { explain, StoreError } from "./errors.ts";
-import type { Attrs, Kind, Rebuild } from "./kind.ts";
+import type { Rebuild } from "./kind.ts";
 import { openDatabase, type OpenOptions } from "./open.ts";
 import { KINDS } from "./registry.ts";
 import { carry, runInfoAt, runInfoDelta, runInfoOf, topologyFields, type RunInfo } from "./run-info.ts";
 import { snapshots, type VersionTable } from "./schema.ts";
+import { loadCurrent, recordKind, type CurrentRow } from "./write-versions.ts";
+
+export type { ChangeEvent, Diff, EntityDiff };
 
 /** A moment in the history: a revision number, or a time (ms since the epoch). */
 export type Moment = { revision: number } | { time: number };
@@ -35,28 +38,6 @@ export interface Snapshot extends RecordResult {
   warnings: number;
 }
 
-export interface EntityDiff {
-  kind: string;
-  key: string;
-  op: "added" | "removed" | "changed";
-  /** The version at the first moment (absent when added). */
-  before?: Attrs;
-  /** The version at the second moment (absent when removed). */
-  after?: Attrs;
-  /** For changed entities: which fields, from what to what. */
-  fields?: FieldChange[];
-}
-
-export interface Diff {
-  from: number;
-  to: number;
-  entities: EntityDiff[];
-}
-
-export interface ChangeEvent extends EntityDiff {
-  revision: number;
-}
-
 export interface RetentionPolicy {
   /** Drop recordings older than this many milliseconds (the latest is always kept). */
   maxAgeMs?: number;
@@ -72,14 +53,6 @@ export interface StoreInfo {
   usedBytes: number;
   revisions: { first: number | null; last: number | null; count: number };
   rows: Record<string, number>;
-}
-
-const CHUNK = 500; // rows per INSERT / keys per IN (…), well under SQLite's variable limit
-
-/** A current version, as record() compares against it. */
-interface CurrentRow {
-  id: number;
-  attrs: string;
 }
 
 /**
@@ -400,84 +373,6 @@ export class Store {
       throw explain(this.path, err);
     }
   }
-}
-
-/** Writes one kind's changes for `revision`: closes versions that changed or vanished, inserts new ones. */
-function loadCurrent(tx: BunSQLiteDatabase, table: VersionTable): Map<string, CurrentRow> {
-  return new Map(tx.select({ id: table.id, key: table.key, attrs: table.attrs }).from(table).where(isNull(table.validTo)).all().map((r) => [r.key, { id: r.id, attrs: r.attrs }]));
-}
-
-/**
- * Writes one kind's changes for `revision`: closes versions that changed or vanished, inserts
- * new ones, and updates `current` (the kind's current versions) to match.
- */
-function recordKind(tx: BunSQLiteDatabase, kind: Kind, t: Topology, revision: number, current: Map<string, CurrentRow>) {
-  const table = kind.table;
-  const unseen = new Set(current.keys());
-  const inserts: (typeof table.$inferInsert)[] = [];
-  const close: number[] = [];
-  const seen = new Map<string, number>();
-  let added = 0;
-  let changed = 0;
-  for (const e of kind.enumerate(t)) {
-    // Two entities with one key (IPv4 lets `ip route append` add a twin) are both kept: the
-    // second is stored as `key#2`, in the order discovery sorted them. Its attrs keep the real key.
-    const n = (seen.get(e.key) ?? 0) + 1;
-    seen.set(e.key, n);
-    const key = n === 1 ? e.key : `${e.key}#${n}`;
-    const attrs = canonical(e.attrs);
-    const cur = current.get(key);
-    if (cur) {
-      unseen.delete(key);
-      if (sameVersion(kind, cur.attrs, attrs)) continue;
-      close.push(cur.id);
-      changed++;
-    } else added++;
-    inserts.push({ key, parent: e.parent, attrs, validFrom: revision });
-  }
-  for (const key of unseen) {
-    close.push(current.get(key)!.id);
-    current.delete(key);
-  }
-  for (let i = 0; i < close.length; i += CHUNK)
-    tx.update(table).set({ validTo: revision }).where(inArray(table.id, close.slice(i, i + CHUNK))).run();
-  for (let i = 0; i < inserts.length; i += CHUNK) {
-    const chunk = inserts.slice(i, i + CHUNK);
-    const ids = tx.insert(table).values(chunk).returning({ id: table.id }).all();
-    chunk.forEach((row, j) => current.set(row.key, { id: ids[j]!.id, attrs: row.attrs }));
-  }
-  return { added, removed: unseen.size, changed };
-}
-
-function sameVersion(kind: Kind, stored: string, now: string): boolean {
-  if (stored === now) return true;
-  if (!kind.volatile) return false;
-  return fieldChanges(JSON.parse(stored), JSON.parse(now), kind.volatile).length === 0;
-}
-
-function compare(kind: Kind, key: string, before: { attrs: string } | undefined, after: { attrs: string } | undefined, strict = false): EntityDiff | null {
-  if (before && after) {
-    const b = visible(before.attrs);
-    const a = visible(after.attrs);
-    // In a diff, volatile fields alone are no change; in the change stream a version boundary
-    // is reported as it was recorded.
-    const fields = fieldChanges(b, a, strict ? [] : kind.volatile);
-    return fields.length === 0 ? null : { kind: kind.name, key, op: "changed", before: b, after: a, fields };
-  }
-  if (after) return { kind: kind.name, key, op: "added", after: visible(after.attrs) };
-  if (before) return { kind: kind.name, key, op: "removed", before: visible(before.attrs) };
-  return null;
-}
-
-/** Stored attrs without the store's own bookkeeping fields (named `$…`, see registry.ts). */
-function visible(attrs: string): Attrs {
-  const a = JSON.parse(attrs) as Attrs;
-  for (const k of Object.keys(a)) if (k.startsWith("$")) delete a[k];
-  return a;
-}
-
-function rowsMap<R extends { key: string }>(rows: R[]): Map<string, R> {
-  return new Map(rows.map((r) => [r.key, r]));
 }
 
 function fileSize(path: string): number {
