@@ -4,9 +4,12 @@
 
 import pkg from "../../package.json" with { type: "json" };
 import { CAPTURE_HELP, captureCommand } from "./commands/capture.ts";
+import { DIFF_HELP, diffCommand } from "./commands/diff.ts";
 import { DUMP_HELP, dumpCommand } from "./commands/dump.ts";
+import { HISTORY_HELP, historyCommand } from "./commands/history.ts";
 import { LS_HELP, lsCommand } from "./commands/ls.ts";
 import { WHEREIS_HELP, whereisCommand } from "./commands/whereis.ts";
+import { RECORD_HELP, recordCommand } from "./commands/record.ts";
 import { UsageError } from "./usage-error.ts";
 
 const HELP = `wiresight ${pkg.version} — see how a Linux host's network namespaces are wired
@@ -18,7 +21,12 @@ Commands:
   dump      the whole topology as JSON
   whereis   which namespaces and interfaces own an IP address, and the path a packet takes to it
   capture   live packets of one namespace as pcapng: wiresight capture web | tshark -r -
+  record    discover and record into the history database (--every 10s to keep recording)
+  history   the recordings, with what each changed
+  diff      what changed between two moments: wiresight diff -1h, wiresight diff 3 7
   help      show help for a command: wiresight help ls
+
+ls and dump also show the past: wiresight ls --at -1h, wiresight dump --at 12
 
 Options:
   -h, --help       show this help
@@ -36,6 +44,9 @@ const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<numbe
   dump: { run: dumpCommand, help: DUMP_HELP },
   whereis: { run: whereisCommand, help: WHEREIS_HELP },
   capture: { run: captureCommand, help: CAPTURE_HELP },
+  record: { run: recordCommand, help: RECORD_HELP },
+  history: { run: historyCommand, help: HISTORY_HELP },
+  diff: { run: diffCommand, help: DIFF_HELP },
 };
 
 export function main(argv: string[]): number | Promise<number> {

@@ -26,7 +26,9 @@ export function addressKey(iface: InterfaceKey, address: string, prefixLength: n
 /**
  * The kernel identifies a route by table, family, destination prefix, TOS and priority (metric);
  * IPv6 allows the same prefix with different metrics, and source-specific routes (RTA_SRC) with
- * the same destination, so all of them take part.
+ * the same destination, so all of them take part. IPv6 also keeps one route per device for the
+ * same prefix and metric (fe80::/64 on every interface, ff00::/8 in table local), so an IPv6
+ * route's output interface index is part of its key.
  */
 export function routeKey(
   netns: NetnsKey,
@@ -40,10 +42,13 @@ export function routeKey(
     tos: number;
     priority: number;
     type: string;
+    /** The output interface's index, if the route has one (used for IPv6 only). */
+    oif?: number | null;
   },
 ): string {
   const from = r.source === null ? "" : `:from:${r.source}/${r.sourcePrefixLength}`;
-  return `${netns}/route:${r.family}:${r.table}:${r.type}:${r.destination}/${r.prefixLength}${from}:${r.tos}:${r.priority}`;
+  const dev = r.family === "ipv6" && r.oif != null ? `:dev:${r.oif}` : "";
+  return `${netns}/route:${r.family}:${r.table}:${r.type}:${r.destination}/${r.prefixLength}${from}:${r.tos}:${r.priority}${dev}`;
 }
 
 /** `proc:<boot id>:<pid>:<start time in ticks>` — a PID alone is reused. */

@@ -1,7 +1,8 @@
 // Stable orders, so that two discoveries of an unchanged host print and dump identically:
 // the initial namespace first, then by display name (what users look for), then by inode; interfaces by index; addresses IPv4 before IPv6,
 // then by address; routes by family, table, destination, priority; sockets listening first, then by
-// protocol, family, port and addresses; processes by PID; forwarded ports by namespace, then key.
+// protocol, family, port and addresses; processes by PID; forwarded ports by namespace, then key; engines by PID, containers and
+// container networks by engine, then name.
 
 import type { Topology } from "./topology.ts";
 
@@ -35,6 +36,11 @@ export function sortTopology(t: Topology): void {
   t.processes.sort((a, b) => a.pid - b.pid);
   const nsOrder = new Map(t.namespaces.map((ns, i) => [ns.key, i]));
   t.forwardedPorts.sort((a, b) => (nsOrder.get(a.netns) ?? -1) - (nsOrder.get(b.netns) ?? -1) || cmp(a.key, b.key));
+  // Engines by PID; containers and their networks by engine, then name.
+  t.engines.sort((a, b) => a.pid - b.pid || cmp(a.key, b.key));
+  t.containers.sort((a, b) => cmp(a.engine, b.engine) || cmp(a.name, b.name) || cmp(a.id, b.id));
+  t.containerNetworks.sort((a, b) => cmp(a.engine, b.engine) || cmp(a.name, b.name) || cmp(a.id, b.id));
+  for (const ns of t.namespaces) ns.containers.sort();
 }
 
 // Listening sockets first: what a user asks "which ports are open" about.

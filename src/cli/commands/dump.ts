@@ -9,6 +9,7 @@ import type { Topology } from "../../model/topology.ts";
 import { parseCommandArgs } from "../args.ts";
 import { UsageError } from "../usage-error.ts";
 import { reportProblems } from "./report.ts";
+import { AT_OPTIONS_HELP, topologyFor } from "./topology-source.ts";
 
 export const DUMP_HELP = `Usage: wiresight dump [options]
 
@@ -26,6 +27,7 @@ Options:
                         with many namespaces (the kernel walks its host-wide TCP table once per
                         namespace for a dump in every state); the default is every state
   -v, --verbose         list every warning on stderr (they are always in the JSON)
+${AT_OPTIONS_HELP}
   -h, --help            show this help
 `;
 
@@ -35,6 +37,8 @@ export async function dumpCommand(argv: string[]): Promise<number> {
     pretty: { type: "boolean", short: "p" },
     "listening-only": { type: "boolean", short: "l" },
     verbose: { type: "boolean", short: "v" },
+    at: { type: "string" },
+    db: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -42,7 +46,7 @@ export async function dumpCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const render = renderer(values.format ?? "wiresight"); // before discovery: a typo costs nothing
-  const topology = await discoverWithEngines({ listeningOnly: Boolean(values["listening-only"]) });
+  const { topology } = await topologyFor(values, () => discoverWithEngines({ listeningOnly: Boolean(values["listening-only"]) }));
   process.stdout.write(JSON.stringify(render(topology), null, values.pretty ? 2 : undefined) + "\n");
   reportProblems(topology, Boolean(values.verbose), false);
   return 0;

@@ -6,6 +6,7 @@ import { colorMode, parseCommandArgs, useColor } from "../args.ts";
 import { renderLs } from "../render/ls-tree.ts";
 import { makeStyle } from "../render/style.ts";
 import { reportProblems } from "./report.ts";
+import { AT_OPTIONS_HELP, topologyFor } from "./topology-source.ts";
 
 export const LS_HELP = `Usage: wiresight ls [options]
 
@@ -29,6 +30,7 @@ Options:
   -f, --forwards        also list each namespace's forwarded ports (DNAT rules, docker-proxy)
   -v, --verbose         list every warning instead of counting them
       --color WHEN      auto (default: on a terminal, unless NO_COLOR is set), always, never
+${AT_OPTIONS_HELP}
   -h, --help            show this help
 `;
 
@@ -43,6 +45,8 @@ export async function lsCommand(argv: string[]): Promise<number> {
     forwards: { type: "boolean", short: "f" },
     verbose: { type: "boolean", short: "v" },
     color: { type: "string" },
+    at: { type: "string" },
+    db: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -54,7 +58,7 @@ export async function lsCommand(argv: string[]): Promise<number> {
   const protocols = [...(values.tcp ? ["tcp" as const] : []), ...(values.udp ? ["udp" as const] : [])];
   const ports = values.ports || all || protocols.length > 0 ? { all, protocols } : null;
   // Sockets in every state only when they are shown: listening ones cost far less to read.
-  const topology = await discoverWithEngines({ listeningOnly: !all });
+  const { topology } = await topologyFor(values, () => discoverWithEngines({ listeningOnly: !all }));
   process.stdout.write(
     renderLs(indexTopology(topology), {
       routes: Boolean(values.routes),

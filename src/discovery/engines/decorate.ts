@@ -12,6 +12,7 @@ import {
   type ContainerNetwork,
   type EngineStatus,
 } from "../../model/containers.ts";
+import { sortTopology } from "../../model/sort.ts";
 import type { NetnsKey } from "../../model/keys.ts";
 import type { NetworkInterface, Topology } from "../../model/topology.ts";
 import type { EngineCandidate } from "./find-engines.ts";
@@ -165,10 +166,7 @@ function netnsFromSandbox(
   }
 }
 
+/** The same order as sortTopology (model/sort.ts) gives, which a recorded topology is rebuilt in. */
 function sortContainers(t: Topology): void {
-  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  t.engines.sort((a, b) => a.pid - b.pid || cmp(a.key, b.key));
-  t.containers.sort((a, b) => cmp(a.engine, b.engine) || cmp(a.name, b.name) || cmp(a.id, b.id));
-  t.containerNetworks.sort((a, b) => cmp(a.engine, b.engine) || cmp(a.name, b.name) || cmp(a.id, b.id));
-  for (const ns of t.namespaces) ns.containers.sort();
+  sortTopology(t);
 }

@@ -53,7 +53,7 @@ export function toRoute(netns: NetnsKey, r: RtRoute, knownIndexes: Set<number>):
   const type = routeTypeName(r.type);
   const priority = r.priority ?? 0;
   return {
-    key: routeKey(netns, { family, table, destination, prefixLength: r.dstLen, source: r.src ?? null, sourcePrefixLength: r.srcLen, tos: r.tos, priority, type }),
+    key: routeKey(netns, { family, table, destination, prefixLength: r.dstLen, source: r.src ?? null, sourcePrefixLength: r.srcLen, tos: r.tos, priority, type, oif: r.oif ?? null }),
     netns,
     family,
     type,

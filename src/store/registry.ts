@@ -1,0 +1,211 @@
+// The entity kinds the store records, in restore order (a kind after the kind it attaches to).
+// Adding a kind to the Topology means one entry here plus a migration (`npm run db:generate`
+// creates its table from the entry); record, at, diff, changes and retention are generic.
+
+import type { Container, ContainerEngine, ContainerNetwork } from "../model/containers.ts";
+import type { ForwardedPort } from "../model/forwarded-ports.ts";
+import type { Address, NetworkInterface, NetworkNamespace, Process, Route, Socket, Topology } from "../model/topology.ts";
+import { without, type Kind } from "./kind.ts";
+import { versionTable } from "./schema.ts";
+
+/**
+ * Marks a namespace whose `processes` and process references were left out because they repeat
+ * what each process's `netns` says: the value is where the process references go back into
+ * `references`. Storing them would make a new namespace version whenever a process starts or
+ * ends; they are left out only when rebuilding gives them back exactly.
+ */
+const DERIVED = "$processesAt";
+
+const namespace: Kind = {
+  name: "namespace",
+  table: versionTable("namespaces"),
+  *enumerate(t) {
+    const derived = processesByNetns(t);
+    for (const ns of t.namespaces) {
+      const attrs = without(ns, "interfaces", "routes", "sockets");
+      const at = derivableAt(ns, derived.get(ns.key) ?? []);
+      if (at !== null) {
+        delete attrs.processes;
+        attrs.references = ns.references.filter((r) => r.kind !== "process");
+        attrs[DERIVED] = at;
+      }
+      yield { key: ns.key, parent: null, attrs };
+    }
+  },
+  restore(attrs, _parent, r) {
+    const ns = { ...attrs, interfaces: [], routes: [], sockets: [] } as unknown as NetworkNamespace;
+    r.topology.namespaces.push(ns);
+    r.put("namespace", ns.key, ns);
+  },
+  finish(r) {
+    const derived = processesByNetns(r.topology);
+    for (const ns of r.topology.namespaces) {
+      const held = ns as unknown as Record<string, unknown>;
+      const at = held[DERIVED];
+      if (typeof at !== "number") continue;
+      delete held[DERIVED];
+      const procs = derived.get(ns.key) ?? [];
+      ns.processes = procs.map((p) => p.key);
+      ns.references = [...ns.references.slice(0, at), ...procs.map((p) => ({ kind: "process" as const, pid: p.pid })), ...ns.references.slice(at)];
+    }
+  },
+  describe: (a, nameOf) => `namespace ${nameOf(a.key as string)}`,
+};
+
+const networkInterface: Kind = {
+  name: "interface",
+  table: versionTable("interfaces"),
+  *enumerate(t) {
+    for (const ns of t.namespaces)
+      for (const i of ns.interfaces) yield { key: i.key, parent: ns.key, attrs: without(i, "addresses") };
+  },
+  restore(attrs, parent, r) {
+    const iface = { ...attrs, addresses: [] } as unknown as NetworkInterface;
+    r.get<NetworkNamespace>("namespace", parent!).interfaces.push(iface);
+    r.put("interface", iface.key, iface);
+  },
+  describe: (a, nameOf) => `interface ${a.name} in ${nameOf(a.netns as string)}`,
+};
+
+const address: Kind = {
+  name: "address",
+  table: versionTable("addresses"),
+  *enumerate(t) {
+    for (const ns of t.namespaces)
+      for (const i of ns.interfaces) for (const a of i.addresses) yield { key: a.key, parent: i.key, attrs: { ...a } };
+  },
+  restore(attrs, parent, r) {
+    r.get<NetworkInterface>("interface", parent!).addresses.push(attrs as unknown as Address);
+  },
+  volatile: ["preferredLifetime", "validLifetime"],
+  describe: (a, nameOf) => `address ${a.address}/${a.prefixLength} on ${nameOf(a.interface as string)}`,
+};
+
+const route: Kind = {
+  name: "route",
+  table: versionTable("routes"),
+  *enumerate(t) {
+    for (const ns of t.namespaces) for (const rt of ns.routes) yield { key: rt.key, parent: ns.key, attrs: { ...rt } };
+  },
+  restore(attrs, parent, r) {
+    r.get<NetworkNamespace>("namespace", parent!).routes.push(attrs as unknown as Route);
+  },
+  describe: (a, nameOf) => {
+    const via = a.gateway ? ` via ${a.gateway}` : "";
+    return `route ${a.destination === "default" ? "default" : `${a.destination}/${a.prefixLength}`}${via} table ${a.tableName} in ${nameOf(a.netns as string)}`;
+  },
+};
+
+const processKind: Kind = {
+  name: "process",
+  table: versionTable("processes"),
+  *enumerate(t) {
+    for (const p of t.processes) yield { key: p.key, parent: p.netns, attrs: { ...p } };
+  },
+  restore(attrs, _parent, r) {
+    r.topology.processes.push(attrs as unknown as Process);
+  },
+  describe: (a) => `process ${a.pid} (${a.comm})`,
+};
+
+// Sockets are their own kind (not namespace fields): a connection opening or closing then makes
+// one socket version, not a new version of the whole namespace.
+const socket: Kind = {
+  name: "socket",
+  table: versionTable("sockets"),
+  *enumerate(t) {
+    for (const ns of t.namespaces) for (const so of ns.sockets) yield { key: so.key, parent: ns.key, attrs: { ...so } };
+  },
+  restore(attrs, parent, r) {
+    r.get<NetworkNamespace>("namespace", parent!).sockets.push(attrs as unknown as Socket);
+  },
+  describe: (a, nameOf) => `${a.protocol} socket ${a.localAddress}:${a.localPort} (${a.state}) in ${nameOf(a.netns as string)}`,
+};
+
+const forwardedPort: Kind = {
+  name: "forwarded port",
+  table: versionTable("forwarded_ports"),
+  *enumerate(t) {
+    for (const p of t.forwardedPorts) yield { key: p.key, parent: p.netns, attrs: { ...p } };
+  },
+  restore(attrs, _parent, r) {
+    r.topology.forwardedPorts.push(attrs as unknown as ForwardedPort);
+  },
+  describe: (a, nameOf) => `forwarded port ${a.protocol ?? "any"} → ${a.destinationAddress} in ${nameOf(a.netns as string)}`,
+};
+
+const engine: Kind = {
+  name: "engine",
+  table: versionTable("engines"),
+  *enumerate(t) {
+    for (const e of t.engines) yield { key: e.key, parent: null, attrs: { ...e } };
+  },
+  restore(attrs, _parent, r) {
+    r.topology.engines.push(attrs as unknown as ContainerEngine);
+  },
+  describe: (a) => `engine ${a.kind} (pid ${a.pid})`,
+};
+
+const container: Kind = {
+  name: "container",
+  table: versionTable("containers"),
+  *enumerate(t) {
+    for (const c of t.containers) yield { key: c.key, parent: c.engine, attrs: { ...c } };
+  },
+  restore(attrs, _parent, r) {
+    r.topology.containers.push(attrs as unknown as Container);
+  },
+  describe: (a) => `container ${a.name}`,
+};
+
+const containerNetwork: Kind = {
+  name: "container network",
+  table: versionTable("container_networks"),
+  *enumerate(t) {
+    for (const n of t.containerNetworks) yield { key: n.key, parent: n.engine, attrs: { ...n } };
+  },
+  restore(attrs, _parent, r) {
+    r.topology.containerNetworks.push(attrs as unknown as ContainerNetwork);
+  },
+  describe: (a) => `container network ${a.name}`,
+};
+
+export const KINDS: readonly Kind[] = [
+  namespace,
+  networkInterface,
+  address,
+  route,
+  socket,
+  processKind,
+  forwardedPort,
+  engine,
+  container,
+  containerNetwork,
+];
+
+function processesByNetns(t: Topology): Map<string, Process[]> {
+  const m = new Map<string, Process[]>();
+  for (const p of t.processes) {
+    if (p.netns === null) continue;
+    const list = m.get(p.netns);
+    if (list) list.push(p);
+    else m.set(p.netns, [p]);
+  }
+  return m;
+}
+
+/**
+ * Where the process references sit in `references`, if they and `processes` are exactly what the
+ * namespace's processes give (one contiguous block, in the same order); else null.
+ */
+function derivableAt(ns: NetworkNamespace, procs: Process[]): number | null {
+  if (ns.processes.length !== procs.length || ns.processes.some((k, i) => k !== procs[i]!.key)) return null;
+  const first = ns.references.findIndex((r) => r.kind === "process");
+  const at = first < 0 ? 0 : first;
+  for (const [i, p] of procs.entries()) {
+    const ref = ns.references[at + i];
+    if (ref?.kind !== "process" || ref.pid !== p.pid) return null;
+  }
+  if (ns.references.filter((r) => r.kind === "process").length !== procs.length) return null;
+  return at;
+}

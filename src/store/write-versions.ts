@@ -1,0 +1,70 @@
+// Writing one kind's versions for a new revision: compare what discovery saw with the current
+// versions, close those that changed or vanished, insert the new ones.
+
+import { inArray, isNull } from "drizzle-orm";
+import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import type { Topology } from "../model/topology.ts";
+import { canonical, fieldChanges } from "./canonical.ts";
+import type { Kind } from "./kind.ts";
+import type { VersionTable } from "./schema.ts";
+
+const CHUNK = 500; // rows per INSERT / keys per IN (…), well under SQLite's variable limit
+
+/** A current version, as record() compares against it. */
+export interface CurrentRow {
+  id: number;
+  attrs: string;
+}
+
+/** The current versions of a kind (valid_to null), by key. */
+export function loadCurrent(tx: BunSQLiteDatabase, table: VersionTable): Map<string, CurrentRow> {
+  return new Map(tx.select({ id: table.id, key: table.key, attrs: table.attrs }).from(table).where(isNull(table.validTo)).all().map((r) => [r.key, { id: r.id, attrs: r.attrs }]));
+}
+
+/**
+ * Writes one kind's changes for `revision`: closes versions that changed or vanished, inserts
+ * new ones, and updates `current` (the kind's current versions) to match.
+ */
+export function recordKind(tx: BunSQLiteDatabase, kind: Kind, t: Topology, revision: number, current: Map<string, CurrentRow>) {
+  const table = kind.table;
+  const unseen = new Set(current.keys());
+  const inserts: (typeof table.$inferInsert)[] = [];
+  const close: number[] = [];
+  const seen = new Map<string, number>();
+  let added = 0;
+  let changed = 0;
+  for (const e of kind.enumerate(t)) {
+    // Two entities with one key (IPv4 lets `ip route append` add a twin) are both kept: the
+    // second is stored as `key#2`, in the order discovery sorted them. Its attrs keep the real key.
+    const n = (seen.get(e.key) ?? 0) + 1;
+    seen.set(e.key, n);
+    const key = n === 1 ? e.key : `${e.key}#${n}`;
+    const attrs = canonical(e.attrs);
+    const cur = current.get(key);
+    if (cur) {
+      unseen.delete(key);
+      if (sameVersion(kind, cur.attrs, attrs)) continue;
+      close.push(cur.id);
+      changed++;
+    } else added++;
+    inserts.push({ key, parent: e.parent, attrs, validFrom: revision });
+  }
+  for (const key of unseen) {
+    close.push(current.get(key)!.id);
+    current.delete(key);
+  }
+  for (let i = 0; i < close.length; i += CHUNK)
+    tx.update(table).set({ validTo: revision }).where(inArray(table.id, close.slice(i, i + CHUNK))).run();
+  for (let i = 0; i < inserts.length; i += CHUNK) {
+    const chunk = inserts.slice(i, i + CHUNK);
+    const ids = tx.insert(table).values(chunk).returning({ id: table.id }).all();
+    chunk.forEach((row, j) => current.set(row.key, { id: ids[j]!.id, attrs: row.attrs }));
+  }
+  return { added, removed: unseen.size, changed };
+}
+
+function sameVersion(kind: Kind, stored: string, now: string): boolean {
+  if (stored === now) return true;
+  if (!kind.volatile) return false;
+  return fieldChanges(JSON.parse(stored), JSON.parse(now), kind.volatile).length === 0;
+}

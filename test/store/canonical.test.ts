@@ -1,0 +1,40 @@
+// Canonical JSON and field-level differences.
+
+import { describe, expect, test } from "bun:test";
+import { canonical, fieldChanges } from "../../src/store/canonical.ts";
+import { syntheticTopology } from "./synthetic.ts";
+
+describe("canonical JSON", () => {
+  test("is JSON with object keys sorted at every level, whatever order they were built in", () => {
+    expect(canonical({ b: 1, a: { d: [3, { z: 1, y: null }], c: "x" } })).toBe('{"a":{"c":"x","d":[3,{"y":null,"z":1}]},"b":1}');
+    expect(canonical({ a: 1, b: 2 })).toBe(canonical({ b: 2, a: 1 }));
+    expect(canonical({ a: undefined, b: [undefined], c: 'q"\\n' })).toBe(JSON.stringify({ b: [null], c: 'q"\\n' }));
+    expect(canonical([])).toBe("[]");
+    expect(canonical("é\u2028")).toBe(JSON.stringify("é\u2028"));
+  });
+
+  test("parses back to the same value as JSON.stringify gives", () => {
+    const t = syntheticTopology();
+    expect(JSON.parse(canonical(t))).toEqual(JSON.parse(JSON.stringify(t)));
+  });
+});
+
+describe("field changes", () => {
+  test("nested objects by path, arrays and scalars whole, ignored fields skipped", () => {
+    expect(
+      fieldChanges(
+        { mtu: 1500, relations: { peer: "a", ports: ["x"] }, flags: ["UP"], life: 10, gone: 1 },
+        { mtu: 9000, relations: { peer: "b", ports: ["x"] }, flags: ["UP", "LOWER_UP"], life: 5, added: 2 },
+        ["life"],
+      ),
+    ).toEqual([
+      { field: "added", before: null, after: 2 },
+      { field: "flags", before: ["UP"], after: ["UP", "LOWER_UP"] },
+      { field: "gone", before: 1, after: null },
+      { field: "mtu", before: 1500, after: 9000 },
+      { field: "relations.peer", before: "a", after: "b" },
+    ]);
+    expect(fieldChanges({ a: { b: 1 } }, { a: { b: 1 } })).toEqual([]);
+    expect(fieldChanges({ details: { kind: "none" } }, { details: null })).toEqual([{ field: "details", before: { kind: "none" }, after: null }]);
+  });
+});
