@@ -15,6 +15,8 @@ import { Lab, requireRoot } from "../helpers/lab.ts";
 
 const root = requireRoot();
 const SETUP_TIMEOUT = 300_000;
+// A published host port unlikely to be taken; dockerd's default userland proxy runs for it.
+const WEB_PORT = 20000 + Math.floor(Math.random() * 20000);
 
 describe.if(root)("docker engine", () => {
   const lab = new Lab();
@@ -27,7 +29,7 @@ describe.if(root)("docker engine", () => {
     engine = new DockerEngine(lab);
     await engine.start();
     userNetId = engine.network(`${lab.prefix}-net`, "--label", "wiresight.test=user", "--internal");
-    engine.run(`${lab.prefix}-web`, "--label", "com.docker.compose.project=shop", "--label", "com.docker.compose.service=web", "local/busybox:1", "httpd", "-f", "-p", "80", "-h", "/www");
+    engine.run(`${lab.prefix}-web`, "-p", `${WEB_PORT}:80`, "--label", "com.docker.compose.project=shop", "--label", "com.docker.compose.service=web", "local/busybox:1", "httpd", "-f", "-p", "80", "-h", "/www");
     engine.run(`${lab.prefix}-db`, "--network", `${lab.prefix}-net`, "--label", "io.kubernetes.pod.namespace=prod", "--label", "io.kubernetes.pod.name=db-0", "local/busybox:1", "sleep", "3600");
     engine.run(`${lab.prefix}-frozen`, "local/busybox:1", "sleep", "3600");
     engine.docker("pause", `${lab.prefix}-frozen`);
@@ -52,6 +54,26 @@ describe.if(root)("docker engine", () => {
     expect(e.apiVersion).toBe(JSON.parse(engine.docker("version", "--format", "{{json .Server.APIVersion}}")));
     const warnings = topology.warnings.filter((w) => w.subject.includes(`${engine.pid}`) || w.subject.startsWith("container:"));
     expect(warnings).toEqual([]);
+  });
+
+  test("a published port: Docker's DNAT rule and its docker-proxy as one forwarding into the container, httpd answering", () => {
+    const web = ours().find((c) => c.name === `${lab.prefix}-web`)!;
+    const ip = JSON.parse(engine.docker("inspect", "--format", "{{json .NetworkSettings.Networks}}", web.id)) as Record<string, { IPAddress: string }>;
+    const webIp = Object.values(ip)[0]!.IPAddress;
+    const fwd = topology.forwardedPorts.filter((p) => p.hostPorts?.first === WEB_PORT && p.protocol === "tcp" && p.family === "ipv4");
+    expect(fwd.length).toBe(1);
+    const f = fwd[0]!;
+    expect(f.destinationAddress).toBe(webIp);
+    expect(f.destinationPorts).toEqual({ first: 80, last: 80 });
+    expect(f.engine).toBe("docker");
+    expect(f.sources.some((s) => s.kind === "nft-rule")).toBe(true);
+    expect(f.sources.some((s) => s.kind === "proxy")).toBe(true);
+    expect(f.destinationNetns).toBe(web.netns);
+    const ns = topology.namespaces.find((n) => n.key === web.netns)!;
+    const listeners = ns.sockets.filter((s) => f.listeners.includes(s.key));
+    expect(listeners.map((s) => s.localPort)).toEqual([80]);
+    const comms = listeners[0]!.processes.map((k) => topology.processes.find((p) => p.key === k)?.comm);
+    expect(comms).toContain("httpd");
   });
 
   test("containers: names, ids, states, labels, privileges and groups as docker inspect says", () => {
