@@ -17,7 +17,7 @@ const root = requireRoot();
 const lab = new Lab();
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(bin, args, { encoding: "utf8", cwd: dir, env: { ...process.env, NO_COLOR: "1", ...env } });
+  const r = spawnSync(bin, args, { encoding: "utf8", cwd: dir, env: { ...process.env, NO_COLOR: "1", ...env }, maxBuffer: 512 * 1024 * 1024 }); // a dump of a busy host passes 1 MiB
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

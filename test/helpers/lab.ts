@@ -22,7 +22,7 @@ export function requireRoot(): boolean {
 }
 
 export function sh(cmd: string, args: string[], opts: { allowFail?: boolean; input?: string } = {}): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8", input: opts.input });
+  const r = spawnSync(cmd, args, { encoding: "utf8", input: opts.input, maxBuffer: 512 * 1024 * 1024 });
   if (r.status !== 0 && !opts.allowFail)
     throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr || r.error?.message}`);
   return r.stdout ?? "";
