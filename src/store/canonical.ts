@@ -31,15 +31,32 @@ export function fieldChanges(before: Attrs, after: Attrs, ignore: readonly strin
 }
 
 function walk(a: Attrs, b: Attrs, prefix: string, ignore: Set<string>, out: FieldChange[]): void {
-  const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  const ka = Object.keys(a);
+  const fields = ka.concat(Object.keys(b).filter((k) => !(k in a))).sort();
   for (const f of fields) {
     if (prefix === "" && ignore.has(f)) continue;
     const x = a[f];
     const y = b[f];
     const path = prefix + f;
     if (isPlainObject(x) && isPlainObject(y)) walk(x, y, `${path}.`, ignore, out);
-    else if (canonical(x ?? null) !== canonical(y ?? null)) out.push({ field: path, before: x ?? null, after: y ?? null });
+    else if (!same(x ?? null, y ?? null)) out.push({ field: path, before: x ?? null, after: y ?? null });
   }
+}
+
+/** Deep equality of JSON values (what canonical() would say, without building strings). */
+function same(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== "object" || typeof y !== "object" || x === null || y === null) return false;
+  if (Array.isArray(x) || Array.isArray(y)) {
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!same(x[i], y[i])) return false;
+    return true;
+  }
+  const a = x as Attrs;
+  const b = y as Attrs;
+  const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => k in b && same(a[k], b[k]));
 }
 
 function isPlainObject(v: unknown): v is Attrs {

@@ -38,3 +38,15 @@ describe("field changes", () => {
     expect(fieldChanges({ details: { kind: "none" } }, { details: null })).toEqual([{ field: "details", before: { kind: "none" }, after: null }]);
   });
 });
+
+describe("field changes compare values deeply", () => {
+  test("equal arrays and objects in any key order are no change; any difference is", () => {
+    const v = { list: [1, { a: 1, b: [2, 3] }], obj: { x: [{ p: 1, q: 2 }] } };
+    const w = { obj: { x: [{ q: 2, p: 1 }] }, list: [1, { b: [2, 3], a: 1 }] };
+    expect(fieldChanges(v, w)).toEqual([]);
+    expect(fieldChanges(v, { ...w, list: [1, { b: [2, 4], a: 1 }] }).map((f) => f.field)).toEqual(["list"]);
+    expect(fieldChanges({ a: [1] }, { a: { 0: 1 } }).map((f) => f.field)).toEqual(["a"]);
+    expect(fieldChanges({ a: [] }, { a: [null] }).map((f) => f.field)).toEqual(["a"]);
+    expect(fieldChanges({ a: { k: 1 } }, { a: { k: 1, l: undefined } })).toEqual([]);
+  });
+});

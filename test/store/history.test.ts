@@ -84,6 +84,17 @@ describe.if(root)("history of a real lab", () => {
     expect(store.at({ time: Date.parse(t1.discoveredAt) })).toEqual(t1);
   }, 60_000);
 
+  test("every entity of a real discovery has its own key (IPv6 routes per device included)", () => {
+    for (const t of [t1, t2]) {
+      const routes = t.namespaces.flatMap((n) => n.routes.map((r) => r.key));
+      const linkLocal = t.namespaces.find((n) => n.key === keys.e)!.routes.filter((r) => r.family === "ipv6" && r.destination === "fe80::");
+      expect(linkLocal.length).toBeGreaterThan(1); // e0 and e1 are up: one fe80::/64 each
+      expect(new Set(routes).size).toBe(routes.length);
+      const all = [...t.namespaces.map((n) => n.key), ...t.namespaces.flatMap((n) => n.interfaces.flatMap((i) => [i.key, ...i.addresses.map((a) => a.key)])), ...t.processes.map((p) => p.key)];
+      expect(new Set(all).size).toBe(all.length);
+    }
+  });
+
   test("diff reports exactly the changes made, and nothing else in the lab", () => {
     const d = store.diff({ revision: r1 }, { revision: r2 });
     const ifKey = (t: Topology, s: string, name: string) =>
