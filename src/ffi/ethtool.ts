@@ -42,7 +42,10 @@ export function ethtoolDriverInfo(sockFd: number, ifname: string): EthtoolDriver
   if (read !== ifname.length || written === 0 || ifname.includes("\0")) {
     throw new RangeError(`invalid interface name ${JSON.stringify(ifname)} (1..${IFNAMSIZ - 1} bytes, no NUL)`);
   }
-  const info = new Uint8Array(DRVINFO_SIZE);
+  // Backed by an explicit ArrayBuffer: its memory never moves, whereas the storage of a small
+  // typed array made from a length may be moved by the GC between ptr() and the ioctl (seen with
+  // uname() in uts.ts), which would leave ifr_data pointing at stale memory.
+  const info = new Uint8Array(new ArrayBuffer(DRVINFO_SIZE));
   new DataView(info.buffer).setUint32(0, ETHTOOL_GDRVINFO, true);
   // ifr_data = &info. `info` stays referenced until after the ioctl, so its memory cannot go away.
   new DataView(ifreq.buffer).setBigUint64(IFR_DATA_OFFSET, BigInt(ptr(info)), true);

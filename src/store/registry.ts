@@ -2,8 +2,6 @@
 // Adding a kind to the Topology means one entry here plus a migration (`npm run db:generate`
 // creates its table from the entry); record, at, diff, changes and retention are generic.
 
-import type { Container, ContainerEngine, ContainerNetwork } from "../model/containers.ts";
-import type { ForwardedPort } from "../model/forwarded-ports.ts";
 import type { Address, NetworkInterface, NetworkNamespace, Process, Route, Socket, Topology } from "../model/topology.ts";
 import { without, type Kind } from "./kind.ts";
 import { versionTable } from "./schema.ts";
@@ -96,17 +94,30 @@ const route: Kind = {
   },
 };
 
-const processKind: Kind = {
-  name: "process",
-  table: versionTable("processes"),
-  *enumerate(t) {
-    for (const p of t.processes) yield { key: p.key, parent: p.netns, attrs: { ...p } };
-  },
-  restore(attrs, _parent, r) {
-    r.topology.processes.push(attrs as unknown as Process);
-  },
-  describe: (a) => `process ${a.pid} (${a.comm})`,
-};
+/** The Topology's top-level lists, each a kind whose entities are restored by appending. */
+type TopLevelList = "processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks";
+
+function listKind<F extends TopLevelList>(
+  name: string,
+  table: string,
+  field: F,
+  parentOf: (entity: Topology[F][number]) => string | null,
+  describe: Kind["describe"],
+): Kind {
+  return {
+    name,
+    table: versionTable(table),
+    *enumerate(t) {
+      for (const e of t[field] as Topology[F][number][]) yield { key: e.key, parent: parentOf(e), attrs: { ...e } };
+    },
+    restore(attrs, _parent, r) {
+      (r.topology[field] as unknown[]).push(attrs);
+    },
+    describe,
+  };
+}
+
+const processKind = listKind("process", "processes", "processes", (p) => p.netns, (a) => `process ${a.pid} (${a.comm})`);
 
 // Sockets are their own kind (not namespace fields): a connection opening or closing then makes
 // one socket version, not a new version of the whole namespace.
@@ -122,53 +133,16 @@ const socket: Kind = {
   describe: (a, nameOf) => `${a.protocol} socket ${a.localAddress}:${a.localPort} (${a.state}) in ${nameOf(a.netns as string)}`,
 };
 
-const forwardedPort: Kind = {
-  name: "forwarded port",
-  table: versionTable("forwarded_ports"),
-  *enumerate(t) {
-    for (const p of t.forwardedPorts) yield { key: p.key, parent: p.netns, attrs: { ...p } };
-  },
-  restore(attrs, _parent, r) {
-    r.topology.forwardedPorts.push(attrs as unknown as ForwardedPort);
-  },
-  describe: (a, nameOf) => `forwarded port ${a.protocol ?? "any"} → ${a.destinationAddress} in ${nameOf(a.netns as string)}`,
-};
-
-const engine: Kind = {
-  name: "engine",
-  table: versionTable("engines"),
-  *enumerate(t) {
-    for (const e of t.engines) yield { key: e.key, parent: null, attrs: { ...e } };
-  },
-  restore(attrs, _parent, r) {
-    r.topology.engines.push(attrs as unknown as ContainerEngine);
-  },
-  describe: (a) => `engine ${a.kind} (pid ${a.pid})`,
-};
-
-const container: Kind = {
-  name: "container",
-  table: versionTable("containers"),
-  *enumerate(t) {
-    for (const c of t.containers) yield { key: c.key, parent: c.engine, attrs: { ...c } };
-  },
-  restore(attrs, _parent, r) {
-    r.topology.containers.push(attrs as unknown as Container);
-  },
-  describe: (a) => `container ${a.name}`,
-};
-
-const containerNetwork: Kind = {
-  name: "container network",
-  table: versionTable("container_networks"),
-  *enumerate(t) {
-    for (const n of t.containerNetworks) yield { key: n.key, parent: n.engine, attrs: { ...n } };
-  },
-  restore(attrs, _parent, r) {
-    r.topology.containerNetworks.push(attrs as unknown as ContainerNetwork);
-  },
-  describe: (a) => `container network ${a.name}`,
-};
+const forwardedPort = listKind(
+  "forwarded port",
+  "forwarded_ports",
+  "forwardedPorts",
+  (p) => p.netns,
+  (a, nameOf) => `forwarded port ${a.protocol ?? "any"} → ${a.destinationAddress} in ${nameOf(a.netns as string)}`,
+);
+const engine = listKind("engine", "engines", "engines", () => null, (a) => `engine ${a.kind} (pid ${a.pid})`);
+const container = listKind("container", "containers", "containers", (c) => c.engine, (a) => `container ${a.name}`);
+const containerNetwork = listKind("container network", "container_networks", "containerNetworks", (n) => n.engine, (a) => `container network ${a.name}`);
 
 export const KINDS: readonly Kind[] = [
   namespace,

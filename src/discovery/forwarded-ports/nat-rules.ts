@@ -5,7 +5,7 @@
 // netavark (chains NETAVARK-DN-*, table netavark) are recognised by their names; other DNAT
 // rules are forwardings all the same, with no engine.
 
-import type { ForwardSource, ForwardingEngine, PortRange } from "../../model/forwarded-ports.ts";
+import type { ForwardSource, ForwardedPort, ForwardingEngine, PortRange } from "../../model/forwarded-ports.ts";
 import {
   NFPROTO_INET,
   NFPROTO_IPV4,
@@ -16,16 +16,10 @@ import {
 } from "../../netlink/index.ts";
 
 /** A forwarding as one source saw it, before merging (see merge.ts). */
-export interface ForwardingCandidate {
-  family: "ipv4" | "ipv6";
-  protocol: string | null;
-  hostAddress: string | null;
-  hostPorts: PortRange | null;
-  destinationAddress: string;
-  destinationAddressLast: string | null;
-  destinationPorts: PortRange | null;
-  source: ForwardSource;
-}
+export type ForwardingCandidate = Pick<
+  ForwardedPort,
+  "family" | "protocol" | "hostAddress" | "hostPorts" | "destinationAddress" | "destinationAddressLast" | "destinationPorts"
+> & { source: ForwardSource };
 
 const PROTOCOLS: Record<number, string> = { 6: "tcp", 17: "udp", 33: "dccp", 132: "sctp", 136: "udplite" };
 
