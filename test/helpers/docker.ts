@@ -53,7 +53,11 @@ export class DockerEngine {
   private readonly tablesBefore: Set<string>;
   private readonly ipForwardBefore: string;
 
-  constructor(private readonly lab: Lab) {
+  /** `daemonArgs`: extra dockerd flags, e.g. --userland-proxy=false. */
+  constructor(
+    private readonly lab: Lab,
+    private readonly daemonArgs: string[] = [],
+  ) {
     this.dir = join(lab.dir, "docker");
     this.socket = join(this.dir, "docker.sock");
     this.defaultBridge = lab.hostLink("d0");
@@ -78,7 +82,7 @@ export class DockerEngine {
       [
         "-c",
         `exec dockerd --data-root ${this.dir}/data --exec-root ${this.dir}/x --pidfile ${this.dir}/dockerd.pid ` +
-          `-H unix://${this.socket} -b ${this.defaultBridge} >${log} 2>&1`,
+          `-H unix://${this.socket} -b ${this.defaultBridge} ${this.daemonArgs.join(" ")} >${log} 2>&1`,
       ],
       { detached: true, stdio: "ignore" },
     );
