@@ -56,7 +56,7 @@ async function askEngine(candidate: EngineCandidate, timeoutMs: number, warn: (s
     return result;
   }
   try {
-    result.inventory = await readInventory(result.apiSocket, timeoutMs);
+    result.inventory = await readInventory(result.apiSocket, timeoutMs, candidate.kind);
     result.status = "ok";
   } catch (err) {
     result.status = "partial";

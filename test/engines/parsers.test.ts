@@ -62,9 +62,11 @@ describe("engine discovery parsers", () => {
   });
 
   test("bridge names: the option, else br-<12 hex> for the bridge driver", () => {
-    const base = { id: "0123456789abcdef0123", name: "n", internal: false, labels: {} };
+    const base = { id: "0123456789abcdef0123", name: "n", internal: false, labels: {}, libpod: null };
     expect(bridgeNameOf({ ...base, driver: "bridge", options: {} })).toBe("br-0123456789ab");
     expect(bridgeNameOf({ ...base, driver: "bridge", options: { "com.docker.network.bridge.name": "docker0" } })).toBe("docker0");
     expect(bridgeNameOf({ ...base, driver: "host", options: {} })).toBeNull();
+    // Podman's native API names the device; its compatible API never does.
+    expect(bridgeNameOf({ ...base, driver: "bridge", options: {}, libpod: { name: "n", interfaceName: "cni-podman3" } })).toBe("cni-podman3");
   });
 });

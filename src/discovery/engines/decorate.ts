@@ -135,8 +135,12 @@ export function decorateTopology(
   sortContainers(topology);
 }
 
-/** Docker names a bridge `br-<first 12 hex of the id>` unless the network sets it explicitly. */
+/**
+ * Podman says which device a network uses; Docker names a bridge `br-<first 12 hex of the id>`
+ * unless the network sets it explicitly.
+ */
 export function bridgeNameOf(n: EngineNetworkInfo): string | null {
+  if (n.libpod?.interfaceName) return n.libpod.interfaceName;
   const explicit = n.options["com.docker.network.bridge.name"];
   if (explicit) return explicit;
   if (n.driver !== "bridge") return null;
@@ -145,7 +149,7 @@ export function bridgeNameOf(n: EngineNetworkInfo): string | null {
 
 function isDefaultNetwork(kind: string, n: EngineNetworkInfo): boolean {
   if (n.options["com.docker.network.bridge.default_bridge"] === "true") return true;
-  return kind === "podman" && n.name === "podman";
+  return kind === "podman" && (n.libpod?.name ?? n.name) === "podman";
 }
 
 /**

@@ -26,6 +26,11 @@ export interface EngineNetworkInfo {
   internal: boolean;
   labels: Record<string, string>;
   options: Record<string, string>;
+  /**
+   * Podman only: the network as its native (libpod) API describes it. Its compatible API names the
+   * default network "bridge" and never says which device a network uses; libpod says both.
+   */
+  libpod: { name: string; interfaceName: string | null } | null;
 }
 
 export interface Inventory {
@@ -36,7 +41,7 @@ export interface Inventory {
 /** Inspections in flight at once: enough to hide latency, few enough not to swamp the engine. */
 const PARALLEL_INSPECTIONS = 8;
 
-export async function readInventory(socket: string, timeoutMs: number): Promise<Inventory> {
+export async function readInventory(socket: string, timeoutMs: number, kind: string = "docker"): Promise<Inventory> {
   const list = await getJson(socket, "/containers/json", timeoutMs);
   if (!Array.isArray(list)) throw shapeError(socket, "/containers/json", "not an array");
   const ids = list.map((c, n) => str(c, "Id", socket, `/containers/json [${n}]`));
@@ -48,7 +53,25 @@ export async function readInventory(socket: string, timeoutMs: number): Promise<
   const nets = await getJson(socket, "/networks", timeoutMs);
   if (!Array.isArray(nets)) throw shapeError(socket, "/networks", "not an array");
   const networks = nets.map((n, i) => toNetwork(n, socket, `/networks [${i}]`));
+  if (kind === "podman") {
+    const native = await readLibpodNetworks(socket, timeoutMs);
+    for (const n of networks) n.libpod = native.get(n.id) ?? null;
+  }
   return { containers, networks };
+}
+
+/** Podman's native network list (`/libpod/networks/json`, API v4): name and bridge device per id. */
+const LIBPOD_NETWORKS = "/v4.0.0/libpod/networks/json";
+
+async function readLibpodNetworks(socket: string, timeoutMs: number): Promise<Map<string, NonNullable<EngineNetworkInfo["libpod"]>>> {
+  const list = await getJson(socket, LIBPOD_NETWORKS, timeoutMs);
+  if (!Array.isArray(list)) throw shapeError(socket, LIBPOD_NETWORKS, "not an array");
+  const byId = new Map<string, NonNullable<EngineNetworkInfo["libpod"]>>();
+  list.forEach((n, i) => {
+    const where = `${LIBPOD_NETWORKS} [${i}]`;
+    byId.set(str(n, "id", socket, where), { name: str(n, "name", socket, where), interfaceName: optStr(n, "network_interface") });
+  });
+  return byId;
 }
 
 async function inspect(socket: string, id: string, timeoutMs: number): Promise<EngineContainer | null> {
@@ -119,6 +142,7 @@ function toNetwork(n: unknown, socket: string, where: string): EngineNetworkInfo
     internal: r?.Internal === true,
     labels: stringMap(r?.Labels, socket, `${where} Labels`),
     options: stringMap(r?.Options, socket, `${where} Options`),
+    libpod: null,
   };
 }
 

@@ -1,0 +1,154 @@
+// A real Podman for tests, as /work/shared/recipes/docker-engine.md says: podman from Debian
+// (installed when missing), with its own storage root, run root, CNI network config dir and tmp
+// dir under the lab, the vfs storage driver (no overlay mounts to leave behind), cgroupfs and
+// file events (no systemd here), and its Docker-compatible API service on a socket under the lab.
+// Containers need explicit ulimits on this machine kind (no CAP_SYS_RESOURCE). Teardown removes
+// what it made: containers (CNI removes their rules and netns), networks (and their bridges), the
+// API service, the nft tables CNI created when nothing else is in them, ip_forward as it was, the
+// host-local IPAM state of our networks, the storage.
+
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { sh, type Lab } from "./lab.ts";
+import { ensureTool } from "./packages.ts";
+
+export const PODMAN_IMAGE = "localhost/local/busybox:1";
+const APPLETS = ["sh", "sleep", "httpd"];
+const BUILTIN_CHAINS = new Set(["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]);
+/** What a container needs to start here: the machine's hard limits are below Podman's defaults. */
+export const PODMAN_ULIMITS = ["--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768"];
+
+function nftTables(): string[] {
+  return sh("nft", ["list", "tables"], { allowFail: true })
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("table "))
+    .map((l) => l.slice(6));
+}
+
+export function ensurePodmanInstalled(): void {
+  ensureTool("nft", "nftables");
+  ensureTool("curl", "curl");
+  ensureTool("podman", "podman");
+}
+
+export class Podman {
+  readonly dir: string;
+  readonly socket: string;
+  pid = 0;
+  private readonly containers: string[] = [];
+  private readonly networks: string[] = [];
+  private readonly bridges: string[] = [];
+  private readonly tablesBefore: Set<string>;
+  private readonly ipForwardBefore: string;
+
+  constructor(private readonly lab: Lab) {
+    this.dir = join(lab.dir, "podman");
+    this.socket = join(this.dir, "podman.sock");
+    this.tablesBefore = new Set(nftTables());
+    this.ipForwardBefore = readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim();
+  }
+
+  private get globalArgs(): string[] {
+    return [
+      "--root", join(this.dir, "root"),
+      "--runroot", join(this.dir, "run"),
+      "--network-config-dir", join(this.dir, "net"),
+      "--tmpdir", join(this.dir, "tmp"),
+      "--storage-driver", "vfs",
+      "--cgroup-manager", "cgroupfs",
+      "--events-backend", "file",
+    ];
+  }
+
+  podman(...args: string[]): string {
+    return sh("podman", [...this.globalArgs, ...args]).trim();
+  }
+
+  /** Imports the image and starts the API service; resolves when it answers /_ping. */
+  async start(): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    this.importImage();
+    const log = join(this.dir, "service.log");
+    const args = [...this.globalArgs, "system", "service", "--time=0", `unix://${this.socket}`].join(" ");
+    const child = spawn("sh", ["-c", `exec podman ${args} >${log} 2>&1`], { detached: true, stdio: "ignore" });
+    child.unref();
+    this.pid = child.pid!;
+    for (let i = 0; i < 200; i++) {
+      const r = spawnSync("curl", ["-s", "--max-time", "1", "--unix-socket", this.socket, "http://localhost/_ping"], { encoding: "utf8" });
+      if (r.stdout === "OK") return;
+      if (i === 199) throw new Error(`podman system service did not come up: ${readFileSync(log, "utf8").slice(-2000)}`);
+      await Bun.sleep(100);
+    }
+  }
+
+  private importImage(): void {
+    const work = join(this.dir, "image");
+    mkdirSync(work, { recursive: true });
+    sh("sh", ["-c", `cd ${work} && apt-get download busybox-static >/dev/null 2>&1 && dpkg-deb -x busybox-static_*.deb pkg`]);
+    const rootfs = join(work, "rootfs");
+    for (const d of ["bin", "etc", "www"]) mkdirSync(join(rootfs, d), { recursive: true });
+    sh("cp", [join(work, "pkg/bin/busybox"), join(rootfs, "bin/busybox")]);
+    for (const a of APPLETS) symlinkSync("busybox", join(rootfs, "bin", a));
+    writeFileSync(join(rootfs, "etc/passwd"), "root:x:0:0:root:/:/bin/sh\n");
+    writeFileSync(join(rootfs, "www/index.html"), "wiresight\n");
+    sh("tar", ["-C", rootfs, "-cf", join(work, "bb.tar"), "."]);
+    this.podman("import", "-c", 'CMD ["/bin/sh"]', "-c", "ENV PATH=/bin", join(work, "bb.tar"), "local/busybox:1");
+  }
+
+  /**
+   * A bridge network; returns the bridge device Podman picked for it (a free cni-podmanN: this
+   * Podman cannot be told a name), which teardown removes if CNI left it behind.
+   */
+  network(name: string, ...args: string[]): string {
+    this.networks.push(name);
+    this.podman("network", "create", ...args, name);
+    const bridge = JSON.parse(this.podman("network", "inspect", name))[0].network_interface as string;
+    this.bridges.push(bridge);
+    return bridge;
+  }
+
+  run(name: string, ...args: string[]): string {
+    this.containers.push(name);
+    return this.podman("run", "-d", "--name", name, ...PODMAN_ULIMITS, ...args);
+  }
+
+  inspect(what: string): any {
+    return JSON.parse(this.podman("inspect", what))[0];
+  }
+
+  /** Never throws: safe in afterAll. */
+  async stop(): Promise<void> {
+    const quiet = (f: () => void) => {
+      try {
+        f();
+      } catch {}
+    };
+    for (const c of this.containers) quiet(() => this.podman("rm", "-f", "-t", "0", c));
+    for (const n of this.networks) {
+      quiet(() => this.podman("network", "rm", "-f", n));
+      rmSync(`/var/lib/cni/networks/${n}`, { recursive: true, force: true });
+    }
+    for (const b of this.bridges) sh("ip", ["link", "del", b], { allowFail: true });
+    if (this.pid > 0) {
+      quiet(() => process.kill(this.pid, "SIGTERM"));
+      for (let i = 0; i < 100 && existsSync(`/proc/${this.pid}`); i++) await Bun.sleep(50);
+      quiet(() => process.kill(this.pid, "SIGKILL"));
+    }
+    for (const t of nftTables()) {
+      if (this.tablesBefore.has(t)) continue;
+      const listing = sh("nft", ["list", "table", ...t.split(" ")], { allowFail: true });
+      const chains = [...listing.matchAll(/^\s*chain (\S+) \{/gm)].map((m) => m[1]!);
+      if (chains.every((c) => BUILTIN_CHAINS.has(c) || c.startsWith("CNI-"))) sh("nft", ["delete", "table", ...t.split(" ")], { allowFail: true });
+    }
+    quiet(() => writeFileSync("/proc/sys/net/ipv4/ip_forward", this.ipForwardBefore));
+    const mounts = readFileSync("/proc/self/mounts", "utf8")
+      .split("\n")
+      .map((l) => l.split(" ")[1] ?? "")
+      .filter((m) => m.startsWith(this.dir))
+      .sort((a, b) => b.length - a.length);
+    for (const m of mounts) sh("umount", ["-l", m], { allowFail: true });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
