@@ -82,9 +82,9 @@ describe.if(root)("podman", () => {
     expect(fwd.length).toBe(1);
     const f = fwd[0]!;
     expect(f.hostAddress).toBe("127.0.0.1");
-    expect(f.destinationAddress).toBe(c.networks[0]!.ipv4);
+    expect(f.destinationAddress).toBe(c.networks[0]!.ipv4!);
     expect(f.destinationPorts).toEqual({ first: 80, last: 80 });
-    expect(f.sources.every((s) => s.kind === "nft-rule" && (s.chain ?? "").startsWith("CNI-DN-"))).toBe(true);
+    expect(f.sources.every((s) => s.kind === "nft-rule" && s.chain.startsWith("CNI-DN-"))).toBe(true);
     expect(f.destinationNetns).toBe(c.netns);
     const ns = topology.namespaces.find((n) => n.key === c.netns)!;
     const listeners = ns.sockets.filter((s) => f.listeners.includes(s.key));
