@@ -6,6 +6,7 @@
 // it reads a Topology and returns plain objects; it imports only src/model. docs/ghostwire.md
 // says what maps to what and what Ghostwire has that we leave empty (and why).
 
+import { encodeCapabilityMask } from "../model/capabilities.ts";
 import type { Container, ContainerEngine } from "../model/containers.ts";
 import type { Address, NetworkInterface, NetworkNamespace, Process, Route, Socket, Topology } from "../model/topology.ts";
 import type { Tenant } from "../model/tenants.ts";
@@ -106,6 +107,8 @@ export interface GwContainer {
   "pidns-idref": string;
   status: "running" | "paused" | "created" | "restarting" | "removing" | "exited" | "dead";
   cmdline?: string;
+  /** The bounding capability set as a hex mask (as /proc/PID/status prints CapBnd). */
+  capbnd?: string;
   dns?: GwDns;
   group?: string;
   labels?: Record<string, string>;
@@ -408,6 +411,7 @@ function tenantsOf(ns: NetworkNamespace, ix: Index): { containers: TenantEntry[]
       labels: { ...c.labels },
     };
     if (proc) entry.cmdline = proc.cmdline.join(" ");
+    if (tenant?.boundingCapabilities) entry.capbnd = encodeCapabilityMask(tenant.boundingCapabilities);
     if (tenant) entry.dns = dns(tenant);
     if (engine?.apiSocket) entry["api-path"] = engine.apiSocket;
     // Only pods share a network namespace, which is what a v1 container group is; compose
@@ -440,6 +444,7 @@ function tenantsOf(ns: NetworkNamespace, ix: Index): { containers: TenantEntry[]
       dns: dns(t),
     };
     if (proc) entry.cmdline = proc.cmdline.join(" ");
+    if (t.boundingCapabilities) entry.capbnd = encodeCapabilityMask(t.boundingCapabilities);
     entries.push({ entry, process: t.process, starttime: proc?.startTime ?? 0 });
   }
   if (entries.length === 0) {

@@ -81,7 +81,7 @@ function handBuilt(): Topology {
     pid: 4242,
     comm: "nginx",
     oldest: true,
-    boundingCapabilities: null,
+    boundingCapabilities: ["CAP_CHOWN", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW"],
     dns: {
       utsHostname: "web",
       utsDomainname: "(none)",
@@ -188,6 +188,8 @@ describe("hand-built topology → Ghostwire", () => {
       ["sidecar", "docker", "paused", 4300],
     ]);
     expect(web!.cmdline).toBe("nginx -g daemon off;");
+    expect(web!.capbnd).toBe("0000000000002401"); // bits 0, 10, 13
+    expect(sidecar!.capbnd).toBeUndefined(); // not a tenant: its bounding set was not read
     expect(web!["api-path"]).toBe("/proc/900/root/run/docker.sock");
     expect(web!.dns).toEqual({ "uts-hostname": "web", "etc-hostname": "web", nameservers: ["192.0.2.53"], searchlist: ["lab.example"], "etc-hosts": [{ name: "localhost", address: "127.0.0.1" }, { name: "localhost", address: "::1" }] });
     expect(pod["container-groups"]).toEqual([{ id: web!.group!, name: "default/web-0", type: "pod", "type-text": "Kubernetes pod", "container-idrefs": [web!.id, sidecar!.id] }]);
@@ -289,6 +291,18 @@ describe("real discovery → Ghostwire", () => {
       n["network-interfaces"].flatMap((i) => [i.peer?.["peer-idref"], i.master?.idref, ...(i.slaves ?? []).map((s) => s.idref)].filter((x) => x !== undefined && !ids.has(x))),
     );
     expect(dangling).toEqual([]);
+    // Bounding sets as /proc says them, for the stand-alone processes.
+    const procs = doc["network-namespaces"].flatMap((n) => n.containers.filter((c) => c.type === "proc" && c.capbnd !== undefined));
+    expect(procs.length).toBeGreaterThan(0);
+    for (const c of procs) {
+      let status: string;
+      try {
+        status = readFileSync(`/proc/${c.pid}/status`, "utf8");
+      } catch {
+        continue; // exited since discovery
+      }
+      expect(c.capbnd).toBe(/^CapBnd:\s*([0-9a-f]+)$/m.exec(status)![1]!);
+    }
     // Container names, where an engine runs here.
     const names = doc["network-namespaces"].flatMap((n) => n.containers.filter((c) => c.type !== "proc" && c.type !== "bindmount").map((c) => c.name));
     expect(names.sort()).toEqual(topology.containers.filter((c) => c.netns !== null).map((c) => c.name).sort());

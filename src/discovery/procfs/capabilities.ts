@@ -3,60 +3,9 @@
 
 import { readFileSync } from "node:fs";
 
-/** Capability names by bit number (include/uapi/linux/capability.h), 0 … CAP_LAST_CAP = 40. */
-export const CAPABILITY_NAMES: readonly string[] = [
-  "CAP_CHOWN", // 0
-  "CAP_DAC_OVERRIDE",
-  "CAP_DAC_READ_SEARCH",
-  "CAP_FOWNER",
-  "CAP_FSETID",
-  "CAP_KILL", // 5
-  "CAP_SETGID",
-  "CAP_SETUID",
-  "CAP_SETPCAP",
-  "CAP_LINUX_IMMUTABLE",
-  "CAP_NET_BIND_SERVICE", // 10
-  "CAP_NET_BROADCAST",
-  "CAP_NET_ADMIN",
-  "CAP_NET_RAW",
-  "CAP_IPC_LOCK",
-  "CAP_IPC_OWNER", // 15
-  "CAP_SYS_MODULE",
-  "CAP_SYS_RAWIO",
-  "CAP_SYS_CHROOT",
-  "CAP_SYS_PTRACE",
-  "CAP_SYS_PACCT", // 20
-  "CAP_SYS_ADMIN",
-  "CAP_SYS_BOOT",
-  "CAP_SYS_NICE",
-  "CAP_SYS_RESOURCE",
-  "CAP_SYS_TIME", // 25
-  "CAP_SYS_TTY_CONFIG",
-  "CAP_MKNOD",
-  "CAP_LEASE",
-  "CAP_AUDIT_WRITE",
-  "CAP_AUDIT_CONTROL", // 30
-  "CAP_SETFCAP",
-  "CAP_MAC_OVERRIDE",
-  "CAP_MAC_ADMIN",
-  "CAP_SYSLOG",
-  "CAP_WAKE_ALARM", // 35
-  "CAP_BLOCK_SUSPEND",
-  "CAP_AUDIT_READ",
-  "CAP_PERFMON",
-  "CAP_BPF",
-  "CAP_CHECKPOINT_RESTORE", // 40
-];
+import { decodeCapabilityMask } from "../../model/capabilities.ts";
 
-/** Names of the bits set in a capability mask as printed in /proc/PID/status (hex). Unknown bits: "CAP_<n>". */
-export function decodeCapabilityMask(hex: string): Set<string> {
-  const mask = BigInt(`0x${hex.trim() || "0"}`);
-  const names = new Set<string>();
-  for (let bit = 0; bit < 64; bit++) {
-    if ((mask >> BigInt(bit)) & 1n) names.add(CAPABILITY_NAMES[bit] ?? `CAP_${bit}`);
-  }
-  return names;
-}
+export { CAPABILITY_NAMES, decodeCapabilityMask } from "../../model/capabilities.ts";
 
 /** The effective capability set of this process, from the CapEff line of /proc/self/status. */
 export function readEffectiveCapabilities(procRoot = "/proc"): Set<string> {
