@@ -49,15 +49,17 @@ export function graphqlWsHandler(yoga: AnyYoga, token: TokenCheck | undefined) {
         connectionParams: ctx.connectionParams,
         socket: ws,
       });
+      // Plugins may throw from parse or validate (graphql-armor's limits do): an error for this
+      // operation, never for the socket.
       let document;
       try {
         document = parse(payload.query);
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
       } catch (e) {
         if (e instanceof GraphQLError) return [e];
-        return [new GraphQLError(`cannot parse the query: ${(e as Error).message}`)];
+        return [new GraphQLError(`invalid operation: ${(e as Error).message}`)];
       }
-      const errors = validate(schema, document);
-      if (errors.length > 0) return errors;
       return {
         schema,
         operationName: payload.operationName,

@@ -97,7 +97,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     landingPage: false,
     logging: options.logging ?? true,
     context: (initial: YogaInitialContext) => buildContext(initial.request),
-    graphiql: { title: "wiresight", subscriptionsProtocol: "SSE", defaultQuery: "{\n  __typename\n}\n" },
+    graphiql: { endpoint: GRAPHQL_PATH, title: "wiresight", subscriptionsProtocol: "SSE", defaultQuery: "{\n  __typename\n}\n" },
     // Assets inlined from the package: the playground works with no network (no CDN).
     renderGraphiQL,
   });
