@@ -221,4 +221,20 @@ describe.if(root)("capture through the server", () => {
     }
     expect(rest.length).toBeGreaterThan(0);
   });
+
+  test("stop() ends running captures (HTTP and websocket) cleanly and closes their sockets", async () => {
+    const own = await startTestServer(live);
+    const r = await fetch(`${own.url}/capture?target=${A}`);
+    const reader = r.body!.getReader();
+    await reader.read();
+    const ws = new WebSocket(`${wsUrl(own.url, "/capture")}?target=${A}`);
+    const closed = new Promise<CloseEvent>((resolve) => (ws.onclose = resolve));
+    await new Promise<void>((resolve) => (ws.onopen = () => resolve()));
+    expect(ourPacketSockets(A)).toBe(4);
+    await own.stop();
+    for (;;) if ((await reader.read()).done) break; // a normal end of the body
+    const c = await closed;
+    expect(c.code).toBe(1001);
+    expect(ourPacketSockets(A)).toBe(0);
+  });
 });

@@ -288,3 +288,40 @@ describe("graceful stop", () => {
     await client.dispose();
   });
 });
+
+describe("signals", () => {
+  test("SIGTERM: open subscriptions end, onShutdown completes, then the process exits 0", async () => {
+    const child = Bun.spawn([process.execPath, `${import.meta.dir}/fixtures/serve-child.ts`], { stdout: "pipe", stderr: "inherit" });
+    const lines: string[] = [];
+    const decoder = new TextDecoder();
+    let pending = "";
+    const reader = child.stdout.getReader();
+    const nextLine = async (): Promise<string> => {
+      for (;;) {
+        const nl = pending.indexOf("\n");
+        if (nl >= 0) {
+          const line = pending.slice(0, nl);
+          pending = pending.slice(nl + 1);
+          lines.push(line);
+          return line;
+        }
+        const r = await reader.read();
+        if (r.done) throw new Error(`child output ended: ${lines.join(" | ")}`);
+        pending += decoder.decode(r.value);
+      }
+    };
+    try {
+      const url = (await nextLine()).replace(/^listening /, "");
+      const sse = await sseSubscribe(url, "subscription { interfaceChanges { name } }");
+      expect(sse.response.status).toBe(200);
+      child.kill("SIGTERM");
+      expect(await sse.reader.next()).toBeNull(); // ended by the shutdown
+      expect(await nextLine()).toBe("wiresight serve: SIGTERM, shutting down (again to force)");
+      expect(await nextLine()).toBe("onShutdown done");
+      expect(await nextLine()).toBe("stopped on SIGTERM");
+      expect(await child.exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
