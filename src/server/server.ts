@@ -117,8 +117,11 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       if (server.upgrade(req, { data, headers: { "Sec-WebSocket-Protocol": protocol } })) return undefined;
       return textError(400, "websocket upgrade failed");
     }
-    if (!wantsGraphiQL(req) && !authorized(req)) return unauthorized();
+    const allowed = authorized(req);
+    if (!allowed && !wantsGraphiQL(req)) return unauthorized();
     const response = await yoga.fetch(req);
+    // Without the token only the playground page may leave, never a result.
+    if (!allowed && !(response.headers.get("content-type") ?? "").startsWith("text/html")) return unauthorized();
     if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream")) return closableResponse(response, streams);
     return response;
   }
