@@ -4,6 +4,7 @@
 
 import { fstatSync, statSync } from "node:fs";
 import { closeQuietly, openFile } from "../ffi/index.ts";
+import { decodeNodeId } from "../model/node-id.ts";
 import type { NetnsReference, NetworkInterface, NetworkNamespace, Topology } from "../model/topology.ts";
 
 /** The target string matched no namespace, or more than one. */
@@ -33,7 +34,7 @@ export function describeNamespace(ns: NetworkNamespace): string {
 /**
  * The namespace TARGET names: a namespace inode ("4026532281"), a key ("netns:<boot>:<cookie>"),
  * a path to an nsfs file (a bind mount such as /run/netns/web, /proc/PID/ns/net), an `ip netns`
- * name ("web"), or a display name as `wiresight ls` shows it.
+ * name ("web"), a display name as `wiresight ls` shows it, or a GraphQL node id (see nodeIdTarget).
  */
 export function resolveTarget(topology: Topology, target: string): NetworkNamespace {
   const all = topology.namespaces;
@@ -56,6 +57,11 @@ export function resolveTarget(topology: Topology, target: string): NetworkNamesp
       ns.references.filter((r) => r.kind === "bindmount" && NETNS_DIRS.some((d) => r.path === d + target)).length > 0;
     matches = all.filter(bindNames);
     if (matches.length === 0) matches = all.filter((ns) => ns.displayName === target);
+    // A name wins over an id: an `ip netns` name may happen to decode as one.
+    if (matches.length === 0) {
+      const byId = nodeIdTarget(topology, target);
+      if (byId) matches = [byId.ns];
+    }
   }
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
@@ -64,6 +70,28 @@ export function resolveTarget(topology: Topology, target: string): NetworkNamesp
   throw new TargetError(
     `no network namespace matches '${target}' (give an inode, a bind-mount path, an 'ip netns' name or a namespace key; 'wiresight ls' lists them)`,
   );
+}
+
+/**
+ * The namespace a GraphQL node id (model/node-id.ts) leads to: the namespace's own id, an
+ * interface's (its namespace, and the interface), a container's or a process's (the namespace it
+ * runs in). Found by the identity key alone, whatever type name the schema gives the entity, so
+ * every interface kind works. Null when `id` is not an id or names nothing in this topology.
+ */
+export function nodeIdTarget(topology: Topology, id: string): { ns: NetworkNamespace; iface?: NetworkInterface } | null {
+  const decoded = decodeNodeId(id);
+  if (!decoded) return null;
+  const { key } = decoded;
+  const byKey = (k: string | null) => (k === null ? undefined : topology.namespaces.find((ns) => ns.key === k));
+  const ns = byKey(key);
+  if (ns) return { ns };
+  for (const n of topology.namespaces) {
+    const iface = n.interfaces.find((i) => i.key === key);
+    if (iface) return { ns: n, iface };
+  }
+  const owner = topology.containers.find((c) => c.key === key) ?? topology.processes.find((p) => p.key === key);
+  const ownerNs = owner ? byKey(owner.netns) : undefined;
+  return ownerNs ? { ns: ownerNs } : null;
 }
 
 /**

@@ -1,0 +1,126 @@
+// `wiresight serve`: the arguments and help only. The command itself (watcher + store + alerts +
+// schema + src/server composed) is wired by src/server/service.ts and registered in main.ts.
+
+import { readFileSync } from "node:fs";
+import { DEFAULT_LISTEN, ListenError, parseListen, type ListenAddress } from "../../server/listen.ts";
+import { parseCommandArgs } from "../args.ts";
+import { DB_PATH_HELP, defaultDbPath } from "../db-path.ts";
+import { parseDuration } from "../time-spec.ts";
+import { UsageError } from "../usage-error.ts";
+
+export const TOKEN_ENV = "WIRESIGHT_TOKEN";
+export const DEFAULT_FULL_PASS = "5m";
+
+export const SERVE_HELP = `Usage: wiresight serve [options]
+
+Watch every network namespace, record each change in the history database, and serve it:
+  /graphql     GraphQL over HTTP, subscriptions over SSE or a websocket (graphql-ws), and the
+               GraphiQL playground in a browser (works offline)
+  /json        Ghostwire-compatible discovery, /mobyshark its capture targets
+  /capture     live pcapng of a namespace: ?target=…&nif=…&filter=…&promisc=false
+               e.g. curl -sN 'http://127.0.0.1:5000/capture?target=web' | wireshark -k -i -
+  /healthz     200 while discovery works, 503 when it fails or stalls
+
+Options:
+      --listen HOST:PORT   where to listen (default ${DEFAULT_LISTEN}; loopback unless told otherwise;
+                           [::1]:5000 for IPv6, 0.0.0.0:5000 for every address)
+      --token T            require 'Authorization: Bearer T' on every request and websocket
+                           (websocket clients that cannot set headers send it in connectionParams)
+      --token-file PATH    read the token from PATH (keeps it out of the process list); or set
+                           $${TOKEN_ENV}
+      --db PATH            the history database (created if missing)
+      --full-pass DURATION the slow full rediscovery that catches what sends no kernel event
+                           (sockets, processes, containers); default ${DEFAULT_FULL_PASS}
+      --rules FILE         load alert rules from FILE (JSON) at start
+      --keep AGE           drop recordings older than AGE (30d, 12h…)
+  -q, --quiet              print nothing but errors
+  -h, --help               show this help
+
+Without a token, /healthz answers only its verdict; with one, the GraphiQL page itself (which
+holds no data) and /healthz's verdict stay open, everything else needs the token.
+SIGTERM or SIGINT stops gracefully (the recording in progress is finished); a second one exits.
+
+${DB_PATH_HELP}
+`;
+
+export interface ServeArgs {
+  help: boolean;
+  /** As given (or the default), for messages. */
+  listenText: string;
+  listen: ListenAddress;
+  db: string;
+  token: string | undefined;
+  fullPassEveryMs: number;
+  rulesFile: string | null;
+  /** Retention: drop recordings older than this (null: keep all). */
+  keepMs: number | null;
+  quiet: boolean;
+  /** Things worth saying before starting (e.g. listening beyond loopback without a token). */
+  warnings: string[];
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "::1" || /^127\./.test(hostname);
+}
+
+export function parseServeArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: (path: string) => string = (p) => readFileSync(p, "utf8"),
+): ServeArgs {
+  const { values } = parseCommandArgs("serve", argv, {
+    listen: { type: "string" },
+    token: { type: "string" },
+    "token-file": { type: "string" },
+    db: { type: "string" },
+    "full-pass": { type: "string" },
+    rules: { type: "string" },
+    keep: { type: "string" },
+    quiet: { type: "boolean", short: "q" },
+    help: { type: "boolean", short: "h" },
+  });
+  const listenText = values.listen ?? DEFAULT_LISTEN;
+  let listen: ListenAddress;
+  try {
+    listen = parseListen(listenText);
+  } catch (e) {
+    if (e instanceof ListenError) throw new UsageError(`--listen: ${e.message}`);
+    throw e;
+  }
+
+  if (values.token !== undefined && values["token-file"] !== undefined) throw new UsageError("give --token or --token-file, not both");
+  let token: string | undefined;
+  let tokenFrom = "";
+  if (values.token !== undefined) [token, tokenFrom] = [values.token, "--token"];
+  else if (values["token-file"] !== undefined) {
+    const path = values["token-file"];
+    try {
+      token = readFile(path).replace(/\r?\n$/, "");
+    } catch (e) {
+      throw new UsageError(`--token-file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    tokenFrom = `--token-file ${path}`;
+  } else if (env[TOKEN_ENV] !== undefined) [token, tokenFrom] = [env[TOKEN_ENV], `$${TOKEN_ENV}`];
+  if (token !== undefined) {
+    if (token === "") throw new UsageError(`${tokenFrom}: the token is empty`);
+    if (/\s/.test(token)) throw new UsageError(`${tokenFrom}: the token must not contain white space (it travels in an Authorization header)`);
+  }
+
+  const warnings: string[] = [];
+  if (!isLoopback(listen.hostname) && token === undefined) {
+    warnings.push(`listening on ${listenText} without a token: whoever reaches it sees every namespace, socket and process of this host, and can capture its packets (give --token)`);
+  }
+
+  return {
+    help: Boolean(values.help),
+    listenText,
+    listen,
+    db: values.db ?? defaultDbPath(env),
+    token,
+    fullPassEveryMs: parseDuration(values["full-pass"] ?? DEFAULT_FULL_PASS, "--full-pass"),
+    rulesFile: values.rules ?? null,
+    keepMs: values.keep === undefined ? null : parseDuration(values.keep, "--keep"),
+    quiet: Boolean(values.quiet),
+    warnings,
+  };
+}

@@ -1,0 +1,227 @@
+// The HTTP side of `wiresight serve`: one Bun.serve with
+//   /graphql    GraphQL over HTTP (GET/POST) and SSE subscriptions (graphql-yoga), graphql-ws over
+//               a websocket upgrade on the same path, GraphiQL (offline assets) for browsers
+//   /json       Ghostwire's discovery document, /mobyshark its capture targets
+//   /healthz    discovery health (200 / 503)
+//   /capture    live pcapng of one namespace, as a chunked body or binary websocket messages
+// Everything reads the live topology; nothing here discovers. With a token every request needs
+// `Authorization: Bearer T`, except the GraphiQL page (static, it holds no data; the user puts
+// the header in GraphiQL's header editor) and /healthz's bare verdict (probes carry no token).
+
+import type { Server, ServerWebSocket } from "bun";
+import type { GraphQLSchema } from "graphql";
+import { createYoga, type Plugin, type YogaInitialContext } from "graphql-yoga";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import pkg from "../../package.json" with { type: "json" };
+import { toGhostwireDiscovery, toMobysharkTargets } from "../api/ghostwire-v1.ts";
+import type { SchemaContext } from "../schema/context.ts";
+import type { LiveTopology } from "../watch/live.ts";
+import { TokenCheck, unauthorized } from "./auth.ts";
+import { CaptureRequestError, parseCaptureParams, startCapture } from "./capture-request.ts";
+import { captureResponse, captureSocket, type CaptureSocketState } from "./capture-stream.ts";
+import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./graphql-ws.ts";
+import { healthResponse } from "./health.ts";
+import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
+import { closableResponse, OpenStreams } from "./streams.ts";
+
+export const GRAPHQL_PATH = "/graphql";
+
+/** Builds the per-operation context; `baseUrl` is the running server's own URL. */
+export type ContextFactory<C> = (info: { request: Request; baseUrl: string }) => C | Promise<C>;
+
+export interface ServerOptions<C extends object = SchemaContext> {
+  schema: GraphQLSchema;
+  /** envelop plugins (the schema's depth and cost limits), applied to HTTP and websocket operations alike. */
+  plugins?: Plugin<any>[];
+  /** The resolvers' context: one object (its empty `baseUrl`, if any, becomes the server's URL) or a factory. */
+  context: C | ContextFactory<C>;
+  /** For /json, /mobyshark, /healthz and /capture. */
+  live: LiveTopology;
+  /** "host:port"; default 127.0.0.1:5000; port 0 picks a free one. */
+  listen?: string;
+  /** Bearer token every request must carry. */
+  token?: string;
+  /** Awaited by stop() after the last connection is closed (the watcher finishes its recording). */
+  onShutdown?: () => Promise<void> | void;
+  /** How long stop() lets in-flight requests finish before cutting them, ms. Default 5000. */
+  shutdownGraceMs?: number;
+  /** graphql-yoga's logging (unexpected resolver errors are logged, masked for clients). Default true. */
+  logging?: boolean;
+}
+
+export interface RunningServer {
+  /** e.g. "http://127.0.0.1:5000" (no trailing slash). */
+  url: string;
+  port: number;
+  hostname: string;
+  /** Stop accepting, end websockets, SSE streams and captures, then await onShutdown. Idempotent. */
+  stop(): Promise<void>;
+}
+
+type SocketState = GraphqlSocketState | CaptureSocketState;
+
+// Bun closes an HTTP connection idle this long. SSE sends a keep-alive comment every 12 s, so a
+// quiet subscription stays open; captures (quiet for as long as the wire is) disable it per request.
+const HTTP_IDLE_TIMEOUT_S = 60;
+// Websockets: pinged shortly before this (sendPings), so a quiet but live client stays connected.
+const WS_IDLE_TIMEOUT_S = 60;
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function textError(status: number, message: string, headers?: HeadersInit): Response {
+  return Response.json({ errors: [{ message }] }, { status, headers });
+}
+
+/** Yoga renders GraphiQL for exactly this (a browser navigating), whatever the query string holds. */
+function wantsGraphiQL(req: Request): boolean {
+  return req.method === "GET" && (req.headers.get("accept") ?? "").includes("text/html");
+}
+
+export async function startServer<C extends object = SchemaContext>(options: ServerOptions<C>): Promise<RunningServer> {
+  const { hostname, port } = parseListen(options.listen ?? DEFAULT_LISTEN);
+  const token = options.token === undefined ? undefined : new TokenCheck(options.token);
+  const streams = new OpenStreams();
+  const sockets = new Set<ServerWebSocket<SocketState>>();
+  let baseUrl = "";
+
+  const contextOption = options.context;
+  const buildContext = async (request: Request): Promise<C> => {
+    if (typeof contextOption === "function") return (contextOption as ContextFactory<C>)({ request, baseUrl });
+    if ("baseUrl" in contextOption && (contextOption as { baseUrl: unknown }).baseUrl === "") return { ...contextOption, baseUrl };
+    return contextOption;
+  };
+
+  const yoga = createYoga({
+    schema: options.schema,
+    plugins: options.plugins ?? [],
+    graphqlEndpoint: GRAPHQL_PATH,
+    landingPage: false,
+    logging: options.logging ?? true,
+    context: (initial: YogaInitialContext) => buildContext(initial.request),
+    graphiql: { endpoint: GRAPHQL_PATH, title: "wiresight", subscriptionsProtocol: "SSE", defaultQuery: "{\n  __typename\n}\n" },
+    // Assets inlined from the package: the playground works with no network (no CDN).
+    renderGraphiQL,
+  });
+  const wsGraphql = graphqlWsHandler(yoga, token);
+
+  const authorized = (req: Request) => !token || token.matches(req.headers.get("authorization"));
+  const isUpgrade = (req: Request) => (req.headers.get("upgrade") ?? "").toLowerCase() === "websocket";
+
+  async function handleGraphql(req: Request, server: Server<SocketState>): Promise<Response | undefined> {
+    if (isUpgrade(req)) {
+      const protocol = handleProtocols(req.headers.get("sec-websocket-protocol") ?? "");
+      if (!protocol) return textError(400, "websocket subprotocol must be graphql-transport-ws (graphql-ws)");
+      // Browsers cannot set headers on a websocket: without one, connectionParams must carry the token.
+      const header = req.headers.get("authorization");
+      if (token && header !== null && !token.matches(header)) return unauthorized();
+      const data: GraphqlSocketState = { kind: "graphql", request: req, authorized: header !== null };
+      if (server.upgrade(req, { data, headers: { "Sec-WebSocket-Protocol": protocol } })) return undefined;
+      return textError(400, "websocket upgrade failed");
+    }
+    const allowed = authorized(req);
+    if (!allowed && !wantsGraphiQL(req)) return unauthorized();
+    const response = await yoga.fetch(req);
+    // Without the token only the playground page may leave, never a result.
+    if (!allowed && !(response.headers.get("content-type") ?? "").startsWith("text/html")) return unauthorized();
+    if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream")) return closableResponse(response, streams);
+    return response;
+  }
+
+  function handleCapture(req: Request, server: Server<SocketState>): Response | undefined {
+    if (req.method !== "GET") return textError(405, "capture takes GET", { Allow: "GET" });
+    if (!authorized(req)) return unauthorized();
+    let started;
+    try {
+      started = startCapture(options.live.current().topology, parseCaptureParams(new URL(req.url).searchParams));
+    } catch (e) {
+      if (e instanceof CaptureRequestError) return textError(e.status, e.message);
+      throw e;
+    }
+    if (isUpgrade(req)) {
+      const data: CaptureSocketState = { kind: "capture", started, closed: false };
+      if (server.upgrade(req, { data })) return undefined;
+      started.capture.stop("consumer closed");
+      return textError(400, "websocket upgrade failed");
+    }
+    server.timeout(req, 0); // the wire may be quiet for minutes; the capture is still wanted
+    return captureResponse(started, req, streams);
+  }
+
+  function handleGet(req: Request, produce: () => unknown): Response {
+    if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
+    if (!authorized(req)) return unauthorized();
+    return Response.json(produce(), { headers: { "Cache-Control": "no-store" } });
+  }
+
+  const version = { creatorVersion: pkg.version };
+  const server: Server<SocketState> = Bun.serve<SocketState>({
+    hostname,
+    port,
+    idleTimeout: HTTP_IDLE_TIMEOUT_S,
+    maxRequestBodySize: MAX_BODY_BYTES,
+    async fetch(req, server) {
+      const path = new URL(req.url).pathname;
+      switch (path) {
+        case GRAPHQL_PATH:
+          return handleGraphql(req, server);
+        case "/capture":
+          return handleCapture(req, server);
+        case "/json":
+          return handleGet(req, () => toGhostwireDiscovery(options.live.current().topology, version));
+        case "/mobyshark":
+          return handleGet(req, () => toMobysharkTargets(options.live.current().topology, version));
+        case "/healthz":
+          if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
+          return healthResponse(options.live.status(), Boolean(token) && authorized(req));
+        case "/":
+          return Response.redirect(GRAPHQL_PATH, 302);
+        default:
+          return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz or /capture`);
+      }
+    },
+    error(e) {
+      console.error(`wiresight serve: ${e.stack ?? e.message}`);
+      return textError(500, "internal server error");
+    },
+    websocket: {
+      idleTimeout: WS_IDLE_TIMEOUT_S,
+      sendPings: true,
+      open(ws) {
+        sockets.add(ws);
+        if (ws.data.kind === "capture") captureSocket.open(ws as ServerWebSocket<CaptureSocketState>, streams);
+        else wsGraphql.open?.(ws as ServerWebSocket<any>);
+      },
+      message(ws, message) {
+        // A capture socket only sends; what a client says on it is ignored.
+        if (ws.data.kind === "graphql") return wsGraphql.message(ws as ServerWebSocket<any>, message);
+      },
+      drain(ws) {
+        if (ws.data.kind === "capture") captureSocket.drain(ws as ServerWebSocket<CaptureSocketState>);
+      },
+      close(ws, code, reason) {
+        sockets.delete(ws);
+        if (ws.data.kind === "capture") captureSocket.close(ws as ServerWebSocket<CaptureSocketState>);
+        else return wsGraphql.close?.(ws as ServerWebSocket<any>, code, reason);
+      },
+    },
+  });
+
+  const boundPort = server.port ?? port;
+  baseUrl = `http://${urlHost(hostname, boundPort)}`;
+  const grace = options.shutdownGraceMs ?? 5000;
+  let stopping: Promise<void> | undefined;
+
+  const stop = () =>
+    (stopping ??= (async () => {
+      const drained = server.stop(false); // no new connections; resolves when the last one closed
+      streams.closeAll(); // SSE subscriptions and HTTP captures end cleanly
+      for (const ws of sockets) ws.close(1001, "server shutting down");
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), grace)))]);
+      clearTimeout(timer);
+      if (late) await server.stop(true);
+      await yoga.dispose();
+      await options.onShutdown?.();
+    })());
+
+  return { url: baseUrl, port: boundPort, hostname, stop };
+}
