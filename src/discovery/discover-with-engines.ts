@@ -10,6 +10,8 @@ import { decorateTopology, type EngineResult } from "./engines/decorate.ts";
 import { DEFAULT_CALL_TIMEOUT_MS, ping } from "./engines/docker-api.ts";
 import { findEngines, type EngineCandidate } from "./engines/find-engines.ts";
 import { readInventory } from "./engines/inventory.ts";
+import type { FdTable } from "./procfs/namespaces.ts";
+import type { ProcessInfo } from "./procfs/processes.ts";
 
 export interface EngineDiscoverOptions extends DiscoverOptions {
   /** Time limit for each API call (connect, headers and body). */
@@ -22,11 +24,26 @@ export async function discoverWithEngines(options: EngineDiscoverOptions = {}): 
   const { topology, processes, fdTable } = discoverDetailed(options);
   const warn = (subject: string, message: string) => topology.warnings.push({ subject, message });
   const timeoutMs = options.engineCallTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-  const candidates = findEngines(processes, fdTable, procRoot, warn);
-  const results = await Promise.all(candidates.map((c) => askEngine(c, timeoutMs, warn)));
+  const results = await askEngines(processes, fdTable, procRoot, timeoutMs, warn);
   decorateTopology(topology, results, procRoot, warn);
   topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100; // procfs + netlink + engines
   return topology;
+}
+
+/**
+ * Every engine in the process table, asked over its API (concurrently, each call under a time
+ * limit). The results decorate a topology (decorateTopology); a watcher keeps them to decorate
+ * the topologies of its incremental passes too.
+ */
+export async function askEngines(
+  processes: Map<number, ProcessInfo>,
+  fdTable: FdTable,
+  procRoot: string,
+  timeoutMs: number,
+  warn: (subject: string, message: string) => void,
+): Promise<EngineResult[]> {
+  const candidates = findEngines(processes, fdTable, procRoot, warn);
+  return Promise.all(candidates.map((c) => askEngine(c, timeoutMs, warn)));
 }
 
 async function askEngine(candidate: EngineCandidate, timeoutMs: number, warn: (s: string, m: string) => void): Promise<EngineResult> {

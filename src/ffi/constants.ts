@@ -28,6 +28,16 @@ export const NETLINK_EXT_ACK = 11;
 export const NETLINK_GET_STRICT_CHK = 12;
 export const SOCKADDR_NL_SIZE = 12; // struct sockaddr_nl { u16 family; u16 pad; u32 pid; u32 groups; }
 
+// <sys/epoll.h>, <linux/eventpoll.h>
+export const EPOLL_CLOEXEC = 0x80000;
+export const EPOLL_CTL_ADD = 1;
+export const EPOLL_CTL_DEL = 2;
+export const EPOLL_CTL_MOD = 3;
+export const EPOLLIN = 0x001;
+export const EPOLLPRI = 0x002;
+export const EPOLLERR = 0x008;
+export const EPOLLHUP = 0x010;
+
 // <fcntl.h>
 export const O_RDONLY = 0;
 export const O_CLOEXEC = 0x80000;

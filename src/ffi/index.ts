@@ -20,3 +20,4 @@ export { utsNamesIn, threadUtsLink, UtsRestoreError, type UtsNames } from "./uts
 export { tunAttachment, type TunAttachment } from "./tun.ts";
 export { PacketSocket, CAPTURE_SNAPLEN, type CapturedFrame, type PacketSocketOptions, type SockFilter } from "./packet-socket.ts";
 export { compileFilter, libpcapAvailable, LibpcapMissingError, FilterSyntaxError } from "./libpcap.ts";
+export { Epoll, type EpollReady } from "./epoll.ts";

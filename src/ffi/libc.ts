@@ -46,6 +46,12 @@ const lib = dlopen("libc.so.6", {
   // pointer-as-integer arguments: glibc's syscall() is assembly that only moves registers, so a
   // fixed prototype is sound (same reasoning as open/ioctl above).
   syscall: { args: ["i64", "i64", "i64", "i64", "i64"], returns: FFIType.i64_fast },
+  // int epoll_create1(int flags)
+  epoll_create1: { args: ["i32"], returns: "i32" },
+  // int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
+  epoll_ctl: { args: ["i32", "i32", "i32", "ptr"], returns: "i32" },
+  // int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
+  epoll_wait: { args: ["i32", "ptr", "i32", "i32"], returns: "i32" },
   // int uname(struct utsname *buf)
   uname: { args: ["ptr"], returns: "i32" },
   // pid_t gettid(void) — glibc >= 2.30

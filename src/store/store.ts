@@ -65,6 +65,14 @@ interface CurrentCache {
   runInfo: RunInfo;
 }
 
+export interface RecordOptions {
+  /** Record nothing (and return null) when no entity changed. */
+  skipUnchanged?: boolean;
+}
+
+/** Thrown inside a recording's transaction to roll it back: nothing changed. */
+const UNCHANGED = new Error("unchanged: rolled back");
+
 interface VersionRow {
   key: string;
   parent: string | null;
@@ -90,50 +98,74 @@ export class Store {
     this.sqlite.close(true);
   }
 
-  /** Records a discovery: a snapshots row, plus a version row for each entity that changed. */
-  record(t: Topology): RecordResult {
+  /**
+   * Records a discovery: a snapshots row, plus a version row for each entity that changed.
+   * With `skipUnchanged`, a discovery in which no entity changed is not recorded at all (the
+   * transaction is rolled back: history does not grow) and null is returned; run information
+   * alone (duration, warnings, stats) is no change.
+   */
+  record(t: Topology): RecordResult;
+  record(t: Topology, options: RecordOptions): RecordResult | null;
+  record(t: Topology, options: RecordOptions = {}): RecordResult | null {
     const time = Date.parse(t.discoveredAt);
     if (Number.isNaN(time)) throw new StoreError(`cannot record a topology whose discoveredAt is not a time: '${t.discoveredAt}'`);
     const info = runInfoOf(t);
-    const done = this.guard(() =>
-      this.db.transaction(
-        (txn) => {
-          const tx = txn as unknown as BunSQLiteDatabase;
-          // What this store remembers of the current versions holds only if nobody else
-          // recorded since it did. (The immediate transaction holds the write lock; a failed
-          // one drops the cache, which it may have half-updated.)
-          const previous = tx.select({ id: max(snapshots.id) }).from(snapshots).get()?.id ?? null;
-          const cache = previous !== null && this.cache?.revision === previous ? this.cache : null;
-          this.cache = null;
-          const inserted = tx
-            .insert(snapshots)
-            .values({
-              time,
-              durationMs: t.stats.durationMs,
-              added: 0,
-              removed: 0,
-              changed: 0,
-              ...runInfoDelta(info, cache ? cache.runInfo : previous === null ? null : runInfoAt(tx, previous)),
-            })
-            .returning({ id: snapshots.id })
-            .get();
-          const revision = inserted.id;
-          const kinds = new Map<string, Map<string, CurrentRow>>();
-          const totals = { added: 0, removed: 0, changed: 0 };
-          for (const kind of KINDS) {
-            const current = cache?.kinds.get(kind.name) ?? loadCurrent(tx, kind.table);
-            const n = recordKind(tx, kind, t, revision, current);
-            kinds.set(kind.name, current);
-            totals.added += n.added;
-            totals.removed += n.removed;
-            totals.changed += n.changed;
-          }
-          tx.update(snapshots).set(totals).where(eq(snapshots.id, revision)).run();
-          return { result: { revision, ...totals }, kinds };
-        },
-        { behavior: "immediate" },
-      ),
-    );
+    let kept: CurrentCache | null = null;
+    const done = this.guard(() => {
+      try {
+        return this.db.transaction(
+          (txn) => {
+            const tx = txn as unknown as BunSQLiteDatabase;
+            // What this store remembers of the current versions holds only if nobody else
+            // recorded since it did. (The immediate transaction holds the write lock; a failed
+            // one drops the cache, which it may have half-updated.)
+            const previous = tx.select({ id: max(snapshots.id) }).from(snapshots).get()?.id ?? null;
+            const cache = previous !== null && this.cache?.revision === previous ? this.cache : null;
+            this.cache = null;
+            const previousInfo = cache ? cache.runInfo : previous === null ? null : runInfoAt(tx, previous);
+            const inserted = tx
+              .insert(snapshots)
+              .values({
+                time,
+                durationMs: t.stats.durationMs,
+                added: 0,
+                removed: 0,
+                changed: 0,
+                ...runInfoDelta(info, previousInfo),
+              })
+              .returning({ id: snapshots.id })
+              .get();
+            const revision = inserted.id;
+            const kinds = new Map<string, Map<string, CurrentRow>>();
+            const totals = { added: 0, removed: 0, changed: 0 };
+            for (const kind of KINDS) {
+              const current = cache?.kinds.get(kind.name) ?? loadCurrent(tx, kind.table);
+              const n = recordKind(tx, kind, t, revision, current);
+              kinds.set(kind.name, current);
+              totals.added += n.added;
+              totals.removed += n.removed;
+              totals.changed += n.changed;
+            }
+            if (options.skipUnchanged && totals.added + totals.removed + totals.changed === 0) {
+              // Nothing was written but the snapshots row, so the current versions read (or
+              // cached) are still those of `previous`: keep them for the next recording.
+              if (previous !== null && previousInfo) kept = { revision: previous, kinds, runInfo: previousInfo };
+              throw UNCHANGED;
+            }
+            tx.update(snapshots).set(totals).where(eq(snapshots.id, revision)).run();
+            return { result: { revision, ...totals }, kinds };
+          },
+          { behavior: "immediate" },
+        );
+      } catch (err) {
+        if (err === UNCHANGED) return null;
+        throw err;
+      }
+    });
+    if (done === null) {
+      this.cache = kept;
+      return null;
+    }
     this.cache = { revision: done.result.revision, kinds: done.kinds, runInfo: info };
     return done.result;
   }
@@ -251,9 +283,12 @@ export class Store {
     });
   }
 
-  /** Every change after `from` up to and including `to`, in order, for replay. */
+  /**
+   * Every change after `from` up to and including `to`, in order, for replay. `{ revision: 0 }`
+   * means before the first recording ever made (everything recorded since is then "added").
+   */
   changes(from: Moment, to: Moment): ChangeEvent[] {
-    const a = this.resolve(from);
+    const a = "revision" in from && from.revision === 0 ? 0 : this.resolve(from);
     const b = this.resolve(to);
     if (a > b) throw new StoreError(`changes: revision ${a} is after ${b}`);
     return this.guard(() => {

@@ -48,8 +48,12 @@ function remoteIndex(l: RtLink): number {
   return l.data?.kind === "vxlan" && l.data.link ? l.data.link : linkTarget(l);
 }
 
-export function resolveNsids(subjects: NsidSubject[]): NsidResolution {
-  const maps = subjects.map(() => new Map<number, number | null>());
+/**
+ * `seed` (per subject, same order) holds NSIDs resolved before (by a watcher that re-reads one
+ * namespace at a time): they are taken as they are and cost no query.
+ */
+export function resolveNsids(subjects: NsidSubject[], seed?: ReadonlyMap<number, number | null>[]): NsidResolution {
+  const maps = subjects.map((_, i) => new Map<number, number | null>(seed?.[i] ?? []));
   const warnings: NsidResolution["warnings"] = [];
   let queries = 0;
   // Per subject: ifindex → link. Across subjects: which hold a link at an ifindex, and which hold
