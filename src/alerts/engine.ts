@@ -1,0 +1,438 @@
+// The alert engine: keeps the rules, evaluates them against the live topology after every
+// revision (and on a timer, for `for` durations and the watcher's health), moves alerts through
+// pending → firing → resolved, persists them in the store's file, tells subscribers and webhooks.
+//
+// Evaluation is synchronous and takes its time from an injectable clock, so tests drive it
+// step by step (`evaluate(now)`, `tick(now)`) without sleeping.
+
+import { randomUUID } from "node:crypto";
+import { indexTopology, type TopologyIndex } from "../model/index-topology.ts";
+import type { Topology } from "../model/topology.ts";
+import type { ChangeEvent, Store } from "../store/index.ts";
+import type { LiveTopology, RevisionBatch } from "../watch/live.ts";
+import { AlertRows, DEFAULT_HISTORY, MAX_LIST, type HistoryLimits } from "./alert-rows.ts";
+import { ConditionMemory, evaluateCondition, type Finding } from "./conditions.ts";
+import { readRuleFile, RuleFileError } from "./rule-file.ts";
+import type { Alert, AlertFilter, AlertRule, AlertRuleInput, AlertService } from "./types.ts";
+import { AlertRuleError, checkPatch, checkRuleInput } from "./validate.ts";
+import { WebhookSender, type WebhookPayload } from "./webhook.ts";
+
+export interface AlertEngineOptions {
+  store: Store;
+  live: LiveTopology;
+  /** The clock, ms since the epoch (tests inject one). */
+  now?: () => number;
+  /** How often the timer checks `for` durations and the watcher's health (default 1000 ms); null: no timer (tests call tick()). */
+  tickMs?: number | null;
+  /** Per webhook attempt (default 5000 ms). */
+  webhookTimeoutMs?: number;
+  /** Webhook attempts after the first (default 2). */
+  webhookRetries?: number;
+  /** Wait before webhook retry n is n × this (default 500 ms). */
+  webhookRetryDelayMs?: number;
+  /** A JSON array of rules to upsert by name at start. */
+  rulesFile?: string;
+  /** How much resolved history to keep. */
+  history?: Partial<HistoryLimits>;
+  /** The built-in health rule's stall limit when it is first created (default: 3 full passes, at least 60 s). */
+  stalledAfterMs?: number;
+  /** Warnings (failed webhooks, throwing subscribers); default console.warn. */
+  warn?: (message: string) => void;
+}
+
+export const BUILT_IN_HEALTH_RULE = "discovery health";
+const PRUNE_EVERY_MS = 60_000;
+
+export class AlertEngine implements AlertService {
+  private readonly rows: AlertRows;
+  private readonly rulesById = new Map<string, AlertRule>();
+  /** Pending and firing alerts by rule id and subject. */
+  private readonly active = new Map<string, Alert>();
+  private readonly listeners = new Set<(alert: Alert) => void>();
+  private readonly memory = new ConditionMemory();
+  private readonly webhooks: WebhookSender;
+  private readonly clock: () => number;
+  private readonly warn: (message: string) => void;
+  private readonly history: HistoryLimits;
+  private indexed: { topology: Topology; index: TopologyIndex } | null = null;
+  private learned: Topology | null = null;
+  private lastPrune = 0;
+  private unsubscribe: (() => void) | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly live: LiveTopology,
+    store: Store,
+    options: AlertEngineOptions,
+  ) {
+    this.rows = new AlertRows(store.database());
+    this.clock = options.now ?? Date.now;
+    this.warn = options.warn ?? ((m) => console.warn(`wiresight: ${m}`));
+    this.history = { ...DEFAULT_HISTORY, ...options.history };
+    this.webhooks = new WebhookSender({
+      timeoutMs: options.webhookTimeoutMs,
+      retries: options.webhookRetries,
+      retryDelayMs: options.webhookRetryDelayMs,
+      warn: this.warn,
+    });
+  }
+
+  /**
+   * Loads the rules (creating the built-in health rule on first use, then upserting the rules
+   * file's), resumes pending and firing alerts, evaluates once, and follows the live topology.
+   * Throws a RuleFileError for a bad rules file.
+   */
+  static open(options: AlertEngineOptions): AlertEngine {
+    const engine = new AlertEngine(options.live, options.store, options);
+    engine.start(options);
+    return engine;
+  }
+
+  private start(options: AlertEngineOptions): void {
+    const fromFile = options.rulesFile === undefined ? [] : readRuleFile(options.rulesFile);
+    for (const r of this.rows.rules()) this.rulesById.set(r.id, r);
+    const now = this.clock();
+    this.rows.transaction(() => {
+      if (![...this.rulesById.values()].some((r) => r.builtIn)) {
+        const every = this.live.status().fullPassEveryMs;
+        const stalledAfterMs = options.stalledAfterMs ?? Math.max(60_000, 3 * every);
+        const rule = this.newRule({ name: BUILT_IN_HEALTH_RULE, enabled: true, condition: { type: "discoveryHealth", stalledAfterMs }, forMs: 0, severity: "critical", webhook: null }, now, true);
+        this.rows.insertRule(rule);
+        this.rulesById.set(rule.id, rule);
+      }
+      for (const [i, input] of fromFile.entries()) {
+        const existing = this.byName(input.name);
+        let rule: AlertRule;
+        try {
+          if (!existing && input.condition.type === "discoveryHealth") throw this.notBuiltIn();
+          rule = existing ? this.merged(existing, input, now) : this.newRule(input, now, false);
+        } catch (err) {
+          if (err instanceof AlertRuleError) throw new RuleFileError(`rules file ${options.rulesFile}, rule ${i + 1} ('${input.name}'): ${err.message}`);
+          throw err;
+        }
+        if (existing) this.rows.updateRule(rule);
+        else this.rows.insertRule(rule);
+        this.rulesById.set(rule.id, rule);
+      }
+    });
+    for (const a of this.rows.active()) {
+      this.active.set(activeKey(a.ruleId, a.subject), a);
+      this.seedMemory(a);
+    }
+    this.prune(now);
+    this.unsubscribe = this.live.subscribe((batch) => this.onBatch(batch));
+    this.evaluate(now);
+    const tickMs = options.tickMs === undefined ? 1000 : options.tickMs;
+    if (tickMs !== null) {
+      this.timer = setInterval(() => this.tick(), tickMs);
+      this.timer.unref?.();
+    }
+  }
+
+  /** Stops following the topology and the timer; resolves when pending webhook deliveries are done. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.webhooks.settled();
+  }
+
+  // ---- AlertService ------------------------------------------------------------------------
+
+  rules(): AlertRule[] {
+    return [...this.rulesById.values()].sort((a, b) => Number(b.builtIn) - Number(a.builtIn) || a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
+  }
+
+  rule(id: string): AlertRule | null {
+    return this.rulesById.get(id) ?? null;
+  }
+
+  createRule(input: AlertRuleInput): AlertRule {
+    const checked = checkRuleInput(input);
+    if (this.byName(checked.name)) throw new AlertRuleError(`name: a rule named '${checked.name}' already exists`, "name");
+    if (checked.condition.type === "discoveryHealth") throw this.notBuiltIn();
+    const rule = this.newRule(checked, this.clock(), false);
+    this.rows.insertRule(rule);
+    this.rulesById.set(rule.id, rule);
+    this.evaluate(this.clock(), [rule]);
+    return rule;
+  }
+
+  updateRule(id: string, patch: Partial<AlertRuleInput>): AlertRule {
+    const old = this.rulesById.get(id);
+    if (!old) throw new AlertRuleError(`no alert rule with id '${id}'`, "id");
+    const checked = checkPatch(patch);
+    if (checked.name !== undefined && checked.name !== old.name && this.byName(checked.name))
+      throw new AlertRuleError(`name: a rule named '${checked.name}' already exists`, "name");
+    const now = this.clock();
+    const rule = this.merged(old, checked, now);
+    const restart = !rule.enabled || JSON.stringify(rule.condition) !== JSON.stringify(old.condition) || rule.forMs !== old.forMs;
+    const transitions = this.rows.transaction(() => {
+      this.rows.updateRule(rule);
+      // A changed condition or `for` starts over: what held under the old one is resolved.
+      return restart ? this.resolveAll(old, now, this.live.current().revision, "") : [];
+    });
+    this.rulesById.set(id, rule);
+    this.publish(transitions);
+    if (rule.enabled) this.evaluate(now, [rule]);
+    return rule;
+  }
+
+  deleteRule(id: string): boolean {
+    const rule = this.rulesById.get(id);
+    if (!rule) return false;
+    if (rule.builtIn) throw new AlertRuleError(`rule '${rule.name}' is built in: it cannot be deleted, only disabled (enabled: false)`, "id");
+    const now = this.clock();
+    const transitions = this.rows.transaction(() => {
+      const t = this.resolveAll(rule, now, this.live.current().revision, " (rule deleted)");
+      this.rows.deleteRule(id);
+      return t;
+    });
+    this.rulesById.delete(id);
+    this.publish(transitions);
+    return true;
+  }
+
+  alerts(filter: AlertFilter = {}): Alert[] {
+    if (filter.limit !== undefined && (!Number.isInteger(filter.limit) || filter.limit < 1 || filter.limit > MAX_LIST))
+      throw new AlertRuleError(`limit: must be an integer from 1 to ${MAX_LIST}, got ${filter.limit}`, "limit");
+    return this.rows.list(filter);
+  }
+
+  subscribe(listener: (alert: Alert) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  // ---- evaluation ---------------------------------------------------------------------------
+
+  /**
+   * Evaluates rules (all enabled ones by default) against the current topology, with the events
+   * of `batch` when a new revision brought them. Also checks `for` durations and prunes history.
+   */
+  evaluate(now = this.clock(), rules?: AlertRule[], batch?: RevisionBatch): void {
+    if (this.closed) return;
+    const current = this.live.current();
+    const index = this.indexOf(current.topology);
+    const events: ChangeEvent[] | null = batch?.events ?? null;
+    if (events) this.memory.learnFromEvents(events);
+    const revision = batch?.revision ?? current.revision;
+    const status = this.live.status();
+    const targets = (rules ?? [...this.rulesById.values()]).filter((r) => r.enabled);
+    const transitions = this.rows.transaction(() => {
+      const out: Alert[] = [];
+      for (const rule of targets) {
+        let findings: Finding[];
+        try {
+          findings = evaluateCondition(rule.condition, { index, events, status, now, memory: this.memory });
+        } catch (err) {
+          // One broken rule (or a topology it did not expect) must not stop the others.
+          this.warn(`alert rule '${rule.name}' could not be evaluated: ${(err as Error).message}`);
+          continue;
+        }
+        out.push(...this.apply(rule, findings, now, revision));
+      }
+      out.push(...this.promote(now));
+      return out;
+    });
+    if (this.learned !== current.topology) {
+      this.memory.learnFromTopology(index);
+      this.learned = current.topology;
+    }
+    this.publish(transitions);
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) this.prune(now);
+  }
+
+  /**
+   * What the timer does: the watcher's health (it changes without a revision) and `for`
+   * durations that have run out. Rules over the topology need no new look: it has not changed.
+   */
+  tick(now = this.clock()): void {
+    if (this.closed) return;
+    const health = [...this.rulesById.values()].filter((r) => r.enabled && r.condition.type === "discoveryHealth");
+    this.evaluate(now, health);
+  }
+
+  /** Drops resolved alerts beyond the history limits; returns how many went. */
+  prune(now = this.clock()): number {
+    this.lastPrune = now;
+    return this.rows.prune(this.history, now);
+  }
+
+  /** The states an alert went through, oldest first. */
+  transitions(alertId: string): { state: Alert["state"]; at: string; revision: number | null }[] {
+    return this.rows.transitions(alertId);
+  }
+
+  /** Resolves when every webhook delivery started so far has finished. */
+  webhooksSettled(): Promise<void> {
+    return this.webhooks.settled();
+  }
+
+  /** Webhook deliveries so far: delivered, failed (after every retry), dropped (too many pending). */
+  webhookCounts(): { delivered: number; failed: number; dropped: number } {
+    return { ...this.webhooks.counts };
+  }
+
+  private onBatch(batch: RevisionBatch): void {
+    try {
+      this.evaluate(this.clock(), undefined, batch);
+    } catch (err) {
+      // A subscriber of the watcher must not throw into it; the next revision tries again.
+      this.warn(`alert evaluation at revision ${batch.revision} failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** One rule's findings against its active alerts: new ones start, held ones go on, the rest resolve. */
+  private apply(rule: AlertRule, findings: Finding[], now: number, revision: number): Alert[] {
+    const out: Alert[] = [];
+    const holding = new Set<string>();
+    // A change is momentary: its alert fires and resolves within the same evaluation.
+    const momentary = rule.condition.type === "change";
+    for (const f of findings) {
+      const key = activeKey(rule.id, f.subject);
+      holding.add(key);
+      const a = this.active.get(key);
+      if (!a) {
+        const alert: Alert = {
+          id: randomUUID(),
+          ruleId: rule.id,
+          ruleName: rule.name,
+          severity: rule.severity,
+          state: rule.forMs > 0 ? "pending" : "firing",
+          subject: f.subject,
+          entities: f.entities,
+          message: f.message,
+          since: new Date(now).toISOString(),
+          firedAt: rule.forMs > 0 ? null : new Date(now).toISOString(),
+          resolvedAt: null,
+          revision,
+        };
+        this.active.set(key, alert);
+        out.push(this.transition(alert, now));
+        continue;
+      }
+      if (a.message !== f.message || a.entities.join("\n") !== f.entities.join("\n")) {
+        a.message = f.message;
+        a.entities = f.entities;
+        this.rows.touch(a);
+      }
+    }
+    for (const [key, a] of this.active) {
+      if (a.ruleId !== rule.id) continue;
+      if (momentary || !holding.has(key)) out.push(this.resolve(a, now, revision, ""));
+    }
+    return out;
+  }
+
+  /** Pending alerts whose rule's `for` has run out fire (their condition held at the last evaluation). */
+  private promote(now: number): Alert[] {
+    const out: Alert[] = [];
+    for (const a of this.active.values()) {
+      if (a.state !== "pending") continue;
+      const rule = this.rulesById.get(a.ruleId);
+      if (!rule?.enabled || now - Date.parse(a.since) < rule.forMs) continue;
+      a.state = "firing";
+      a.firedAt = new Date(now).toISOString();
+      a.revision = this.live.current().revision;
+      out.push(this.transition(a, now));
+    }
+    return out;
+  }
+
+  private resolve(a: Alert, now: number, revision: number, why: string): Alert {
+    this.active.delete(activeKey(a.ruleId, a.subject));
+    a.state = "resolved";
+    a.resolvedAt = new Date(now).toISOString();
+    a.revision = revision;
+    a.message += why;
+    return this.transition(a, now);
+  }
+
+  private resolveAll(rule: AlertRule, now: number, revision: number, why: string): Alert[] {
+    return [...this.active.values()].filter((a) => a.ruleId === rule.id).map((a) => this.resolve(a, now, revision, why));
+  }
+
+  /** Persists an alert's new state; returns a copy as it is at this moment (for listeners and webhooks). */
+  private transition(a: Alert, now: number): Alert {
+    this.rows.write(a, now);
+    return { ...a, entities: [...a.entities] };
+  }
+
+  /** After the transaction committed: subscribers, then webhooks (firing and resolved only, grouped per rule). */
+  private publish(transitions: Alert[]): void {
+    for (const a of transitions)
+      for (const l of this.listeners) {
+        try {
+          l(a);
+        } catch (err) {
+          this.warn(`an alert subscriber threw: ${(err as Error).message}`);
+        }
+      }
+    const perRule = new Map<string, Alert[]>();
+    for (const a of transitions) {
+      // A pending alert that never fired and went away is history, not news for a receiver.
+      if (a.state === "pending" || (a.state === "resolved" && a.firedAt === null)) continue;
+      const list = perRule.get(a.ruleId);
+      if (list) list.push(a);
+      else perRule.set(a.ruleId, [a]);
+    }
+    for (const [ruleId, list] of perRule) {
+      const rule = this.rulesById.get(ruleId);
+      if (!rule?.webhook) continue;
+      const payload: WebhookPayload = { version: 1, source: "wiresight", rule: { id: rule.id, name: rule.name, severity: rule.severity }, alerts: list };
+      this.webhooks.send(rule.webhook, payload);
+    }
+  }
+
+  /** What a resumed alert says about the past that the memory must know to keep holding it. */
+  private seedMemory(a: Alert): void {
+    const rule = this.rulesById.get(a.ruleId);
+    if (rule?.condition.type === "interfaceDown") this.memory.seenRunning.add(a.subject);
+    if (rule?.condition.type === "containerLeftBridge") {
+      // The network's name comes back from the topology (conditions.ts) while the network exists.
+      let m = this.memory.attachments.get(a.subject);
+      if (!m) this.memory.attachments.set(a.subject, (m = new Map()));
+      for (const key of a.entities.filter((e) => e.startsWith("container-network:"))) if (!m.has(key)) m.set(key, key);
+    }
+  }
+
+  private indexOf(topology: Topology): TopologyIndex {
+    if (this.indexed?.topology !== topology) this.indexed = { topology, index: indexTopology(topology) };
+    return this.indexed.index;
+  }
+
+  private byName(name: string): AlertRule | undefined {
+    for (const r of this.rulesById.values()) if (r.name === name) return r;
+    return undefined;
+  }
+
+  private notBuiltIn(): AlertRuleError {
+    const name = [...this.rulesById.values()].find((r) => r.builtIn)?.name ?? BUILT_IN_HEALTH_RULE;
+    return new AlertRuleError(`condition.type: 'discoveryHealth' is built in (rule '${name}'); update that rule instead`, "condition.type");
+  }
+
+  private newRule(input: AlertRuleInput, now: number, builtIn: boolean): AlertRule {
+    const at = new Date(now).toISOString();
+    return { id: randomUUID(), name: input.name, enabled: input.enabled, condition: input.condition, forMs: input.forMs, severity: input.severity, webhook: input.webhook, builtIn, createdAt: at, updatedAt: at };
+  }
+
+  /** A rule with a (checked) patch applied, checked again as a whole (some fields constrain each other). */
+  private merged(old: AlertRule, patch: Partial<AlertRuleInput>, now: number): AlertRule {
+    const rule: AlertRule = { ...old, ...patch, updatedAt: new Date(now).toISOString() };
+    if (old.builtIn && rule.condition.type !== old.condition.type)
+      throw new AlertRuleError(`condition.type: rule '${old.name}' is built in; its condition stays '${old.condition.type}'`, "condition.type");
+    if (!old.builtIn && rule.condition.type === "discoveryHealth") throw this.notBuiltIn();
+    checkPatch({ name: rule.name, enabled: rule.enabled, condition: rule.condition, forMs: rule.forMs, severity: rule.severity, webhook: rule.webhook });
+    return rule;
+  }
+}
+
+function activeKey(ruleId: string, subject: string): string {
+  return `${ruleId}\0${subject}`;
+}
