@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { indexTopology, type TopologyIndex } from "../model/index-topology.ts";
 import type { Topology } from "../model/topology.ts";
+import { explain } from "../store/errors.ts";
 import type { ChangeEvent, Store } from "../store/index.ts";
 import type { LiveTopology, RevisionBatch } from "../watch/live.ts";
 import { AlertRows, DEFAULT_HISTORY, MAX_LIST, type HistoryLimits } from "./alert-rows.ts";
@@ -45,10 +46,13 @@ const PRUNE_EVERY_MS = 60_000;
 
 export class AlertEngine implements AlertService {
   private readonly rows: AlertRows;
+  private readonly storePath: string;
   private readonly rulesById = new Map<string, AlertRule>();
   /** Pending and firing alerts by rule id and subject. */
   private readonly active = new Map<string, Alert>();
   private readonly listeners = new Set<(alert: Alert) => void>();
+  /** Alert writes of the evaluation in progress, stored together by persist(). */
+  private writes: (() => void)[] = [];
   private readonly memory = new ConditionMemory();
   private readonly webhooks: WebhookSender;
   private readonly clock: () => number;
@@ -67,6 +71,7 @@ export class AlertEngine implements AlertService {
     options: AlertEngineOptions,
   ) {
     this.rows = new AlertRows(store.database());
+    this.storePath = store.path;
     this.clock = options.now ?? Date.now;
     this.warn = options.warn ?? ((m) => console.warn(`wiresight: ${m}`));
     this.history = { ...DEFAULT_HISTORY, ...options.history };
@@ -125,7 +130,13 @@ export class AlertEngine implements AlertService {
     this.evaluate(now);
     const tickMs = options.tickMs === undefined ? 1000 : options.tickMs;
     if (tickMs !== null) {
-      this.timer = setInterval(() => this.tick(), tickMs);
+      this.timer = setInterval(() => {
+        try {
+          this.tick();
+        } catch (err) {
+          this.warn(`alert timer: ${(err as Error).message}`);
+        }
+      }, tickMs);
       this.timer.unref?.();
     }
   }
@@ -170,11 +181,9 @@ export class AlertEngine implements AlertService {
     const now = this.clock();
     const rule = this.merged(old, checked, now);
     const restart = !rule.enabled || JSON.stringify(rule.condition) !== JSON.stringify(old.condition) || rule.forMs !== old.forMs;
-    const transitions = this.rows.transaction(() => {
-      this.rows.updateRule(rule);
-      // A changed condition or `for` starts over: what held under the old one is resolved.
-      return restart ? this.resolveAll(old, now, this.live.current().revision, "") : [];
-    });
+    // A changed condition or `for` starts over: what held under the old one is resolved.
+    const transitions = restart ? this.resolveAll(old, now, this.live.current().revision, "") : [];
+    this.persist(() => this.rows.updateRule(rule), true);
     this.rulesById.set(id, rule);
     this.publish(transitions);
     if (rule.enabled) this.evaluate(now, [rule]);
@@ -186,11 +195,8 @@ export class AlertEngine implements AlertService {
     if (!rule) return false;
     if (rule.builtIn) throw new AlertRuleError(`rule '${rule.name}' is built in: it cannot be deleted, only disabled (enabled: false)`, "id");
     const now = this.clock();
-    const transitions = this.rows.transaction(() => {
-      const t = this.resolveAll(rule, now, this.live.current().revision, " (rule deleted)");
-      this.rows.deleteRule(id);
-      return t;
-    });
+    const transitions = this.resolveAll(rule, now, this.live.current().revision, " (rule deleted)");
+    this.persist(() => this.rows.deleteRule(id), true);
     this.rulesById.delete(id);
     this.publish(transitions);
     return true;
@@ -224,22 +230,22 @@ export class AlertEngine implements AlertService {
     const revision = batch?.revision ?? current.revision;
     const status = this.live.status();
     const targets = (rules ?? [...this.rulesById.values()]).filter((r) => r.enabled);
-    const transitions = this.rows.transaction(() => {
-      const out: Alert[] = [];
-      for (const rule of targets) {
-        let findings: Finding[];
-        try {
-          findings = evaluateCondition(rule.condition, { index, events, status, now, memory: this.memory });
-        } catch (err) {
-          // One broken rule (or a topology it did not expect) must not stop the others.
-          this.warn(`alert rule '${rule.name}' could not be evaluated: ${(err as Error).message}`);
-          continue;
-        }
-        out.push(...this.apply(rule, findings, now, revision));
+    const transitions: Alert[] = [];
+    for (const rule of targets) {
+      let findings: Finding[];
+      try {
+        findings = evaluateCondition(rule.condition, { index, events, status, now, memory: this.memory });
+      } catch (err) {
+        // One broken rule (or a topology it did not expect) must not stop the others.
+        this.warn(`alert rule '${rule.name}' could not be evaluated: ${(err as Error).message}`);
+        continue;
       }
-      out.push(...this.promote(now));
-      return out;
-    });
+      transitions.push(...this.apply(rule, findings, now, revision));
+    }
+    transitions.push(...this.promote(now));
+    // Nothing is told before it is stored: a failed write drops this evaluation's news (the
+    // next evaluation finds the same again, from the state reloaded from the file).
+    if (!this.persist()) return;
     if (this.learned !== current.topology) {
       this.memory.learnFromTopology(index);
       this.learned = current.topology;
@@ -320,7 +326,8 @@ export class AlertEngine implements AlertService {
       if (a.message !== f.message || a.entities.join("\n") !== f.entities.join("\n")) {
         a.message = f.message;
         a.entities = f.entities;
-        this.rows.touch(a);
+        const copy = { ...a, entities: [...a.entities] };
+        this.writes.push(() => this.rows.touch(copy));
       }
     }
     for (const [key, a] of this.active) {
@@ -358,10 +365,36 @@ export class AlertEngine implements AlertService {
     return [...this.active.values()].filter((a) => a.ruleId === rule.id).map((a) => this.resolve(a, now, revision, why));
   }
 
-  /** Persists an alert's new state; returns a copy as it is at this moment (for listeners and webhooks). */
+  /** Queues an alert's new state to be stored; returns a copy as it is at this moment (for storing, listeners and webhooks). */
   private transition(a: Alert, now: number): Alert {
-    this.rows.write(a, now);
-    return { ...a, entities: [...a.entities] };
+    const copy = { ...a, entities: [...a.entities] };
+    this.writes.push(() => this.rows.write(copy, now));
+    return copy;
+  }
+
+  /**
+   * Stores the queued alert writes (and `also`) in one transaction; none when there is nothing
+   * to write, so an idle evaluation never takes the file's write lock. When it fails, the
+   * in-memory alerts are reloaded from the file (which still holds the state before) and the
+   * failure is a warning, or thrown with `rethrow` (a rule mutation must report it).
+   */
+  private persist(also?: () => void, rethrow = false): boolean {
+    const writes = this.writes.splice(0);
+    if (writes.length === 0 && !also) return true;
+    try {
+      this.rows.transaction(() => {
+        also?.();
+        for (const w of writes) w();
+      });
+      return true;
+    } catch (raw) {
+      const err = explain(this.storePath, raw) as Error;
+      this.active.clear();
+      for (const a of this.rows.active()) this.active.set(activeKey(a.ruleId, a.subject), a);
+      if (rethrow) throw err;
+      this.warn(`alert state could not be stored: ${err.message}`);
+      return false;
+    }
   }
 
   /** After the transaction committed: subscribers, then webhooks (firing and resolved only, grouped per rule). */

@@ -175,6 +175,39 @@ describe("persistence", () => {
   });
 });
 
+describe("storage failures", () => {
+  test("a write that fails (file locked) tells nobody, keeps the stored state, and the next evaluation catches up", async () => {
+    const tmp = tempDir();
+    dirs.push(tmp);
+    const clock = { now: T0 };
+    const store = Store.open(tmp.db, { busyTimeoutMs: 0 });
+    const live = new LiveForAlerts(store, syntheticTopology(T0));
+    const warnings: string[] = [];
+    const engine = AlertEngine.open({ store, live, now: () => clock.now, tickMs: null, warn: (m) => warnings.push(m) });
+    open.push({ engine, store });
+    const seen: Alert[] = [];
+    engine.subscribe((a) => seen.push(a));
+    const rule = engine.createRule({ name: "slow", enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 60_000, severity: "info", webhook: null });
+    const other = new Database(tmp.db);
+    other.run("BEGIN IMMEDIATE");
+    try {
+      clock.now += 60_000;
+      engine.tick();
+      expect(warnings).toEqual([expect.stringContaining("alert state could not be stored")]);
+      expect(() => engine.updateRule(rule.id, { severity: "critical" })).toThrow(`${tmp.db} is locked by another writer`);
+      expect(engine.rule(rule.id)!.severity).toBe("info");
+    } finally {
+      other.run("ROLLBACK");
+      other.close();
+    }
+    expect(seen.map((a) => a.state)).toEqual(["pending"]);
+    expect(engine.alerts({ ruleId: rule.id }).map((a) => a.state)).toEqual(["pending"]);
+    engine.tick();
+    expect(seen.map((a) => a.state)).toEqual(["pending", "firing"]);
+    expect(engine.alerts({ ruleId: rule.id }).map((a) => a.state)).toEqual(["firing"]);
+  });
+});
+
 describe("discovery health (built-in)", () => {
   test("created on first open; fires when discovery fails, and when it stalls; resolves when it recovers", () => {
     const { engine, live, clock } = setup();
