@@ -90,7 +90,12 @@ export class AlertEngine implements AlertService {
    */
   static open(options: AlertEngineOptions): AlertEngine {
     const engine = new AlertEngine(options.live, options.store, options);
-    engine.start(options);
+    try {
+      engine.start(options);
+    } catch (err) {
+      void engine.close();
+      throw explain(options.store.path, err);
+    }
     return engine;
   }
 
@@ -166,7 +171,7 @@ export class AlertEngine implements AlertService {
     if (this.byName(checked.name)) throw new AlertRuleError(`name: a rule named '${checked.name}' already exists`, "name");
     if (checked.condition.type === "discoveryHealth") throw this.notBuiltIn();
     const rule = this.newRule(checked, this.clock(), false);
-    this.rows.insertRule(rule);
+    this.persist(() => this.rows.insertRule(rule), true);
     this.rulesById.set(rule.id, rule);
     this.evaluate(this.clock(), [rule]);
     return rule;
