@@ -48,8 +48,8 @@ export class AlertEngine implements AlertService {
   private readonly rows: AlertRows;
   private readonly storePath: string;
   private readonly rulesById = new Map<string, AlertRule>();
-  /** Pending and firing alerts by rule id and subject. */
-  private readonly active = new Map<string, Alert>();
+  /** Pending and firing alerts: rule id → subject → alert. */
+  private readonly active = new ActiveAlerts();
   private readonly listeners = new Set<(alert: Alert) => void>();
   /** Alert writes of the evaluation in progress, stored together by persist(). */
   private writes: (() => void)[] = [];
@@ -127,7 +127,7 @@ export class AlertEngine implements AlertService {
       }
     });
     for (const a of this.rows.active()) {
-      this.active.set(activeKey(a.ruleId, a.subject), a);
+      this.active.add(a);
       this.seedMemory(a);
     }
     this.prune(now);
@@ -306,9 +306,8 @@ export class AlertEngine implements AlertService {
     // A change is momentary: its alert fires and resolves within the same evaluation.
     const momentary = rule.condition.type === "change";
     for (const f of findings) {
-      const key = activeKey(rule.id, f.subject);
-      holding.add(key);
-      const a = this.active.get(key);
+      holding.add(f.subject);
+      const a = this.active.get(rule.id, f.subject);
       if (!a) {
         const alert: Alert = {
           id: randomUUID(),
@@ -324,28 +323,25 @@ export class AlertEngine implements AlertService {
           resolvedAt: null,
           revision,
         };
-        this.active.set(key, alert);
+        this.active.add(alert);
         out.push(this.transition(alert, now));
         continue;
       }
-      if (a.message !== f.message || a.entities.join("\n") !== f.entities.join("\n")) {
+      if (a.message !== f.message || a.entities.length !== f.entities.length || a.entities.some((e, i) => e !== f.entities[i])) {
         a.message = f.message;
         a.entities = f.entities;
         const copy = { ...a, entities: [...a.entities] };
         this.writes.push(() => this.rows.touch(copy));
       }
     }
-    for (const [key, a] of this.active) {
-      if (a.ruleId !== rule.id) continue;
-      if (momentary || !holding.has(key)) out.push(this.resolve(a, now, revision, ""));
-    }
+    for (const a of [...this.active.of(rule.id)]) if (momentary || !holding.has(a.subject)) out.push(this.resolve(a, now, revision, ""));
     return out;
   }
 
   /** Pending alerts whose rule's `for` has run out fire (their condition held at the last evaluation). */
   private promote(now: number): Alert[] {
     const out: Alert[] = [];
-    for (const a of this.active.values()) {
+    for (const a of this.active.all()) {
       if (a.state !== "pending") continue;
       const rule = this.rulesById.get(a.ruleId);
       if (!rule?.enabled || now - Date.parse(a.since) < rule.forMs) continue;
@@ -358,7 +354,7 @@ export class AlertEngine implements AlertService {
   }
 
   private resolve(a: Alert, now: number, revision: number, why: string): Alert {
-    this.active.delete(activeKey(a.ruleId, a.subject));
+    this.active.remove(a);
     a.state = "resolved";
     a.resolvedAt = new Date(now).toISOString();
     a.revision = revision;
@@ -367,7 +363,7 @@ export class AlertEngine implements AlertService {
   }
 
   private resolveAll(rule: AlertRule, now: number, revision: number, why: string): Alert[] {
-    return [...this.active.values()].filter((a) => a.ruleId === rule.id).map((a) => this.resolve(a, now, revision, why));
+    return [...this.active.of(rule.id)].map((a) => this.resolve(a, now, revision, why));
   }
 
   /** Queues an alert's new state to be stored; returns a copy as it is at this moment (for storing, listeners and webhooks). */
@@ -395,7 +391,7 @@ export class AlertEngine implements AlertService {
     } catch (raw) {
       const err = explain(this.storePath, raw) as Error;
       this.active.clear();
-      for (const a of this.rows.active()) this.active.set(activeKey(a.ruleId, a.subject), a);
+      for (const a of this.rows.active()) this.active.add(a);
       if (rethrow) throw err;
       this.warn(`alert state could not be stored: ${err.message}`);
       return false;
@@ -471,6 +467,35 @@ export class AlertEngine implements AlertService {
   }
 }
 
-function activeKey(ruleId: string, subject: string): string {
-  return `${ruleId}\0${subject}`;
+/** Unresolved alerts by rule, then subject: one rule's alerts are found without looking at the others'. */
+class ActiveAlerts {
+  private readonly byRule = new Map<string, Map<string, Alert>>();
+
+  get(ruleId: string, subject: string): Alert | undefined {
+    return this.byRule.get(ruleId)?.get(subject);
+  }
+
+  add(a: Alert): void {
+    let m = this.byRule.get(a.ruleId);
+    if (!m) this.byRule.set(a.ruleId, (m = new Map()));
+    m.set(a.subject, a);
+  }
+
+  remove(a: Alert): void {
+    const m = this.byRule.get(a.ruleId);
+    m?.delete(a.subject);
+    if (m?.size === 0) this.byRule.delete(a.ruleId);
+  }
+
+  of(ruleId: string): Iterable<Alert> {
+    return this.byRule.get(ruleId)?.values() ?? [];
+  }
+
+  *all(): Iterable<Alert> {
+    for (const m of this.byRule.values()) yield* m.values();
+  }
+
+  clear(): void {
+    this.byRule.clear();
+  }
 }
