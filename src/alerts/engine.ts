@@ -202,8 +202,9 @@ export class AlertEngine implements AlertService {
     const now = this.clock();
     const transitions = this.resolveAll(rule, now, this.live.current().revision, " (rule deleted)");
     this.persist(() => this.rows.deleteRule(id), true);
-    this.rulesById.delete(id);
+    // Told while the rule is still known, so its webhook hears that its alerts are resolved.
     this.publish(transitions);
+    this.rulesById.delete(id);
     return true;
   }
 

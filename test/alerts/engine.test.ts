@@ -331,6 +331,13 @@ describe("webhooks", () => {
       expect(warnings.filter((w) => w.includes("broken hook"))).toHaveLength(2);
       expect(warnings[0]).toContain("failed after 3 attempt(s): HTTP 503");
       expect(engine.webhookCounts()).toEqual({ delivered: 2, failed: 2, dropped: 0 });
+      // Deleting a rule resolves its alerts, and its webhook hears it.
+      clock.now += 1000;
+      live.push(later(syntheticTopology(T0), 2));
+      engine.updateRule(rule.id, { forMs: 0, severity: "warning" });
+      engine.deleteRule(rule.id);
+      await engine.webhooksSettled();
+      expect(received.slice(2).map((p) => p.alerts.map((a) => [a.state, a.message.endsWith("(rule deleted)")]))).toEqual([[["firing", false]], [["resolved", true]]]);
     } finally {
       server.stop(true);
     }
