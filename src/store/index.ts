@@ -3,3 +3,4 @@ export { Store, type ChangeEvent, type Diff, type EntityDiff, type Moment, type 
 export { StoreError } from "./errors.ts";
 export { KINDS } from "./registry.ts";
 export type { FieldChange } from "./canonical.ts";
+export { alertRules, alerts, alertTransitions } from "./alert-tables.ts";

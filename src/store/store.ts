@@ -93,6 +93,14 @@ export class Store {
     return new Store(path, sqlite, db);
   }
 
+  /**
+   * The drizzle handle on this file, for the alert engine's own tables (alert-tables.ts), which
+   * share the file and its migrations. Never for the history tables: those are written only here.
+   */
+  database(): BunSQLiteDatabase {
+    return this.db;
+  }
+
   /** Closes the file; the last connection to close folds the write-ahead log back into it. */
   close(): void {
     this.sqlite.close(true);
