@@ -45,6 +45,13 @@ export const MomentScalar = new GraphQLScalarType<Moment, string | number>({
 });
 
 const CACHED = 8;
+const revisions = new WeakMap<Topology, number>();
+
+/** The revision a topology served here was read as (null for one that did not come through topologyAt). */
+export function revisionOf(t: Topology): number | null {
+  return revisions.get(t) ?? null;
+}
+
 const caches = new WeakMap<Store, Map<number, Topology>>();
 
 /** The revision a moment means, checked against the history (clear errors outside it). */
@@ -55,9 +62,15 @@ export function resolveRevision(ctx: SchemaContext, at: Moment): number {
 /** The topology at a moment (the live one when `at` is absent or names the live revision), indexed. */
 export function topologyAt(ctx: SchemaContext, at: Moment | null | undefined): SchemaIndex {
   const live = ctx.live.current();
-  if (at === null || at === undefined) return schemaIndex(live.topology);
+  if (at === null || at === undefined || (live.revision !== 0 && "revision" in at && at.revision === live.revision)) {
+    revisions.set(live.topology, live.revision);
+    return schemaIndex(live.topology);
+  }
   const revision = resolveRevision(ctx, at);
-  if (revision === live.revision) return schemaIndex(live.topology);
+  if (revision === live.revision) {
+    revisions.set(live.topology, live.revision);
+    return schemaIndex(live.topology);
+  }
   let cache = caches.get(ctx.store);
   if (!cache) caches.set(ctx.store, (cache = new Map()));
   let topology = cache.get(revision);
@@ -68,5 +81,6 @@ export function topologyAt(ctx: SchemaContext, at: Moment | null | undefined): S
     if (cache.size >= CACHED) cache.delete(cache.keys().next().value!);
   }
   cache.set(revision, topology);
+  revisions.set(topology, revision);
   return schemaIndex(topology);
 }

@@ -146,6 +146,8 @@ describe.if(root)("queries over a real lab", () => {
     expect(data(await f.run(q, { at: r1 })).addresses.totalCount).toBe(0);
     expect(data(await f.run(q, { at: String(r1) })).addresses.totalCount).toBe(0);
     expect(data(await f.run(q, { at: f.first.discoveredAt })).topology.discoveredAt).toBe(f.first.discoveredAt);
+    expect(data(await f.run(`query($at: Moment) { topology(at: $at) { revision } }`, { at: f.first.discoveredAt })).topology.revision).toBe(r1);
+    expect(data(await f.run(`{ topology { revision } }`)).topology.revision).toBe(batch.revision);
 
     const diff = data(await f.run(`query($from: Moment!) { diff(from: $from) { from to entities { kind op key nodeId ... on EntityAdded { after } } } }`, { from: r1 })).diff;
     expect(diff.from).toBe(r1);

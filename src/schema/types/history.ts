@@ -6,6 +6,7 @@ import type { FieldChange, Snapshot } from "../../store/index.ts";
 import type { EntityDiff } from "../../store/index.ts";
 import { encodeNodeId } from "../../model/node-id.ts";
 import { builder } from "../builder.ts";
+import { StatsRef } from "./hosts.ts";
 import { schemaIndex, lookupNode, typenameOfStoreKind } from "../topology-index.ts";
 
 export const EntityKindEnum = builder.enumType("EntityKind", {
@@ -109,6 +110,6 @@ export const SnapshotRef = builder.objectRef<Snapshot>("Snapshot").implement({
     removed: t.exposeInt("removed"),
     changed: t.exposeInt("changed"),
     warnings: t.exposeInt("warnings"),
-    stats: t.field({ type: "JSON", description: "Entity counts as discovery reported them.", resolve: (s) => s.stats }),
+    stats: t.field({ type: StatsRef, description: "Entity counts as discovery reported them.", resolve: (s) => s.stats }),
   }),
 });

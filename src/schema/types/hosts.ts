@@ -6,6 +6,7 @@ import type { ForwardSource, PortRange } from "../../model/forwarded-ports.ts";
 import type { DnsSettings, HostsEntry, ResolverSettings } from "../../model/tenants.ts";
 import type { DiscoveryStats, HostInfo, Privileges, Warning } from "../../model/topology.ts";
 import { builder } from "../builder.ts";
+import { revisionOf } from "../moment.ts";
 import { indexOf } from "../topology-index.ts";
 import { byKey, byKeys } from "./lookup.ts";
 import { ContainerNetworkRef, ContainerRef, EngineRef, ForwardedPortRef, InterfaceRef, NamespaceRef, ProcessRef, SocketRef, TenantRef, TopologyRef } from "./refs.ts";
@@ -217,7 +218,7 @@ const PrivilegesRef = builder.objectRef<Privileges>("Privileges").implement({
 export const WarningRef = builder.objectRef<Warning>("Warning").implement({
   fields: (t) => ({ subject: t.exposeString("subject"), message: t.exposeString("message") }),
 });
-const StatsRef = builder.objectRef<DiscoveryStats>("DiscoveryStats").implement({
+export const StatsRef = builder.objectRef<DiscoveryStats>("DiscoveryStats").implement({
   fields: (t) => ({
     durationMs: t.exposeFloat("durationMs"),
     namespaces: t.exposeInt("namespaces"),
@@ -242,6 +243,7 @@ TopologyRef.implement({
     formatVersion: t.exposeInt("formatVersion"),
     host: t.field({ type: HostRef, resolve: (x) => x.host }),
     discoveredAt: t.exposeString("discoveredAt"),
+    revision: t.int({ nullable: true, description: "The revision this topology was recorded as.", resolve: (x) => revisionOf(x) }),
     namespaces: t.field({ type: [NamespaceRef], resolve: (x) => x.namespaces }),
     interfaces: t.field({ type: [InterfaceRef], resolve: (x) => x.namespaces.flatMap((n) => n.interfaces) }),
     processes: t.field({ type: [ProcessRef], resolve: (x) => x.processes }),
