@@ -9,7 +9,7 @@ import { asClientErrors, badInput } from "../errors.ts";
 import { findNamespace } from "../filters.ts";
 import { resolveRevision, topologyAt } from "../moment.ts";
 import { Channel } from "../channel.ts";
-import { topologyChanges } from "../topology-changes.ts";
+import { changeMatcher, topologyChanges } from "../topology-changes.ts";
 import { isNodeTypename, lookupNode } from "../topology-index.ts";
 import type { Alert } from "../../alerts/types.ts";
 import type { Moment } from "../../store/index.ts";
@@ -135,7 +135,10 @@ builder.queryType({
         const b = args.to ? resolveRevision(ctx, args.to) : latestOrFail(ctx);
         const events = asClientErrors(() => ctx.store.changes({ revision: a }, { revision: b }));
         if (events.length > 100_000) throw badInput(`${events.length} changes between revisions ${a} and ${b}: ask for a shorter span`);
-        return events.filter((e) => (!args.filter?.kinds || args.filter.kinds.includes(e.kind as "namespace")) && (!args.filter?.ops || args.filter.ops.includes(e.op))).map((e) => ({ ...e, time: null }));
+        const f = args.filter ?? {};
+        const ns = f.namespace != null ? (f.namespace.startsWith("netns:") ? f.namespace : findNamespace(topologyAt(ctx, { revision: b }), f.namespace).key) : null;
+        const times = new Map(ctx.store.history(Math.min(10_000, b - a + 1)).map((s) => [s.revision, s.time]));
+        return events.filter(changeMatcher({ ...f, namespace: ns })).map((e) => ({ ...e, time: times.get(e.revision) ?? null }));
       },
     }),
     captureTargets: t.field({
