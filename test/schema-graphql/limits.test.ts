@@ -12,7 +12,7 @@ import { createYoga } from "graphql-yoga";
 import { schemaLimitRules, schemaLimits } from "../../src/schema/index.ts";
 import { Store } from "../../src/store/index.ts";
 import { LiveDouble } from "../helpers/live-double.ts";
-import { syntheticTopology } from "../store/synthetic.ts";
+import { later, syntheticTopology } from "../store/synthetic.ts";
 import { AlertsDouble } from "./alerts-double.ts";
 import { schema } from "./fixture.ts";
 
@@ -84,5 +84,35 @@ describe("limits", () => {
     const bad = await post(`{ topology(at: "not a time") { discoveredAt } }`);
     expect(bad.errors[0].message).toContain("neither a revision number nor an ISO 8601 time");
     expect((await post("{ revision }")).data.revision).toBe(ctx.live.current().revision);
+  });
+
+  test("plugged into graphql-yoga: a subscription over SSE gets the change, and leaving unsubscribes", async () => {
+    const yoga = createYoga({ schema, context: () => ctx, plugins: schemaLimits(), logging: false, graphiql: false });
+    const live = ctx.live;
+    const abort = new AbortController();
+    const res = await yoga.fetch("http://localhost/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ query: "subscription { topologyChanges { revision kind op key } }" }),
+      signal: abort.signal,
+    });
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = res.body!.getReader();
+    const next = live.current().topology;
+    const changed = later(next, 60);
+    changed.namespaces[0]!.interfaces[0]!.mtu = 9000;
+    // Yoga subscribes when the stream is first read: read, then publish, then read on.
+    const first = reader.read();
+    await Bun.sleep(0);
+    while (live.subscriberCount === 0) await Bun.sleep(5);
+    const batch = live.record(changed)!;
+    let text = new TextDecoder().decode((await first).value);
+    while (!text.includes("topologyChanges")) text += new TextDecoder().decode((await reader.read()).value);
+    const event = JSON.parse(text.split("\n").find((l) => l.startsWith("data:") && l.includes("topologyChanges"))!.slice(5)).data.topologyChanges;
+    expect(event).toEqual({ revision: batch.revision, kind: "INTERFACE", op: "changed", key: changed.namespaces[0]!.interfaces[0]!.key });
+    await reader.cancel();
+    abort.abort();
+    while (live.subscriberCount > 0) await Bun.sleep(5);
+    expect(live.subscriberCount).toBe(0);
   });
 });
