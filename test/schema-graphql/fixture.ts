@@ -24,6 +24,8 @@ export interface Fixture {
   ns: { a: string; b: string };
   keys: { a: string; b: string };
   first: Topology;
+  /** An address of the lab's own subnet (random per run, so that a lab still being torn down never answers for this one): ip(1), ip(2)… */
+  ip(host: number): string;
   run(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<any>>;
   /** A new discovery recorded (and published unless told otherwise). */
   rediscover(options?: { publish?: boolean }): ReturnType<LiveDouble["record"]>;
@@ -44,15 +46,17 @@ export async function makeFixture(): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), "wiresight-gql-"));
   let store: Store | null = null;
   try {
+    const net = `10.${100 + Math.floor(Math.random() * 150)}.${Math.floor(Math.random() * 256)}`;
+    const ip = (host: number) => `${net}.${host}`;
     const a = lab.netns("a");
     const b = lab.netns("b");
     lab.ip(a, "link", "add", "br0", "type", "bridge");
     lab.ip(a, "link", "add", "va0", "type", "veth", "peer", "name", "vb0", "netns", b);
     lab.ip(a, "link", "set", "va0", "master", "br0");
-    lab.ip(a, "addr", "add", "10.77.0.1/24", "dev", "br0");
-    lab.ip(b, "addr", "add", "10.77.0.2/24", "dev", "vb0");
+    lab.ip(a, "addr", "add", `${ip(1)}/24`, "dev", "br0");
+    lab.ip(b, "addr", "add", `${ip(2)}/24`, "dev", "vb0");
     for (const [ns, dev] of [[a, "br0"], [a, "va0"], [b, "vb0"]] as const) lab.ip(ns, "link", "set", dev, "up");
-    const server = lab.spawn("ip", ["netns", "exec", b, "python3", "-c", "import socket,time\ns=socket.socket(); s.bind(('10.77.0.2', 8080)); s.listen()\nprint('ready', flush=True)\ntime.sleep(600)"]);
+    const server = lab.spawn("ip", ["netns", "exec", b, "python3", "-c", `import socket,time\ns=socket.socket(); s.bind(('${ip(2)}', 8080)); s.listen()\nprint('ready', flush=True)\ntime.sleep(600)`]);
     await lab.waitFor(server, "ready");
 
     store = Store.open(join(dir, "history.db"));
@@ -70,6 +74,7 @@ export async function makeFixture(): Promise<Fixture> {
       ns: { a, b },
       keys: { a: netnsKeyOf(first, a), b: netnsKeyOf(first, b) },
       first,
+      ip,
       run: async (query, variables) => {
         const document = parse(query);
         const errors = validate(schema, document);

@@ -44,7 +44,7 @@ describe.if(root)("queries over a real lab", () => {
     const va = ns.interfaces.find((i: any) => i.name === "va0");
     expect(br.ports.map((p: any) => p.name)).toEqual(["va0"]);
     expect(br.details).not.toBeNull();
-    expect(br.addresses.filter((a: any) => !a.address.includes(":"))).toEqual([{ address: "10.77.0.1", prefixLength: 24 }]);
+    expect(br.addresses.filter((a: any) => !a.address.includes(":"))).toEqual([{ address: `${f.ip(1)}`, prefixLength: 24 }]);
     expect(va.bridge.name).toBe("br0");
     expect(va.peer.name).toBe("vb0");
     expect(va.peer.namespace.key).toBe(f.keys.b);
@@ -74,10 +74,10 @@ describe.if(root)("queries over a real lab", () => {
     const d = data(await f.run(`query($ns: String!) { sockets(namespace: $ns, state: listening, port: 8080) { totalCount edges { node { localAddress localPort protocol simpleState processes { comm pid } interfaces { name } } } } }`, { ns: f.ns.b }));
     expect(d.sockets.totalCount).toBe(1);
     const s = d.sockets.edges[0].node;
-    expect(s).toMatchObject({ localAddress: "10.77.0.2", localPort: 8080, protocol: "tcp", simpleState: "listening" });
+    expect(s).toMatchObject({ localAddress: `${f.ip(2)}`, localPort: 8080, protocol: "tcp", simpleState: "listening" });
     expect(s.processes.map((p: any) => p.comm)).toContain("python3");
     expect(s.interfaces.map((i: any) => i.name)).toEqual(["vb0"]);
-    const oracle = sh("ip", ["netns", "exec", f.ns.b, "ss", "-Htln"]).trim().split("\n").filter((l) => l.includes("10.77.0.2:8080"));
+    const oracle = sh("ip", ["netns", "exec", f.ns.b, "ss", "-Htln"]).trim().split("\n").filter((l) => l.includes(`${f.ip(2)}:8080`));
     expect(oracle.length).toBe(1);
     const iface = data(await f.run(`query($ns: String!) { interfaces(namespace: $ns, name: "vb0") { edges { node { sockets { localPort } } } } }`, { ns: f.ns.b }));
     expect(iface.interfaces.edges[0].node.sockets.map((x: any) => x.localPort)).toContain(8080);
@@ -90,11 +90,11 @@ describe.if(root)("queries over a real lab", () => {
     expect(await names({ ns: f.ns.a, kind: ["veth"] })).toEqual(["va0"]);
     expect(await names({ ns: f.keys.a, kind: ["bridge", "veth"] })).toEqual(["br0", "va0"]);
     expect(await names({ ns: encodeNodeId("NetworkNamespace", f.keys.a), name: "v*" })).toEqual(["va0"]);
-    expect(await names({ address: "10.77.0.2" })).toEqual(["vb0"]);
+    expect(await names({ address: `${f.ip(2)}` })).toEqual(["vb0"]);
     expect(await names({ ns: f.ns.b, state: "down" })).toEqual([]);
     expect(await names({ ns: f.ns.b, state: "up" })).toEqual(["lo", "vb0"]);
     const addrs = data(await f.run(`query($ns: String) { addresses(namespace: $ns, family: ipv4) { edges { node { address interface { name } } } } }`, { ns: f.ns.a }));
-    expect(addrs.addresses.edges.map((e: any) => `${e.node.address} ${e.node.interface.name}`).sort()).toEqual(["10.77.0.1 br0", "127.0.0.1 lo"]);
+    expect(addrs.addresses.edges.map((e: any) => `${e.node.address} ${e.node.interface.name}`).sort()).toEqual([`${f.ip(1)} br0`, "127.0.0.1 lo"]);
   });
 
   test("connections page by key; a cursor stays valid when entities are added before it", async () => {
@@ -127,20 +127,20 @@ describe.if(root)("queries over a real lab", () => {
     const after = data(await f.run(aq, { ns: f.ns.a, after: cursor })).addresses.edges.map((e: any) => e.node.key);
     expect(after).toEqual(expected);
     // An offset cursor would have shifted by one; and a cursor of a removed entity still works.
-    f.lab.ip(f.ns.a, "addr", "del", "10.77.0.1/24", "dev", "br0");
+    f.lab.ip(f.ns.a, "addr", "del", `${f.ip(1)}/24`, "dev", "br0");
     f.rediscover();
     const gone = data(await f.run(aq, { ns: f.ns.a, after: cursor })).addresses.edges.map((e: any) => e.node.key);
-    expect(gone).toEqual(expected.filter((k: string) => !k.endsWith("/addr:10.77.0.1/24")));
-    f.lab.ip(f.ns.a, "addr", "add", "10.77.0.1/24", "dev", "br0");
+    expect(gone).toEqual(expected.filter((k: string) => !k.endsWith(`/addr:${f.ip(1)}/24`)));
+    f.lab.ip(f.ns.a, "addr", "add", `${f.ip(1)}/24`, "dev", "br0");
     f.rediscover();
     const bad = await f.run(q, { ns: f.ns.a, after: "bm90LWEtY3Vyc29y" });
     expect(errorsOf(bad)[0]).toContain("is not a cursor");
   });
 
   test("at: a past revision or time shows the topology as it was; diff and history say what changed", async () => {
-    f.lab.ip(f.ns.b, "addr", "add", "10.77.0.9/24", "dev", "vb0");
+    f.lab.ip(f.ns.b, "addr", "add", `${f.ip(9)}/24`, "dev", "vb0");
     const batch = f.rediscover()!;
-    const q = `query($at: Moment) { addresses(address: "10.77.0.9", at: $at) { totalCount } topology(at: $at) { discoveredAt } }`;
+    const q = `query($at: Moment) { addresses(address: "${f.ip(9)}", at: $at) { totalCount } topology(at: $at) { discoveredAt } }`;
     expect(data(await f.run(q, {})).addresses.totalCount).toBe(1);
     expect(data(await f.run(q, { at: batch.revision })).addresses.totalCount).toBe(1);
     expect(data(await f.run(q, { at: r1 })).addresses.totalCount).toBe(0);
@@ -152,11 +152,11 @@ describe.if(root)("queries over a real lab", () => {
     const diff = data(await f.run(`query($from: Moment!) { diff(from: $from) { from to entities { kind op key nodeId ... on EntityAdded { after } } } }`, { from: r1 })).diff;
     expect(diff.from).toBe(r1);
     expect(diff.to).toBe(batch.revision);
-    const added = diff.entities.find((e: any) => e.kind === "ADDRESS" && e.op === "added" && e.after.address === "10.77.0.9");
+    const added = diff.entities.find((e: any) => e.kind === "ADDRESS" && e.op === "added" && e.after.address === `${f.ip(9)}`);
     expect(added).toBeDefined();
     // The node id of a change event finds the entity.
     const node = data(await f.run(`query($id: ID!) { node(id: $id) { ... on Address { address } } }`, { id: added.nodeId })).node;
-    expect(node.address).toBe("10.77.0.9");
+    expect(node.address).toBe(`${f.ip(9)}`);
     // ...and at r1 it was not there.
     expect(data(await f.run(`query($id: ID!, $at: Moment) { node(id: $id, at: $at) { id } }`, { id: added.nodeId, at: r1 })).node).toBeNull();
 
@@ -166,13 +166,13 @@ describe.if(root)("queries over a real lab", () => {
   });
 
   test("whereIs: owner and path, in the live topology and in the past", async () => {
-    const d = data(await f.run(`query($from: String) { whereIs(ip: "10.77.0.2", from: $from) { found address owners { interface { name } namespace { key } reached } path { kind namespace { key } egress { name } } end { reason } } }`, { from: f.ns.a })).whereIs;
+    const d = data(await f.run(`query($from: String) { whereIs(ip: "${f.ip(2)}", from: $from) { found address owners { interface { name } namespace { key } reached } path { kind namespace { key } egress { name } } end { reason } } }`, { from: f.ns.a })).whereIs;
     expect(d.found).toBe(true);
     expect(d.owners[0]).toEqual({ interface: { name: "vb0" }, namespace: { key: f.keys.b }, reached: true });
     expect(d.end.reason).toBe("delivered");
     expect(d.path[0].namespace.key).toBe(f.keys.a);
     expect(d.path[0].egress.name).toBe("br0");
-    const past = data(await f.run(`query($at: Moment) { whereIs(ip: "10.77.0.9", at: $at) { found } }`, { at: r1 })).whereIs;
+    const past = data(await f.run(`query($at: Moment) { whereIs(ip: "${f.ip(9)}", at: $at) { found } }`, { at: r1 })).whereIs;
     expect(past.found).toBe(false);
   });
 
