@@ -1,0 +1,38 @@
+// The GraphQL schema: `buildSchema()` for the executable schema (context: SchemaContext) and
+// `schemaLimits()` for the envelop plugins that bound what one operation may ask for.
+//
+//   createYoga({ schema: buildSchema(), context: () => ctx, plugins: [...schemaLimits()] })
+
+import { GraphQLScalarType, type GraphQLSchema } from "graphql";
+import { builder } from "./builder.ts";
+import { MomentScalar } from "./moment.ts";
+import "./types/network.ts";
+import "./types/hosts.ts";
+import "./types/query-lists.ts";
+import "./types/where-is.ts";
+import "./types/history.ts";
+import "./types/alerts.ts";
+import "./types/capture.ts";
+import "./types/root.ts";
+
+export type { SchemaContext } from "./context.ts";
+export { schemaLimits, schemaLimitRules, LIMITS } from "./limits.ts";
+
+builder.addScalarType("Moment", MomentScalar);
+builder.addScalarType(
+  "JSON",
+  new GraphQLScalarType({
+    name: "JSON",
+    description: "Any JSON value (labels, recorded versions, field values).",
+    serialize: (v) => v,
+    parseValue: (v) => v,
+  }),
+);
+
+let schema: GraphQLSchema | null = null;
+
+/** The executable schema (built once; Pothos builders cannot build twice). */
+export function buildSchema(): GraphQLSchema {
+  schema ??= builder.toSchema({ sortSchema: false });
+  return schema;
+}

@@ -1,0 +1,94 @@
+// The topologyChanges stream: with `sinceRevision`, the changes after it replayed from the store,
+// then live batches, with no gap and no duplicate. The order matters: subscribe first (batches
+// arriving meanwhile are held), then read the history up to the latest revision, then release
+// the held batches, skipping every revision already sent. A batch committed before the replay
+// read is in the replay; one committed after it is held; one in both is skipped by revision.
+
+import type { ChangeEvent } from "../store/index.ts";
+import type { RevisionBatch } from "../watch/live.ts";
+import { Channel } from "./channel.ts";
+import type { SchemaContext } from "./context.ts";
+import { asClientErrors, badInput } from "./errors.ts";
+import { findNamespace } from "./filters.ts";
+import { schemaIndex } from "./topology-index.ts";
+import type { ChangeShape } from "./types/history.ts";
+
+export interface ChangeFilter {
+  kinds?: readonly string[] | null;
+  ops?: readonly ("added" | "removed" | "changed")[] | null;
+  /** A namespace key (node ids and names are resolved to one before filtering). */
+  namespace?: string | null;
+}
+
+/** Whether an event is about something in (or of) a namespace: its key is under the namespace's, or its netns is it. */
+function inNamespace(e: ChangeEvent, ns: string): boolean {
+  if (e.key === ns || e.key.startsWith(`${ns}/`)) return true;
+  return e.before?.netns === ns || e.after?.netns === ns;
+}
+
+export function changeMatcher(f: ChangeFilter): (e: ChangeEvent) => boolean {
+  return (e) => (!f.kinds || f.kinds.includes(e.kind)) && (!f.ops || f.ops.includes(e.op)) && (!f.namespace || inNamespace(e, f.namespace));
+}
+
+export function topologyChanges(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number | null): Channel<ChangeShape> {
+  // A namespace given by name or node id becomes its key now: it may be gone later, and its
+  // removal is one of the events the client wants.
+  let namespace = filter.namespace ?? null;
+  if (namespace !== null) {
+    try {
+      namespace = findNamespace(schemaIndex(ctx.live.current().topology), namespace).key;
+    } catch {
+      if (!namespace.startsWith("netns:")) throw badInput(`namespace filter: no namespace '${filter.namespace}' now; give a namespace key to follow one that is not there yet`);
+    }
+  }
+  const matches = changeMatcher({ ...filter, namespace });
+  const channel = new Channel<ChangeShape>();
+  let sent = -Infinity;
+  let replaying = true;
+  const held: RevisionBatch[] = [];
+
+  const deliver = (revision: number, time: string | null, events: ChangeEvent[]) => {
+    if (revision <= sent) return;
+    sent = revision;
+    for (const e of events) if (matches(e)) channel.push({ ...e, revision, time });
+  };
+  const unsubscribe = ctx.live.subscribe((batch) => {
+    if (replaying) held.push(batch);
+    else deliver(batch.revision, batch.time, batch.events);
+  });
+  channel.onClose(unsubscribe);
+
+  try {
+    if (sinceRevision !== null) replay(ctx, sinceRevision, deliver);
+  } catch (err) {
+    channel.close();
+    throw err;
+  }
+  replaying = false;
+  for (const b of held.splice(0)) deliver(b.revision, b.time, b.events);
+  return channel;
+}
+
+function replay(ctx: SchemaContext, since: number, deliver: (revision: number, time: string | null, events: ChangeEvent[]) => void): void {
+  if (!Number.isSafeInteger(since) || since < 0) throw badInput(`sinceRevision must be a revision number, not ${since}`);
+  const latest = ctx.store.latest();
+  if (latest === null) throw badInput("sinceRevision: the history holds no recording yet");
+  if (since > latest) throw badInput(`sinceRevision ${since} is after the latest revision ${latest}`);
+  asClientErrors(() => ctx.store.resolve({ revision: since }));
+  if (since === latest) {
+    deliver(latest, null, []);
+    return;
+  }
+  const events = asClientErrors(() => ctx.store.changes({ revision: since }, { revision: latest }));
+  const times = new Map(ctx.store.history(latest - since).map((s) => [s.revision, s.time]));
+  let i = 0;
+  while (i < events.length) {
+    const revision = events[i]!.revision;
+    let j = i;
+    while (j < events.length && events[j]!.revision === revision) j++;
+    deliver(revision, times.get(revision) ?? null, events.slice(i, j));
+    i = j;
+  }
+  // Revisions with nothing after the last event still count as sent.
+  deliver(latest, times.get(latest) ?? null, []);
+}

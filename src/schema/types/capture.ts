@@ -1,0 +1,50 @@
+// Capture targets (issue 7): every namespace and every container, with its interfaces and the
+// URL the server streams its packets from as pcapng. The target is the node id, which the
+// server's /capture resolves (src/model/node-id.ts).
+
+import type { Container } from "../../model/containers.ts";
+import { encodeNodeId } from "../../model/node-id.ts";
+import type { NetworkInterface, NetworkNamespace } from "../../model/topology.ts";
+import { builder } from "../builder.ts";
+import type { SchemaIndex } from "../topology-index.ts";
+import { ContainerRef, InterfaceRef, NamespaceRef } from "./refs.ts";
+
+export interface CaptureTarget {
+  target: string;
+  kind: "namespace" | "container";
+  name: string;
+  namespace: NetworkNamespace;
+  container: Container | null;
+  interfaces: NetworkInterface[];
+  url: string;
+}
+
+export function captureTargets(index: SchemaIndex, baseUrl: string): CaptureTarget[] {
+  const base = baseUrl.replace(/\/+$/, "");
+  const url = (id: string) => `${base}/capture?target=${encodeURIComponent(id)}`;
+  const out: CaptureTarget[] = [];
+  for (const ns of index.topology.namespaces) {
+    const target = encodeNodeId("NetworkNamespace", ns.key);
+    out.push({ target, kind: "namespace", name: ns.displayName, namespace: ns, container: null, interfaces: ns.interfaces, url: url(target) });
+  }
+  for (const c of index.topology.containers) {
+    const ns = c.netns ? index.namespaces.get(c.netns) : undefined;
+    if (!ns) continue; // no namespace seen: nothing to capture from
+    const target = encodeNodeId("Container", c.key);
+    out.push({ target, kind: "container", name: c.name, namespace: ns, container: c, interfaces: ns.interfaces, url: url(target) });
+  }
+  return out;
+}
+
+export const CaptureTargetRef = builder.objectRef<CaptureTarget>("CaptureTarget").implement({
+  description: "Something to capture packets from: GET `url` streams pcapng (add `&nif=NAME` per interface, `&filter=` a tcpdump filter).",
+  fields: (t) => ({
+    target: t.exposeID("target", { description: "The node id /capture accepts as target." }),
+    kind: t.exposeString("kind", { description: "namespace or container." }),
+    name: t.exposeString("name"),
+    namespace: t.field({ type: NamespaceRef, resolve: (c) => c.namespace }),
+    container: t.field({ type: ContainerRef, nullable: true, resolve: (c) => c.container }),
+    interfaces: t.field({ type: [InterfaceRef], resolve: (c) => c.interfaces }),
+    url: t.exposeString("url"),
+  }),
+});

@@ -1,0 +1,114 @@
+// topologyChanges and alerts subscriptions: replay with sinceRevision then live without gap or
+// duplicate (including a revision committed before subscribing but published after), filters,
+// and the listener removed when the client goes away.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { ExecutionResult } from "graphql";
+import { requireRoot } from "../helpers/lab.ts";
+import { data, errorsOf, makeFixture, subscribeTo, type Fixture } from "./fixture.ts";
+
+const root = requireRoot();
+let f: Fixture;
+
+beforeAll(async () => {
+  if (!root) return;
+  f = await makeFixture();
+}, 60_000);
+
+afterAll(() => f?.cleanup());
+
+const CHANGES = `subscription($since: Int, $filter: TopologyChangeFilter) {
+  topologyChanges(sinceRevision: $since, filter: $filter) {
+    __typename revision kind op key nodeId
+    ... on EntityChanged { fields { field } }
+    ... on EntityAdded { after }
+  }
+}`;
+
+type Iter = AsyncIterableIterator<ExecutionResult<any>>;
+
+async function take(it: Iter, n: number): Promise<any[]> {
+  const out: any[] = [];
+  while (out.length < n) {
+    const r = await it.next();
+    if (r.done) break;
+    out.push(data(r.value).topologyChanges);
+  }
+  return out;
+}
+
+describe.if(root)("topologyChanges", () => {
+  test("replays from sinceRevision, then goes live with no gap and no duplicate", async () => {
+    const since = f.live.current().revision;
+    // r2: recorded and published before anyone subscribes (replay must carry it).
+    f.lab.ip(f.ns.a, "link", "add", "s1", "type", "veth", "peer", "name", "s2");
+    const b2 = f.rediscover()!;
+    // r3: recorded but published only after the subscription starts (in replay AND live).
+    f.lab.ip(f.ns.a, "link", "set", "s1", "mtu", "1400");
+    const b3 = f.rediscover({ publish: false })!;
+    expect(b3.revision).toBeGreaterThan(b2.revision);
+
+    const it = (await subscribeTo(f, CHANGES, { since })) as Iter;
+    expect(f.live.subscriberCount).toBe(1);
+    f.live.publishHeld(); // r3 arrives live too: must not be sent twice
+    // r4: a new batch after the subscription.
+    f.lab.ip(f.ns.a, "link", "del", "s1");
+    const b4 = f.rediscover()!;
+
+    const expected = f.store.changes({ revision: since }, { revision: b4.revision });
+    const got = await take(it, expected.length);
+    expect(got.map((e) => `${e.revision} ${e.op} ${e.key}`)).toEqual(expected.map((e) => `${e.revision} ${e.op} ${e.key}`));
+    const revisions = got.map((e) => e.revision);
+    expect(revisions).toEqual([...revisions].sort((x, y) => x - y));
+    expect(new Set(revisions)).toEqual(new Set([b2.revision, b3.revision, b4.revision].filter((r) => expected.some((e) => e.revision === r))));
+    // Typed per op, with node ids, and the changed fields.
+    const mtu = got.find((e) => e.__typename === "EntityChanged" && e.revision === b3.revision && e.fields.some((x: any) => x.field === "mtu"));
+    expect(mtu).toBeDefined();
+    expect(got.find((e) => e.__typename === "EntityAdded" && e.kind === "INTERFACE" && e.after.name === "s1")).toBeDefined();
+    expect(got.filter((e) => e.op === "removed" && e.kind === "INTERFACE").length).toBe(2);
+
+    // Nothing more is pending; the client leaves: the listener is gone.
+    const pending = it.next();
+    await it.return!();
+    expect((await pending).done).toBe(true);
+    expect(f.live.subscriberCount).toBe(0);
+  }, 60_000);
+
+  test("filters by kind, op and namespace", async () => {
+    const it = (await subscribeTo(f, CHANGES, { filter: { kinds: ["INTERFACE"], ops: ["added"], namespace: f.ns.b } })) as Iter;
+    f.lab.ip(f.ns.a, "link", "add", "t1", "type", "veth", "peer", "name", "t2"); // namespace a: filtered out
+    f.lab.ip(f.ns.b, "link", "add", "u1", "type", "veth", "peer", "name", "u2");
+    f.rediscover();
+    const got = await take(it, 2);
+    expect(got.map((e) => `${e.kind} ${e.op} ${e.after.name}`).sort()).toEqual(["INTERFACE added u1", "INTERFACE added u2"]);
+    expect(got.every((e) => e.key.startsWith(`${f.keys.b}/`))).toBe(true);
+    await it.return!();
+    expect(f.live.subscriberCount).toBe(0);
+  }, 60_000);
+
+  test("bad sinceRevision values are refused with a clear error and leave no listener", async () => {
+    const latest = f.live.current().revision;
+    for (const [since, message] of [
+      [latest + 10, `is after the latest revision ${latest}`],
+      [-1, "must be a revision number"],
+    ] as const) {
+      const r = (await subscribeTo(f, CHANGES, { since })) as ExecutionResult;
+      expect(errorsOf(r).join("; ")).toContain(message);
+    }
+    expect(f.live.subscriberCount).toBe(0);
+  });
+});
+
+describe.if(root)("alerts subscription", () => {
+  test("delivers matching alert changes and unsubscribes on return", async () => {
+    const it = (await subscribeTo(f, `subscription { alerts(filter: { state: [firing] }) { id state subject message } }`)) as Iter;
+    expect(f.alerts.subscriberCount).toBe(1);
+    const base = { ruleId: "r", ruleName: "r", severity: "warning" as const, subject: "netns:x", entities: [], message: "m", since: new Date().toISOString(), firedAt: null, resolvedAt: null, revision: null };
+    f.alerts.emit({ ...base, id: "a1", state: "pending" });
+    f.alerts.emit({ ...base, id: "a1", state: "firing" });
+    const r = await it.next();
+    expect(data(r.value as ExecutionResult<any>).alerts).toEqual({ id: "a1", state: "firing", subject: "netns:x", message: "m" });
+    await it.return!();
+    expect(f.alerts.subscriberCount).toBe(0);
+  });
+});
