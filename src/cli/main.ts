@@ -10,6 +10,7 @@ import { HISTORY_HELP, historyCommand } from "./commands/history.ts";
 import { LS_HELP, lsCommand } from "./commands/ls.ts";
 import { WHEREIS_HELP, whereisCommand } from "./commands/whereis.ts";
 import { RECORD_HELP, recordCommand } from "./commands/record.ts";
+import { SERVE_HELP, serveCommand } from "./commands/serve.ts";
 import { UsageError } from "./usage-error.ts";
 
 const HELP = `wiresight ${pkg.version} — see how a Linux host's network namespaces are wired
@@ -24,6 +25,8 @@ Commands:
   record    discover and record into the history database (--every 10s to keep recording)
   history   the recordings, with what each changed
   diff      what changed between two moments: wiresight diff -1h, wiresight diff 3 7
+  serve     watch, record and serve it all: GraphQL (queries, history, live subscriptions, alert
+            rules) with a playground, Ghostwire's /json, live capture; wiresight serve --help
   help      show help for a command: wiresight help ls
 
 ls and dump also show the past: wiresight ls --at -1h, wiresight dump --at 12
@@ -47,6 +50,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<numbe
   record: { run: recordCommand, help: RECORD_HELP },
   history: { run: historyCommand, help: HISTORY_HELP },
   diff: { run: diffCommand, help: DIFF_HELP },
+  serve: { run: serveCommand, help: SERVE_HELP },
 };
 
 export function main(argv: string[]): number | Promise<number> {

@@ -1,15 +1,18 @@
-// `wiresight serve`: the arguments and help only. The command itself (watcher + store + alerts +
-// schema + src/server composed) is wired by src/server/service.ts and registered in main.ts.
+// `wiresight serve`: arguments, help, and running the service (src/server/service.ts composes
+// store, watcher, alerts, schema and server) until SIGTERM/SIGINT.
 
 import { readFileSync } from "node:fs";
 import { DEFAULT_LISTEN, ListenError, parseListen, type ListenAddress } from "../../server/listen.ts";
+import { startService } from "../../server/service.ts";
+import { installSignalHandlers } from "../../server/signals.ts";
 import { parseCommandArgs } from "../args.ts";
 import { DB_PATH_HELP, defaultDbPath } from "../db-path.ts";
 import { parseDuration } from "../time-spec.ts";
 import { UsageError } from "../usage-error.ts";
 
 export const TOKEN_ENV = "WIRESIGHT_TOKEN";
-export const DEFAULT_FULL_PASS = "5m";
+// What sends no kernel event (sockets, processes, container names) is at most this old.
+export const DEFAULT_FULL_PASS = "30s";
 
 export const SERVE_HELP = `Usage: wiresight serve [options]
 
@@ -123,4 +126,37 @@ export function parseServeArgs(
     quiet: Boolean(values.quiet),
     warnings,
   };
+}
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const args = parseServeArgs(argv);
+  if (args.help) {
+    process.stdout.write(SERVE_HELP);
+    return 0;
+  }
+  const say = (line: string) => {
+    if (!args.quiet) process.stderr.write(`${line}\n`);
+  };
+  for (const w of args.warnings) process.stderr.write(`wiresight serve: warning: ${w}\n`);
+  const service = await startService({
+    db: args.db,
+    listen: args.listenText,
+    token: args.token,
+    fullPassEveryMs: args.fullPassEveryMs,
+    rulesFile: args.rulesFile,
+    keepMs: args.keepMs,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const { topology, revision } = service.watcher.current();
+  say(
+    `wiresight serve: ${topology.namespaces.length} namespaces watched, revision ${revision} in ${args.db}\n` +
+      `wiresight serve: listening on ${service.server.url} (GraphiQL: ${service.server.url}/graphql)`,
+  );
+  return new Promise<number>((resolve) => {
+    installSignalHandlers(service.server, (signal, error) => {
+      if (error) process.stderr.write(`wiresight serve: shutdown: ${(error as Error).message ?? String(error)}\n`);
+      else say(`wiresight serve: stopped (${signal})`);
+      resolve(error ? 1 : 0);
+    });
+  });
 }
