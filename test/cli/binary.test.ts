@@ -3,13 +3,14 @@
 // unprivileged run that degrades loudly instead of failing.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
 import { ensureTool } from "../helpers/packages.ts";
+import { wsClient } from "../server/clients.ts";
 
 const built = join(import.meta.dir, "../../dist/wiresight");
 const dir = mkdtempSync(join(tmpdir(), "wiresight-bin-"));
@@ -185,4 +186,50 @@ describe.if(root)("the compiled binary on a lab", () => {
     expect(r.stderr).toContain("running without");
     expect(r.stderr).toContain("CAP_SYS_ADMIN");
   });
+});
+
+describe.if(root)("the compiled binary serves", () => {
+  test(
+    "serve: the offline playground, a query, a live change over a websocket, SIGTERM exits 0",
+    async () => {
+      const ns = lab.netns("srv");
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      const child = spawn(bin, ["serve", "--listen", `127.0.0.1:${port}`, "--db", join(dir, "serve.db"), "--token", "bin-token"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+      const url = `http://127.0.0.1:${port}`;
+      const auth = { authorization: "Bearer bin-token" };
+      try {
+        for (let i = 0; !stderr.includes("listening on"); i++) {
+          if (i > 600 || child.exitCode !== null) throw new Error(`serve did not start: ${stderr}`);
+          await Bun.sleep(100);
+        }
+        const page = await fetch(`${url}/graphql`, { headers: { accept: "text/html" } });
+        expect(page.status).toBe(200);
+        const html = await page.text();
+        expect(html).toContain("GraphiQL");
+        expect(html).not.toMatch(/<script[^>]+src=["']https?:/);
+
+        const q = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({ query: "{ topology { revision namespaces { displayName } } }" }) });
+        const body = (await q.json()) as any;
+        expect(body.data.topology.namespaces.map((n: any) => n.displayName)).toContain(ns);
+
+        const { client } = wsClient(url, { headers: auth });
+        const since = body.data.topology.revision;
+        const it = client.iterate({ query: `subscription { topologyChanges(filter: { kinds: [INTERFACE], namespace: "${ns}" }, sinceRevision: ${since}) { op ... on EntityAdded { after } } }` })[Symbol.asyncIterator]();
+        lab.ip(ns, "link", "add", "srv0", "type", "bridge");
+        const e = (await it.next()).value as any;
+        expect(e.data.topologyChanges.op).toBe("added");
+        expect(e.data.topologyChanges.after.name).toBe("srv0");
+        await it.return?.();
+        await client.dispose();
+      } finally {
+        child.kill("SIGTERM");
+      }
+      expect(await exited).toBe(0);
+      expect(stderr).toContain("stopped (SIGTERM)");
+    },
+    SLOW_HOST_TIMEOUT_MS,
+  );
 });
