@@ -51,12 +51,12 @@ describe("parseServeArgs", () => {
   const env = { HOME: "/home/x" } as NodeJS.ProcessEnv;
   test("defaults", () => {
     const a = parseServeArgs([], { ...env, WIRESIGHT_DB: "/tmp/w.db" });
-    expect(a).toMatchObject({ listenText: "127.0.0.1:5000", listen: { hostname: "127.0.0.1", port: 5000 }, db: "/tmp/w.db", token: undefined, fullPassEveryMs: 300_000, rulesFile: null, keepMs: null, quiet: false, help: false, warnings: [] });
+    expect(a).toMatchObject({ listenText: "127.0.0.1:5000", listen: { hostname: "127.0.0.1", port: 5000 }, db: "/tmp/w.db", token: undefined, fullPassEveryMs: 30_000, rulesFile: null, keepMs: null, quiet: false, help: false, warnings: [] });
   });
 
   test("every option", () => {
-    const a = parseServeArgs(["--listen", "[::1]:6000", "--token", "abc", "--db", "/d.db", "--full-pass", "30s", "--rules", "r.json", "--keep", "7d", "-q"], env);
-    expect(a).toMatchObject({ listen: { hostname: "::1", port: 6000 }, token: "abc", db: "/d.db", fullPassEveryMs: 30_000, rulesFile: "r.json", keepMs: 7 * 86_400_000, quiet: true, warnings: [] });
+    const a = parseServeArgs(["--listen", "[::1]:6000", "--token", "abc", "--db", "/d.db", "--full-pass", "2m", "--rules", "r.json", "--keep", "7d", "-q"], env);
+    expect(a).toMatchObject({ listen: { hostname: "::1", port: 6000 }, token: "abc", db: "/d.db", fullPassEveryMs: 120_000, rulesFile: "r.json", keepMs: 7 * 86_400_000, quiet: true, warnings: [] });
     expect(parseServeArgs(["-h"], env).help).toBe(true);
   });
 
