@@ -3,7 +3,7 @@
 // for that namespace reaching a subscriber, over many repetitions. The clock starts before the ip
 // process is spawned, so each figure includes ip's own start-up (an upper bound).
 //
-//   bun bench/watch.ts [--namespaces 100] [--repetitions 300] [--debounce 30] [--poll 10]
+//   bun bench/watch.ts [--namespaces 100] [--repetitions 300] [--debounce 10] [--poll 10]
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +18,7 @@ const { values: opts } = parseArgs({
   options: {
     namespaces: { type: "string", default: "100" },
     repetitions: { type: "string", default: "300" },
-    debounce: { type: "string", default: "30" },
+    debounce: { type: "string", default: "10" },
     poll: { type: "string", default: "10" },
   },
 });

@@ -42,7 +42,7 @@ export interface WatcherOptions {
   store: Store;
   /** Period of the full pass (procfs, every namespace, engines), ms. Default 30 000. */
   fullPassEveryMs?: number;
-  /** Events within this window after the first are served by one re-read, ms. Default 30. */
+  /** Events within this window after the first are served by one re-read, ms. Default 10 (a link change and its addresses arrive within it; longer only adds latency). */
   debounceMs?: number;
   /** Fallback period of the procfs-only namespace rescan, ms. Default 5 000. */
   namespaceRescanEveryMs?: number;
@@ -114,7 +114,7 @@ export class Watcher implements LiveTopology {
   private constructor(options: WatcherOptions, events: EventSockets) {
     this.#o = {
       fullPassEveryMs: 30_000,
-      debounceMs: 30,
+      debounceMs: 10,
       namespaceRescanEveryMs: 5_000,
       namespaceDebounceMs: 100,
       pollEveryMs: 10,
