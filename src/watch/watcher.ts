@@ -9,6 +9,8 @@
 //               reused; engines' last answers decorate again).
 //   namespaces  our mount table changed (ip netns add/del), or the periodic fallback
 //               (namespaceRescanEveryMs) → procfs only: open new namespaces, drop vanished ones.
+//   engine      a container engine's event stream (GET /events) reported a container or network
+//               change → procfs (its new or vanished namespace) + the engines asked again.
 //   full        start, periodic (fullPassEveryMs) or discoverNow → procfs + every namespace +
 //               container engines: what sends no event (sockets, processes, containers).
 //
@@ -24,6 +26,8 @@ import type { Topology, Warning } from "../model/topology.ts";
 import type { Store } from "../store/index.ts";
 import { askEngines } from "../discovery/discover-with-engines.ts";
 import { decorateTopology, type EngineResult } from "../discovery/engines/decorate.ts";
+import { EngineEventStream, type EngineEvent } from "../discovery/engines/engine-events.ts";
+import { containerKey, type EngineKind } from "../model/containers.ts";
 import { DEFAULT_CALL_TIMEOUT_MS } from "../discovery/engines/docker-api.ts";
 import type { NetnsCandidate } from "../discovery/procfs/namespaces.ts";
 import type { NamespaceHandle } from "../discovery/network/collect-namespace.ts";
@@ -50,8 +54,10 @@ export interface WatcherOptions {
   namespaceDebounceMs?: number;
   /** Period of the readiness check of the event sockets, ms. Default 10. */
   pollEveryMs?: number;
-  /** Full passes ask container engines (discoverWithEngines). Default true. */
+  /** Full passes ask container engines (discoverWithEngines), whose event streams are followed. Default true. */
   withEngines?: boolean;
+  /** Engine events within this window after the first are served by one engine pass, ms. Default 200. */
+  engineDebounceMs?: number;
   engineCallTimeoutMs?: number;
   /** As in discover(). */
   listeningOnly?: boolean;
@@ -71,7 +77,10 @@ interface Watched {
   warnings: Warning[];
 }
 
-type PassKind = "start" | "full" | "namespaces" | "netlink";
+type PassKind = "start" | "full" | "engine" | "namespaces" | "netlink";
+
+/** An engine's event stream that ended is opened again by a pass at least this much later, ms. */
+const STREAM_RETRY_MS = 10_000;
 
 interface Waiter {
   resolve: (batch: RevisionBatch | null) => void;
@@ -98,6 +107,14 @@ export class Watcher implements LiveTopology {
   #wantFull = false;
   #wantNamespaces = false;
   readonly #wantDirty = new Set<NetnsKey>();
+  #wantEngine = false;
+  /** Containers (keys) the engines' events named since the last engine or full pass. */
+  readonly #engineContainers = new Set<string>();
+  #engineTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Open event streams, by API socket. */
+  readonly #engineStreams = new Map<string, EngineEventStream>();
+  /** When each socket's stream last ended: not reopened for a while, so a broken one cannot spin. */
+  readonly #engineStreamEnded = new Map<string, number>();
   #waiters: Waiter[] = [];
   // Debounce windows.
   readonly #pendingDirty = new Set<NetnsKey>();
@@ -119,6 +136,7 @@ export class Watcher implements LiveTopology {
       namespaceDebounceMs: 100,
       pollEveryMs: 10,
       withEngines: true,
+      engineDebounceMs: 200,
       engineCallTimeoutMs: DEFAULT_CALL_TIMEOUT_MS,
       procRoot: "/proc",
       ...options,
@@ -185,7 +203,9 @@ export class Watcher implements LiveTopology {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    for (const t of [this.#dirtyTimer, this.#namespacesTimer, this.#fullTimer, this.#rescanTimer]) if (t) clearTimeout(t);
+    for (const t of [this.#dirtyTimer, this.#namespacesTimer, this.#fullTimer, this.#rescanTimer, this.#engineTimer]) if (t) clearTimeout(t);
+    for (const stream of this.#engineStreams.values()) stream.close();
+    this.#engineStreams.clear();
     if (this.#pollTimer) clearInterval(this.#pollTimer);
     while (this.#running) await this.#running;
     for (const w of this.#waiters) w.reject(new Error("the watcher stopped before this discovery ran"));
@@ -262,6 +282,7 @@ export class Watcher implements LiveTopology {
   async #loop(): Promise<void> {
     while (!this.#stopped) {
       if (this.#wantFull) await this.#pass("full");
+      else if (this.#wantEngine) await this.#pass("engine");
       else if (this.#wantNamespaces) await this.#pass("namespaces");
       else if (this.#wantDirty.size > 0) await this.#pass("netlink");
       else return;
@@ -282,6 +303,12 @@ export class Watcher implements LiveTopology {
       this.#wantFull = false;
       this.#wantDirty.clear(); // a full pass re-reads everything
     }
+    const asksEngines = kind === "full" || kind === "start" || kind === "engine";
+    const containers = [...this.#engineContainers].sort();
+    if (asksEngines) {
+      this.#wantEngine = false;
+      this.#engineContainers.clear();
+    }
     if (kind !== "netlink") this.#wantNamespaces = false;
     else this.#wantDirty.clear();
     try {
@@ -292,21 +319,24 @@ export class Watcher implements LiveTopology {
         cause = { kind: "netlink", namespaces: dirty.filter((k) => byKey.has(k)).sort() };
       } else {
         const change = this.#rescan();
-        reread = kind === "namespaces" ? [] : [...this.#watched.values()].filter((w) => !change.appeared.includes(w.key));
+        reread = kind === "namespaces" || kind === "engine" ? [] : [...this.#watched.values()].filter((w) => !change.appeared.includes(w.key));
         cause =
           kind === "start"
             ? { kind: "start" }
             : kind === "namespaces"
               ? { kind: "namespaces", appeared: change.appeared.sort(), vanished: change.vanished.sort() }
-              : waiters.length > 0
-                ? { kind: "request" }
-                : { kind: "periodic" };
+              : kind === "engine"
+                ? { kind: "engine", containers }
+                : waiters.length > 0
+                  ? { kind: "request" }
+                  : { kind: "periodic" };
       }
       await this.#reread(reread);
       const topology = this.#assemble(discoveredAt);
-      if (kind === "full" || kind === "start") {
+      if (asksEngines) {
         if (this.#o.withEngines) await this.#askEngines();
         else this.#engines = null;
+        this.#followEngines();
       }
       this.#decorate(topology);
       topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
@@ -440,6 +470,46 @@ export class Watcher implements LiveTopology {
     if (!this.#engines) return;
     topology.warnings.push(...this.#engines.warnings);
     decorateTopology(topology, this.#engines.results, this.#procfs!.procRoot, (subject, message) => topology.warnings.push({ subject, message }));
+  }
+
+  /**
+   * Follows the event stream of every engine that answered, and only those: an engine that went
+   * away has its stream closed; one that appeared gets one.
+   */
+  #followEngines(): void {
+    const wanted = new Map<string, EngineKind>();
+    for (const r of this.#engines?.results ?? []) if (r.apiSocket && r.status === "ok") wanted.set(r.apiSocket, r.candidate.kind);
+    for (const [socket, stream] of this.#engineStreams)
+      if (!wanted.has(socket)) {
+        stream.close();
+        this.#engineStreams.delete(socket);
+      }
+    for (const [socket, kind] of wanted) {
+      if (this.#engineStreams.has(socket) || this.#stopped) continue;
+      if (Date.now() - (this.#engineStreamEnded.get(socket) ?? -Infinity) < STREAM_RETRY_MS) continue; // the next full pass retries
+      const stream = EngineEventStream.open(
+        socket,
+        (e) => this.#onEngineEvent(kind, e),
+        () => {
+          // The engine stopped or restarted: ask again (a restarted one gets a new stream).
+          if (this.#engineStreams.get(socket) === stream) this.#engineStreams.delete(socket);
+          this.#engineStreamEnded.set(socket, Date.now());
+          this.#onEngineEvent(kind, null);
+        },
+      );
+      this.#engineStreams.set(socket, stream);
+    }
+  }
+
+  #onEngineEvent(kind: EngineKind, e: EngineEvent | null): void {
+    if (this.#stopped) return;
+    if (e?.containerId) this.#engineContainers.add(containerKey(kind, e.containerId));
+    if (this.#engineTimer !== null) return;
+    this.#engineTimer = setTimeout(() => {
+      this.#engineTimer = null;
+      this.#wantEngine = true;
+      this.#kick();
+    }, this.#o.engineDebounceMs);
   }
 
   /** Records; a pass that changed nothing leaves the history alone and publishes nothing. */
