@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Client } from "graphql-ws";
+import { serverAudits } from "graphql-http";
 import { startService, type RunningService } from "../../src/server/service.ts";
 import { Lab, requireRoot } from "../helpers/lab.ts";
 import { sseSubscribe, wsClient, type SseReader } from "./clients.ts";
@@ -74,6 +75,22 @@ describe.if(root)("wiresight serve, composed", () => {
     expect(ok.status).toBe(200);
     expect(ok.body.data.topology.revision).toBe(service.watcher.current().revision);
     expect(ok.body.data.topology.namespaces.map((n: { displayName: string }) => n.displayName)).toContain(ns);
+  });
+
+  test("graphql-http's server audit suite passes against the real schema (every MUST, SHOULD and MAY)", async () => {
+    const withToken = (input: RequestInfo | URL, init: RequestInit = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set("authorization", `Bearer ${TOKEN}`);
+      return fetch(input, { ...init, headers });
+    };
+    const audits = serverAudits({ url: `${url}/graphql`, fetchFn: withToken });
+    expect(audits.length).toBeGreaterThan(50);
+    const failed: string[] = [];
+    for (const audit of audits) {
+      const r = await audit.fn();
+      if (r.status !== "ok") failed.push(`${r.status} ${r.name}: ${r.reason}`);
+    }
+    expect(failed).toEqual([]);
   });
 
   test("graphql-ws and SSE clients each see an interface added in a test namespace, then removed", async () => {
