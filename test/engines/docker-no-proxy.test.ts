@@ -23,7 +23,7 @@ describe.if(root)("docker engine without the userland proxy", () => {
 
   beforeAll(async () => {
     ensureDockerInstalled();
-    engine = new DockerEngine(lab, ["--userland-proxy=false"]);
+    engine = new DockerEngine(lab, { daemonArgs: ["--userland-proxy=false"] });
     await engine.start();
     engine.network(`${lab.prefix}-apps`);
     engine.run(`${lab.prefix}-web`, "-p", `${WEB_PORT}:80`, IMAGE, "httpd", "-f", "-p", "80", "-h", "/www");

@@ -53,21 +53,30 @@ export class DockerEngine {
   private readonly tablesBefore: Set<string>;
   private readonly ipForwardBefore: string;
 
-  /** `daemonArgs`: extra dockerd flags, e.g. --userland-proxy=false. */
+  /**
+   * `daemonArgs`: extra dockerd flags, e.g. --userland-proxy=false. `privateSocket`: dockerd runs
+   * in a mount namespace of its own whose tmpfs holds its API socket, as an engine inside a
+   * container does: the socket path means nothing on the host, only through /proc/PID/root.
+   */
   constructor(
     private readonly lab: Lab,
-    private readonly daemonArgs: string[] = [],
+    private readonly options: { daemonArgs?: string[]; privateSocket?: boolean } = {},
   ) {
     this.dir = join(lab.dir, "docker");
-    this.socket = join(this.dir, "docker.sock");
+    this.socket = join(this.dir, options.privateSocket ? "private/docker.sock" : "docker.sock");
     this.defaultBridge = lab.hostLink("d0");
     this.tablesBefore = new Set(nftTables());
     this.ipForwardBefore = readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim();
   }
 
+  /** Where the host reaches the API socket. */
+  get reach(): string {
+    return this.options.privateSocket ? `/proc/${this.pid}/root${this.socket}` : this.socket;
+  }
+
   /** `docker` against this engine only. */
   docker(...args: string[]): string {
-    return sh("docker", ["-H", `unix://${this.socket}`, ...args]).trim();
+    return sh("docker", ["-H", `unix://${this.reach}`, ...args]).trim();
   }
 
   async start(): Promise<void> {
@@ -77,19 +86,21 @@ export class DockerEngine {
     sh("ip", ["addr", "add", "172.31.250.1/24", "dev", this.defaultBridge]);
     sh("ip", ["link", "set", this.defaultBridge, "up"]);
     const log = join(this.dir, "dockerd.log");
-    const child = spawn(
-      "sh",
-      [
-        "-c",
-        `exec dockerd --data-root ${this.dir}/data --exec-root ${this.dir}/x --pidfile ${this.dir}/dockerd.pid ` +
-          `-H unix://${this.socket} -b ${this.defaultBridge} ${this.daemonArgs.join(" ")} >${log} 2>&1`,
-      ],
-      { detached: true, stdio: "ignore" },
-    );
+    const dockerd =
+      `exec dockerd --data-root ${this.dir}/data --exec-root ${this.dir}/x --pidfile ${this.dir}/dockerd.pid ` +
+      `-H unix://${this.socket} -b ${this.defaultBridge} ${(this.options.daemonArgs ?? []).join(" ")} >${log} 2>&1`;
+    let argv = ["sh", "-c", dockerd];
+    if (this.options.privateSocket) {
+      const dir = join(this.dir, "private");
+      mkdirSync(dir, { recursive: true });
+      // unshare execs sh, which execs dockerd: the child's PID is dockerd's.
+      argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", `mount -t tmpfs wiresight-test ${dir} && ${dockerd}`];
+    }
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: "ignore" });
     child.unref();
     this.pid = child.pid!;
     for (let i = 0; i < 200; i++) {
-      const r = spawnSync("curl", ["-s", "--max-time", "1", "--unix-socket", this.socket, "http://localhost/_ping"], { encoding: "utf8" });
+      const r = spawnSync("curl", ["-s", "--max-time", "1", "--unix-socket", this.reach, "http://localhost/_ping"], { encoding: "utf8" });
       if (r.stdout === "OK") break;
       if (i === 199) throw new Error(`dockerd did not come up: ${readFileSync(log, "utf8").slice(-2000)}`);
       await Bun.sleep(100);
