@@ -2,18 +2,21 @@
 // Kept apart from topology.ts, which holds one `tenants` field per namespace and one `users`
 // field per interface pointing here.
 
+import type { ContainerKey } from "./containers.ts";
 import type { ProcessKey } from "./keys.ts";
 
 /**
  * Where a tenant comes from. "process": a leader of the namespace — a process attached to it
- * whose parent is not (or is not visible). Container engines add "container" tenants (their init
- * process, named after the container) once they are discovered; consumers must expect more kinds.
+ * whose parent is not (or is not visible). "container": such a leader that a container engine
+ * names as a container's init process. Consumers must expect more kinds.
  */
-export type TenantKind = "process";
+export type TenantKind = "process" | "container";
 
 export interface Tenant {
   kind: TenantKind;
   process: ProcessKey;
+  /** The container whose init process this tenant is (kind "container"); null otherwise. */
+  container: ContainerKey | null;
   pid: number;
   comm: string;
   /** The tenant that started first (smallest start time, then PID): the namespace's likely owner. */

@@ -74,10 +74,11 @@ function handBuilt(): Topology {
     { key: side, pid: 4300, ppid: 1, comm: "envoy", cmdline: ["envoy"], startTime: 800, uid: 0, netns: ctr.key },
   );
   const noDns = { utsHostname: null, utsDomainname: null, hostname: null, domainname: null, hosts: null, resolver: null };
-  host.tenants.push({ kind: "process", process: daemon, pid: 900, comm: "dockerd", oldest: true, boundingCapabilities: null, dns: noDns });
+  host.tenants.push({ kind: "process", process: daemon, container: null, pid: 900, comm: "dockerd", oldest: true, boundingCapabilities: null, dns: noDns });
   ctr.tenants.push({
-    kind: "process",
+    kind: "container",
     process: init,
+    container: containerKey("docker", "a".repeat(64)),
     pid: 4242,
     comm: "nginx",
     oldest: true,

@@ -112,6 +112,10 @@ describe.if(root)("docker engine", () => {
       expect(ns.containers).toContain(c.key);
       const proc = topology.processes.find((p) => p.key === c.process)!;
       expect(proc.pid).toBe(pid);
+      // Its init process is the namespace's tenant, named as the container's.
+      const tenant = ns.tenants.find((t) => t.process === c.process)!;
+      expect(tenant.kind).toBe("container");
+      expect(tenant.container).toBe(c.key);
       // The SandboxKey bind mount is the same namespace (the fallback for nested engines).
       const sandbox = engine.inspect(c.name).NetworkSettings.SandboxKey;
       expect(statSync(sandbox).ino).toBe(inode);

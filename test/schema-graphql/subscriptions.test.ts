@@ -65,7 +65,8 @@ describe.if(root)("topologyChanges", () => {
     const mtu = got.find((e) => e.__typename === "EntityChanged" && e.revision === b3.revision && e.fields.some((x: any) => x.field === "mtu"));
     expect(mtu).toBeDefined();
     expect(got.find((e) => e.__typename === "EntityAdded" && e.kind === "INTERFACE" && e.after.name === "s1")).toBeDefined();
-    expect(got.filter((e) => e.op === "removed" && e.kind === "INTERFACE").length).toBe(2);
+    // s1 and s2 (other namespaces of a busy host may lose interfaces meanwhile: not counted).
+    expect(got.filter((e) => e.op === "removed" && e.kind === "INTERFACE" && e.key.startsWith(`${f.keys.a}/`)).length).toBe(2);
 
     // Nothing more is pending; the client leaves: the listener is gone.
     const pending = it.next();

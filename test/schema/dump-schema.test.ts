@@ -137,6 +137,7 @@ function baseFixture(): Json {
           {
             kind: "process",
             process: `proc:${BOOT}:1:12`,
+            container: null,
             pid: 1,
             comm: "systemd",
             oldest: true,

@@ -9,12 +9,13 @@ import {
   engineKey,
   type Container,
   type ContainerEngine,
+  type ContainerKey,
   type ContainerNetwork,
   type EngineStatus,
 } from "../../model/containers.ts";
 import { sortTopology } from "../../model/sort.ts";
 import type { NetnsKey } from "../../model/keys.ts";
-import type { NetworkInterface, Topology } from "../../model/topology.ts";
+import type { NetworkInterface, NetworkNamespace, Topology } from "../../model/topology.ts";
 import type { EngineCandidate } from "./find-engines.ts";
 import { resolveInRoot } from "./in-root.ts";
 import type { EngineNetworkInfo, Inventory } from "./inventory.ts";
@@ -130,6 +131,7 @@ export function decorateTopology(
       };
       topology.containers.push(container);
       if (netns !== null) namespaces.get(netns)?.containers.push(ckey);
+      if (netns !== null && processKey !== null) markContainerTenant(namespaces.get(netns), processKey, ckey);
     }
   }
   sortContainers(topology);
@@ -168,6 +170,15 @@ function netnsFromSandbox(
   } catch {
     return null;
   }
+}
+
+/**
+ * The tenant that is this container's init process becomes a "container" tenant. New objects,
+ * not edits: the watcher reuses tenant lists across passes, and a container can go away.
+ */
+function markContainerTenant(ns: NetworkNamespace | undefined, process: string, container: ContainerKey): void {
+  if (!ns || !ns.tenants.some((t) => t.process === process)) return;
+  ns.tenants = ns.tenants.map((t) => (t.process === process ? { ...t, kind: "container", container } : t));
 }
 
 /** The same order as sortTopology (model/sort.ts) gives, which a recorded topology is rebuilt in. */

@@ -65,6 +65,7 @@ export function collectTenants(
       found.push({
         kind: "process",
         process: processKey(bootId, pid, p.startTime),
+        container: null,
         pid,
         comm: p.comm,
         oldest: false,

@@ -81,7 +81,8 @@ const DnsRef = builder.objectRef<DnsSettings>("DnsSettings").implement({
 TenantRef.implement({
   description: "A leader of a namespace (a process attached to it whose parent is not), with its DNS settings.",
   fields: (t) => ({
-    kind: t.exposeString("kind"),
+    kind: t.exposeString("kind", { description: "process, or container when an engine names it as a container's init process." }),
+    container: t.field({ type: ContainerRef, nullable: true, resolve: (x) => byKey(indexOf(x).containers, x.container) }),
     process: t.field({ type: ProcessRef, nullable: true, resolve: (x) => byKey(indexOf(x).processes, x.process) }),
     pid: t.exposeInt("pid"),
     comm: t.exposeString("comm"),
