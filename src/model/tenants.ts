@@ -8,7 +8,7 @@ import type { ProcessKey } from "./keys.ts";
 /**
  * Where a tenant comes from. "process": a leader of the namespace — a process attached to it
  * whose parent is not (or is not visible). "container": such a leader that a container engine
- * names as a container's init process. Consumers must expect more kinds.
+ * names as the init process of a container. Consumers must expect more kinds.
  */
 export type TenantKind = "process" | "container";
 
