@@ -8,11 +8,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { deleteEngineTables, nftTables, unmountUnder } from "./engine-teardown.ts";
 import { sh, type Lab } from "./lab.ts";
 
 export const IMAGE = "local/busybox:1";
 const APPLETS = ["sh", "ls", "cat", "ip", "hostname", "ps", "nc", "sleep", "httpd", "nslookup"];
-const BUILTIN_CHAINS = new Set(["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]);
 
 function have(cmd: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
@@ -30,13 +30,6 @@ export function ensureDockerInstalled(): void {
   run(["install", "-y", "--no-install-recommends", "docker.io", "nftables", "curl"]);
 }
 
-function nftTables(): string[] {
-  return sh("nft", ["list", "tables"], { allowFail: true })
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l.startsWith("table "))
-    .map((l) => l.slice(6));
-}
 
 function otherDockerdRunning(exceptPid: number): boolean {
   const out = sh("pgrep", ["-x", "dockerd"], { allowFail: true });
@@ -164,21 +157,11 @@ export class DockerEngine {
     // The nft tables Docker created, only if nothing but Docker's chains are in them and no other
     // dockerd still relies on them.
     if (!otherDockerdRunning(this.pid)) {
-      for (const t of nftTables()) {
-        if (this.tablesBefore.has(t)) continue;
-        const listing = sh("nft", ["list", "table", ...t.split(" ")], { allowFail: true });
-        const chains = [...listing.matchAll(/^\s*chain (\S+) \{/gm)].map((m) => m[1]!);
-        if (chains.every((c) => BUILTIN_CHAINS.has(c) || c.startsWith("DOCKER"))) sh("nft", ["delete", "table", ...t.split(" ")], { allowFail: true });
-      }
+      deleteEngineTables(this.tablesBefore, "DOCKER");
     }
     quiet(() => writeFileSync("/proc/sys/net/ipv4/ip_forward", this.ipForwardBefore));
     // dockerd unmounts its overlays on exit; anything left under the data root is unmounted first.
-    const mounts = readFileSync("/proc/self/mounts", "utf8")
-      .split("\n")
-      .map((l) => l.split(" ")[1] ?? "")
-      .filter((m) => m.startsWith(this.dir))
-      .sort((a, b) => b.length - a.length);
-    for (const m of mounts) sh("umount", ["-l", m], { allowFail: true });
+    unmountUnder(this.dir);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

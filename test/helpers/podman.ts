@@ -10,22 +10,15 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { deleteEngineTables, nftTables, unmountUnder } from "./engine-teardown.ts";
 import { sh, type Lab } from "./lab.ts";
 import { ensureTool } from "./packages.ts";
 
 export const PODMAN_IMAGE = "localhost/local/busybox:1";
 const APPLETS = ["sh", "sleep", "httpd"];
-const BUILTIN_CHAINS = new Set(["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]);
 /** What a container needs to start here: the machine's hard limits are below Podman's defaults. */
 export const PODMAN_ULIMITS = ["--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768"];
 
-function nftTables(): string[] {
-  return sh("nft", ["list", "tables"], { allowFail: true })
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l.startsWith("table "))
-    .map((l) => l.slice(6));
-}
 
 export function ensurePodmanInstalled(): void {
   ensureTool("nft", "nftables");
@@ -136,19 +129,9 @@ export class Podman {
       for (let i = 0; i < 100 && existsSync(`/proc/${this.pid}`); i++) await Bun.sleep(50);
       quiet(() => process.kill(this.pid, "SIGKILL"));
     }
-    for (const t of nftTables()) {
-      if (this.tablesBefore.has(t)) continue;
-      const listing = sh("nft", ["list", "table", ...t.split(" ")], { allowFail: true });
-      const chains = [...listing.matchAll(/^\s*chain (\S+) \{/gm)].map((m) => m[1]!);
-      if (chains.every((c) => BUILTIN_CHAINS.has(c) || c.startsWith("CNI-"))) sh("nft", ["delete", "table", ...t.split(" ")], { allowFail: true });
-    }
+    deleteEngineTables(this.tablesBefore, "CNI-");
     quiet(() => writeFileSync("/proc/sys/net/ipv4/ip_forward", this.ipForwardBefore));
-    const mounts = readFileSync("/proc/self/mounts", "utf8")
-      .split("\n")
-      .map((l) => l.split(" ")[1] ?? "")
-      .filter((m) => m.startsWith(this.dir))
-      .sort((a, b) => b.length - a.length);
-    for (const m of mounts) sh("umount", ["-l", m], { allowFail: true });
+    unmountUnder(this.dir);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,7 @@
 // Clients for the server tests: graphql-ws over Bun's WebSocket (with or without an
 // Authorization header on the upgrade), and a raw SSE reader on fetch.
 
+import { serverAudits } from "graphql-http";
 import { createClient, type Client } from "graphql-ws";
 
 export function wsUrl(httpUrl: string, path = "/graphql"): string {
@@ -113,4 +114,20 @@ export async function sseSubscribe(baseUrl: string, query: string, headers: Reco
   });
   if (!response.body) throw new Error(`no body (${response.status})`);
   return { response, reader: new SseReader(response.body) };
+}
+
+/** graphql-http's server audit suite against `url` (with a bearer token, if given): the failures, as readable lines. */
+export async function failedAudits(url: string, token?: string): Promise<{ count: number; failed: string[] }> {
+  const fetchFn = (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (token !== undefined) headers.set("authorization", `Bearer ${token}`);
+    return fetch(input, { ...init, headers });
+  };
+  const audits = serverAudits({ url, fetchFn });
+  const failed: string[] = [];
+  for (const audit of audits) {
+    const r = await audit.fn();
+    if (r.status !== "ok") failed.push(`${r.status} ${r.name}: ${r.reason}`);
+  }
+  return { count: audits.length, failed };
 }
