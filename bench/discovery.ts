@@ -16,7 +16,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createLab, destroyCreated, inodeOf, newPrefix, removeStaleLabs, waitForIdle, type Lab } from "./lab.ts";
+import { cleanupOnExit, createLab, destroyCreated, inodeOf, newPrefix, removeStaleLabs, waitForIdle, type Lab } from "./lab.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const OUT = join(import.meta.dir, "out");
@@ -58,21 +58,7 @@ if (process.getuid?.() !== 0) {
 
 mkdirSync(OUT, { recursive: true });
 const timeFile = join(OUT, `time-${process.pid}.txt`);
-let cleanedUp = false;
-function cleanup(): void {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  const left = destroyCreated();
-  if (left.length > 0) console.error(`bench: ERROR could not delete ${left.length} namespaces: ${left.slice(0, 5).join(" ")}…`);
-  rmSync(timeFile, { force: true });
-}
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
-  process.on(sig, () => {
-    console.error(`\nbench: ${sig}, removing the lab`);
-    cleanup();
-    process.exit(sig === "SIGINT" ? 130 : 143);
-  });
-process.on("exit", cleanup);
+const cleanup = cleanupOnExit(() => rmSync(timeFile, { force: true }));
 
 // ---------------------------------------------------------------------------------------------
 // measuring one process

@@ -226,3 +226,31 @@ export function inodeOf(name: string): number | null {
     return null;
   }
 }
+
+/**
+ * Removes this process's lab (and whatever `extra` removes first) on every way out: a normal
+ * exit, an exception, SIGINT/SIGTERM/SIGHUP. Runs once; returns it for an explicit call.
+ */
+export function cleanupOnExit(extra: () => void = () => {}): () => void {
+  let done = false;
+  const cleanup = () => {
+    if (done) return;
+    done = true;
+    extra();
+    const left = destroyCreated();
+    if (left.length > 0) console.error(`bench: ERROR could not delete ${left.length} namespaces: ${left.slice(0, 5).join(" ")}…`);
+  };
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.on(sig, () => {
+      console.error(`\nbench: ${sig}, removing the lab`);
+      cleanup();
+      process.exit(sig === "SIGINT" ? 130 : 143);
+    });
+  process.on("exit", cleanup);
+  return cleanup;
+}
+
+/** The p-quantile (0…1) of some measurements, nearest rank. */
+export function percentile(xs: number[], p: number): number {
+  return [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+}

@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createClient, type Client } from "graphql-ws";
-import { createLab, destroyCreated, newPrefix, removeStaleLabs, waitForIdle } from "./lab.ts";
+import { cleanupOnExit, createLab, destroyCreated, newPrefix, percentile, removeStaleLabs, waitForIdle } from "./lab.ts";
 
 const { values: opts } = parseArgs({
   options: {
@@ -44,24 +44,12 @@ if (process.getuid?.() !== 0) {
 const dir = mkdtempSync(join(tmpdir(), "wiresight-bench-service-"));
 let server: ChildProcess | null = null;
 const churned = new Set<string>();
-let cleanedUp = false;
-function cleanup(): void {
-  if (cleanedUp) return;
-  cleanedUp = true;
+const cleanup = cleanupOnExit(() => {
   server?.kill("SIGKILL");
   for (const ns of churned) Bun.spawnSync(["ip", "netns", "del", ns]);
-  const left = destroyCreated();
-  if (left.length > 0) console.error(`bench: ERROR could not delete ${left.length} namespaces`);
   rmSync(dir, { recursive: true, force: true });
-}
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
-  process.on(sig, () => {
-    cleanup();
-    process.exit(sig === "SIGINT" ? 130 : 143);
-  });
-process.on("exit", cleanup);
+});
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
 
@@ -156,7 +144,7 @@ async function latency(url: string, prefix: string): Promise<void> {
   unsubscribe();
   await client.dispose();
   console.log(`\n1. change → event at a websocket client, N=${N} containers (+${lab.hubs} hubs), ${REPS} repetitions (server defaults):`);
-  console.log(`   p50 ${ms(pct(latencies, 0.5))}   p90 ${ms(pct(latencies, 0.9))}   p99 ${ms(pct(latencies, 0.99))}   max ${ms(Math.max(...latencies))}   (target p99 < 100 ms)`);
+  console.log(`   p50 ${ms(percentile(latencies, 0.5))}   p90 ${ms(percentile(latencies, 0.9))}   p99 ${ms(percentile(latencies, 0.99))}   max ${ms(Math.max(...latencies))}   (target p99 < 100 ms)`);
 }
 
 const FULL_TOPOLOGY = `{ topology { revision namespaces { key displayName inode
@@ -180,7 +168,7 @@ async function queryLatency(url: string, prefix: string): Promise<void> {
     namespaces = r.data.topology.namespaces.length;
   }
   console.log(`2. full-topology query (${namespaces} namespaces, ${(bytes / 1e6).toFixed(1)} MB of JSON), ${QUERIES} queries:`);
-  console.log(`   p50 ${ms(pct(times, 0.5))}   p99 ${ms(pct(times, 0.99))}   max ${ms(Math.max(...times))}`);
+  console.log(`   p50 ${ms(percentile(times, 0.5))}   p99 ${ms(percentile(times, 0.99))}   max ${ms(Math.max(...times))}`);
 }
 
 async function soak(url: string, pid: number, prefix: string): Promise<void> {

@@ -16,7 +16,7 @@ import { discover } from "../src/discovery/discover.ts";
 import type { Route, Topology } from "../src/model/topology.ts";
 import { routeKey } from "../src/model/keys.ts";
 import { Store } from "../src/store/index.ts";
-import { createLab, destroyCreated, newPrefix, removeStaleLabs, waitForIdle } from "./lab.ts";
+import { cleanupOnExit, createLab, newPrefix, removeStaleLabs, waitForIdle } from "./lab.ts";
 
 const { values: opts } = parseArgs({
   options: { n: { type: "string", default: "100" }, unchanged: { type: "string", default: "1000" }, revisions: { type: "string", default: "10000" } },
@@ -30,20 +30,7 @@ if (process.getuid?.() !== 0) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "wiresight-bench-store-"));
-let cleanedUp = false;
-function cleanup(): void {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  const left = destroyCreated();
-  if (left.length > 0) console.error(`bench: ERROR could not delete ${left.length} namespaces`);
-  rmSync(dir, { recursive: true, force: true });
-}
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
-  process.on(sig, () => {
-    cleanup();
-    process.exit(sig === "SIGINT" ? 130 : 143);
-  });
-process.on("exit", cleanup);
+const cleanup = cleanupOnExit(() => rmSync(dir, { recursive: true, force: true }));
 
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
 const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;

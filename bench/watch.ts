@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { Store } from "../src/store/index.ts";
 import type { RevisionBatch } from "../src/watch/live.ts";
 import { Watcher } from "../src/watch/watcher.ts";
-import { createLab, destroyCreated, inodeOf, newPrefix, removeStaleLabs, waitForIdle } from "./lab.ts";
+import { cleanupOnExit, createLab, inodeOf, newPrefix, percentile, removeStaleLabs, waitForIdle } from "./lab.ts";
 
 const { values: opts } = parseArgs({
   options: {
@@ -30,22 +30,8 @@ if (process.getuid?.() !== 0) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "wiresight-bench-watch-"));
-let cleanedUp = false;
-function cleanup(): void {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  const left = destroyCreated();
-  if (left.length > 0) console.error(`bench: ERROR could not delete ${left.length} namespaces`);
-  rmSync(dir, { recursive: true, force: true });
-}
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
-  process.on(sig, () => {
-    cleanup();
-    process.exit(sig === "SIGINT" ? 130 : 143);
-  });
-process.on("exit", cleanup);
+const cleanup = cleanupOnExit(() => rmSync(dir, { recursive: true, force: true }));
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
@@ -111,8 +97,8 @@ async function main(): Promise<void> {
   store.close();
 
   console.log(`\nchange → batch at a subscriber, N=${N} containers (+${lab.hubs} hubs), ${REPS} repetitions, debounce ${opts.debounce} ms, poll ${opts.poll} ms:`);
-  console.log(`  p50 ${ms(pct(latencies, 0.5))}   p90 ${ms(pct(latencies, 0.9))}   p99 ${ms(pct(latencies, 0.99))}   max ${ms(Math.max(...latencies))}`);
-  console.log(`incremental pass (re-read one namespace, reassemble ${start.namespaces.length}, record): p50 ${ms(pct(passMs, 0.5))}, p99 ${ms(pct(passMs, 0.99))}`);
+  console.log(`  p50 ${ms(percentile(latencies, 0.5))}   p90 ${ms(percentile(latencies, 0.9))}   p99 ${ms(percentile(latencies, 0.99))}   max ${ms(Math.max(...latencies))}`);
+  console.log(`incremental pass (re-read one namespace, reassemble ${start.namespaces.length}, record): p50 ${ms(percentile(passMs, 0.5))}, p99 ${ms(percentile(passMs, 0.99))}`);
   console.log(`status: ${JSON.stringify(status)}`);
 }
 

@@ -8,7 +8,7 @@ import { AlertEngine, AlertRuleError, BUILT_IN_HEALTH_RULE, type Alert, type Web
 import { containerKey, containerNetworkKey, engineKey } from "../../src/model/containers.ts";
 import type { Topology } from "../../src/model/topology.ts";
 import { Store } from "../../src/store/index.ts";
-import { LiveForAlerts } from "../helpers/live-for-alerts.ts";
+import { LiveDouble } from "../helpers/live-double.ts";
 import { tempDir } from "../store/helpers.ts";
 import { later, syntheticTopology } from "../store/synthetic.ts";
 
@@ -32,7 +32,7 @@ function setup(opts: { first?: Topology; warn?: string[]; history?: { maxAgeMs?:
   dirs.push(tmp);
   const clock = { now: T0 };
   const store = Store.open(tmp.db);
-  const live = new LiveForAlerts(store, opts.first ?? syntheticTopology(T0));
+  const live = new LiveDouble(store, opts.first ?? syntheticTopology(T0));
   const warnings = opts.warn ?? [];
   const engine = AlertEngine.open({ store, live, now: () => clock.now, tickMs: null, warn: (m) => warnings.push(m), history: opts.history, webhookRetryDelayMs: 1 });
   const seen: Alert[] = [];
@@ -60,7 +60,7 @@ describe("state transitions", () => {
     expect(a!.entities).toEqual([SOCKET, "netns:00000000-0000-4000-8000-000000000001:4097", "proc:00000000-0000-4000-8000-000000000001:200:5000"]);
 
     clock.now += 5000;
-    live.push(withoutListener(later(syntheticTopology(T0), 5)));
+    live.record(withoutListener(later(syntheticTopology(T0), 5)));
     const [r] = engine.alerts({ ruleId: rule.id });
     expect(r).toMatchObject({ id: a!.id, state: "resolved", resolvedAt: new Date(T0 + 5000).toISOString(), revision: 2 });
     expect(seen.filter((x) => x.ruleId === rule.id).map((x) => x.state)).toEqual(["firing", "resolved"]);
@@ -92,7 +92,7 @@ describe("state transitions", () => {
     const { engine, clock, live } = setup();
     const rule = engine.createRule({ name: "slow", enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 60_000, severity: "critical", webhook: null });
     clock.now += 10_000;
-    live.push(withoutListener(later(syntheticTopology(T0), 10)));
+    live.record(withoutListener(later(syntheticTopology(T0), 10)));
     expect(engine.alerts({ ruleId: rule.id })).toMatchObject([{ state: "resolved", firedAt: null }]);
   });
 
@@ -101,11 +101,11 @@ describe("state transitions", () => {
     const rule = engine.createRule({ name: "mtu", enabled: true, condition: { type: "change", kinds: ["interface"], ops: ["changed"], fields: ["mtu"] }, forMs: 0, severity: "info", webhook: null });
     const t = later(syntheticTopology(T0), 1);
     t.namespaces[1]!.interfaces[0]!.alias = "only the alias";
-    live.push(t);
+    live.record(t);
     expect(engine.alerts({ ruleId: rule.id })).toEqual([]); // a field not asked for
     const t2 = later(t, 1);
     t2.namespaces[1]!.interfaces[0]!.mtu = 9000;
-    live.push(t2);
+    live.record(t2);
     const mine = seen.filter((a) => a.ruleId === rule.id);
     expect(mine.map((a) => a.state)).toEqual(["firing", "resolved"]);
     expect(mine[0]!.message).toBe("interface veth-b in blue changed (mtu: 1500 → 9000)");
@@ -140,7 +140,7 @@ describe("persistence", () => {
     expect(again.rules().map((r) => r.name)).toEqual([BUILT_IN_HEALTH_RULE, "open ports", "pending one"]);
     expect(again.rule(rule.id)).toEqual(rule);
     expect(again.alerts({ state: ["firing", "pending"] })).toEqual(before);
-    live.push(later(syntheticTopology(T0), 30));
+    live.record(later(syntheticTopology(T0), 30));
     expect(seen).toEqual([]);
     // The pending one kept its start: 60 s after it began (not after the reopen), it fires.
     clock.now += 30_000;
@@ -150,7 +150,7 @@ describe("persistence", () => {
     const db = new Database(tmp.db, { readonly: true });
     expect(db.query("SELECT count(*) AS n FROM alerts WHERE state <> 'resolved'").get()).toEqual({ n: 2 });
     db.close();
-    live.push(withoutListener(later(syntheticTopology(T0), 60)));
+    live.record(withoutListener(later(syntheticTopology(T0), 60)));
     expect(again.alerts({ ruleId: rule.id }).map((a) => a.state)).toEqual(["resolved"]);
   });
 
@@ -163,7 +163,7 @@ describe("persistence", () => {
       clock.now += 1000;
       t = later(t, 1);
       t.namespaces[0]!.interfaces[0]!.mtu = 1000 + i;
-      live.push(t);
+      live.record(t);
     }
     expect(engine.alerts({ ruleId: rule.id }).length).toBe(4);
     expect(engine.prune()).toBe(2);
@@ -181,7 +181,7 @@ describe("storage failures", () => {
     dirs.push(tmp);
     const clock = { now: T0 };
     const store = Store.open(tmp.db, { busyTimeoutMs: 0 });
-    const live = new LiveForAlerts(store, syntheticTopology(T0));
+    const live = new LiveDouble(store, syntheticTopology(T0));
     const warnings: string[] = [];
     const engine = AlertEngine.open({ store, live, now: () => clock.now, tickMs: null, warn: (m) => warnings.push(m) });
     open.push({ engine, store });
@@ -282,15 +282,15 @@ describe("containers", () => {
     const any = engine.createRule({ name: "left any", enabled: true, condition: { type: "containerLeftBridge" }, forMs: 0, severity: "warning", webhook: null });
     const front = engine.createRule({ name: "left front", enabled: true, condition: { type: "containerLeftBridge", network: "front" }, forMs: 0, severity: "warning", webhook: null });
     clock.now += 1000;
-    live.push(withContainer(T0 + 1000, [NET_A]));
+    live.record(withContainer(T0 + 1000, [NET_A]));
     const [a] = engine.alerts({ ruleId: any.id });
     expect(a).toMatchObject({ state: "firing", subject: C, message: "container web left network back (bridge br-back)" });
     expect(a!.entities).toEqual([C, NET_B]);
     expect(engine.alerts({ ruleId: front.id })).toEqual([]);
-    live.push(withContainer(T0 + 2000, []));
+    live.record(withContainer(T0 + 2000, []));
     expect(engine.alerts({ ruleId: front.id })).toMatchObject([{ state: "firing", message: "container web left network front (bridge br-front)" }]);
     expect(engine.alerts({ ruleId: any.id })).toMatchObject([{ state: "firing", message: "container web left network front (bridge br-front), network back (bridge br-back)" }]);
-    live.push(withContainer(T0 + 3000, [NET_A, NET_B]));
+    live.record(withContainer(T0 + 3000, [NET_A, NET_B]));
     expect(engine.alerts({ state: ["firing"] }).filter((x) => x.subject === C)).toEqual([]);
   });
 });
@@ -320,7 +320,7 @@ describe("webhooks", () => {
       // Evaluation went on while deliveries were pending: both rules already fired.
       expect(engine.alerts({ state: ["firing"] }).map((a) => a.ruleId).sort()).toEqual([rule.id, failing.id].sort());
       clock.now += 1000;
-      live.push(withoutListener(later(syntheticTopology(T0), 1)));
+      live.record(withoutListener(later(syntheticTopology(T0), 1)));
       await engine.webhooksSettled();
       expect(received.map((p) => [p.rule.name, p.alerts.map((a) => a.state)])).toEqual([
         ["hooked", ["firing"]],
@@ -333,7 +333,7 @@ describe("webhooks", () => {
       expect(engine.webhookCounts()).toEqual({ delivered: 2, failed: 2, dropped: 0 });
       // Deleting a rule resolves its alerts, and its webhook hears it.
       clock.now += 1000;
-      live.push(later(syntheticTopology(T0), 2));
+      live.record(later(syntheticTopology(T0), 2));
       engine.updateRule(rule.id, { forMs: 0, severity: "warning" });
       engine.deleteRule(rule.id);
       await engine.webhooksSettled();
@@ -350,7 +350,7 @@ describe("webhooks", () => {
       const tmp = tempDir();
       dirs.push(tmp);
       const store = Store.open(tmp.db);
-      const live = new LiveForAlerts(store, syntheticTopology(T0));
+      const live = new LiveDouble(store, syntheticTopology(T0));
       const warnings: string[] = [];
       const engine = AlertEngine.open({ store, live, tickMs: null, webhookTimeoutMs: 200, webhookRetries: 1, webhookRetryDelayMs: 1, warn: (m) => warnings.push(m) });
       open.push({ engine, store });

@@ -10,7 +10,7 @@ import { AlertEngine, type Alert } from "../../src/alerts/index.ts";
 import { discover } from "../../src/discovery/discover.ts";
 import { Store } from "../../src/store/index.ts";
 import { Lab, requireRoot } from "../helpers/lab.ts";
-import { LiveForAlerts } from "../helpers/live-for-alerts.ts";
+import { LiveDouble } from "../helpers/live-double.ts";
 import { netnsKeyOf, tempDir } from "../store/helpers.ts";
 
 const root = requireRoot();
@@ -19,7 +19,7 @@ const tmp = tempDir();
 const clock = { now: Date.UTC(2026, 0, 1) };
 const seen: Alert[] = [];
 let store: Store;
-let live: LiveForAlerts;
+let live: LiveDouble;
 let engine: AlertEngine;
 let ns = "";
 let empty = "";
@@ -32,7 +32,7 @@ const look = () => discover({ listeningOnly: true });
 /** One watcher step: discover, record, publish. */
 function step(): void {
   clock.now += 1000;
-  live.push(look());
+  live.record(look());
 }
 /** The lab's alerts of one rule (subjects in the lab's namespaces). */
 function labAlerts(ruleId: string, state?: Alert["state"][]): Alert[] {
@@ -48,7 +48,7 @@ beforeAll(() => {
   lab.ip(ns, "link", "set", "v0", "up");
   lab.ip(ns, "link", "set", "v1", "up");
   store = Store.open(tmp.db);
-  live = new LiveForAlerts(store, look(), look);
+  live = new LiveDouble(store, look(), look);
   nsKey = netnsKeyOf(live.current().topology, ns);
   emptyKey = netnsKeyOf(live.current().topology, empty);
   engine = AlertEngine.open({ store, live, now: () => clock.now, tickMs: null, warn: () => {} });

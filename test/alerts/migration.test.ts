@@ -8,7 +8,7 @@ import type { MigrationMeta } from "drizzle-orm/migrator";
 import { AlertEngine } from "../../src/alerts/index.ts";
 import { Store } from "../../src/store/index.ts";
 import { APPLICATION_ID, embeddedMigrations } from "../../src/store/open.ts";
-import { LiveForAlerts } from "../helpers/live-for-alerts.ts";
+import { LiveDouble } from "../helpers/live-double.ts";
 import { tempDir } from "../store/helpers.ts";
 import { syntheticTopology } from "../store/synthetic.ts";
 
@@ -37,7 +37,7 @@ test("a database from before the alert tables is migrated on open", async () => 
   check.close();
 
   const store = Store.open(tmp.db);
-  const live = new LiveForAlerts(store, syntheticTopology());
+  const live = new LiveDouble(store, syntheticTopology());
   const engine = AlertEngine.open({ store, live, tickMs: null, warn: () => {} });
   engine.createRule({ name: "open ports", enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 0, severity: "info", webhook: null });
   expect(engine.alerts({ state: ["firing"] })).toHaveLength(1);

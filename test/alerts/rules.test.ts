@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AlertEngine, checkRuleInput, parseRuleFile, RuleFileError } from "../../src/alerts/index.ts";
 import { Store } from "../../src/store/index.ts";
-import { LiveForAlerts } from "../helpers/live-for-alerts.ts";
+import { LiveDouble } from "../helpers/live-double.ts";
 import { tempDir } from "../store/helpers.ts";
 import { syntheticTopology } from "../store/synthetic.ts";
 
@@ -69,7 +69,7 @@ describe("rules file", () => {
 
   test("upserted by name at start: new rules created, existing ones updated, the built-in one configurable", async () => {
     const store = Store.open(tmp.db);
-    const live = new LiveForAlerts(store, syntheticTopology());
+    const live = new LiveDouble(store, syntheticTopology());
     const first = AlertEngine.open({ store, live, tickMs: null });
     const kept = first.createRule({ name: "promisc", enabled: true, condition: { type: "promiscuous" }, forMs: 0, severity: "info", webhook: null });
     await first.close();

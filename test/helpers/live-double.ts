@@ -1,7 +1,8 @@
-// A LiveTopology for tests of what reads it (schema, server): it holds a topology and its
+// A LiveTopology for tests of what reads it (schema, server, alerts): it holds a topology and its
 // revision, records new topologies into a real Store and publishes the batch each one makes,
 // the way the watch loop does. `record(t, { publish: false })` then `publishHeld()` lets a test
-// put a revision in the store before subscribers hear of it (the race a replay must survive).
+// put a revision in the store before subscribers hear of it (the race a replay must survive);
+// `setStatus` drives what status() says (failures, stalls) without breaking anything.
 
 import type { Topology } from "../../src/model/topology.ts";
 import type { Store } from "../../src/store/index.ts";
@@ -12,7 +13,7 @@ export class LiveDouble implements LiveTopology {
   private revision: number;
   private readonly listeners = new Set<(batch: RevisionBatch) => void>();
   private readonly held: RevisionBatch[] = [];
-  readonly startedAt = new Date().toISOString();
+  private state: WatchStatus;
   discoverCalls = 0;
 
   /** Records `initial` (unless the store already holds a revision for it: pass `revision`). */
@@ -26,6 +27,14 @@ export class LiveDouble implements LiveTopology {
   ) {
     this.topology = initial;
     this.revision = revision ?? store.record(initial).revision;
+    this.state = {
+      startedAt: initial.discoveredAt,
+      lastSuccessAt: initial.discoveredAt,
+      lastError: null,
+      consecutiveFailures: 0,
+      namespacesWatched: initial.namespaces.length,
+      fullPassEveryMs: 30_000, // the watcher's default
+    };
   }
 
   current(): { topology: Topology; revision: number } {
@@ -49,6 +58,7 @@ export class LiveDouble implements LiveTopology {
     const r = this.store.record(t);
     this.topology = t;
     this.revision = r.revision;
+    this.state = { ...this.state, lastSuccessAt: t.discoveredAt, lastError: null, consecutiveFailures: 0, namespacesWatched: t.namespaces.length };
     const events = this.store.changes({ revision: before }, { revision: r.revision });
     if (events.length === 0) return null;
     const batch: RevisionBatch = { revision: r.revision, time: t.discoveredAt, cause: options.cause ?? { kind: "periodic" }, events };
@@ -72,6 +82,11 @@ export class LiveDouble implements LiveTopology {
   }
 
   status(): WatchStatus {
-    return { startedAt: this.startedAt, lastSuccessAt: this.topology.discoveredAt, lastError: null, consecutiveFailures: 0, namespacesWatched: this.topology.namespaces.length, fullPassEveryMs: 60_000 };
+    return { ...this.state };
+  }
+
+  /** Sets what status() reports (failures, stalls). */
+  setStatus(patch: Partial<WatchStatus>): void {
+    this.state = { ...this.state, ...patch };
   }
 }
