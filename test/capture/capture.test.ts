@@ -29,11 +29,7 @@ beforeAll(() => {
   A = lab.netns("a");
   B = lab.netns("b");
   vethA = `${lab.prefix}va`;
-  sh("ip", ["link", "add", vethA, "netns", A, "type", "veth", "peer", "name", `${lab.prefix}vb`, "netns", B]);
-  lab.ip(A, "addr", "add", `${ADDR_A}/24`, "dev", vethA);
-  lab.ip(B, "addr", "add", `${ADDR_B}/24`, "dev", `${lab.prefix}vb`);
-  lab.ip(A, "link", "set", vethA, "up");
-  lab.ip(B, "link", "set", `${lab.prefix}vb`, "up");
+  lab.veth({ ns: A, name: vethA, cidr: `${ADDR_A}/24` }, { ns: B, name: `${lab.prefix}vb`, cidr: `${ADDR_B}/24` });
   // Resolve the neighbours first, so the captures below see only the traffic the tests make.
   sh("ip", ["netns", "exec", A, "ping", "-c", "1", "-W", "2", ADDR_B]);
 });

@@ -59,6 +59,18 @@ export class Lab {
     return sh("ip", ns ? ["-n", ns, ...args] : args);
   }
 
+  /**
+   * Joins namespaces `a` and `b` with a veth pair made directly inside them (nothing appears in
+   * the initial namespace): `a.name` holds `a.cidr`, `b.name` holds `b.cidr`, both up.
+   */
+  veth(a: { ns: string; name: string; cidr: string }, b: { ns: string; name: string; cidr: string }): void {
+    sh("ip", ["link", "add", a.name, "netns", a.ns, "type", "veth", "peer", "name", b.name, "netns", b.ns]);
+    for (const end of [a, b]) {
+      this.ip(end.ns, "addr", "add", end.cidr, "dev", end.name);
+      this.ip(end.ns, "link", "set", end.name, "up");
+    }
+  }
+
   /** A host-side interface name under our prefix, remembered for cleanup. */
   hostLink(suffix: string): string {
     const name = `${this.prefix}${suffix}`;

@@ -32,11 +32,7 @@ beforeAll(async () => {
   A = lab.netns("a");
   B = lab.netns("b");
   vethA = `${lab.prefix}va`;
-  sh("ip", ["link", "add", vethA, "netns", A, "type", "veth", "peer", "name", `${lab.prefix}vb`, "netns", B]);
-  lab.ip(A, "addr", "add", `${ADDR_A}/24`, "dev", vethA);
-  lab.ip(B, "addr", "add", `${ADDR_B}/24`, "dev", `${lab.prefix}vb`);
-  lab.ip(A, "link", "set", vethA, "up");
-  lab.ip(B, "link", "set", `${lab.prefix}vb`, "up");
+  lab.veth({ ns: A, name: vethA, cidr: `${ADDR_A}/24` }, { ns: B, name: `${lab.prefix}vb`, cidr: `${ADDR_B}/24` });
   sh("ip", ["netns", "exec", A, "ping", "-c", "1", "-W", "2", ADDR_B]); // neighbours resolved before any capture
   live = new TestLive();
   server = await startTestServer(live, { token: TOKEN });
