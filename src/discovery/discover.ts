@@ -73,11 +73,13 @@ export function discoverDetailed(options: DiscoverOptions = {}): DetailedDiscove
       const fd = openCandidate(candidate, warn);
       if (fd === null) continue;
       const handle = { fd, current: candidate.inode === ownInode };
-      const read = readNamespace(candidate, handle, procfs.bootId, { listeningOnly: options.listeningOnly });
+      // The route socket stays open until the end, for assemble's NSID queries.
+      const read = readNamespace(candidate, handle, procfs.bootId, { listeningOnly: options.listeningOnly, keepRouteSocket: true });
       collectWarnings.push(...read.warnings);
       const ns = read.namespace;
       if (ns === null || seenCookies.has(ns.raw.cookie)) {
         // Unreadable, or the same namespace reached by two paths (should not happen: dedup is by inode).
+        ns?.routeSocket?.close();
         closeQuietly(fd);
         continue;
       }

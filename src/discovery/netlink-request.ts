@@ -3,7 +3,7 @@
 // earlier request), turns NLMSG_ERROR into a named error, and repeats a dump the kernel flagged
 // NLM_F_DUMP_INTR (the table changed while it was being walked, so the result may be torn).
 
-import { NetlinkSocket, errnoName } from "../ffi/index.ts";
+import { NetlinkSocket, NetlinkTruncatedError, errnoName } from "../ffi/index.ts";
 import {
   NLMSG_DONE,
   NLMSG_ERROR,
@@ -41,7 +41,7 @@ function takeSeq(): number {
   return nextSeq;
 }
 
-/** How often a dump is repeated when the kernel keeps interrupting it before we give up. */
+/** How often a dump is repeated when the kernel keeps interrupting it (or a datagram was too long for the buffer) before we give up. */
 const MAX_DUMP_ATTEMPTS = 5;
 
 export interface DumpResult<T> {
@@ -68,6 +68,23 @@ export function dump<T>(
     const { items, interrupted } = collect(sock, what, build, decode);
     if (!interrupted || retries + 1 >= MAX_DUMP_ATTEMPTS) return { items, retries, interrupted };
     retries++;
+  }
+}
+
+/**
+ * A datagram of this dump was longer than the receive buffer and is lost (the buffer has grown
+ * since). Reads what else the kernel queued for the dump, without blocking: the kernel queues a
+ * dump's next datagram while the previous one is read, so when nothing is queued the dump is
+ * over — even when its DONE was in the lost datagram, which a blocking read would wait for forever.
+ */
+function drainAfterTruncation(sock: NetlinkSocket, seq: number): void {
+  for (;;) {
+    const datagram = sock.recvNonBlocking();
+    if (datagram === null) return;
+    for (const msg of parseMessages(datagram)) {
+      if (msg.seq !== seq) continue;
+      if (msg.type === NLMSG_DONE || msg.type === NLMSG_ERROR) return;
+    }
   }
 }
 
@@ -103,8 +120,16 @@ function collect<T>(
   let interrupted = false;
   for (;;) {
     const t1 = performance.now();
-    const datagram = sock.recv();
-    netlinkClock.ms += performance.now() - t1;
+    let datagram: Uint8Array;
+    try {
+      datagram = sock.recvDatagram();
+    } catch (err) {
+      if (!(err instanceof NetlinkTruncatedError)) throw err;
+      drainAfterTruncation(sock, seq);
+      return { items, interrupted: true }; // repeated by dump(), now with a buffer that fits
+    } finally {
+      netlinkClock.ms += performance.now() - t1;
+    }
     for (const msg of parseMessages(datagram)) {
       if (msg.seq !== seq) continue; // a stale answer to an earlier request
       if (msg.flags & NLM_F_DUMP_INTR) interrupted = true;

@@ -12,7 +12,7 @@
 // the scan, so a watcher assembling again after a netlink event reads no file).
 
 import { readFileSync } from "node:fs";
-import { closeQuietly, openFile } from "../ffi/index.ts";
+import { closeQuietly, openFile, type NetlinkSocket } from "../ffi/index.ts";
 import { netnsKey, processKey, type NetnsKey } from "../model/keys.ts";
 import type { Tenant } from "../model/tenants.ts";
 import {
@@ -35,8 +35,9 @@ import {
   type NamespaceScan,
   type NetnsCandidate,
 } from "./procfs/namespaces.ts";
-import { collectNamespace, switchFd, type NamespaceHandle, type RawNamespace } from "./network/collect-namespace.ts";
-import { collectNftRules } from "./forwarded-ports/collect-nftables.ts";
+import { collectNamespace, openNamespaceSockets, type NamespaceHandle, type RawNamespace } from "./network/collect-namespace.ts";
+import { collectNftRulesOn } from "./forwarded-ports/collect-nftables.ts";
+import { NETLINK_NETFILTER, NETLINK_ROUTE, NETLINK_SOCK_DIAG } from "../netlink/index.ts";
 import { findForwardedPorts } from "./forwarded-ports/find.ts";
 import { buildNamespace } from "./network/build-namespace.ts";
 import { resolveNsids } from "./network/resolve-nsids.ts";
@@ -114,6 +115,11 @@ export interface CollectedNamespace {
   rules: NftRule[];
   /** What reading it warned about, in order. */
   warnings: Warning[];
+  /**
+   * The NETLINK_ROUTE socket it was read through, when the reader asked to keep it (for the NSID
+   * queries of assemble, saving a socket per namespace); closed by closeNamespaces.
+   */
+  routeSocket?: NetlinkSocket;
 }
 
 /** Opens the namespace behind a candidate; null (with a warning) when it cannot be opened. */
@@ -134,21 +140,33 @@ export function readNamespace(
   candidate: NetnsCandidate,
   handle: NamespaceHandle,
   bootId: string,
-  options: { listeningOnly?: boolean },
+  options: { listeningOnly?: boolean; keepRouteSocket?: boolean },
 ): { namespace: CollectedNamespace | null; warnings: Warning[] } {
   const warnings: Warning[] = [];
   const warn: Warn = (subject, message) => warnings.push({ subject, message });
   const subject = `net:[${candidate.inode}]`;
+  let sockets: (NetlinkSocket | Error)[] = [];
+  let keep: NetlinkSocket | undefined;
   try {
-    const raw = collectNamespace(handle, { listeningOnly: options.listeningOnly });
+    // One switch into the namespace for all three sockets.
+    sockets = openNamespaceSockets(handle, [NETLINK_ROUTE, NETLINK_SOCK_DIAG, NETLINK_NETFILTER]);
+    const [route, diag, nft] = sockets as [NetlinkSocket | Error, NetlinkSocket | Error, NetlinkSocket | Error];
+    if (route instanceof Error) throw route;
+    const raw = collectNamespace({ route, diag }, { listeningOnly: options.listeningOnly });
     for (const what of raw.interrupted) warn(subject, `${what} dump kept being interrupted; result may be incomplete`);
     if (raw.socketsError !== null) warn(subject, `sockets not read: ${raw.socketsError}`);
     const key = netnsKey(bootId, raw.cookie);
-    const rules = readRules(handle, key, warn);
-    return { namespace: { candidate, handle, raw, key, rules, warnings }, warnings };
+    const rules = readRules(nft, key, warn);
+    if (options.keepRouteSocket) {
+      keep = route;
+      route.releaseBuffer(); // idle until assemble: its buffer serves the next namespace's sockets
+    }
+    return { namespace: { candidate, handle, raw, key, rules, warnings, routeSocket: keep }, warnings };
   } catch (err) {
     warn(subject, `skipped: ${(err as Error).message}`);
     return { namespace: null, warnings };
+  } finally {
+    for (const s of sockets) if (!(s instanceof Error) && s !== keep) s.close();
   }
 }
 
@@ -156,9 +174,9 @@ export function readNamespace(
  * The namespace's nf_tables rules; an error (no CAP_NET_ADMIN over it, say) costs the namespace
  * its forwarded ports only, with a warning.
  */
-function readRules(handle: NamespaceHandle, key: NetnsKey, warn: Warn): NftRule[] {
+function readRules(sock: NetlinkSocket | Error, key: NetnsKey, warn: Warn): NftRule[] {
   try {
-    const r = collectNftRules(switchFd(handle));
+    const r = collectNftRulesOn(sock);
     if (r.interrupted) warn(key, "nf_tables rule dump kept being interrupted; forwarded ports may be incomplete");
     return r.rules;
   } catch (err) {
@@ -214,7 +232,7 @@ export function assemble(
     return m;
   });
   const nsids = resolveNsids(
-    opened.map((o) => ({ ns: o.handle, links: o.raw.links })),
+    opened.map((o) => ({ ns: o.handle, links: o.raw.links, socket: o.routeSocket })),
     seed,
   );
   for (const w of nsids.warnings) warn(opened[w.subject]!.key, w.message);
@@ -337,5 +355,8 @@ function readTrimmed(path: string): string {
 
 /** Closes the namespace fds of a set of collected namespaces (discover() holds none afterwards). */
 export function closeNamespaces(opened: CollectedNamespace[]): void {
-  for (const o of opened) closeQuietly(o.handle.fd);
+  for (const o of opened) {
+    o.routeSocket?.close();
+    closeQuietly(o.handle.fd);
+  }
 }

@@ -6,6 +6,8 @@ export { openFile, closeFd, closeQuietly } from "./fd.ts";
 export {
   withNetns,
   socketInNetns,
+  socketsInNetns,
+  MAX_SOCKETS_PER_WINDOW,
   NetnsRestoreError,
   originalNetnsFd,
   threadNetnsInode,

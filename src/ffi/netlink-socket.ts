@@ -23,7 +23,7 @@ import {
 import { isSyscallError } from "./errno.ts";
 import { closeFd, closeQuietly } from "./fd.ts";
 import { lastError, libc } from "./libc.ts";
-import { socketInNetns } from "./netns.ts";
+import { socketInNetns, socketsInNetns } from "./netns.ts";
 import { netnsCookie, setsockoptInt } from "./socket.ts";
 
 const EINTR = 4;
@@ -59,6 +59,11 @@ export interface NetlinkSocketOptions {
    * no JS runs while switched, so no engine thread can inherit the namespace.
    */
   netnsFd?: number;
+  /**
+   * Initial receive buffer in bytes, this socket's own rather than one from the shared pool.
+   * Only tests want it: a small one makes a dump's datagrams overflow it (see recvDatagram).
+   */
+  recvBuffer?: number;
 }
 
 /** struct sockaddr_nl with the given pid and groups (native byte order, like the kernel expects). */
@@ -74,17 +79,31 @@ function sockaddrNl(pid: number, groups: number): Uint8Array {
 // The kernel's address: every request goes to nl_pid 0.
 const KERNEL = sockaddrNl(0, 0);
 
+function socketType(opts: NetlinkSocketOptions): number {
+  return SOCK_RAW | SOCK_CLOEXEC | (opts.nonblocking ? SOCK_NONBLOCK : 0);
+}
+
+// Receive buffers of closed sockets, for the next sockets to reuse. A discovery opens a few
+// sockets per namespace, each of which used to allocate (and zero) its own 64 KiB: at 500
+// namespaces that was ~100 MB of garbage and ~25 ms per pass. Single JS thread per module copy
+// (a Worker has its own), so no locking. Bounded, so a burst of big datagrams is not kept forever.
+const POOL_MAX = 8;
+const POOL_MAX_BYTES = 1024 * KIB;
+const bufferPool: Uint8Array[] = [];
+
 export class NetlinkSocket implements Disposable {
   #fd: number;
   /** Port id (nl_pid) the kernel assigned at bind; replies carry it in nlmsg_pid. */
   readonly portId: number;
   readonly protocol: number;
-  #buf = new Uint8Array(DEFAULT_RECV_BUFFER);
+  /** The receive buffer: taken from the pool at the first receive, given back at close. */
+  #buf: Uint8Array | null = null;
 
-  private constructor(fd: number, portId: number, protocol: number) {
+  private constructor(fd: number, portId: number, protocol: number, recvBuffer: number | undefined) {
     this.#fd = fd;
     this.portId = portId;
     this.protocol = protocol;
+    if (recvBuffer !== undefined) this.#buf = new Uint8Array(Math.max(16, recvBuffer));
   }
 
   /**
@@ -96,7 +115,7 @@ export class NetlinkSocket implements Disposable {
    * after socket() acts on the socket's own namespace, so only socket() itself needs the switch.
    */
   static open(protocol: number, opts: NetlinkSocketOptions = {}): NetlinkSocket {
-    const type = SOCK_RAW | SOCK_CLOEXEC | (opts.nonblocking ? SOCK_NONBLOCK : 0);
+    const type = socketType(opts);
     let fd: number;
     if (opts.netnsFd !== undefined) {
       fd = socketInNetns(opts.netnsFd, AF_NETLINK, type, protocol);
@@ -104,6 +123,29 @@ export class NetlinkSocket implements Disposable {
       fd = libc.socket(AF_NETLINK, type, protocol);
       if (fd < 0) throw lastError("socket", `AF_NETLINK protocol ${protocol}`);
     }
+    return NetlinkSocket.#setUp(fd, protocol, opts);
+  }
+
+  /**
+   * One socket per protocol (up to MAX_SOCKETS_PER_WINDOW), all opened inside the namespace
+   * `netnsFd` in a single switch — what a discovery of many namespaces wants, as each switch costs
+   * two setns calls. Per protocol: the socket, or the error that socket()/set-up gave for it alone
+   * (say EPROTONOSUPPORT where nf_tables is absent). Throws if the namespace cannot be entered.
+   */
+  static openAllIn(netnsFd: number, protocols: readonly number[], opts: Omit<NetlinkSocketOptions, "netnsFd"> = {}): (NetlinkSocket | Error)[] {
+    const fds = socketsInNetns(netnsFd, AF_NETLINK, socketType(opts), protocols);
+    return fds.map((fd, i) => {
+      if (fd instanceof Error) return fd;
+      try {
+        return NetlinkSocket.#setUp(fd, protocols[i]!, opts);
+      } catch (err) {
+        return err as Error;
+      }
+    });
+  }
+
+  /** Everything after socket(): it acts on the socket's own namespace, wherever we sit. Closes fd on failure. */
+  static #setUp(fd: number, protocol: number, opts: NetlinkSocketOptions): NetlinkSocket {
     try {
       setRcvbuf(fd, Math.max(MIN_RCVBUF, opts.rcvbuf ?? DEFAULT_RCVBUF));
       // Richer errors (extended ACK) and strict checking of dump requests; both optional extras,
@@ -120,7 +162,7 @@ export class NetlinkSocket implements Disposable {
       const portId = new DataView(sa.buffer).getUint32(4, true);
 
       if (libc.connect(fd, KERNEL, SOCKADDR_NL_SIZE) !== 0) throw lastError("connect", "netlink kernel");
-      return new NetlinkSocket(fd, portId, protocol);
+      return new NetlinkSocket(fd, portId, protocol, opts.recvBuffer);
     } catch (e) {
       closeQuietly(fd);
       throw e;
@@ -157,8 +199,8 @@ export class NetlinkSocket implements Disposable {
 
   /**
    * Receive one datagram, blocking unless the socket is nonblocking (then EAGAIN is thrown).
-   * Returns a view of an internal buffer, valid until the next recv/recvNonBlocking: copy what
-   * must outlive that.
+   * Returns a view of an internal buffer, valid until the next receive or the close (which hands
+   * the buffer to the next socket opened): copy what must outlive that.
    *
    * Never truncates: a netlink dump cannot re-read a lost datagram, so the size is peeked first
    * (MSG_PEEK|MSG_TRUNC with an empty buffer returns the real length), the buffer grown if needed,
@@ -184,11 +226,7 @@ export class NetlinkSocket implements Disposable {
       if (err.errno === EAGAIN && flags & MSG_DONTWAIT) return null;
       throw err; // ENOBUFS: the kernel dropped messages (receive queue overrun)
     }
-    if (size > this.#buf.byteLength) {
-      // Round up to 4 KiB and at least double, so a run of growing datagrams reallocates rarely.
-      this.#buf = new Uint8Array(Math.max(this.#buf.byteLength * 2, (size + 4095) & ~4095));
-    }
-    const buf = this.#buf;
+    const buf = this.#bufferFor(size);
     for (;;) {
       // The datagram is queued (we just peeked it and only this thread reads), so never block here.
       const n = Number(libc.recvfrom(fd, buf, buf.byteLength, MSG_TRUNC | MSG_DONTWAIT, null, null));
@@ -197,6 +235,40 @@ export class NetlinkSocket implements Disposable {
       const err = lastError("recvfrom", "netlink");
       if (err.errno !== EINTR) throw err;
     }
+  }
+
+  /**
+   * Receive one datagram with a single recvfrom (no size peek), blocking. Returns a view of the
+   * internal buffer like recv(). A datagram longer than the buffer is LOST: the buffer is grown to
+   * its size and NetlinkTruncatedError thrown, so only a caller that can ask again should use this
+   * — a dump loop (which drains and repeats the dump) does; event sockets must use recv().
+   * The kernel fills dump datagrams up to 32 KiB unless one message needs more, so with the 64 KiB
+   * buffer truncation does not happen in practice, and this halves the syscalls of a dump.
+   */
+  recvDatagram(): Uint8Array {
+    const fd = this.#live();
+    const buf = this.#bufferFor(0);
+    for (;;) {
+      const n = Number(libc.recvfrom(fd, buf, buf.byteLength, MSG_TRUNC, null, null));
+      if (n > buf.byteLength) {
+        this.#bufferFor(n);
+        throw new NetlinkTruncatedError(n, buf.byteLength);
+      }
+      if (n >= 0) return buf.subarray(0, n);
+      const err = lastError("recvfrom", "netlink");
+      if (err.errno !== EINTR) throw err;
+    }
+  }
+
+  /** The receive buffer, at least `size` bytes (from the pool, or grown). */
+  #bufferFor(size: number): Uint8Array {
+    let buf = this.#buf;
+    if (buf === null) buf = this.#buf = bufferPool.pop() ?? new Uint8Array(DEFAULT_RECV_BUFFER);
+    if (size > buf.byteLength) {
+      // Round up to 4 KiB and at least double, so a run of growing datagrams reallocates rarely.
+      buf = this.#buf = new Uint8Array(Math.max(buf.byteLength * 2, (size + 4095) & ~4095));
+    }
+    return buf;
   }
 
   /** Join a multicast group (NETLINK_ADD_MEMBERSHIP takes the group number, not a bitmask). */
@@ -214,11 +286,24 @@ export class NetlinkSocket implements Disposable {
     return netnsCookie(this.#live());
   }
 
+  /**
+   * Hands the receive buffer back to the pool while the socket is kept open but idle (a discovery
+   * keeps one route socket per namespace for later queries); the next receive takes one again.
+   * Views returned by earlier receives are invalid from here on.
+   */
+  releaseBuffer(): void {
+    const buf = this.#buf;
+    this.#buf = null;
+    const poolable = buf !== null && buf.byteLength >= DEFAULT_RECV_BUFFER && buf.byteLength <= POOL_MAX_BYTES;
+    if (poolable && bufferPool.length < POOL_MAX) bufferPool.push(buf);
+  }
+
   /** Close the socket. Idempotent. */
   close(): void {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
+    this.releaseBuffer();
     closeFd(fd);
   }
 

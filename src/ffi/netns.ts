@@ -121,32 +121,46 @@ export function withNetns<T>(nsFd: number, fn: () => T): T {
   return result as T;
 }
 
-// --- socketInNetns: the switch with nothing but native calls inside -------------------------------
+// --- socketsInNetns: the switch with nothing but native calls inside ------------------------------
 
 const { setns, socket, __errno_location } = libc;
+/** How many sockets one switched window can open (discovery needs route, sock_diag, netfilter). */
+export const MAX_SOCKETS_PER_WINDOW = 3;
 // Results of the switched window, written with plain stores (no allocation while switched):
-// [0] errno of setns in (0 = ok), [1] socket fd or -1, [2] errno of socket, [3] errno of setns back.
-// NOT_YET marks a step that did not happen, so a (theoretically impossible) throw inside the window
-// can still be detected and the thread switched back.
-const sw = new Int32Array(4); // "switched window" results
+// [0] errno of setns in (0 = ok), [1..3] socket fds or -1, [4..6] errnos of those socket() calls,
+// [7] errno of setns back. NOT_YET marks a step that did not happen, so a (theoretically
+// impossible) throw inside the window can still be detected and the thread switched back.
+const sw = new Int32Array(8); // "switched window" results
 const NOT_YET = -1;
+const BACK = 7;
 
 /**
  * The window itself. Between the two setns calls it only calls native functions and stores into a
- * preallocated Int32Array: no JS function call (each entry is a point where the engine may queue
- * a JIT compile and start a worker thread) and no allocation (which may start GC threads).
- * Arguments are validated by the caller, so nothing in here can throw while switched.
+ * preallocated Int32Array: no JS function call and no loop (each call entry and loop back-edge is
+ * a point where the engine may queue a JIT compile and start a worker thread) and no allocation
+ * (which may start GC threads). Hence the unrolled socket() calls. Arguments are validated by the
+ * caller, so nothing in here can throw while switched.
  */
-function socketWindow(nsFd: number, backFd: number, domain: number, type: number, protocol: number): void {
+function socketWindow(nsFd: number, backFd: number, domain: number, type: number, count: number, p0: number, p1: number, p2: number): void {
   if (setns(nsFd, CLONE_NEWNET) !== 0) {
     sw[0] = read.i32(__errno_location()!, 0);
     return;
   }
   sw[0] = 0;
-  const fd = socket(domain, type, protocol);
+  let fd = socket(domain, type, p0);
   sw[1] = fd;
-  sw[2] = fd < 0 ? read.i32(__errno_location()!, 0) : 0;
-  sw[3] = setns(backFd, CLONE_NEWNET) === 0 ? 0 : read.i32(__errno_location()!, 0);
+  sw[4] = fd < 0 ? read.i32(__errno_location()!, 0) : 0;
+  if (count > 1) {
+    fd = socket(domain, type, p1);
+    sw[2] = fd;
+    sw[5] = fd < 0 ? read.i32(__errno_location()!, 0) : 0;
+  }
+  if (count > 2) {
+    fd = socket(domain, type, p2);
+    sw[3] = fd;
+    sw[6] = fd < 0 ? read.i32(__errno_location()!, 0) : 0;
+  }
+  sw[BACK] = setns(backFd, CLONE_NEWNET) === 0 ? 0 : read.i32(__errno_location()!, 0);
 }
 
 function isInt32(n: number): boolean {
@@ -154,41 +168,62 @@ function isInt32(n: number): boolean {
 }
 
 /**
- * socket(domain, type, protocol) created inside the network namespace `nsFd`, without leaving the
+ * socket(domain, type, protocol) for each of up to three protocols, all created inside the network
+ * namespace `nsFd` in ONE switch (two setns calls however many sockets), without leaving the
  * calling thread — or any thread — in it. Pass SOCK_CLOEXEC in `type` (the wrappers do).
- * Throws SyscallError ("setns" when the namespace cannot be entered, "socket" when socket() fails)
- * or NetnsRestoreError if switching back failed.
+ * Per protocol: the fd, or the SyscallError of its socket() (a protocol this kernel lacks fails
+ * alone; the others are still made). Throws SyscallError "setns" when the namespace cannot be
+ * entered, or NetnsRestoreError if switching back failed (then no fd is left open).
  */
-export function socketInNetns(nsFd: number, domain: number, type: number, protocol: number): number {
+export function socketsInNetns(nsFd: number, domain: number, type: number, protocols: readonly number[]): (number | SyscallError)[] {
   if (poisoned) throw poisoned;
-  if (!isInt32(nsFd) || !isInt32(domain) || !isInt32(type) || !isInt32(protocol)) {
-    throw new TypeError("socketInNetns: arguments must be 32-bit integers");
+  const count = protocols.length;
+  if (count < 1 || count > MAX_SOCKETS_PER_WINDOW) throw new RangeError(`socketsInNetns: 1 to ${MAX_SOCKETS_PER_WINDOW} protocols, got ${count}`);
+  if (!isInt32(nsFd) || !isInt32(domain) || !isInt32(type) || !protocols.every(isInt32)) {
+    throw new TypeError("socketsInNetns: arguments must be 32-bit integers");
   }
   const nested = depth > 0;
   const backFd = nested ? openFile(THREAD_NETNS) : originalNetnsFd();
+  sw.fill(-1);
+  sw.fill(0, 4, 7);
   sw[0] = NOT_YET;
-  sw[1] = -1;
-  sw[2] = 0;
-  sw[3] = NOT_YET;
+  sw[BACK] = NOT_YET;
   try {
-    socketWindow(nsFd, backFd, domain, type, protocol);
+    socketWindow(nsFd, backFd, domain, type, count, protocols[0]!, protocols[1] ?? 0, protocols[2] ?? 0);
   } catch (e) {
-    if (sw[0] === 0 && sw[3] === NOT_YET) {
-      sw[3] = setns(backFd, CLONE_NEWNET) === 0 ? 0 : read.i32(__errno_location()!, 0);
+    if (sw[0] === 0 && sw[BACK] === NOT_YET) {
+      sw[BACK] = setns(backFd, CLONE_NEWNET) === 0 ? 0 : read.i32(__errno_location()!, 0);
     }
-    if (sw[3] === 0) throw e;
+    if (sw[BACK] === 0) {
+      for (let i = 1; i <= count; i++) closeQuietly(sw[i]!);
+      throw e;
+    }
   } finally {
     if (nested) closeQuietly(backFd);
   }
   if (sw[0] !== 0) throw new SyscallError("setns", sw[0]!, `fd ${nsFd}`);
-  const fd = sw[1]!;
-  if (sw[3] !== 0) {
-    if (fd >= 0) closeQuietly(fd);
-    poisoned = new NetnsRestoreError(new SyscallError("setns", sw[3]!, `fd ${backFd} (switching back)`), undefined, "socketInNetns");
+  if (sw[BACK] !== 0) {
+    for (let i = 1; i <= count; i++) closeQuietly(sw[i]!);
+    poisoned = new NetnsRestoreError(new SyscallError("setns", sw[BACK]!, `fd ${backFd} (switching back)`), undefined, "socketInNetns");
     throw poisoned;
   }
-  if (fd < 0) throw new SyscallError("socket", sw[2]!, `domain ${domain} type ${type} protocol ${protocol} in netns fd ${nsFd}`);
-  return fd;
+  const out: (number | SyscallError)[] = [];
+  for (let i = 0; i < count; i++) {
+    const fd = sw[1 + i]!;
+    out.push(fd >= 0 ? fd : new SyscallError("socket", sw[4 + i]!, `domain ${domain} type ${type} protocol ${protocols[i]} in netns fd ${nsFd}`));
+  }
+  return out;
+}
+
+/**
+ * socket(domain, type, protocol) created inside the network namespace `nsFd` (socketsInNetns for
+ * one protocol). Throws SyscallError ("setns" when the namespace cannot be entered, "socket" when
+ * socket() fails) or NetnsRestoreError if switching back failed.
+ */
+export function socketInNetns(nsFd: number, domain: number, type: number, protocol: number): number {
+  const [fd] = socketsInNetns(nsFd, domain, type, [protocol]);
+  if (fd instanceof SyscallError) throw fd;
+  return fd!;
 }
 
 function parseNetnsLink(link: string): number {

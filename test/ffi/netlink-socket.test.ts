@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import {
   NETLINK_ROUTE,
   NetlinkSocket,
+  NetlinkTruncatedError,
   SOL_SOCKET,
   SO_RCVBUF,
   SyscallError,
@@ -114,6 +115,41 @@ describe("NetlinkSocket in this namespace", () => {
     expect(reply.subarray(20, 20 + size)).toEqual(req);
     // The grown buffer keeps working for ordinary traffic.
     expect(dumpLinkNames(sock, 78)).toContain("lo");
+  });
+
+  test("recvDatagram reads in one call; an overlong datagram is reported, not silently cut, and the buffer grows", () => {
+    using sock = NetlinkSocket.open(NETLINK_ROUTE, { recvBuffer: 64 });
+    sock.send(getLinkDumpRequest(90));
+    let truncated: NetlinkTruncatedError | undefined;
+    try {
+      sock.recvDatagram();
+    } catch (e) {
+      truncated = e as NetlinkTruncatedError;
+    }
+    expect(truncated).toBeInstanceOf(NetlinkTruncatedError);
+    expect(truncated!.bufferLength).toBe(64);
+    expect(truncated!.datagramLength).toBeGreaterThan(64); // lo alone is a few hundred bytes
+    // Drain the rest of that dump (it may already be over), then ask again: it now fits.
+    while (sock.recvNonBlocking() !== null);
+    sock.send(getLinkDumpRequest(91));
+    const first = sock.recvDatagram();
+    expect(header(first).seq).toBe(91);
+    expect(header(first).type).toBe(RTM_NEWLINK);
+  });
+
+  test("a closed socket's receive buffer serves the next socket; releaseBuffer keeps a socket usable", () => {
+    const a = NetlinkSocket.open(NETLINK_ROUTE);
+    a.send(getLinkDumpRequest(92));
+    const bufferOfA = a.recv().buffer;
+    a.close();
+    using b = NetlinkSocket.open(NETLINK_ROUTE);
+    b.send(getLinkDumpRequest(93));
+    const got = b.recv();
+    expect(got.buffer).toBe(bufferOfA); // reused, not a fresh 64 KiB
+    expect(header(got).seq).toBe(93);
+    while (b.recvNonBlocking() !== null);
+    b.releaseBuffer();
+    expect(dumpLinkNames(b, 94)).toContain("lo");
   });
 
   // Sending to a user port id needs CAP_NET_ADMIN over the socket's netns — which a container's

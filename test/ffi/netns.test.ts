@@ -10,6 +10,7 @@ import {
   netnsCookie,
   openDatagramSocket,
   socketInNetns,
+  socketsInNetns,
   allThreadsNetns,
   closeFd,
   closeQuietly,
@@ -240,6 +241,38 @@ describe("socketInNetns", () => {
     expect(unsupported!.code).toBe("EAFNOSUPPORT");
     expect(threadNetnsInode()).toBe(original);
     expect(() => socketInNetns(1.5, AF_INET, SOCK_DGRAM, 0)).toThrow(TypeError);
+  });
+
+  rootTest("socketsInNetns: several sockets in one switch; a protocol that fails fails alone", () => {
+    const NETLINK_SOCK_DIAG = 4;
+    const NO_SUCH_NETLINK_PROTOCOL = 31; // MAX_LINKS - 1: never registered
+    using ref = NetlinkSocket.open(NETLINK_ROUTE, { netnsFd: fd });
+    const before = fdCount();
+    const got = socketsInNetns(fd, 16 /* AF_NETLINK */, 3 /* SOCK_RAW */ | SOCK_CLOEXEC, [NETLINK_ROUTE, NO_SUCH_NETLINK_PROTOCOL, NETLINK_SOCK_DIAG]);
+    expect(threadNetnsInode()).toBe(original);
+    expect(got[1]).toBeInstanceOf(SyscallError);
+    expect((got[1] as SyscallError).syscall).toBe("socket");
+    expect((got[1] as SyscallError).code).toBe("EPROTONOSUPPORT");
+    for (const i of [0, 2]) {
+      expect(typeof got[i]).toBe("number");
+      expect(netnsCookie(got[i] as number)).toBe(ref.netnsCookie());
+      closeFd(got[i] as number);
+    }
+    expect(fdCount()).toBe(before);
+
+    const sockets = NetlinkSocket.openAllIn(fd, [NETLINK_ROUTE, NETLINK_SOCK_DIAG]);
+    try {
+      expect(sockets.map((s) => (s as NetlinkSocket).netnsCookie())).toEqual([ref.netnsCookie(), ref.netnsCookie()]);
+      expect(dumpLinkNames(sockets[0] as NetlinkSocket)).toEqual(["lo"]);
+    } finally {
+      for (const s of sockets) if (s instanceof NetlinkSocket) s.close();
+    }
+
+    expect(() => socketsInNetns(fd, AF_INET, SOCK_DGRAM, [])).toThrow(RangeError);
+    expect(() => socketsInNetns(fd, AF_INET, SOCK_DGRAM, [0, 0, 0, 0])).toThrow(RangeError);
+    expect(() => socketsInNetns(987654, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, [0, 0])).toThrow("EBADF");
+    expect(threadNetnsInode()).toBe(original);
+    expect(fdCount()).toBe(before);
   });
 
   rootTest("nested inside withNetns it returns to the outer namespace", () => {

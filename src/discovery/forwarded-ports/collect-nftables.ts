@@ -28,17 +28,31 @@ export function collectNftRules(netnsFd: number | undefined): NftRules {
   try {
     sock = NetlinkSocket.open(NETLINK_NETFILTER, { netnsFd });
   } catch (err) {
-    if (ABSENT.has((err as { code?: string }).code ?? "")) return { rules: [], retries: 0, interrupted: false };
-    throw err;
+    return collectNftRulesOn(err as Error);
+  }
+  try {
+    return collectNftRulesOn(sock);
+  } finally {
+    sock.close();
+  }
+}
+
+/**
+ * The rules, over a NETLINK_NETFILTER socket already opened inside the namespace (left open), or
+ * from the error opening it gave: one that means "no nf_tables here" is no rules, others throw.
+ */
+export function collectNftRulesOn(sock: NetlinkSocket | Error): NftRules {
+  const none = { rules: [], retries: 0, interrupted: false };
+  if (sock instanceof Error) {
+    if (ABSENT.has((sock as { code?: string }).code ?? "")) return none;
+    throw sock;
   }
   try {
     const wanted = nftMessageType(NFT_MSG_NEWRULE);
     const r = dump(sock, "NFT_MSG_GETRULE", (seq) => buildNftDump(seq, "rules"), (m) => (m.type === wanted ? decodeNftRule(m) : undefined));
     return { rules: r.items, retries: r.retries, interrupted: r.interrupted };
   } catch (err) {
-    if (err instanceof NetlinkRequestError && ABSENT.has(err.code)) return { rules: [], retries: 0, interrupted: false };
+    if (err instanceof NetlinkRequestError && ABSENT.has(err.code)) return none;
     throw err;
-  } finally {
-    sock.close();
   }
 }

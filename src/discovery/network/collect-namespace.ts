@@ -1,9 +1,9 @@
-// Reads one network namespace: open a NETLINK_ROUTE socket inside it (the ffi layer enters the
-// namespace for the socket() call alone; the socket stays bound to it), then dump links,
+// Reads one network namespace over sockets opened inside it (openNamespaceSockets: the ffi layer
+// enters the namespace once for all the socket() calls; each socket stays bound to it): links,
 // addresses (one dump for the whole namespace, never one per link) and IPv4 + IPv6 routes over
-// all tables; then, over a NETLINK_SOCK_DIAG socket opened inside it the same way, its TCP and
-// UDP sockets of both families. The route socket's SO_NETNS_COOKIE gives the namespace its
-// identity. Needs nothing but the namespace fd, so it can run anywhere (a worker thread too).
+// all tables on the NETLINK_ROUTE socket; then its TCP and UDP sockets of both families on the
+// NETLINK_SOCK_DIAG one. The route socket's SO_NETNS_COOKIE gives the namespace its identity.
+// Needs nothing but the namespace fd, so it can run anywhere (a worker thread too).
 
 import { NetlinkSocket } from "../../ffi/index.ts";
 import {
@@ -15,7 +15,6 @@ import {
   IPPROTO_TCP,
   IPPROTO_UDP,
   NETLINK_ROUTE,
-  NETLINK_SOCK_DIAG,
   SOCK_DIAG_BY_FAMILY,
   TCPDIAG_GETSOCK,
   RTM_NEWADDR,
@@ -90,43 +89,59 @@ export function switchFd(ns: NamespaceHandle): number | undefined {
 
 /** Opens a NETLINK_ROUTE socket inside the namespace. */
 export function openRouteSocketIn(ns: NamespaceHandle): NetlinkSocket {
-  return openTimed(NETLINK_ROUTE, ns);
+  const [sock] = openNamespaceSockets(ns, [NETLINK_ROUTE]);
+  if (sock instanceof Error) throw sock;
+  return sock!;
 }
 
-/** Opening counts as kernel time (setns in and out, socket, bind, connect). */
-function openTimed(protocol: number, ns: NamespaceHandle): NetlinkSocket {
+/**
+ * One netlink socket per protocol inside the namespace, in one switch (or none when we sit in it
+ * already). Per protocol the socket or the error opening it gave; throws only when the namespace
+ * cannot be entered. Opening counts as kernel time (setns in and out, socket, bind, connect).
+ */
+export function openNamespaceSockets(ns: NamespaceHandle, protocols: readonly number[]): (NetlinkSocket | Error)[] {
   const t0 = performance.now();
   try {
-    return NetlinkSocket.open(protocol, { netnsFd: switchFd(ns) });
+    if (!ns.current) return NetlinkSocket.openAllIn(ns.fd, protocols);
+    return protocols.map((protocol) => {
+      try {
+        return NetlinkSocket.open(protocol);
+      } catch (err) {
+        return err as Error;
+      }
+    });
   } finally {
     netlinkClock.ms += performance.now() - t0;
   }
 }
 
-export function collectNamespace(ns: NamespaceHandle, options: CollectOptions = {}): RawNamespace {
-  const sock = openRouteSocketIn(ns);
-  let raw: RawNamespace;
-  try {
-    const cookie = sock.netnsCookie();
-    raw = { cookie, links: [], addresses: [], routes: [], sockets: [], retries: 0, interrupted: [], socketsError: null };
-    const take = takeInto(raw);
-    raw.links = take("links", dump(sock, "RTM_GETLINK", buildGetLinkDump, (m) => (m.type === RTM_NEWLINK ? decodeLink(m) : undefined)));
-    raw.addresses = take(
-      "addresses",
-      dump(sock, "RTM_GETADDR", (seq) => buildGetAddrDump(seq), (m) => (m.type === RTM_NEWADDR ? decodeAddress(m) : undefined)),
+/** The sockets one namespace is read through; `diag` is the error when it could not be opened. */
+export interface NamespaceSockets {
+  route: NetlinkSocket;
+  diag: NetlinkSocket | Error;
+}
+
+/** Reads the namespace through its sockets; closes none of them (they are the caller's). */
+export function collectNamespace(sockets: NamespaceSockets, options: CollectOptions = {}): RawNamespace {
+  const sock = sockets.route;
+  const cookie = sock.netnsCookie();
+  const raw: RawNamespace = { cookie, links: [], addresses: [], routes: [], sockets: [], retries: 0, interrupted: [], socketsError: null };
+  const take = takeInto(raw);
+  raw.links = take("links", dump(sock, "RTM_GETLINK", buildGetLinkDump, (m) => (m.type === RTM_NEWLINK ? decodeLink(m) : undefined)));
+  raw.addresses = take(
+    "addresses",
+    dump(sock, "RTM_GETADDR", (seq) => buildGetAddrDump(seq), (m) => (m.type === RTM_NEWADDR ? decodeAddress(m) : undefined)),
+  );
+  for (const family of [AF_INET, AF_INET6]) {
+    const routes = take(
+      `routes (family ${family})`,
+      dump(sock, "RTM_GETROUTE", (seq) => buildGetRouteDump(seq, family), (m) => (m.type === RTM_NEWROUTE ? decodeRoute(m) : undefined)),
     );
-    for (const family of [AF_INET, AF_INET6]) {
-      const routes = take(
-        `routes (family ${family})`,
-        dump(sock, "RTM_GETROUTE", (seq) => buildGetRouteDump(seq, family), (m) => (m.type === RTM_NEWROUTE ? decodeRoute(m) : undefined)),
-      );
-      for (const r of routes) raw.routes.push(r);
-    }
-  } finally {
-    sock.close();
+    for (const r of routes) raw.routes.push(r);
   }
   try {
-    collectSockets(ns, raw, options);
+    if (sockets.diag instanceof Error) throw sockets.diag;
+    collectSockets(sockets.diag, raw, options);
   } catch (err) {
     raw.sockets = [];
     raw.socketsError = (err as Error).message;
@@ -153,9 +168,8 @@ const UNSUPPORTED = new Set(["EINVAL", "ENOENT", "EOPNOTSUPP", "EPROTONOSUPPORT"
  * which halves the dominant cost of a discovery), falling back to one SOCK_DIAG_BY_FAMILY dump per
  * family where a kernel refuses that request; then UDP per family.
  */
-function collectSockets(ns: NamespaceHandle, raw: RawNamespace, options: CollectOptions): void {
+function collectSockets(diag: NetlinkSocket, raw: RawNamespace, options: CollectOptions): void {
   const take = takeInto(raw);
-  const diag = openTimed(NETLINK_SOCK_DIAG, ns);
   const decodeAs = (protocol: number) => (m: NetlinkMessage) => {
     if (m.type !== SOCK_DIAG_BY_FAMILY && m.type !== TCPDIAG_GETSOCK) return undefined;
     const s = decodeInetDiag(m) as RawSocket;
@@ -165,26 +179,22 @@ function collectSockets(ns: NamespaceHandle, raw: RawNamespace, options: Collect
   const push = (sockets: RawSocket[]) => {
     for (const s of sockets) raw.sockets.push(s);
   };
+  const tcpStates = options.listeningOnly ? INET_DIAG_TCP_LISTENING : INET_DIAG_ALL_STATES;
+  let tcp: RawSocket[] | null = null;
   try {
-    const tcpStates = options.listeningOnly ? INET_DIAG_TCP_LISTENING : INET_DIAG_ALL_STATES;
-    let tcp: RawSocket[] | null = null;
-    try {
-      tcp = take("TCP sockets", dump(diag, "TCP sockets", (seq) => buildTcpDiagCompatDump(seq, tcpStates), decodeAs(IPPROTO_TCP)));
-    } catch (err) {
-      if (!(err instanceof NetlinkRequestError && UNSUPPORTED.has(err.code))) throw err;
-    }
-    if (tcp) push(tcp);
-    else
-      for (const family of UDP_FAMILIES) {
-        const what = `TCP${family === AF_INET ? "v4" : "v6"} sockets`;
-        push(take(what, dump(diag, what, (seq) => buildInetDiagDump(seq, family, IPPROTO_TCP, tcpStates), decodeAs(IPPROTO_TCP))));
-      }
-    const udpStates = options.listeningOnly ? INET_DIAG_UDP_UNCONNECTED : INET_DIAG_ALL_STATES;
+    tcp = take("TCP sockets", dump(diag, "TCP sockets", (seq) => buildTcpDiagCompatDump(seq, tcpStates), decodeAs(IPPROTO_TCP)));
+  } catch (err) {
+    if (!(err instanceof NetlinkRequestError && UNSUPPORTED.has(err.code))) throw err;
+  }
+  if (tcp) push(tcp);
+  else
     for (const family of UDP_FAMILIES) {
-      const what = `UDP${family === AF_INET ? "v4" : "v6"} sockets`;
-      push(take(what, dump(diag, what, (seq) => buildInetDiagDump(seq, family, IPPROTO_UDP, udpStates), decodeAs(IPPROTO_UDP))));
+      const what = `TCP${family === AF_INET ? "v4" : "v6"} sockets`;
+      push(take(what, dump(diag, what, (seq) => buildInetDiagDump(seq, family, IPPROTO_TCP, tcpStates), decodeAs(IPPROTO_TCP))));
     }
-  } finally {
-    diag.close();
+  const udpStates = options.listeningOnly ? INET_DIAG_UDP_UNCONNECTED : INET_DIAG_ALL_STATES;
+  for (const family of UDP_FAMILIES) {
+    const what = `UDP${family === AF_INET ? "v4" : "v6"} sockets`;
+    push(take(what, dump(diag, what, (seq) => buildInetDiagDump(seq, family, IPPROTO_UDP, udpStates), decodeAs(IPPROTO_UDP))));
   }
 }

@@ -28,6 +28,8 @@ export interface NsidSubject {
   /** The namespace (its fd stays open for the whole resolution). */
   ns: NamespaceHandle;
   links: RtLink[];
+  /** An open NETLINK_ROUTE socket in that namespace to ask through (left open), if the caller has one. */
+  socket?: NetlinkSocket;
 }
 
 export interface NsidResolution {
@@ -78,8 +80,9 @@ export function resolveNsids(subjects: NsidSubject[], seed?: ReadonlyMap<number,
     const wanted = wantedNsids(subject.links);
     if (wanted.size === 0) return;
     const map = maps[self]!;
+    // The subject's own route socket when the reader kept it open; else one opened here (and closed).
     let sock: NetlinkSocket | undefined;
-    const socket = () => (sock ??= openRouteSocketIn(subject.ns));
+    const socket = () => subject.socket ?? (sock ??= openRouteSocketIn(subject.ns));
     const asked = new Set<number>();
     /** Asks our namespace for its NSID of `cand`; records whatever it says. */
     const verify = (cand: number): void => {
