@@ -78,9 +78,12 @@ export class Lab {
     return name;
   }
 
-  /** Starts a helper process that lives until cleanup. */
+  /**
+   * Starts a helper process that lives until cleanup. It leads its own process group (detached),
+   * so cleanup kills whatever it forked too, not only the process itself.
+   */
   spawn(cmd: string, args: string[]): ChildProcess {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], detached: false });
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
     this.children.push(child);
     return child;
   }
@@ -107,6 +110,9 @@ export class Lab {
   /** Removes everything the lab made; never throws, so it is safe in afterAll. */
   cleanup(): void {
     for (const c of this.children) {
+      try {
+        if (c.pid !== undefined) process.kill(-c.pid, "SIGKILL"); // the whole group
+      } catch {}
       try {
         c.kill("SIGKILL");
       } catch {}

@@ -8,6 +8,7 @@ import { discoverWithEngines } from "../../discovery/discover-with-engines.ts";
 import type { Topology } from "../../model/topology.ts";
 import { parseCommandArgs } from "../args.ts";
 import { UsageError } from "../usage-error.ts";
+import { writeJsonChunks } from "../render/json-chunks.ts";
 import { reportProblems } from "./report.ts";
 import { AT_OPTIONS_HELP, topologyFor } from "./topology-source.ts";
 
@@ -47,7 +48,8 @@ export async function dumpCommand(argv: string[]): Promise<number> {
   }
   const render = renderer(values.format ?? "wiresight"); // before discovery: a typo costs nothing
   const { topology } = await topologyFor(values, () => discoverWithEngines({ listeningOnly: Boolean(values["listening-only"]) }));
-  process.stdout.write(JSON.stringify(render(topology), null, values.pretty ? 2 : undefined) + "\n");
+  writeJsonChunks(render(topology), values.pretty ? 2 : undefined, (text) => process.stdout.write(text));
+  process.stdout.write("\n");
   reportProblems(topology, Boolean(values.verbose), false);
   return 0;
 }
