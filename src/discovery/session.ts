@@ -36,7 +36,7 @@ import {
   type NetnsCandidate,
 } from "./procfs/namespaces.ts";
 import { collectNamespace, openNamespaceSockets, type NamespaceHandle, type RawNamespace } from "./network/collect-namespace.ts";
-import { collectNftRulesOn } from "./forwarded-ports/collect-nftables.ts";
+import { collectNftRules } from "./forwarded-ports/collect-nftables.ts";
 import { NETLINK_NETFILTER, NETLINK_ROUTE, NETLINK_SOCK_DIAG } from "../netlink/index.ts";
 import { findForwardedPorts } from "./forwarded-ports/find.ts";
 import { buildNamespace } from "./network/build-namespace.ts";
@@ -176,7 +176,7 @@ export function readNamespace(
  */
 function readRules(sock: NetlinkSocket | Error, key: NetnsKey, warn: Warn): NftRule[] {
   try {
-    const r = collectNftRulesOn(sock);
+    const r = collectNftRules(sock);
     if (r.interrupted) warn(key, "nf_tables rule dump kept being interrupted; forwarded ports may be incomplete");
     return r.rules;
   } catch (err) {

@@ -7,7 +7,6 @@ export {
   withNetns,
   socketInNetns,
   socketsInNetns,
-  MAX_SOCKETS_PER_WINDOW,
   NetnsRestoreError,
   originalNetnsFd,
   threadNetnsInode,

@@ -184,10 +184,8 @@ export function socketsInNetns(nsFd: number, domain: number, type: number, proto
   }
   const nested = depth > 0;
   const backFd = nested ? openFile(THREAD_NETNS) : originalNetnsFd();
-  sw.fill(-1);
-  sw.fill(0, 4, 7);
-  sw[0] = NOT_YET;
-  sw[BACK] = NOT_YET;
+  sw.fill(NOT_YET); // setns in, the fds and setns back: not done yet
+  sw.fill(0, 4, 7); // errnos of the socket() calls
   try {
     socketWindow(nsFd, backFd, domain, type, count, protocols[0]!, protocols[1] ?? 0, protocols[2] ?? 0);
   } catch (e) {

@@ -2,7 +2,7 @@
 // undefined when the attribute is absent and name the attribute and its offset when it is
 // malformed. Internal to src/netlink; the public readers are in attributes.ts.
 
-import { type Attribute, be64, str, u64 } from "./attributes.ts";
+import { type Attribute, be64, checkedAttributeLength, rawAttributeType, str, u64 } from "./attributes.ts";
 import { NetlinkDecodeError } from "./errors.ts";
 import { ipAddress, mac } from "./inet.ts";
 import { AF_INET, AF_INET6 } from "./uapi/socket.ts";
@@ -27,21 +27,11 @@ export class AttributeSet {
   constructor(bytes: Uint8Array, base: number) {
     this.bytes = bytes;
     this.base = base;
-    const end = bytes.length;
-    let off = 0;
-    while (off < end) {
-      if (end - off < 4) {
-        throw new NetlinkDecodeError(`${end - off} trailing bytes are too short for an attribute header`, base + off);
-      }
-      const len = bytes[off]! | (bytes[off + 1]! << 8);
-      const type = (bytes[off + 2]! | (bytes[off + 3]! << 8)) & NLA_TYPE_MASK;
-      if (len < 4) throw new NetlinkDecodeError(`attribute length ${len} is shorter than its 4-byte header`, base + off);
-      if (len > end - off) {
-        throw new NetlinkDecodeError(`attribute type ${type} claims ${len} bytes but only ${end - off} remain`, base + off);
-      }
+    for (let off = 0, len = 0; off < bytes.length; off += (len + 3) & ~3) {
+      len = checkedAttributeLength(bytes, off, base);
+      const type = rawAttributeType(bytes, off) & NLA_TYPE_MASK;
       if (type < SMALL_TYPES) this.at[type] = off;
       else (this.big ??= new Map()).set(type, off);
-      off += (len + 3) & ~3;
     }
   }
 
@@ -71,7 +61,7 @@ export class AttributeSet {
     const b = this.bytes;
     return {
       type,
-      nested: ((b[o + 2]! | (b[o + 3]! << 8)) & NLA_F_NESTED) !== 0,
+      nested: (rawAttributeType(b, o) & NLA_F_NESTED) !== 0,
       data: b.subarray(o + 4, o + 4 + this.payloadLength(o)),
       offset: this.base + o,
     };

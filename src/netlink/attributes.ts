@@ -25,30 +25,43 @@ export interface Attribute {
  */
 export function parseAttributes(bytes: Uint8Array, base = 0): Attribute[] {
   const out: Attribute[] = [];
-  const end = bytes.length;
-  let off = 0;
-  while (off < end) {
-    if (end - off < 4) {
-      throw new NetlinkDecodeError(`${end - off} trailing bytes are too short for an attribute header`, base + off);
-    }
-    const len = bytes[off]! | (bytes[off + 1]! << 8);
-    const raw = bytes[off + 2]! | (bytes[off + 3]! << 8);
-    if (len < 4) throw new NetlinkDecodeError(`attribute length ${len} is shorter than its 4-byte header`, base + off);
-    if (len > end - off) {
-      throw new NetlinkDecodeError(
-        `attribute type ${raw & NLA_TYPE_MASK} claims ${len} bytes but only ${end - off} remain`,
-        base + off,
-      );
-    }
+  for (let off = 0, len = 0; off < bytes.length; off += (len + 3) & ~3) {
+    len = checkedAttributeLength(bytes, off, base);
+    const raw = rawAttributeType(bytes, off);
     out.push({
       type: raw & NLA_TYPE_MASK,
       nested: (raw & NLA_F_NESTED) !== 0,
       data: bytes.subarray(off + 4, off + len),
       offset: base + off,
     });
-    off += (len + 3) & ~3;
   }
   return out;
+}
+
+/**
+ * nla_len of the attribute whose header starts at `off`, after the checks parseAttributes
+ * documents (errors at `base + off`). The next attribute starts at off + ((len + 3) & ~3).
+ * Shared by every walk of an attribute area, so all of them refuse the same bytes.
+ */
+export function checkedAttributeLength(bytes: Uint8Array, off: number, base: number): number {
+  const end = bytes.length;
+  if (end - off < 4) {
+    throw new NetlinkDecodeError(`${end - off} trailing bytes are too short for an attribute header`, base + off);
+  }
+  const len = bytes[off]! | (bytes[off + 1]! << 8);
+  if (len < 4) throw new NetlinkDecodeError(`attribute length ${len} is shorter than its 4-byte header`, base + off);
+  if (len > end - off) {
+    throw new NetlinkDecodeError(
+      `attribute type ${rawAttributeType(bytes, off) & NLA_TYPE_MASK} claims ${len} bytes but only ${end - off} remain`,
+      base + off,
+    );
+  }
+  return len;
+}
+
+/** nla_type of the header at `off`, flags included (NLA_F_NESTED, NLA_F_NET_BYTEORDER). */
+export function rawAttributeType(bytes: Uint8Array, off: number): number {
+  return bytes[off + 2]! | (bytes[off + 3]! << 8);
 }
 
 /** type → payload; when a type repeats, the last one wins (as the kernel's nla_parse does). */

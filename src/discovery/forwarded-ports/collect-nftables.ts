@@ -3,9 +3,8 @@
 // tables add nothing a forwarding needs (each rule names its table and chain). A namespace
 // without nf_tables — the module absent, or no table at all — is simply empty.
 
-import { NetlinkSocket } from "../../ffi/index.ts";
+import type { NetlinkSocket } from "../../ffi/index.ts";
 import {
-  NETLINK_NETFILTER,
   NFT_MSG_NEWRULE,
   buildNftDump,
   decodeNftRule,
@@ -23,25 +22,11 @@ export interface NftRules {
   interrupted: boolean;
 }
 
-export function collectNftRules(netnsFd: number | undefined): NftRules {
-  let sock: NetlinkSocket;
-  try {
-    sock = NetlinkSocket.open(NETLINK_NETFILTER, { netnsFd });
-  } catch (err) {
-    return collectNftRulesOn(err as Error);
-  }
-  try {
-    return collectNftRulesOn(sock);
-  } finally {
-    sock.close();
-  }
-}
-
 /**
  * The rules, over a NETLINK_NETFILTER socket already opened inside the namespace (left open), or
  * from the error opening it gave: one that means "no nf_tables here" is no rules, others throw.
  */
-export function collectNftRulesOn(sock: NetlinkSocket | Error): NftRules {
+export function collectNftRules(sock: NetlinkSocket | Error): NftRules {
   const none = { rules: [], retries: 0, interrupted: false };
   if (sock instanceof Error) {
     if (ABSENT.has((sock as { code?: string }).code ?? "")) return none;
