@@ -13,7 +13,7 @@ export {
   allThreadsNetns,
   gettid,
 } from "./netns.ts";
-export { netnsCookie, openDatagramSocket, setsockoptInt, getsockoptInt } from "./socket.ts";
+export { netnsCookie, socketNetnsFd, openDatagramSocket, setsockoptInt, getsockoptInt } from "./socket.ts";
 export { NetlinkSocket, NetlinkTruncatedError, type NetlinkSocketOptions } from "./netlink-socket.ts";
 export { ethtoolDriverInfo, type EthtoolDriverInfo } from "./ethtool.ts";
 export { openRootDir, openInRoot, readFileInRoot, type InRootFile } from "./openat2.ts";
