@@ -9,6 +9,7 @@ export {
   socketsInNetns,
   NetnsRestoreError,
   originalNetnsFd,
+  closeOriginalNetnsFd,
   threadNetnsInode,
   allThreadsNetns,
   gettid,
@@ -17,7 +18,7 @@ export { netnsCookie, socketNetnsFd, openDatagramSocket, setsockoptInt, getsocko
 export { NetlinkSocket, NetlinkTruncatedError, type NetlinkSocketOptions } from "./netlink-socket.ts";
 export { ethtoolDriverInfo, type EthtoolDriverInfo } from "./ethtool.ts";
 export { openRootDir, openInRoot, readFileInRoot, type InRootFile } from "./openat2.ts";
-export { utsNamesIn, threadUtsLink, UtsRestoreError, type UtsNames } from "./uts.ts";
+export { utsNamesIn, threadUtsLink, closeOriginalUtsFd, UtsRestoreError, type UtsNames } from "./uts.ts";
 export { tunAttachment, type TunAttachment } from "./tun.ts";
 export { PacketSocket, CAPTURE_SNAPLEN, type CapturedFrame, type PacketSocketOptions, type SockFilter } from "./packet-socket.ts";
 export { compileFilter, libpcapAvailable, LibpcapMissingError, FilterSyntaxError } from "./libpcap.ts";

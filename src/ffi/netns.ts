@@ -58,6 +58,15 @@ export function originalNetnsFd(): number {
   return originalFd;
 }
 
+/**
+ * Closes the cached fd of this thread's original network namespace. For a Worker about to end:
+ * fds belong to the process, so a thread's cache would otherwise outlive the thread.
+ */
+export function closeOriginalNetnsFd(): void {
+  closeQuietly(originalFd);
+  originalFd = -1;
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return (
     v !== null &&

@@ -8,7 +8,7 @@ import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import { sortTopology } from "../model/sort.ts";
-import { TOPOLOGY_FORMAT_VERSION, type Topology } from "../model/topology.ts";
+import { TOPOLOGY_FORMAT_VERSION, type NetworkNamespace, type Topology } from "../model/topology.ts";
 import { compare, rowsMap, type ChangeEvent, type Diff, type EntityDiff } from "./entity-diff.ts";
 import { explain, StoreError } from "./errors.ts";
 import type { Rebuild } from "./kind.ts";
@@ -16,7 +16,9 @@ import { openDatabase, type OpenOptions } from "./open.ts";
 import { KINDS } from "./registry.ts";
 import { carry, runInfoAt, runInfoDelta, runInfoOf, topologyFields, type RunInfo } from "./run-info.ts";
 import { snapshots, type VersionTable } from "./schema.ts";
-import { loadCurrent, recordKind, type CurrentRow } from "./write-versions.ts";
+import type { Entity, TopLevelList } from "./kind.ts";
+import { enumerateContext } from "./registry.ts";
+import { CurrentRows, recordKind } from "./write-versions.ts";
 
 export type { ChangeEvent, Diff, EntityDiff };
 
@@ -61,13 +63,25 @@ export interface StoreInfo {
  */
 interface CurrentCache {
   revision: number;
-  kinds: Map<string, Map<string, CurrentRow>>;
+  kinds: Map<string, CurrentRows>;
   runInfo: RunInfo;
 }
 
 export interface RecordOptions {
   /** Record nothing (and return null) when no entity changed. */
   skipUnchanged?: boolean;
+  /**
+   * What may differ from the topology this store recorded last (a watcher knows): only those
+   * namespaces (with everything in them; null for one that is gone) and lists are compared, the
+   * rest is taken as unchanged. Ignored (everything compared) when this store did not write the
+   * latest recording itself.
+   */
+  scope?: RecordScope;
+}
+
+export interface RecordScope {
+  namespaces: ReadonlyMap<string, NetworkNamespace | null>;
+  lists: ReadonlySet<TopLevelList>;
 }
 
 /** Thrown inside a recording's transaction to roll it back: nothing changed. */
@@ -144,11 +158,27 @@ export class Store {
               .returning({ id: snapshots.id })
               .get();
             const revision = inserted.id;
-            const kinds = new Map<string, Map<string, CurrentRow>>();
+            const kinds = new Map<string, CurrentRows>();
             const totals = { added: 0, removed: 0, changed: 0 };
+            const scope = cache ? options.scope : undefined;
+            const ctx = enumerateContext(t);
             for (const kind of KINDS) {
-              const current = cache?.kinds.get(kind.name) ?? loadCurrent(tx, kind.table);
-              const n = recordKind(tx, kind, t, revision, current);
+              const current = cache?.kinds.get(kind.name) ?? CurrentRows.load(tx, kind.table);
+              let entities: Iterable<Entity> = kind.enumerate(t);
+              let mayHaveGone: Iterable<string> = current.rows.keys();
+              if (scope) {
+                const place = kind.place;
+                if ("list" in place) {
+                  if (!scope.lists.has(place.list)) {
+                    kinds.set(kind.name, current);
+                    continue;
+                  }
+                } else {
+                  entities = [...scope.namespaces.values()].flatMap((ns) => (ns ? [...place.inNamespace(ns, ctx)] : []));
+                  mayHaveGone = [...scope.namespaces.keys()].flatMap((k) => [...current.keysIn(k)]);
+                }
+              }
+              const n = recordKind(tx, kind, entities, mayHaveGone, revision, current);
               kinds.set(kind.name, current);
               totals.added += n.added;
               totals.removed += n.removed;

@@ -3,9 +3,8 @@
 
 import { inArray, isNull } from "drizzle-orm";
 import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
-import type { Topology } from "../model/topology.ts";
 import { canonical, fieldChanges } from "./canonical.ts";
-import type { Kind } from "./kind.ts";
+import type { Entity, Kind } from "./kind.ts";
 import type { VersionTable } from "./schema.ts";
 
 const CHUNK = 500; // rows per INSERT / keys per IN (…), well under SQLite's variable limit
@@ -24,32 +23,79 @@ export interface CurrentRow {
   built?: string;
 }
 
-/** The current versions of a kind (valid_to null), by key. */
-export function loadCurrent(tx: BunSQLiteDatabase, table: VersionTable): Map<string, CurrentRow> {
-  return new Map(tx.select({ id: table.id, key: table.key, attrs: table.attrs }).from(table).where(isNull(table.validTo)).all().map((r) => [r.key, { id: r.id, attrs: r.attrs }]));
+/**
+ * The current versions of a kind, by key; for kinds that live in namespaces, also by namespace
+ * (built on first use), so that a recording scoped to a few namespaces finds what may have gone
+ * from them without looking at the others.
+ */
+export class CurrentRows {
+  readonly rows: Map<string, CurrentRow>;
+  #byNetns: Map<string, Set<string>> | null = null;
+
+  constructor(rows: Map<string, CurrentRow>) {
+    this.rows = rows;
+  }
+
+  /** The current versions (valid_to null) of a table. */
+  static load(tx: BunSQLiteDatabase, table: VersionTable): CurrentRows {
+    return new CurrentRows(new Map(tx.select({ id: table.id, key: table.key, attrs: table.attrs }).from(table).where(isNull(table.validTo)).all().map((r) => [r.key, { id: r.id, attrs: r.attrs }])));
+  }
+
+  set(key: string, row: CurrentRow): void {
+    this.rows.set(key, row);
+    if (this.#byNetns) addTo(this.#byNetns, netnsOfKey(key), key);
+  }
+
+  delete(key: string): void {
+    this.rows.delete(key);
+    this.#byNetns?.get(netnsOfKey(key))?.delete(key);
+  }
+
+  /** Keys of the current versions inside a namespace. */
+  keysIn(netns: string): Iterable<string> {
+    if (!this.#byNetns) {
+      this.#byNetns = new Map();
+      for (const key of this.rows.keys()) addTo(this.#byNetns, netnsOfKey(key), key);
+    }
+    return this.#byNetns.get(netns) ?? [];
+  }
+}
+
+function addTo(m: Map<string, Set<string>>, k: string, v: string): void {
+  const s = m.get(k);
+  if (s) s.add(v);
+  else m.set(k, new Set([v]));
+}
+
+/** The namespace an entity key lies in: every key inside a namespace starts with its key and "/". */
+export function netnsOfKey(key: string): string {
+  const slash = key.indexOf("/");
+  return slash < 0 ? key : key.slice(0, slash);
 }
 
 /**
  * Writes one kind's changes for `revision`: closes versions that changed or vanished, inserts
- * new ones, and updates `current` (the kind's current versions) to match.
+ * new ones, and updates `current` (the kind's current versions) to match. `entities`: what
+ * discovery saw; `mayHaveGone`: the current keys that vanished unless seen among them (all of
+ * them for a whole recording, those of the scope for a scoped one).
  */
-export function recordKind(tx: BunSQLiteDatabase, kind: Kind, t: Topology, revision: number, current: Map<string, CurrentRow>) {
+export function recordKind(tx: BunSQLiteDatabase, kind: Kind, entities: Iterable<Entity>, mayHaveGone: Iterable<string>, revision: number, current: CurrentRows) {
   const table = kind.table;
-  const unseen = new Set(current.keys());
+  const unseen = new Set(mayHaveGone);
   const inserts: (typeof table.$inferInsert)[] = [];
   const close: number[] = [];
   const seen = new Map<string, number>();
   const builtText = new Map<string, string>();
   let added = 0;
   let changed = 0;
-  for (const e of kind.enumerate(t)) {
+  for (const e of entities) {
     // Two entities with one key (IPv4 lets `ip route append` add a twin) are both kept: the
     // second is stored as `key#2`, in the order discovery sorted them. Its attrs keep the real key.
     const n = (seen.get(e.key) ?? 0) + 1;
     seen.set(e.key, n);
     const key = n === 1 ? e.key : `${e.key}#${n}`;
     const built = JSON.stringify(e.attrs);
-    const cur = current.get(key);
+    const cur = current.rows.get(key);
     if (cur) {
       unseen.delete(key);
       if (cur.built === built) continue;
@@ -68,7 +114,7 @@ export function recordKind(tx: BunSQLiteDatabase, kind: Kind, t: Topology, revis
     builtText.set(key, built);
   }
   for (const key of unseen) {
-    close.push(current.get(key)!.id);
+    close.push(current.rows.get(key)!.id);
     current.delete(key);
   }
   for (let i = 0; i < close.length; i += CHUNK)

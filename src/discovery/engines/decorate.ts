@@ -1,21 +1,24 @@
-// Puts what the engines said into the Topology: engines, containers and networks as top-level
-// lists, each namespace's containers, and each container network's bridge decoration. Pure
-// bookkeeping over data already read; the only file access is the SandboxKey fallback below.
+// Puts what the engines said into a Topology: engines, containers and networks as top-level
+// lists, each namespace's containers and container tenants, and each container network's bridge
+// decoration. Computed once per engine answer (decorationOf), then applied to each namespace as
+// it is built (decorateNamespace): a namespace rebuilt after a netlink event gets its containers
+// back without the engines being asked again. Pure bookkeeping over data already read; the only
+// file access is the SandboxKey fallback below.
 
 import { statSync } from "node:fs";
 import {
   containerKey,
   containerNetworkKey,
   engineKey,
+  type BridgeDecoration,
   type Container,
   type ContainerEngine,
   type ContainerKey,
   type ContainerNetwork,
   type EngineStatus,
 } from "../../model/containers.ts";
-import { sortTopology } from "../../model/sort.ts";
-import type { NetnsKey } from "../../model/keys.ts";
-import type { NetworkInterface, NetworkNamespace, Topology } from "../../model/topology.ts";
+import type { NetnsKey, ProcessKey } from "../../model/keys.ts";
+import type { NetworkInterface, NetworkNamespace, Process, Warning } from "../../model/topology.ts";
 import type { EngineCandidate } from "./find-engines.ts";
 import { resolveInRoot } from "./in-root.ts";
 import type { EngineNetworkInfo, Inventory } from "./inventory.ts";
@@ -29,25 +32,54 @@ export interface EngineResult {
   inventory: Inventory | null;
 }
 
-export function decorateTopology(
-  topology: Topology,
+/** What the engines say about one namespace. */
+export interface NamespaceDecoration {
+  /** Containers whose init process lives in it. */
+  containers: ContainerKey[];
+  /** Tenant process → the container it is the init process of. */
+  tenantContainers: Map<ProcessKey, ContainerKey>;
+  /** Bridge name → the container network it carries (bridges live in their engine's namespace). */
+  bridges: Map<string, BridgeDecoration>;
+}
+
+export interface Decoration {
+  engines: ContainerEngine[];
+  containers: Container[];
+  /** `bridge` still null: it names an interface, filled per topology by networksWithBridges. */
+  containerNetworks: ContainerNetwork[];
+  /** Where each network's bridge lives (its engine's namespace), by network key. */
+  bridgeNetns: Map<string, NetnsKey>;
+  namespaces: Map<NetnsKey, NamespaceDecoration>;
+  warnings: Warning[];
+}
+
+/**
+ * The decoration the engines' answers give. `processes` by PID (their `netns` set), `netnsByInode`
+ * by "dev:inode" of the nsfs file.
+ */
+export function decorationOf(
   results: EngineResult[],
+  processes: ReadonlyMap<number, Process>,
+  netnsByInode: ReadonlyMap<string, NetnsKey>,
   procRoot: string,
-  warn: (subject: string, message: string) => void,
-): void {
-  const byPid = new Map(topology.processes.map((p) => [p.pid, p]));
-  const netnsByInode = new Map(topology.namespaces.map((ns) => [`${ns.dev}:${ns.inode}`, ns]));
-  const namespaces = new Map(topology.namespaces.map((ns) => [ns.key, ns]));
+): Decoration {
+  const d: Decoration = { engines: [], containers: [], containerNetworks: [], bridgeNetns: new Map(), namespaces: new Map(), warnings: [] };
+  const warn = (subject: string, message: string) => d.warnings.push({ subject, message });
+  const of = (netns: NetnsKey): NamespaceDecoration => {
+    let n = d.namespaces.get(netns);
+    if (!n) d.namespaces.set(netns, (n = { containers: [], tenantContainers: new Map(), bridges: new Map() }));
+    return n;
+  };
 
   for (const r of results) {
     const { candidate } = r;
-    const proc = byPid.get(candidate.pid);
+    const proc = processes.get(candidate.pid);
     if (!proc) {
       warn(`engine:${candidate.kind}:${candidate.pid}`, "the engine process is not in the process list (it exited); skipped");
       continue;
     }
     const key = engineKey(candidate.kind, proc.key);
-    const engine: ContainerEngine = {
+    d.engines.push({
       key,
       kind: candidate.kind,
       process: proc.key,
@@ -57,19 +89,14 @@ export function decorateTopology(
       apiVersion: r.apiVersion,
       server: r.server,
       status: r.status,
-    };
-    topology.engines.push(engine);
+    });
     if (!r.inventory) continue;
 
-    // Bridges live in the engine's own network namespace.
-    const engineNs = proc.netns === null ? undefined : namespaces.get(proc.netns);
     const networkKeys = new Map<string, string>();
     for (const n of r.inventory.networks) {
       const nkey = containerNetworkKey(candidate.kind, n.id);
       networkKeys.set(n.id, nkey);
       const bridgeName = bridgeNameOf(n);
-      const bridge: NetworkInterface | undefined =
-        bridgeName === null ? undefined : engineNs?.interfaces.find((i) => i.name === bridgeName && i.kind === "bridge");
       const network: ContainerNetwork = {
         key: nkey,
         engine: key,
@@ -80,18 +107,13 @@ export function decorateTopology(
         default: isDefaultNetwork(candidate.kind, n),
         labels: n.labels,
         bridgeName,
-        bridge: bridge?.key ?? null,
+        bridge: null,
       };
-      topology.containerNetworks.push(network);
-      if (bridge) {
-        bridge.containerNetwork = {
-          network: nkey,
-          engine: candidate.kind,
-          name: n.name,
-          internal: n.internal,
-          default: network.default,
-          labels: n.labels,
-        };
+      d.containerNetworks.push(network);
+      // Bridges live in the engine's own network namespace.
+      if (bridgeName !== null && proc.netns !== null) {
+        d.bridgeNetns.set(nkey, proc.netns);
+        of(proc.netns).bridges.set(bridgeName, { network: nkey, engine: candidate.kind, name: n.name, internal: n.internal, default: network.default, labels: n.labels });
       }
     }
 
@@ -100,7 +122,7 @@ export function decorateTopology(
       let netns: NetnsKey | null = null;
       let processKey: string | null = null;
       if (candidate.samePidNamespace) {
-        const p = byPid.get(c.pid);
+        const p = processes.get(c.pid);
         if (p) {
           processKey = p.key;
           netns = p.netns;
@@ -108,7 +130,7 @@ export function decorateTopology(
       }
       if (netns === null && c.sandboxKey !== "") netns = netnsFromSandbox(c.sandboxKey, candidate.pid, procRoot, netnsByInode);
       if (netns === null) warn(ckey, `container ${c.name}: its network namespace was not found (PID ${c.pid} as the engine sees it)`);
-      const container: Container = {
+      d.containers.push({
         key: ckey,
         engine: key,
         id: c.id,
@@ -128,13 +150,39 @@ export function decorateTopology(
           ipv6: n.ipv6,
           mac: n.mac,
         })),
-      };
-      topology.containers.push(container);
-      if (netns !== null) namespaces.get(netns)?.containers.push(ckey);
-      if (netns !== null && processKey !== null) markContainerTenant(namespaces.get(netns), processKey, ckey);
+      });
+      if (netns === null) continue;
+      const nd = of(netns);
+      nd.containers.push(ckey);
+      if (processKey !== null) nd.tenantContainers.set(processKey, ckey);
     }
   }
-  sortContainers(topology);
+  return d;
+}
+
+/**
+ * Applies a namespace's decoration to it, freshly built (in place): its containers, the tenant
+ * that is a container's init process becomes a "container" tenant (new tenant objects: the tenant
+ * lists are shared with the scan they came from), and bridges carrying a container network say so.
+ */
+export function decorateNamespace(ns: NetworkNamespace, d: NamespaceDecoration | undefined): void {
+  if (!d) return;
+  ns.containers = [...d.containers].sort();
+  if (ns.tenants.some((t) => d.tenantContainers.has(t.process)))
+    ns.tenants = ns.tenants.map((t) => {
+      const container = d.tenantContainers.get(t.process);
+      return container === undefined ? t : { ...t, kind: "container", container };
+    });
+  for (const i of ns.interfaces) if (i.kind === "bridge") i.containerNetwork = d.bridges.get(i.name) ?? null;
+}
+
+/** The container networks with `bridge` naming their bridge interface, where it exists. */
+export function networksWithBridges(d: Decoration, interfacesOf: (netns: NetnsKey) => readonly NetworkInterface[] | undefined): ContainerNetwork[] {
+  return d.containerNetworks.map((n) => {
+    const netns = d.bridgeNetns.get(n.key);
+    const bridge = netns === undefined ? undefined : interfacesOf(netns)?.find((i) => i.name === n.bridgeName && i.kind === "bridge");
+    return bridge ? { ...n, bridge: bridge.key } : n;
+  });
 }
 
 /**
@@ -162,26 +210,12 @@ function netnsFromSandbox(
   sandboxKey: string,
   enginePid: number,
   procRoot: string,
-  netnsByInode: Map<string, { key: NetnsKey }>,
+  netnsByInode: ReadonlyMap<string, NetnsKey>,
 ): NetnsKey | null {
   try {
     const st = statSync(resolveInRoot(`${procRoot}/${enginePid}/root`, sandboxKey));
-    return netnsByInode.get(`${st.dev}:${st.ino}`)?.key ?? null;
+    return netnsByInode.get(`${st.dev}:${st.ino}`) ?? null;
   } catch {
     return null;
   }
-}
-
-/**
- * The tenant that is this container's init process becomes a "container" tenant. New objects,
- * not edits: the watcher reuses tenant lists across passes, and a container can go away.
- */
-function markContainerTenant(ns: NetworkNamespace | undefined, process: string, container: ContainerKey): void {
-  if (!ns || !ns.tenants.some((t) => t.process === process)) return;
-  ns.tenants = ns.tenants.map((t) => (t.process === process ? { ...t, kind: "container", container } : t));
-}
-
-/** The same order as sortTopology (model/sort.ts) gives, which a recorded topology is rebuilt in. */
-function sortContainers(t: Topology): void {
-  sortTopology(t);
 }

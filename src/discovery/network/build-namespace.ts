@@ -9,17 +9,17 @@ import type { ProcessInfo } from "../procfs/processes.ts";
 import type { NetnsCandidate } from "../procfs/namespaces.ts";
 import { namespaceDisplayName } from "../naming.ts";
 import { toAddress, toRoute } from "./addresses-routes.ts";
-import type { NamespaceHandle, RawNamespace } from "./collect-namespace.ts";
-import { readDriverInfo } from "./driver-info.ts";
-import { classify, toInterface, type DriverInfo } from "./interfaces.ts";
+import type { RawNamespace } from "./collect-namespace.ts";
+import { toInterface, type DriverInfo } from "./interfaces.ts";
 import { toSockets } from "./sockets.ts";
 import type { ServiceTable } from "../services.ts";
 
 export interface NamespaceInput {
   key: NetnsKey;
   candidate: NetnsCandidate;
-  handle: NamespaceHandle;
   raw: RawNamespace;
+  /** ethtool answers for its physical interfaces, by ifindex (read with the namespace). */
+  drivers: ReadonlyMap<number, DriverInfo | null>;
   /** NSID → the key of the namespace it means, or null if unresolved. */
   nsids: Map<number, NetnsKey | null>;
   /** Its tenants, oldest first (tenants/collect-tenants.ts). */
@@ -42,8 +42,7 @@ export function buildNamespace(
 ): { namespace: NetworkNamespace; byIndex: Map<number, NetworkInterface> } {
   const { key, candidate, raw } = input;
   const byIndex = new Map<number, NetworkInterface>();
-  const drivers = driverInfo(input, warn);
-  for (const l of raw.links) byIndex.set(l.index, toInterface(key, l, drivers.get(l.index)));
+  for (const l of raw.links) byIndex.set(l.index, toInterface(key, l, input.drivers.get(l.index)));
   for (const a of raw.addresses) {
     const addr = toAddress(key, a);
     const iface = byIndex.get(a.index);
@@ -72,16 +71,4 @@ export function buildNamespace(
     nsids: [...input.nsids].map(([nsid, netns]) => ({ nsid, netns })),
   };
   return { namespace, byIndex };
-}
-
-/** ethtool driver names, asked only where a physical interface exists. */
-function driverInfo(input: NamespaceInput, warn: (subject: string, message: string) => void): Map<number, DriverInfo | null> {
-  const physical = input.raw.links.filter((l) => classify(l) === "physical");
-  if (physical.length === 0) return new Map();
-  try {
-    return readDriverInfo(input.handle, physical);
-  } catch (err) {
-    warn(input.key, `driver information unavailable: ${(err as Error).message}`);
-    return new Map();
-  }
 }

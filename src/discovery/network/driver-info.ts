@@ -5,12 +5,12 @@
 import { closeQuietly, ethtoolDriverInfo, openDatagramSocket } from "../../ffi/index.ts";
 import { AF_INET, type RtLink } from "../../netlink/index.ts";
 import type { DriverInfo } from "./interfaces.ts";
-import { switchFd, type NamespaceHandle } from "./collect-namespace.ts";
 
-export function readDriverInfo(ns: NamespaceHandle, links: RtLink[]): Map<number, DriverInfo | null> {
+/** `nsFd`: the namespace to ask in (undefined: the one this thread sits in). */
+export function readDriverInfo(nsFd: number | undefined, links: RtLink[]): Map<number, DriverInfo | null> {
   const result = new Map<number, DriverInfo | null>();
   if (links.length === 0) return result;
-  const sock = openDatagramSocket(AF_INET, switchFd(ns));
+  const sock = openDatagramSocket(AF_INET, nsFd);
   try {
     for (const l of links) if (l.ifname) result.set(l.index, ethtoolDriverInfo(sock, l.ifname));
   } finally {

@@ -1,0 +1,728 @@
+// Assembly: the namespaces read so far, the procfs pass and the engines' answers → one Topology.
+// Incremental, so that a change costs what it touches: a namespace re-read after a netlink event
+// rebuilds that namespace, recomputes the relations of the namespaces wired to it (veth peers,
+// lower devices, underlays, in either direction), and nothing else; a procfs pass rebuilds only
+// the namespaces whose procfs-derived inputs (references, tenants, socket owners, tun/tap users)
+// changed. Each build() returns a new Topology that shares every untouched namespace object with
+// the one before (those are never written again, so earlier snapshots stay as they were), plus
+// the scope of what may have changed, for the store to compare only that.
+//
+// Pure: no kernel access. NSIDs are resolved by the caller (nsidWork → planNsids → askNsids on
+// whichever thread holds the sockets → applyNsids), so a one-shot discovery asks on its own
+// thread and `serve` in a reader Worker.
+
+import type { Container, ContainerEngine, ContainerNetwork } from "../model/containers.ts";
+import { resolveForwardedPortDestinations, type ForwardedPort } from "../model/forwarded-ports.ts";
+import { processKey, type NetnsKey, type ProcessKey } from "../model/keys.ts";
+import { compareNamespaces, sortLists, sortNamespace } from "../model/sort.ts";
+import type { Tenant } from "../model/tenants.ts";
+import { TOPOLOGY_FORMAT_VERSION, type NetworkInterface, type NetworkNamespace, type Process, type Topology, type Warning } from "../model/topology.ts";
+import type { NftRule } from "../netlink/index.ts";
+import { decorateNamespace, decorationOf, networksWithBridges, type Decoration, type EngineResult } from "./engines/decorate.ts";
+import { forwardingFromProxy } from "./forwarded-ports/docker-proxy.ts";
+import { mergeForwardings } from "./forwarded-ports/merge.ts";
+import { forwardingFromRule, type ForwardingCandidate } from "./forwarded-ports/nat-rules.ts";
+import { buildNamespace } from "./network/build-namespace.ts";
+import type { RawNamespace } from "./network/collect-namespace.ts";
+import type { DriverInfo } from "./network/interfaces.ts";
+import { relate, type RelationNamespace } from "./network/relations.ts";
+import { LinkIndex, planNsids, wantedNsids, type NsidPlan } from "./network/resolve-nsids.ts";
+import { missingForDiscovery } from "./procfs/capabilities.ts";
+import type { NetnsCandidate } from "./procfs/namespaces.ts";
+import type { ProcfsPass, TunUse } from "./procfs-pass.ts";
+
+/** One namespace as read: what a reader hands to assembly (plain data). */
+export interface NamespaceRead {
+  candidate: NetnsCandidate;
+  key: NetnsKey;
+  raw: RawNamespace;
+  rules: NftRule[];
+  drivers: ReadonlyMap<number, DriverInfo | null>;
+  warnings: Warning[];
+}
+
+/** Which recorded entities a build may have changed: the store compares only these. */
+export interface BuildScope {
+  /** Namespaces (with everything in them) rebuilt, related anew (as they are now), or gone (null). */
+  namespaces: Map<NetnsKey, NetworkNamespace | null>;
+  /** Top-level lists that may have changed. */
+  lists: Set<"processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks">;
+}
+
+export interface AssemblyOptions {
+  listeningOnly?: boolean;
+}
+
+interface Entry {
+  key: NetnsKey;
+  /** Position in the NSID link index. */
+  id: number;
+  candidate: NetnsCandidate;
+  tenants: Tenant[];
+  tenantWarnings: string[];
+  read: NamespaceRead;
+  /** NSID → the namespace it means (null: none could be found). */
+  nsids: Map<number, NetnsKey | null>;
+  nsidWarnings: Warning[];
+  /** Built, related and decorated; null until the first build. Never written once published. */
+  built: NetworkNamespace | null;
+  byIndex: Map<number, NetworkInterface>;
+  buildWarnings: Warning[];
+  forwardings: { netns: NetnsKey; candidate: ForwardingCandidate }[];
+  /** The procfs-derived inputs of the last build (compared after each procfs pass). */
+  inputs: string;
+  counts: { interfaces: number; addresses: number; routes: number; sockets: number; tenants: number; retries: number };
+}
+
+type Warn = (subject: string, message: string) => void;
+
+export class Assembly {
+  readonly #options: AssemblyOptions;
+  #procfs: ProcfsPass | null = null;
+  /** Per candidate id ("dev:inode"): its tenants from the last procfs pass. */
+  #tenants = new Map<string, { tenants: Tenant[]; warnings: string[] }>();
+  #tunByInode = new Map<number, TunUse[]>();
+  /** tun/tap fds whose namespace the kernel could not say: attributed by device name. */
+  #tunByName: TunUse[] = [];
+  #tunWarnings: Warning[] = [];
+  /** Candidates that could not be read (vanished, no access): their warnings, by candidate id. */
+  readonly #unreadable = new Map<string, Warning[]>();
+
+  readonly #entries = new Map<NetnsKey, Entry>();
+  readonly #byCandidate = new Map<string, NetnsKey>();
+  readonly #byId = new Map<number, NetnsKey>();
+  #nextId = 0;
+  readonly #links = new LinkIndex();
+  /** Namespace → the namespaces whose NSIDs resolve to it (their links point into it). */
+  readonly #pointedFrom = new Map<NetnsKey, Set<NetnsKey>>();
+  /** tun/tap device name → namespaces holding one: the fallback attribution's index. */
+  readonly #tuntapNames = new Map<string, Set<NetnsKey>>();
+  /** Namespaces whose links reference an NSID not resolved yet. */
+  readonly #needNsids = new Set<NetnsKey>();
+  /** Namespaces with an NSID nobody could be found for (asked again when namespaces appear). */
+  readonly #unresolved = new Set<NetnsKey>();
+  /** Namespaces with nf_tables forwardings; namespaces with warnings (so builds never scan them all). */
+  readonly #forwarding = new Set<NetnsKey>();
+  readonly #warned = new Set<NetnsKey>();
+  readonly #totals = { interfaces: 0, addresses: 0, routes: 0, sockets: 0, tenants: 0, retries: 0 };
+  #proxyForwardings: { netns: NetnsKey; candidate: ForwardingCandidate }[] = [];
+  #proxyWarnings: Warning[] = [];
+
+  /** Sorted as the Topology lists them; holds `built` of every built entry. */
+  #order: NetworkNamespace[] = [];
+  #processes: Process[] = [];
+  #processByPid = new Map<number, Process>();
+  #forwardedPorts: ForwardedPort[] = [];
+  #engines: { results: EngineResult[]; warnings: Warning[] } | null = null;
+  #decoration: Decoration | null = null;
+  #containerNetworks: ContainerNetwork[] = [];
+
+  // What the next build must do.
+  readonly #dirty = new Set<NetnsKey>();
+  /** Not rebuilt, but a namespace wired to them went away: their relations are recomputed. */
+  readonly #relink = new Set<NetnsKey>();
+  readonly #gone = new Set<NetnsKey>();
+  #procfsChanged = false;
+  #enginesChanged = false;
+  #nsidQueries = 0;
+
+  constructor(options: AssemblyOptions = {}) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  keys(): IterableIterator<NetnsKey> {
+    return this.#entries.keys();
+  }
+
+  /** The namespace a candidate ("dev:inode") was read as, if it was. */
+  keyOfCandidate(id: string): NetnsKey | undefined {
+    return this.#byCandidate.get(id);
+  }
+
+  /** What the last read of a namespace gave. */
+  readOf(key: NetnsKey): NamespaceRead | undefined {
+    return this.#entries.get(key)?.read;
+  }
+
+  /** The candidate a namespace was last seen as. */
+  candidateOf(key: NetnsKey): NetnsCandidate | undefined {
+    return this.#entries.get(key)?.candidate;
+  }
+
+  /**
+   * A new procfs pass. Returns the candidates not read yet (the caller reads them and puts them)
+   * and the namespaces no longer found (removed here). Namespaces whose procfs-derived inputs
+   * changed are rebuilt by the next build.
+   */
+  setProcfs(pass: ProcfsPass): { appeared: NetnsCandidate[]; vanished: NetnsKey[] } {
+    this.#procfs = pass;
+    this.#procfsChanged = true;
+    this.#tenants = new Map(pass.candidates.map((c, i) => [candidateId(c), pass.tenants[i]!]));
+    this.#tunByInode = new Map();
+    this.#tunByName = [];
+    for (const u of pass.tunUses) {
+      if (u.netnsInode === null) this.#tunByName.push(u);
+      else {
+        const list = this.#tunByInode.get(u.netnsInode);
+        if (list) list.push(u);
+        else this.#tunByInode.set(u.netnsInode, [u]);
+      }
+    }
+    const appeared: NetnsCandidate[] = [];
+    const seen = new Set<NetnsKey>();
+    for (const c of pass.candidates) {
+      const key = this.#byCandidate.get(candidateId(c));
+      if (key === undefined) {
+        appeared.push(c);
+        continue;
+      }
+      seen.add(key);
+      this.#entries.get(key)!.candidate = c; // its references may have changed
+    }
+    const present = new Set(pass.candidates.map(candidateId));
+    for (const id of [...this.#unreadable.keys()]) if (!present.has(id)) this.#unreadable.delete(id);
+    const vanished = [...this.#entries.keys()].filter((k) => !seen.has(k));
+    for (const key of vanished) this.removeNamespace(key);
+    // A namespace that appeared may be what an unresolved NSID meant: ask again.
+    if (appeared.length > 0) for (const key of [...this.#unresolved]) this.#clearNsids(this.#entries.get(key)!, (t) => t === null);
+    return { appeared, vanished };
+  }
+
+  /** A candidate that could not be read: its warnings stand in for it until it is read or gone. */
+  setUnreadable(candidate: NetnsCandidate, warnings: Warning[]): void {
+    this.#unreadable.set(candidateId(candidate), warnings);
+  }
+
+  /** Every NSID subject id (for the kernel's fall-back: asking every namespace). */
+  subjectIds(): IterableIterator<number> {
+    return this.#byId.keys();
+  }
+
+  /** A namespace read (new, or read again). A second candidate reaching a namespace already held is ignored. */
+  putNamespace(read: NamespaceRead): void {
+    const id = candidateId(read.candidate);
+    this.#unreadable.delete(id);
+    const existing = this.#entries.get(read.key);
+    if (existing && candidateId(existing.candidate) !== id) return; // one namespace reached by two paths (dedup is by inode: should not happen)
+    const tenants = this.#tenants.get(id) ?? { tenants: [], warnings: [] };
+    if (existing) {
+      existing.read = read;
+      existing.candidate = read.candidate;
+      // Links changed: NSIDs they no longer reference are forgotten, new ones are asked.
+      const wanted = wantedNsids(read.raw.links);
+      this.#clearNsids(existing, (_t, nsid) => !wanted.has(nsid));
+      this.#links.set(existing.id, read.raw.links);
+    } else {
+      const entry: Entry = {
+        key: read.key,
+        id: this.#nextId++,
+        candidate: read.candidate,
+        tenants: tenants.tenants,
+        tenantWarnings: tenants.warnings,
+        read,
+        nsids: new Map(),
+        nsidWarnings: [],
+        built: null,
+        byIndex: new Map(),
+        buildWarnings: [],
+        forwardings: [],
+        inputs: "",
+        counts: { interfaces: 0, addresses: 0, routes: 0, sockets: 0, tenants: 0, retries: 0 },
+      };
+      this.#entries.set(read.key, entry);
+      this.#byCandidate.set(id, read.key);
+      this.#byId.set(entry.id, read.key);
+      this.#links.set(entry.id, read.raw.links);
+      this.#procfsChanged = true; // processes gain their namespace key
+    }
+    this.#gone.delete(read.key);
+    this.#dirty.add(read.key);
+    this.#trackNsidNeed(this.#entries.get(read.key)!);
+  }
+
+  removeNamespace(key: NetnsKey): void {
+    const e = this.#entries.get(key);
+    if (!e) return;
+    this.#entries.delete(key);
+    this.#byCandidate.delete(candidateId(e.candidate));
+    this.#byId.delete(e.id);
+    this.#links.delete(e.id);
+    this.#setNsids(e, new Map());
+    // Whoever pointed into it: their NSID of it means nothing now (a new namespace may take it).
+    for (const from of this.#pointedFrom.get(key) ?? []) {
+      const f = this.#entries.get(from);
+      if (f) this.#clearNsids(f, (t) => t === key);
+    }
+    this.#pointedFrom.delete(key);
+    // Where it pointed: their reverse edges (slaves, overlays) from it go.
+    for (const n of e.built?.nsids ?? []) if (n.netns !== null && this.#entries.has(n.netns)) this.#relink.add(n.netns);
+    if (e.built) {
+      this.#replaceInOrder(e.built, null);
+      for (const [name] of this.#tuntapsOf(e)) this.#tuntapNames.get(name)?.delete(key);
+      this.#addCounts(e, -1);
+    }
+    for (const set of [this.#dirty, this.#relink, this.#needNsids, this.#unresolved, this.#forwarding, this.#warned]) set.delete(key);
+    this.#gone.add(key);
+    this.#procfsChanged = true;
+  }
+
+  /** An NSID was added or deleted in a namespace: what it resolved is stale. */
+  forgetNsids(key: NetnsKey): void {
+    const e = this.#entries.get(key);
+    if (e) this.#clearNsids(e, () => true);
+  }
+
+  /**
+   * The next namespace whose links reference NSIDs not resolved yet, with the questions to ask
+   * the kernel about them (NSIDs settled by the structure alone are taken on the way); null when
+   * none is left. `handles` of the plan's candidates: keyOfId.
+   */
+  nextNsidWork(): { key: NetnsKey; id: number; plan: NsidPlan } | null {
+    const pending = [...this.#needNsids]
+      .map((k) => this.#entries.get(k)!)
+      .sort((a, b) => Number(b.candidate.initial) - Number(a.candidate.initial) || a.candidate.inode - b.candidate.inode || a.candidate.dev - b.candidate.dev);
+    for (const e of pending) {
+      const plan = planNsids(e.id, e.read.raw.links, this.#links, (id) => this.#nsidLookup(id));
+      if (plan.settled.length > 0) {
+        const next = new Map(e.nsids);
+        for (const [nsid, id] of plan.settled) next.set(nsid, this.#byId.get(id) ?? null);
+        this.#setNsids(e, next);
+      }
+      if (plan.questions.length > 0) return { key: e.key, id: e.id, plan: { settled: [], questions: plan.questions } };
+    }
+    return null;
+  }
+
+  /** The namespace behind an NSID plan's subject id. */
+  keyOfId(id: number): NetnsKey | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** What askNsids answered for a namespace (NSID → subject id or null), and the queries it took. */
+  applyNsids(key: NetnsKey, answers: ReadonlyMap<number, number | null>, queries: number): void {
+    this.#nsidQueries += queries;
+    const e = this.#entries.get(key);
+    if (!e) return;
+    const wanted = wantedNsids(e.read.raw.links);
+    const next = new Map(e.nsids);
+    for (const [nsid, id] of answers) if (wanted.has(nsid)) next.set(nsid, id === null ? null : (this.#byId.get(id) ?? null));
+    this.#setNsids(e, next);
+  }
+
+  /** Asking failed altogether: the namespace's unresolved NSIDs stay unresolved, with a warning. */
+  failNsids(key: NetnsKey, message: string): void {
+    const e = this.#entries.get(key);
+    if (!e) return;
+    const next = new Map(e.nsids);
+    for (const nsid of wantedNsids(e.read.raw.links).keys()) if (!next.has(nsid)) next.set(nsid, null);
+    e.nsidWarnings = [{ subject: key, message: `resolving NSIDs failed: ${message}` }];
+    this.#setNsids(e, next);
+  }
+
+  /** The engines' latest answers (null: engines not asked), with what asking them warned about. */
+  setEngines(engines: { results: EngineResult[]; warnings: Warning[] } | null): void {
+    this.#engines = engines;
+    this.#enginesChanged = true;
+  }
+
+  /** The NSIDs queries spent since the last build. */
+  get nsidQueries(): number {
+    return this.#nsidQueries;
+  }
+
+  /**
+   * Builds what changed since the last build and returns the Topology as it stands now, with the
+   * scope of what may differ from the previous one.
+   */
+  build(discoveredAt: string): { topology: Topology; scope: BuildScope } {
+    const procfs = this.#procfs;
+    if (!procfs) throw new Error("assembly: no procfs pass yet");
+    const scope: BuildScope = { namespaces: new Map([...this.#gone].map((k) => [k, null])), lists: new Set() };
+    const buildWarn = (e: Entry): Warn => (subject, message) => e.buildWarnings.push({ subject, message });
+
+    if (this.#procfsChanged) {
+      this.#buildProcesses(procfs);
+      scope.lists.add("processes");
+    }
+    if (this.#procfsChanged || this.#enginesChanged) {
+      this.#decorate(procfs, scope);
+      // Namespaces whose procfs-derived inputs changed are rebuilt too.
+      for (const e of this.#entries.values()) {
+        this.#takeTenants(e);
+        if (!this.#dirty.has(e.key) && this.#inputsOf(e) !== e.inputs) this.#dirty.add(e.key);
+      }
+    } else for (const key of this.#dirty) this.#takeTenants(this.#entries.get(key)!);
+
+    // 1. Rebuild what changed. Those and whoever is wired to them get their relations anew.
+    const affected = new Set<NetnsKey>([...this.#gone, ...this.#relink]);
+    const shared = { socketOwners: procfs.socketOwners, services: procfs.services };
+    const processesByPid = procfs.processes;
+    for (const key of this.#dirty) {
+      const e = this.#entries.get(key)!;
+      const before = e.built;
+      e.buildWarnings = [];
+      for (const [name] of this.#tuntapsOf(e)) this.#tuntapNames.get(name)?.delete(key);
+      const { namespace, byIndex } = buildNamespace(
+        { key, candidate: e.candidate, raw: e.read.raw, drivers: e.read.drivers, nsids: e.nsids, tenants: e.tenants },
+        procfs.bootId,
+        processesByPid,
+        buildWarn(e),
+        shared,
+      );
+      e.built = namespace;
+      e.byIndex = byIndex;
+      for (const [name] of this.#tuntapsOf(e)) {
+        let s = this.#tuntapNames.get(name);
+        if (!s) this.#tuntapNames.set(name, (s = new Set()));
+        s.add(key);
+      }
+      e.forwardings = e.read.rules.flatMap((rule) => {
+        const candidate = forwardingFromRule(rule);
+        return candidate ? [{ netns: key, candidate }] : [];
+      });
+      e.inputs = this.#inputsOf(e);
+      if (e.forwardings.length > 0) this.#forwarding.add(key);
+      else this.#forwarding.delete(key);
+      this.#replaceInOrder(before, null);
+      affected.add(key);
+      for (const k of this.#pointedFrom.get(key) ?? []) affected.add(k);
+      for (const t of e.nsids.values()) if (t !== null) affected.add(t);
+      if (before) for (const n of before.nsids) if (n.netns !== null) affected.add(n.netns);
+    }
+    // Namespaces wired to a changed one but not rebuilt: fresh copies of their interfaces to
+    // write relations into (the published objects stay as they were).
+    for (const key of affected) {
+      const e = this.#entries.get(key);
+      if (!e || this.#dirty.has(key) || !e.built) continue;
+      const before = e.built;
+      const interfaces = before.interfaces.map((i) => ({ ...i, relations: { ...i.relations } }));
+      e.built = { ...before, interfaces };
+      e.byIndex = new Map(interfaces.map((i) => [i.index, i]));
+      this.#replaceInOrder(before, null);
+    }
+    const sources = new Set<NetnsKey>();
+    for (const key of affected) {
+      if (this.#entries.has(key)) sources.add(key);
+      for (const k of this.#pointedFrom.get(key) ?? []) sources.add(k);
+    }
+    relate(affected, sources, (key) => this.#relationView(key));
+
+    // 2. Per namespace: tun/tap users, containers; then sorted into place.
+    for (const key of affected) {
+      const e = this.#entries.get(key);
+      if (!e?.built) continue;
+      if (this.#dirty.has(key)) {
+        this.#assignTunUsers(e, buildWarn(e));
+        decorateNamespace(e.built, this.#decoration?.namespaces.get(key));
+        sortNamespace(e.built);
+        this.#count(e);
+        if (e.read.warnings.length + e.tenantWarnings.length + e.nsidWarnings.length + e.buildWarnings.length > 0) this.#warned.add(key);
+        else this.#warned.delete(key);
+      }
+      this.#replaceInOrder(null, e.built);
+      scope.namespaces.set(key, e.built);
+    }
+
+    // 3. Top-level lists.
+    if (scope.namespaces.size > 0 || this.#procfsChanged) {
+      const had = this.#forwardedPorts.length > 0;
+      this.#findForwardedPorts();
+      if (had || this.#forwardedPorts.length > 0) scope.lists.add("forwardedPorts");
+    }
+    if (this.#decoration && (this.#enginesChanged || [...this.#decoration.bridgeNetns.values()].some((k) => scope.namespaces.has(k)))) {
+      this.#containerNetworks = networksWithBridges(this.#decoration, (k) => this.#entries.get(k)?.built?.interfaces); // keeps their order
+      scope.lists.add("containerNetworks");
+    }
+
+    const topology = this.#snapshot(procfs, discoveredAt);
+    if (scope.lists.has("forwardedPorts")) {
+      // Destinations follow routes and wiring across namespaces: resolved on the topology as a
+      // whole (only when forwardings exist: a host without any pays nothing).
+      resolveForwardedPortDestinations(topology);
+      this.#forwardedPorts.sort((a, b) => this.#positionOf(a.netns) - this.#positionOf(b.netns) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    }
+
+    this.#dirty.clear();
+    this.#relink.clear();
+    this.#gone.clear();
+    this.#procfsChanged = false;
+    this.#enginesChanged = false;
+    this.#nsidQueries = 0;
+    return { topology, scope };
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  #snapshot(procfs: ProcfsPass, discoveredAt: string): Topology {
+    const totals = this.#totals;
+    const withWarnings = [...this.#warned].map((k) => this.#entries.get(k)!).filter((e) => e.built);
+    withWarnings.sort((a, b) => compareNamespaces(a.built!, b.built!));
+    const warnings: Warning[] = [...procfs.warnings];
+    for (const w of this.#unreadable.values()) warnings.push(...w);
+    for (const e of withWarnings) {
+      warnings.push(...e.read.warnings);
+      for (const m of e.tenantWarnings) warnings.push({ subject: e.key, message: m });
+      warnings.push(...e.nsidWarnings, ...e.buildWarnings);
+    }
+    warnings.push(...this.#tunWarnings, ...procfs.serviceWarnings, ...this.#proxyWarnings);
+    if (this.#engines) warnings.push(...procfs.engineWarnings, ...this.#engines.warnings);
+    if (this.#decoration) warnings.push(...this.#decoration.warnings);
+    const d = this.#decoration;
+    return {
+      formatVersion: TOPOLOGY_FORMAT_VERSION,
+      host: { bootId: procfs.bootId, hostname: procfs.host.hostname, kernelRelease: procfs.host.kernelRelease },
+      discoveredAt,
+      namespaces: [...this.#order],
+      processes: this.#processes,
+      forwardedPorts: this.#forwardedPorts,
+      engines: d ? d.engines : ([] as ContainerEngine[]),
+      containers: d ? d.containers : ([] as Container[]),
+      containerNetworks: d ? this.#containerNetworks : [],
+      privileges: { root: process.getuid?.() === 0, missing: missingForDiscovery(procfs.host.caps) },
+      warnings,
+      stats: {
+        durationMs: 0,
+        namespaces: this.#order.length,
+        interfaces: totals.interfaces,
+        addresses: totals.addresses,
+        routes: totals.routes,
+        sockets: totals.sockets,
+        socketStates: this.#options.listeningOnly ? "listening" : "all",
+        processes: this.#processes.length,
+        tenants: totals.tenants,
+        dnsFileSets: procfs.tenantStats.dnsFileSets,
+        utsNamespaces: procfs.tenantStats.utsNamespaces,
+        nsidQueries: this.#nsidQueries,
+        dumpRetries: totals.retries,
+        initialNamespaceBy: procfs.initialMethod,
+      },
+    };
+  }
+
+  #count(e: Entry): void {
+    const ns = e.built!;
+    this.#addCounts(e, -1);
+    e.counts = {
+      interfaces: ns.interfaces.length,
+      addresses: ns.interfaces.reduce((n, i) => n + i.addresses.length, 0),
+      routes: ns.routes.length,
+      sockets: ns.sockets.length,
+      tenants: ns.tenants.length,
+      retries: e.read.raw.retries,
+    };
+    this.#addCounts(e, 1);
+  }
+
+  #addCounts(e: Entry, sign: 1 | -1): void {
+    for (const k of Object.keys(this.#totals) as (keyof Entry["counts"])[]) this.#totals[k] += sign * e.counts[k];
+  }
+
+  #takeTenants(e: Entry): void {
+    const tenants = this.#tenants.get(candidateId(e.candidate));
+    if (tenants) [e.tenants, e.tenantWarnings] = [tenants.tenants, tenants.warnings];
+  }
+
+  /** Removes `out` from the sorted order and/or inserts `into` at its place. */
+  #replaceInOrder(out: NetworkNamespace | null, into: NetworkNamespace | null): void {
+    if (out) {
+      const at = this.#search(out);
+      if (this.#order[at] === out) this.#order.splice(at, 1);
+      else {
+        const i = this.#order.indexOf(out); // its sort fields cannot have changed in place; defensive
+        if (i >= 0) this.#order.splice(i, 1);
+      }
+    }
+    if (into) this.#order.splice(this.#search(into), 0, into);
+  }
+
+  /** The first position whose namespace does not sort before `ns`. */
+  #search(ns: NetworkNamespace): number {
+    let lo = 0;
+    let hi = this.#order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareNamespaces(this.#order[mid]!, ns) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #positionOf(key: NetnsKey): number {
+    const ns = this.#entries.get(key)?.built;
+    return ns ? this.#search(ns) : -1;
+  }
+
+  #relationView(key: NetnsKey): RelationNamespace | undefined {
+    const e = this.#entries.get(key);
+    return e?.built ? { links: e.read.raw.links, byIndex: e.byIndex, nsids: e.nsids } : undefined;
+  }
+
+  #nsidLookup(id: number): { get(nsid: number): number | null | undefined; has(nsid: number): boolean } | undefined {
+    const key = this.#byId.get(id);
+    const e = key === undefined ? undefined : this.#entries.get(key);
+    if (!e) return undefined;
+    return {
+      has: (nsid) => e.nsids.has(nsid),
+      get: (nsid) => {
+        const t = e.nsids.get(nsid);
+        if (t === undefined || t === null) return t;
+        return this.#entries.get(t)?.id ?? null;
+      },
+    };
+  }
+
+  /** Sets a namespace's NSID map, keeping the reverse index right; marks it for rebuilding. */
+  #setNsids(e: Entry, next: Map<number, NetnsKey | null>): void {
+    for (const t of e.nsids.values()) if (t !== null) this.#pointedFrom.get(t)?.delete(e.key);
+    e.nsids = next;
+    for (const t of next.values()) {
+      if (t === null) continue;
+      let s = this.#pointedFrom.get(t);
+      if (!s) this.#pointedFrom.set(t, (s = new Set()));
+      s.add(e.key);
+    }
+    if (!this.#entries.has(e.key)) return;
+    this.#dirty.add(e.key);
+    if ([...next.values()].includes(null)) this.#unresolved.add(e.key);
+    else this.#unresolved.delete(e.key);
+    this.#trackNsidNeed(e);
+  }
+
+  #trackNsidNeed(e: Entry): void {
+    for (const l of e.read.raw.links)
+      if (l.linkNetnsid !== undefined && l.linkNetnsid >= 0 && !e.nsids.has(l.linkNetnsid)) {
+        this.#needNsids.add(e.key);
+        return;
+      }
+    this.#needNsids.delete(e.key);
+  }
+
+  #clearNsids(e: Entry, drop: (target: NetnsKey | null, nsid: number) => boolean): void {
+    const next = new Map([...e.nsids].filter(([nsid, t]) => !drop(t, nsid)));
+    if (next.size === e.nsids.size) return;
+    e.nsidWarnings = [];
+    this.#setNsids(e, next);
+  }
+
+  /** Every non-netlink input a namespace's model depends on, as one string to compare. */
+  #inputsOf(e: Entry): string {
+    const procfs = this.#procfs!;
+    const c = e.candidate;
+    const holders = c.references.map((r) => (r.kind === "process" ? procfs.processes.get(r.pid)?.startTime : r.kind === "bindmount" ? 0 : procfs.processes.get(r.pid)?.comm));
+    const owners = e.read.raw.sockets.map((s) => (s.inode ? (procfs.socketOwners.get(s.inode) ?? null) : null));
+    const tun = this.#tunByInode.get(c.inode)?.map((u) => [u.pid, u.name, procfs.processes.get(u.pid)?.startTime]);
+    const decoration = this.#decoration?.namespaces.get(e.key);
+    return JSON.stringify([
+      c.initial,
+      c.references,
+      holders,
+      e.tenants,
+      e.tenantWarnings,
+      owners,
+      tun ?? null,
+      decoration ? [decoration.containers, [...decoration.tenantContainers], [...decoration.bridges]] : null,
+      this.#tunByName.length > 0 ? this.#tunByName.map((u) => u.name) : null,
+      procfs.services.byPort.size,
+    ]);
+  }
+
+  #tuntapsOf(e: Entry): [string, NetworkInterface][] {
+    return e.built ? e.built.interfaces.filter((i) => i.kind === "tuntap").map((i) => [i.name, i] as [string, NetworkInterface]) : [];
+  }
+
+  /**
+   * tun/tap users of one namespace: the fds the kernel says hold one of its devices, and those it
+   * could not say about (kernel < 5.2, no ptrace access) whose device name only this namespace has.
+   */
+  #assignTunUsers(e: Entry, warn: Warn): void {
+    const keyOf = (pid: number) => this.#processByPid.get(pid)?.key;
+    for (const u of this.#tunByInode.get(e.candidate.inode) ?? []) {
+      const user = keyOf(u.pid);
+      if (user === undefined) continue;
+      const iface = e.built!.interfaces.find((i) => i.kind === "tuntap" && i.name === u.name);
+      if (!iface) {
+        warn(e.key, `pid ${u.pid} fd ${u.fd}: tun/tap ${u.name} is not among its interfaces (created or renamed meanwhile?)`);
+        continue;
+      }
+      if (!iface.users.includes(user)) iface.users.push(user);
+    }
+    for (const u of this.#tunByName) {
+      const user = keyOf(u.pid);
+      const holders = this.#tuntapNames.get(u.name);
+      if (user === undefined || holders?.size !== 1 || !holders.has(e.key)) continue;
+      const iface = e.built!.interfaces.find((i) => i.kind === "tuntap" && i.name === u.name)!;
+      if (!iface.users.includes(user)) iface.users.push(user);
+    }
+  }
+
+  /** The process list, each with its namespace; and the tun/tap fds nobody could be given. */
+  #buildProcesses(procfs: ProcfsPass): void {
+    const pidToNetns = new Map<number, NetnsKey>();
+    for (const e of this.#entries.values()) for (const r of e.candidate.references) if (r.kind === "process") pidToNetns.set(r.pid, e.key);
+    this.#processes = [...procfs.processes.values()].map((p) => ({
+      key: processKey(procfs.bootId, p.pid, p.startTime),
+      pid: p.pid,
+      ppid: p.ppid,
+      comm: p.comm,
+      cmdline: p.cmdline,
+      startTime: p.startTime,
+      uid: p.uid,
+      netns: pidToNetns.get(p.pid) ?? null,
+    }));
+    this.#processes.sort((a, b) => a.pid - b.pid);
+    this.#processByPid = new Map(this.#processes.map((p) => [p.pid, p]));
+    this.#proxyForwardings = [];
+    this.#proxyWarnings = [];
+    for (const p of this.#processes) {
+      const candidate = forwardingFromProxy(p, (m) => this.#proxyWarnings.push({ subject: p.key, message: m }));
+      if (!candidate) continue;
+      if (p.netns === null) {
+        this.#proxyWarnings.push({ subject: p.key, message: `docker-proxy pid ${p.pid}: its network namespace is unknown, forwarding skipped` });
+        continue;
+      }
+      this.#proxyForwardings.push({ netns: p.netns, candidate });
+    }
+    const byInode = new Set([...this.#entries.values()].map((e) => e.candidate.inode));
+    this.#tunWarnings = [];
+    for (const [inode, uses] of this.#tunByInode)
+      if (!byInode.has(inode))
+        for (const u of uses) this.#tunWarnings.push({ subject: "procfs", message: `pid ${u.pid} fd ${u.fd}: tun/tap ${u.name} lives in net:[${inode}], which was not discovered` });
+    for (const u of this.#tunByName) {
+      const holders = this.#tuntapNames.get(u.name)?.size ?? 0;
+      if (holders === 1) continue;
+      const where = holders === 0 ? "no discovered namespace has it" : `${holders} namespaces have one`;
+      this.#tunWarnings.push({ subject: "procfs", message: `pid ${u.pid} fd ${u.fd}: tun/tap ${u.name} not attributed: its namespace is unknown (${u.why}) and ${where}` });
+    }
+  }
+
+  #decorate(procfs: ProcfsPass, scope: BuildScope): void {
+    const before = this.#decoration;
+    if (!this.#engines) {
+      this.#decoration = null;
+    } else {
+      const netnsByInode = new Map([...this.#entries.values()].map((e) => [candidateId(e.candidate), e.key]));
+      this.#decoration = decorationOf(this.#engines.results, this.#processByPid, netnsByInode, procfs.procRoot);
+      const { engines, containers, containerNetworks } = this.#decoration;
+      sortLists({ engines, containers, containerNetworks, processes: [], forwardedPorts: [] }, () => 0);
+    }
+    if (before || this.#decoration) for (const l of ["engines", "containers", "containerNetworks"] as const) scope.lists.add(l);
+    if (!this.#decoration) this.#containerNetworks = [];
+  }
+
+  /** Forwarded ports: nf_tables rules of the namespaces that have some, then docker-proxy processes. */
+  #findForwardedPorts(): void {
+    const entries = [...this.#forwarding].map((k) => this.#entries.get(k)!).filter((e) => e.built);
+    entries.sort((a, b) => compareNamespaces(a.built!, b.built!));
+    this.#forwardedPorts = mergeForwardings([...entries.flatMap((e) => e.forwardings), ...this.#proxyForwardings]);
+  }
+}
+
+export function candidateId(c: { dev: number; inode: number }): string {
+  return `${c.dev}:${c.inode}`;
+}
+
+export type { ProcessKey };

@@ -1,0 +1,79 @@
+// What the watcher holds on to: no fd on any namespace file (so a bind mount can be unmounted
+// plainly while it runs, and a deleted namespace is kept alive by nothing of ours but the event
+// socket it drops once the namespace is gone), and after stop() nothing at all.
+
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readdirSync, readlinkSync } from "node:fs";
+import { Store } from "../../src/store/index.ts";
+import { Watcher } from "../../src/watch/watcher.ts";
+import { Lab, requireRoot, sh } from "../helpers/lab.ts";
+import { tempDir } from "../store/helpers.ts";
+
+setDefaultTimeout(90_000); // generous: these wait for the kernel and the loop, never measure them
+const root = requireRoot();
+const lab = new Lab();
+const tmp = tempDir();
+afterAll(() => {
+  lab.cleanup();
+  tmp.cleanup();
+});
+
+/** This process's fd table as "fd -> target" (fds of child pipes may come and go: compare what is new). */
+function fds(): Set<string> {
+  return new Set(
+    readdirSync("/proc/self/fd").flatMap((f) => {
+      try {
+        return [`${f} -> ${readlinkSync(`/proc/self/fd/${f}`)}`];
+      } catch {
+        return [];
+      }
+    }),
+  );
+}
+
+async function eventually(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(25);
+  }
+}
+
+const inodeOf = (path: string) => Number(sh("stat", ["-L", "-c", "%i", path]).trim());
+
+describe.if(root)("what the watcher holds", () => {
+  test("no fd on a namespace but its own; the mount unmounts plainly; stop() leaves the fd table as it was", async () => {
+    const s = Store.open(`${tmp.dir}/holds.db`);
+    const warm = await Watcher.start({ store: s, withEngines: false });
+    await warm.stop(); // the runtime's own lazily opened fds, out of the comparison
+    Bun.spawnSync(["true"]); // (both ways of spawning set up their machinery on first use)
+    sh("true", []);
+    const before = fds();
+    const w = await Watcher.start({ store: s, withEngines: false, namespaceRescanEveryMs: 100 });
+    try {
+      const name = lab.netns("held");
+      const path = `/run/netns/${name}`;
+      const inode = inodeOf(path);
+      await eventually(() => w.current().topology.namespaces.some((n) => n.inode === inode), "the new namespace");
+      const added = () => [...fds()].filter((x) => !before.has(x));
+      // Event sockets and an epoll set, yes; a namespace file, no — except each reader thread's
+      // handle on the initial namespace it switches back to.
+      const initial = w.current().topology.namespaces.find((n) => n.initial)!.inode;
+      expect(added().some((x) => / -> anon_inode:\[eventpoll\]/.test(x))).toBe(true);
+      expect(added().filter((x) => / -> (net:\[|\/run\/netns)/.test(x) && !x.endsWith(`net:[${initial}]`))).toEqual([]);
+      // A plain umount fails with EBUSY while any fd is open on the mount.
+      const umount = Bun.spawnSync(["umount", path], { stderr: "pipe" });
+      expect(umount.stderr.toString()).toBe("");
+      expect(umount.exitCode).toBe(0);
+      // Nothing holds it now but our event socket: the watcher notices and lets it go.
+      await eventually(() => !w.current().topology.namespaces.some((n) => n.inode === inode), "the unmounted namespace to leave the topology");
+    } finally {
+      await w.stop();
+    }
+    // A Worker's thread (with its event loop's fds) ends a moment after it said it closed.
+    const left = () => [...fds()].filter((x) => !before.has(x));
+    await eventually(() => left().length === 0, `the fd table as before start(); still open: ${left().join(", ")}`, 10_000).catch(() => {});
+    expect(left()).toEqual([]);
+    s.close();
+  });
+});
