@@ -9,6 +9,8 @@ import { parseCommandArgs } from "../args.ts";
 import { DB_PATH_HELP, defaultDbPath } from "../db-path.ts";
 import { parseDuration } from "../time-spec.ts";
 import { UsageError } from "../usage-error.ts";
+import { defaultWorkers } from "../../discovery/workers/pool.ts";
+import { parseWorkers } from "./topology-source.ts";
 
 export const TOKEN_ENV = "WIRESIGHT_TOKEN";
 // What sends no kernel event (sockets, processes, container names) is at most this old.
@@ -36,6 +38,8 @@ Options:
                            (sockets, processes, containers); default ${DEFAULT_FULL_PASS}
       --rules FILE         load alert rules from FILE (JSON) at start
       --keep AGE           drop recordings older than AGE (30d, 12h…)
+      --workers N          threads that read namespaces (default: one per core, here ${defaultWorkers()});
+                           requests are answered on a thread of their own
   -q, --quiet              print nothing but errors
   -h, --help               show this help
 
@@ -57,6 +61,8 @@ export interface ServeArgs {
   rulesFile: string | null;
   /** Retention: drop recordings older than this (null: keep all). */
   keepMs: number | null;
+  /** Reader Workers: the threads that read namespaces (this one only serves). */
+  workers: number;
   quiet: boolean;
   /** Things worth saying before starting (e.g. listening beyond loopback without a token). */
   warnings: string[];
@@ -79,6 +85,7 @@ export function parseServeArgs(
     "full-pass": { type: "string" },
     rules: { type: "string" },
     keep: { type: "string" },
+    workers: { type: "string" },
     quiet: { type: "boolean", short: "q" },
     help: { type: "boolean", short: "h" },
   });
@@ -123,6 +130,7 @@ export function parseServeArgs(
     fullPassEveryMs: parseDuration(values["full-pass"] ?? DEFAULT_FULL_PASS, "--full-pass"),
     rulesFile: values.rules ?? null,
     keepMs: values.keep === undefined ? null : parseDuration(values.keep, "--keep"),
+    workers: parseWorkers(values.workers),
     quiet: Boolean(values.quiet),
     warnings,
   };
@@ -145,6 +153,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     fullPassEveryMs: args.fullPassEveryMs,
     rulesFile: args.rulesFile,
     keepMs: args.keepMs,
+    watcher: { workers: args.workers },
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const { topology, revision } = service.watcher.current();

@@ -4,9 +4,9 @@
 // counters that the model leaves out (queues, timers, retransmits) are left out here too, or
 // every namespace with a busy connection would look changed on every pass.
 
-import type { CollectedNamespace } from "../network/read-namespace.ts";
+import type { NamespaceRead } from "../assembly.ts";
 
-export function digestOf(ns: Pick<CollectedNamespace, "key" | "raw" | "rules" | "drivers">): string {
+export function digestOf(ns: Pick<NamespaceRead, "key" | "raw" | "rules" | "drivers">): string {
   const { raw } = ns;
   const sockets = raw.sockets.map((s) => [
     s.protocol,
