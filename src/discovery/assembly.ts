@@ -121,7 +121,8 @@ export class Assembly {
   readonly #dirty = new Set<NetnsKey>();
   /** Not rebuilt, but a namespace wired to them went away: their relations are recomputed. */
   readonly #relink = new Set<NetnsKey>();
-  readonly #gone = new Set<NetnsKey>();
+  /** Removed since the last structural build, with what they were built as (still listed until then). */
+  readonly #gone = new Map<NetnsKey, Entry>();
   #procfsChanged = false;
   #enginesChanged = false;
   #nsidQueries = 0;
@@ -239,7 +240,6 @@ export class Assembly {
       this.#links.set(entry.id, read.raw.links);
       this.#procfsChanged = true; // processes gain their namespace key
     }
-    this.#gone.delete(read.key);
     this.#dirty.add(read.key);
     this.#trackNsidNeed(this.#entries.get(read.key)!);
   }
@@ -260,13 +260,8 @@ export class Assembly {
     this.#pointedFrom.delete(key);
     // Where it pointed: their reverse edges (slaves, overlays) from it go.
     for (const n of e.built?.nsids ?? []) if (n.netns !== null && this.#entries.has(n.netns)) this.#relink.add(n.netns);
-    if (e.built) {
-      this.#replaceInOrder(e.built, null);
-      for (const [name] of this.#tuntapsOf(e)) this.#tuntapNames.get(name)?.delete(key);
-      this.#addCounts(e, -1);
-    }
-    for (const set of [this.#dirty, this.#relink, this.#needNsids, this.#unresolved, this.#forwarding, this.#warned]) set.delete(key);
-    this.#gone.add(key);
+    for (const set of [this.#dirty, this.#relink, this.#needNsids, this.#unresolved, this.#forwarding]) set.delete(key);
+    this.#gone.set(key, e); // still listed (and counted) until the next structural build
     this.#procfsChanged = true;
   }
 
@@ -334,34 +329,68 @@ export class Assembly {
     return this.#nsidQueries;
   }
 
+  /** Whether a build has anything to do beyond the run information. */
+  get pending(): boolean {
+    return this.#dirty.size > 0 || this.#gone.size > 0 || this.#relink.size > 0 || this.#procfsChanged || this.#enginesChanged;
+  }
+
   /**
-   * Builds what changed since the last build and returns the Topology as it stands now, with the
-   * scope of what may differ from the previous one.
+   * Builds what changed and returns the Topology as it stands now, with the scope of what may
+   * differ from the previous one. `only`: build just these namespaces (and relate their
+   * neighbours), leaving every other change — and whatever the last procfs pass or engine answer
+   * changed host-wide — for a later build (a watcher serving one namespace's kernel events in the
+   * middle of a longer pass). `limit`: build at most this many changed namespaces; the rest stay
+   * for the next build (each build is then a bounded piece of work).
    */
-  build(discoveredAt: string): { topology: Topology; scope: BuildScope } {
+  build(discoveredAt: string, opts: { only?: ReadonlySet<NetnsKey>; limit?: number } = {}): { topology: Topology; scope: BuildScope } {
     const procfs = this.#procfs;
     if (!procfs) throw new Error("assembly: no procfs pass yet");
-    const scope: BuildScope = { namespaces: new Map([...this.#gone].map((k) => [k, null])), lists: new Set() };
+    const structural = opts.only === undefined;
+    const scope: BuildScope = { namespaces: new Map(), lists: new Set() };
     const buildWarn = (e: Entry): Warn => (subject, message) => e.buildWarnings.push({ subject, message });
 
-    if (this.#procfsChanged) {
-      this.#buildProcesses(procfs);
-      scope.lists.add("processes");
-    }
-    if (this.#procfsChanged || this.#enginesChanged) {
-      this.#decorate(procfs, scope);
-      // Namespaces whose procfs-derived inputs changed are rebuilt too.
-      for (const e of this.#entries.values()) {
-        this.#takeTenants(e);
-        if (!this.#dirty.has(e.key) && this.#inputsOf(e) !== e.inputs) this.#dirty.add(e.key);
+    const affected = new Set<NetnsKey>();
+    if (structural) {
+      for (const [key, e] of this.#gone) {
+        if (e.built) {
+          this.#replaceInOrder(e.built, null);
+          for (const [name] of this.#tuntapsOf(e)) this.#tuntapNames.get(name)?.delete(key);
+          this.#addCounts(e, -1);
+        }
+        this.#warned.delete(key);
+        scope.namespaces.set(key, null);
       }
-    } else for (const key of this.#dirty) this.#takeTenants(this.#entries.get(key)!);
+      this.#gone.clear();
+      for (const k of this.#relink) affected.add(k);
+      this.#relink.clear();
+      if (this.#procfsChanged) {
+        this.#buildProcesses(procfs);
+        scope.lists.add("processes");
+      }
+      if (this.#procfsChanged || this.#enginesChanged) {
+        this.#decorate(procfs, scope);
+        // Namespaces whose procfs-derived inputs changed are rebuilt too.
+        for (const e of this.#entries.values()) {
+          this.#takeTenants(e);
+          if (!this.#dirty.has(e.key) && this.#inputsOf(e) !== e.inputs) this.#dirty.add(e.key);
+        }
+      }
+      this.#procfsChanged = false;
+      this.#enginesChanged = false;
+    }
+    const selected = new Set<NetnsKey>();
+    for (const key of opts.only ?? this.#dirty) {
+      if (!this.#dirty.has(key)) continue;
+      if (selected.size >= (opts.limit ?? Infinity)) break;
+      selected.add(key);
+      this.#dirty.delete(key);
+      this.#takeTenants(this.#entries.get(key)!);
+    }
 
     // 1. Rebuild what changed. Those and whoever is wired to them get their relations anew.
-    const affected = new Set<NetnsKey>([...this.#gone, ...this.#relink]);
     const shared = { socketOwners: procfs.socketOwners, services: procfs.services };
     const processesByPid = procfs.processes;
-    for (const key of this.#dirty) {
+    for (const key of selected) {
       const e = this.#entries.get(key)!;
       const before = e.built;
       e.buildWarnings = [];
@@ -397,7 +426,7 @@ export class Assembly {
     // write relations into (the published objects stay as they were).
     for (const key of affected) {
       const e = this.#entries.get(key);
-      if (!e || this.#dirty.has(key) || !e.built) continue;
+      if (!e || selected.has(key) || !e.built) continue;
       const before = e.built;
       const interfaces = before.interfaces.map((i) => ({ ...i, relations: { ...i.relations } }));
       e.built = { ...before, interfaces };
@@ -415,7 +444,7 @@ export class Assembly {
     for (const key of affected) {
       const e = this.#entries.get(key);
       if (!e?.built) continue;
-      if (this.#dirty.has(key)) {
+      if (selected.has(key)) {
         this.#assignTunUsers(e, buildWarn(e));
         decorateNamespace(e.built, this.#decoration?.namespaces.get(key));
         sortNamespace(e.built);
@@ -428,12 +457,12 @@ export class Assembly {
     }
 
     // 3. Top-level lists.
-    if (scope.namespaces.size > 0 || this.#procfsChanged) {
+    if (scope.namespaces.size > 0 || scope.lists.has("processes")) {
       const had = this.#forwardedPorts.length > 0;
       this.#findForwardedPorts();
       if (had || this.#forwardedPorts.length > 0) scope.lists.add("forwardedPorts");
     }
-    if (this.#decoration && (this.#enginesChanged || [...this.#decoration.bridgeNetns.values()].some((k) => scope.namespaces.has(k)))) {
+    if (this.#decoration && (scope.lists.has("containerNetworks") || [...this.#decoration.bridgeNetns.values()].some((k) => scope.namespaces.has(k)))) {
       this.#containerNetworks = networksWithBridges(this.#decoration, (k) => this.#entries.get(k)?.built?.interfaces); // keeps their order
       scope.lists.add("containerNetworks");
     }
@@ -446,11 +475,6 @@ export class Assembly {
       this.#forwardedPorts.sort((a, b) => this.#positionOf(a.netns) - this.#positionOf(b.netns) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     }
 
-    this.#dirty.clear();
-    this.#relink.clear();
-    this.#gone.clear();
-    this.#procfsChanged = false;
-    this.#enginesChanged = false;
     this.#nsidQueries = 0;
     return { topology, scope };
   }

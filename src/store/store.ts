@@ -18,7 +18,7 @@ import { carry, runInfoAt, runInfoDelta, runInfoOf, topologyFields, type RunInfo
 import { snapshots, type VersionTable } from "./schema.ts";
 import type { Entity, TopLevelList } from "./kind.ts";
 import { enumerateContext } from "./registry.ts";
-import { CurrentRows, recordKind } from "./write-versions.ts";
+import { CurrentRows, VersionWrites, recordKind } from "./write-versions.ts";
 
 export type { ChangeEvent, Diff, EntityDiff };
 
@@ -30,6 +30,8 @@ export interface RecordResult {
   added: number;
   removed: number;
   changed: number;
+  /** With `events`: what changes() will say of this revision, in its order. */
+  events?: ChangeEvent[];
 }
 
 export interface Snapshot extends RecordResult {
@@ -77,6 +79,8 @@ export interface RecordOptions {
    * latest recording itself.
    */
   scope?: RecordScope;
+  /** Return the revision's change events too (what changes() would read back), from what was written. */
+  events?: boolean;
 }
 
 export interface RecordScope {
@@ -161,6 +165,8 @@ export class Store {
             const kinds = new Map<string, CurrentRows>();
             const totals = { added: 0, removed: 0, changed: 0 };
             const scope = cache ? options.scope : undefined;
+            const writes = new VersionWrites(this.sqlite);
+            const events: ChangeEvent[] | undefined = options.events ? [] : undefined;
             const ctx = enumerateContext(t);
             for (const kind of KINDS) {
               const current = cache?.kinds.get(kind.name) ?? CurrentRows.load(tx, kind.table);
@@ -178,7 +184,13 @@ export class Store {
                   mayHaveGone = [...scope.namespaces.keys()].flatMap((k) => [...current.keysIn(k)]);
                 }
               }
-              const n = recordKind(tx, kind, entities, mayHaveGone, revision, current);
+              const before = events?.length ?? 0;
+              const n = recordKind(writes, kind, entities, mayHaveGone, revision, current, events);
+              // changes() orders one revision's events by kind (registry order), then key.
+              if (events && events.length > before + 1) {
+                const mine = events.splice(before).sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+                events.push(...mine);
+              }
               kinds.set(kind.name, current);
               totals.added += n.added;
               totals.removed += n.removed;
@@ -191,7 +203,7 @@ export class Store {
               throw UNCHANGED;
             }
             tx.update(snapshots).set(totals).where(eq(snapshots.id, revision)).run();
-            return { result: { revision, ...totals }, kinds };
+            return { result: { revision, ...totals, ...(events ? { events } : {}) }, kinds };
           },
           { behavior: "immediate" },
         );
@@ -240,7 +252,7 @@ export class Store {
 
   /** The latest revision, or null for an empty store. */
   latest(): number | null {
-    return this.revisionRange().last;
+    return this.guard(() => this.db.select({ last: max(snapshots.id) }).from(snapshots).get()?.last ?? null);
   }
 
   /** The Topology as recorded at a moment, relations included. */

@@ -1,13 +1,36 @@
 // Writing one kind's versions for a new revision: compare what discovery saw with the current
 // versions, close those that changed or vanished, insert the new ones.
 
-import { inArray, isNull } from "drizzle-orm";
+import type { Database } from "bun:sqlite";
+import { getTableName, isNull } from "drizzle-orm";
 import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { canonical, fieldChanges } from "./canonical.ts";
+import { compare, type ChangeEvent, type EntityDiff } from "./entity-diff.ts";
 import type { Entity, Kind } from "./kind.ts";
 import type { VersionTable } from "./schema.ts";
 
-const CHUNK = 500; // rows per INSERT / keys per IN (…), well under SQLite's variable limit
+/**
+ * The two writes a recording makes, as statements prepared once per connection: a recording of a
+ * thousand namespaces writes tens of thousands of rows, and building SQL text per chunk (the query
+ * builder) cost several times what SQLite spends on them.
+ */
+export class VersionWrites {
+  readonly #sqlite: Database;
+  constructor(sqlite: Database) {
+    this.#sqlite = sqlite;
+  }
+
+  insert(table: VersionTable, row: { key: string; parent: string | null; attrs: string; validFrom: number }): number {
+    const q = this.#sqlite.query<{ id: number }, [string, string | null, string, number]>(
+      `INSERT INTO "${getTableName(table)}" (key, parent, attrs, valid_from) VALUES (?1, ?2, ?3, ?4) RETURNING id`,
+    );
+    return q.get(row.key, row.parent, row.attrs, row.validFrom)!.id;
+  }
+
+  close(table: VersionTable, id: number, revision: number): void {
+    this.#sqlite.query(`UPDATE "${getTableName(table)}" SET valid_to = ?1 WHERE id = ?2`).run(revision, id);
+  }
+}
 
 /** A current version, as record() compares against it. */
 export interface CurrentRow {
@@ -79,10 +102,18 @@ export function netnsOfKey(key: string): string {
  * discovery saw; `mayHaveGone`: the current keys that vanished unless seen among them (all of
  * them for a whole recording, those of the scope for a scoped one).
  */
-export function recordKind(tx: BunSQLiteDatabase, kind: Kind, entities: Iterable<Entity>, mayHaveGone: Iterable<string>, revision: number, current: CurrentRows) {
+export function recordKind(
+  writes: VersionWrites,
+  kind: Kind,
+  entities: Iterable<Entity>,
+  mayHaveGone: Iterable<string>,
+  revision: number,
+  current: CurrentRows,
+  events?: ChangeEvent[],
+) {
   const table = kind.table;
   const unseen = new Set(mayHaveGone);
-  const inserts: (typeof table.$inferInsert)[] = [];
+  const inserts: { key: string; parent: string | null; attrs: string; validFrom: number }[] = [];
   const close: number[] = [];
   const seen = new Map<string, number>();
   const builtText = new Map<string, string>();
@@ -107,24 +138,29 @@ export function recordKind(tx: BunSQLiteDatabase, kind: Kind, entities: Iterable
       close.push(cur.id);
       changed++;
       inserts.push({ key, parent: e.parent, attrs, validFrom: revision });
+      // What the change stream (Store.changes) says of this revision, without reading it back.
+      if (events) pushEvent(events, revision, compare(kind, key, cur, { attrs }, true));
     } else {
       added++;
-      inserts.push({ key, parent: e.parent, attrs: canonical(e.attrs), validFrom: revision });
+      const attrs = canonical(e.attrs);
+      inserts.push({ key, parent: e.parent, attrs, validFrom: revision });
+      if (events) pushEvent(events, revision, compare(kind, key, undefined, { attrs }));
     }
     builtText.set(key, built);
   }
   for (const key of unseen) {
-    close.push(current.rows.get(key)!.id);
+    const cur = current.rows.get(key)!;
+    close.push(cur.id);
     current.delete(key);
+    if (events) pushEvent(events, revision, compare(kind, key, cur, undefined));
   }
-  for (let i = 0; i < close.length; i += CHUNK)
-    tx.update(table).set({ validTo: revision }).where(inArray(table.id, close.slice(i, i + CHUNK))).run();
-  for (let i = 0; i < inserts.length; i += CHUNK) {
-    const chunk = inserts.slice(i, i + CHUNK);
-    const ids = tx.insert(table).values(chunk).returning({ id: table.id }).all();
-    chunk.forEach((row, j) => current.set(row.key, { id: ids[j]!.id, attrs: row.attrs, built: builtText.get(row.key) }));
-  }
+  for (const id of close) writes.close(table, id, revision);
+  for (const row of inserts) current.set(row.key, { id: writes.insert(table, row), attrs: row.attrs, built: builtText.get(row.key) });
   return { added, removed: unseen.size, changed };
+}
+
+function pushEvent(events: ChangeEvent[], revision: number, d: EntityDiff | null): void {
+  if (d) events.push({ revision, ...d });
 }
 
 function sameVersion(kind: Kind, stored: string, now: string): boolean {

@@ -1,12 +1,13 @@
 // What makes the watcher run a pass, and which pass: kernel events (debounced), mount changes
 // (debounced), container engines' events (debounced), the periodic full pass and namespace
 // rescan, and requests (discoverNow). Requests that arrive while a pass runs are coalesced into
-// the next one; next() hands out the most thorough pass wanted, which covers the lesser ones.
+// the next one. Two lanes, so that a kernel event never waits behind a long pass:
 //
-//   netlink     namespaces whose event sockets spoke → re-read those only
-//   namespaces  mount table changed, or the rescan period → procfs: open new namespaces, drop gone ones
+//   netlink     (nextNetlink) namespaces whose event sockets spoke → re-read those only
+//   namespaces  (nextStructural, as the next two; the most thorough one wanted covers the others)
+//               mount table changed, or the rescan period → procfs: open new namespaces, drop gone ones
 //   engine      a container engine reported a container or network change → procfs + engines
-//   full        start, the full-pass period, or discoverNow → procfs + every namespace + engines
+//   full        the full-pass period, or discoverNow → procfs + engines, then every namespace re-read
 
 import type { NetnsKey } from "../model/keys.ts";
 import type { RevisionBatch } from "./live.ts";
@@ -106,12 +107,11 @@ export class PassTriggers {
     this.#wake();
   }
 
-  /** The most thorough pass wanted now (it covers the lesser ones), or null. */
-  next(): PassRequest | null {
+  /** The most thorough structural pass wanted now (it covers the lesser ones), or null. */
+  nextStructural(): Exclude<PassRequest, { kind: "netlink" } | { kind: "start" }> | null {
     if (this.#stopped) return null;
     if (this.#wantFull) {
       this.#wantFull = this.#wantNamespaces = this.#wantEngine = false;
-      this.#dirty.clear(); // a full pass re-reads everything
       this.#containers.clear();
       this.#scheduleFull();
       this.#scheduleRescan();
@@ -129,13 +129,16 @@ export class PassTriggers {
       this.#scheduleRescan();
       return { kind: "namespaces" };
     }
-    if (this.#dirty.size > 0) {
-      const namespaces = [...this.#dirty].sort();
-      const nsidsChanged = namespaces.filter((k) => this.#nsidsChanged.delete(k));
-      this.#dirty.clear();
-      return { kind: "netlink", namespaces, nsidsChanged };
-    }
     return null;
+  }
+
+  /** The namespaces whose kernel events are due, or null. */
+  nextNetlink(): Extract<PassRequest, { kind: "netlink" }> | null {
+    if (this.#stopped || this.#dirty.size === 0) return null;
+    const namespaces = [...this.#dirty].sort();
+    const nsidsChanged = namespaces.filter((k) => this.#nsidsChanged.delete(k));
+    this.#dirty.clear();
+    return { kind: "netlink", namespaces, nsidsChanged };
   }
 
   /** The periodic passes, counted from now (the start pass just ran). */

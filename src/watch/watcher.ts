@@ -9,6 +9,14 @@
 // events), and a Kernel (the reader Workers). The last two are injected, so the pass logic runs
 // in tests without root.
 //
+// Concurrency. Kernel events have a lane of their own, so that they never wait behind a long
+// pass: a structural pass (procfs, engines) and a full pass's sweep (every namespace re-read) run
+// beside it. Reading happens outside; what changes the assembly — taking results in, building,
+// recording, publishing — happens in short commits, one at a time (CommitLock), each recording
+// its own revision. A build after kernel events builds only their namespaces; one that takes in
+// hundreds of new namespaces is cut into bounded pieces (COMMIT_LIMIT), so requests are answered
+// in between.
+//
 // Namespace lifetime. We hold, per namespace, nothing but its event socket (no fd on a namespace
 // file: such an fd would pin a bind mount, so `umount /run/netns/X` would fail with EBUSY, and it
 // would count, for another wiresight, as a holder of a deleted namespace). The socket keeps the
@@ -16,11 +24,12 @@
 // by a procfs pass; then it has been deleted and we close its socket, so the kernel can destroy it
 // — and with it the veth ends it held, whose peers then vanish from other namespaces.
 
-import { Assembly, type BuildScope } from "../discovery/assembly.ts";
+import { Assembly, candidateId, type BuildScope } from "../discovery/assembly.ts";
 import { askEngines } from "../discovery/discover-with-engines.ts";
 import { DEFAULT_CALL_TIMEOUT_MS } from "../discovery/engines/docker-api.ts";
 import type { NsidHandle } from "../discovery/network/resolve-nsids.ts";
 import type { NetnsCandidate } from "../discovery/procfs/namespaces.ts";
+import type { EngineResult } from "../discovery/engines/decorate.ts";
 import type { ProcfsPass } from "../discovery/procfs-pass.ts";
 import { ReaderPool, defaultWorkers } from "../discovery/workers/pool.ts";
 import type { NsidResult, NsidTask, ReadResult, ReadTask } from "../discovery/workers/protocol.ts";
@@ -31,7 +40,7 @@ import type { Store } from "../store/index.ts";
 import { EngineStreams } from "./engine-streams.ts";
 import { EventSockets, type EventSource } from "./event-sockets.ts";
 import type { LiveTopology, RevisionBatch, RevisionCause, WatchStatus } from "./live.ts";
-import { PassTriggers, type PassRequest } from "./pass-triggers.ts";
+import { PassTriggers, type PassRequest, type Waiter } from "./pass-triggers.ts";
 
 /** What the watcher asks of the kernel: the reader Workers' tasks (a fake in tests). */
 export interface Kernel {
@@ -71,6 +80,26 @@ export interface WatcherOptions {
   events?: EventSource;
 }
 
+/** The most namespaces a commit builds (and records) at once, when hundreds need building. */
+const COMMIT_LIMIT = 64;
+
+/** Runs async sections one at a time, in the order asked. */
+class CommitLock {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T> | T): Promise<T> {
+    const r = this.#tail.then(fn);
+    this.#tail = r.catch(() => {});
+    return r;
+  }
+}
+
+/** A read of a held namespace, numbered when asked, so an older answer never overwrites a newer one. */
+interface HeldRead {
+  key: NetnsKey;
+  seq: number;
+  result: ReadResult;
+}
+
 type Options = Required<Omit<WatcherOptions, "beforeNamespace" | "servicesPath" | "listeningOnly" | "store" | "procRoot" | "kernel" | "events">> & WatcherOptions;
 
 export class Watcher implements LiveTopology {
@@ -81,15 +110,24 @@ export class Watcher implements LiveTopology {
   readonly #triggers: PassTriggers;
   readonly #engines: EngineStreams;
   readonly #assembly: Assembly;
+  readonly #lock = new CommitLock();
   readonly #listeners = new Set<(batch: RevisionBatch) => void>();
   readonly #status: WatchStatus;
-  /** Read digests of the namespaces held: a re-read with the same one changed nothing. */
+  /** Read digest of the last read taken in, per held namespace: a re-read with the same one changed nothing. */
   readonly #digests = new Map<NetnsKey, string>();
+  #readSeq = 0;
+  /** Per held namespace: the number of the last read taken in, and how many reads are out. */
+  readonly #taken = new Map<NetnsKey, number>();
+  readonly #reading = new Map<NetnsKey, number>();
+  /** Namespaces let go while a read of them was out: their socket is closed when it comes back. */
+  readonly #releasing = new Set<NetnsKey>();
 
   #current: { topology: Topology; revision: number } | null = null;
   #bootId = "";
   #pollTimer: ReturnType<typeof setInterval> | null = null;
-  #running: Promise<void> | null = null;
+  #structuralLane: Promise<void> | null = null;
+  #netlinkLane: Promise<void> | null = null;
+  #sweep: Promise<void> | null = null;
   #stopped = false;
 
   private constructor(options: WatcherOptions, kernel: Kernel, events: EventSource) {
@@ -138,7 +176,7 @@ export class Watcher implements LiveTopology {
     }
     const w = new Watcher(options, kernel, events);
     try {
-      await w.#pass({ kind: "start" });
+      await w.#structural({ kind: "start" });
     } catch (err) {
       await w.stop();
       throw err;
@@ -171,14 +209,14 @@ export class Watcher implements LiveTopology {
     return { ...this.#status, namespacesWatched: this.#events.size };
   }
 
-  /** Stops the timers, lets a pass in progress finish (and record), then closes every socket and Worker. */
+  /** Stops the timers, lets the passes in progress finish (and record), then closes every socket and Worker. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#triggers.stop();
     this.#engines.close();
     if (this.#pollTimer) clearInterval(this.#pollTimer);
-    while (this.#running) await this.#running;
+    while (this.#structuralLane || this.#netlinkLane || this.#sweep) await Promise.all([this.#structuralLane, this.#netlinkLane, this.#sweep]);
     for (const w of this.#triggers.takeWaiters()) w.reject(new Error("the watcher stopped before this discovery ran"));
     this.#events.close();
     await this.#kernel.close();
@@ -186,7 +224,7 @@ export class Watcher implements LiveTopology {
   }
 
   // -------------------------------------------------------------------------------------------
-  // the loop
+  // the lanes
 
   /** Takes what the event sockets announced (never blocks). */
   #poll(): void {
@@ -202,63 +240,90 @@ export class Watcher implements LiveTopology {
     if (result.mounts) this.#triggers.mounts();
   }
 
-  /** Starts the pass loop unless it runs already (it picks up whatever was asked meanwhile). */
+  /** Starts each lane's loop unless it runs already (it picks up whatever was asked meanwhile). */
   #kick(): void {
-    if (this.#running || this.#stopped) return;
-    this.#running = this.#loop().finally(() => {
-      this.#running = null;
-    });
+    if (this.#stopped) return;
+    this.#structuralLane ??= this.#lane(
+      () => this.#triggers.nextStructural(),
+      (req) => this.#structural(req),
+    ).finally(() => (this.#structuralLane = null));
+    this.#netlinkLane ??= this.#lane(
+      () => this.#triggers.nextNetlink(),
+      (req) => this.#netlink(req),
+    ).finally(() => (this.#netlinkLane = null));
   }
 
-  async #loop(): Promise<void> {
-    for (let next = this.#triggers.next(); next && !this.#stopped; next = this.#triggers.next()) await this.#pass(next);
+  async #lane<R>(next: () => R | null, run: (req: R) => Promise<void>): Promise<void> {
+    for (let req = next(); req && !this.#stopped; req = next()) await run(req);
   }
 
   // -------------------------------------------------------------------------------------------
-  // a pass
+  // passes
 
-  /** One pass; failures are recorded in the status, never thrown (except for "start"). */
-  async #pass(req: PassRequest): Promise<void> {
+  /** Kernel events: their namespaces re-read, and those alone built (with their neighbours). */
+  async #netlink(req: Extract<PassRequest, { kind: "netlink" }>): Promise<void> {
+    const started = performance.now();
+    const discoveredAt = new Date().toISOString();
+    try {
+      const held = req.namespaces.filter((k) => this.#events.has(k) && !this.#releasing.has(k));
+      const reads = await Promise.all(held.map((key) => this.#readHeld(key, true)));
+      await this.#lock.run(async () => {
+        for (const key of req.nsidsChanged) this.#assembly.forgetNsids(key);
+        for (const r of reads) this.#take(r);
+        await this.#resolveNsids();
+        const only = new Set(held);
+        this.#commit(discoveredAt, started, { kind: "netlink", namespaces: held }, { only });
+      });
+      this.#succeeded();
+    } catch (err) {
+      this.#fail(`netlink pass failed: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * procfs (namespaces come and go) and, but for a namespaces pass, the engines; a full pass
+   * then sweeps every namespace in the background. Failures are recorded in the status, never
+   * thrown (except for "start").
+   */
+  async #structural(req: Exclude<PassRequest, { kind: "netlink" }>): Promise<void> {
     const started = performance.now();
     const discoveredAt = new Date().toISOString();
     const waiters = req.kind === "full" ? req.waiters : [];
     try {
-      let cause: RevisionCause;
-      if (req.kind === "netlink") {
-        for (const key of req.nsidsChanged) this.#assembly.forgetNsids(key);
-        const held = req.namespaces.filter((k) => this.#events.has(k));
-        await Promise.all(held.map((key) => this.#reread(key, true)));
-        cause = { kind: "netlink", namespaces: held };
-      } else {
-        const procfs = await this.#kernel.procfs({ procRoot: this.#o.procRoot, servicesPath: this.#o.servicesPath, engines: this.#o.withEngines });
+      const procfs = await this.#kernel.procfs({ procRoot: this.#o.procRoot, servicesPath: this.#o.servicesPath, engines: this.#o.withEngines }, true);
+      const newcomers = procfs.candidates.filter((c) => this.#assembly.keyOfCandidate(candidateId(c)) === undefined);
+      const reads = await this.#readNew(newcomers, procfs.bootId);
+      const engines = req.kind === "namespaces" ? undefined : await this.#askEngines(procfs);
+      let batch: RevisionBatch | null = null;
+      let fresh: NetnsKey[] = [];
+      let vanished: NetnsKey[] = [];
+      await this.#lock.run(async () => {
         this.#bootId = procfs.bootId;
-        const { appeared, vanished } = this.#assembly.setProcfs(procfs);
-        // Nothing of this pass refers to a vanished namespace any more: let it go now.
+        const change = this.#assembly.setProcfs(procfs);
+        vanished = change.vanished;
         for (const key of vanished) this.#release(key);
-        const fresh = await this.#open(appeared, procfs.bootId);
-        if (req.kind === "full" || req.kind === "start")
-          await Promise.all([...this.#assembly.keys()].filter((k) => !fresh.includes(k)).map((k) => this.#reread(k, false)));
-        if (req.kind !== "namespaces") await this.#askEngines(procfs);
-        cause =
-          req.kind === "start"
-            ? { kind: "start" }
-            : req.kind === "namespaces"
-              ? { kind: "namespaces", appeared: fresh.sort(), vanished: vanished.sort() }
-              : req.kind === "engine"
-                ? { kind: "engine", containers: req.containers }
-                : waiters.length > 0
-                  ? { kind: "request" }
-                  : { kind: "periodic" };
-      }
-      await this.#resolveNsids();
-      const { topology, scope } = this.#assembly.build(discoveredAt);
-      topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
-      const batch = this.#record(topology, scope, cause);
-      this.#status.lastSuccessAt = new Date().toISOString();
-      this.#status.lastError = null;
-      this.#status.consecutiveFailures = 0;
-      for (const w of waiters) w.resolve(batch);
-      if (batch) this.#publish(batch);
+        fresh = this.#watchNew(change.appeared, newcomers, reads);
+        if (engines !== undefined) {
+          this.#assembly.setEngines(engines && { results: engines.results, warnings: engines.warnings });
+          if (!this.#stopped) this.#engines.follow(engines?.results ?? []);
+        }
+        await this.#resolveNsids();
+      });
+      const cause = (built: NetnsKey[], first: boolean): RevisionCause =>
+        req.kind === "start"
+          ? { kind: "start" }
+          : req.kind === "namespaces"
+            ? { kind: "namespaces", appeared: fresh.filter((k) => built.includes(k)).sort(), vanished: first ? vanished.sort() : [] }
+            : req.kind === "engine"
+              ? { kind: "engine", containers: req.containers }
+              : waiters.length > 0
+                ? { kind: "request" }
+                : { kind: "periodic" };
+      // The start is one revision (nobody is served yet); later, hundreds of new namespaces
+      // are recorded in pieces, so that requests are answered in between.
+      batch = await this.#commitAll(discoveredAt, started, cause, req.kind === "start" ? Infinity : COMMIT_LIMIT);
+      if (req.kind === "full") this.#sweepAll(waiters, batch, cause(fresh, false));
+      else this.#succeeded();
     } catch (err) {
       const message = `${req.kind} pass failed: ${(err as Error).message}`;
       this.#fail(message);
@@ -268,50 +333,125 @@ export class Watcher implements LiveTopology {
   }
 
   /**
-   * Reads namespaces met for the first time (opening their event sockets in the same switch) and
-   * starts watching them. Returns the keys of those that could be read.
+   * A full pass's second half, in the background: every held namespace re-read (behind kernel
+   * events' reads), then what changed committed. Its waiters (discoverNow) get the last revision
+   * the full pass recorded, or null.
    */
-  async #open(candidates: NetnsCandidate[], bootId: string): Promise<NetnsKey[]> {
-    const reads = candidates.map((candidate) => {
-      this.#o.beforeNamespace?.(candidate);
-      return this.#kernel.read({ candidate, bootId, options: { listeningOnly: this.#o.listeningOnly, eventSocket: true } });
+  #sweepAll(waiters: Waiter[], structural: RevisionBatch | null, cause: RevisionCause): void {
+    const previous = this.#sweep ?? Promise.resolve();
+    const run = async () => {
+      await previous; // one sweep at a time
+      const started = performance.now();
+      const discoveredAt = new Date().toISOString();
+      try {
+        const reads = await Promise.all([...this.#assembly.keys()].filter((k) => this.#events.has(k)).map((k) => this.#readHeld(k, false)));
+        await this.#lock.run(async () => {
+          for (const r of reads) this.#take(r);
+          await this.#resolveNsids();
+        });
+        const batch = await this.#commitAll(discoveredAt, started, () => cause, COMMIT_LIMIT);
+        this.#succeeded();
+        for (const w of waiters) w.resolve(batch ?? structural);
+      } catch (err) {
+        const message = `full pass failed: ${(err as Error).message}`;
+        this.#fail(message);
+        for (const w of waiters) w.reject(new Error(message));
+      }
+    };
+    const sweep = run().finally(() => {
+      if (this.#sweep === sweep) this.#sweep = null;
     });
-    const opened: NetnsKey[] = [];
-    for (const [i, r] of (await Promise.all(reads)).entries()) {
+    this.#sweep = sweep;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // reading
+
+  /** Reads namespaces met for the first time, each opening its event socket in the same switch. */
+  #readNew(candidates: NetnsCandidate[], bootId: string): Promise<ReadResult[]> {
+    return Promise.all(
+      candidates.map((candidate) => {
+        this.#o.beforeNamespace?.(candidate);
+        return this.#kernel.read({ candidate, bootId, options: { listeningOnly: this.#o.listeningOnly, eventSocket: true } }, true);
+      }),
+    );
+  }
+
+  /**
+   * Starts watching what newcomers' reads found (those procfs still calls new: `appeared`) and
+   * hands the reads to the assembly. Returns the keys of those taken up.
+   */
+  #watchNew(appeared: NetnsCandidate[], newcomers: NetnsCandidate[], reads: ReadResult[]): NetnsKey[] {
+    const wanted = new Set(appeared.map(candidateId));
+    const taken: NetnsKey[] = [];
+    for (const [i, r] of reads.entries()) {
+      const candidate = newcomers[i]!;
       const ns = r.namespace;
-      if (ns === null || this.#events.has(ns.key)) {
-        // Unreadable, or the same namespace reached by two paths (should not happen: dedup is by inode).
+      if (ns === null || this.#events.has(ns.key) || !wanted.has(candidateId(candidate))) {
+        // Unreadable, gone again, or the same namespace reached by two paths (dedup is by inode).
         closeQuietly(r.eventFd ?? -1);
-        if (ns === null) this.#assembly.setUnreadable(candidates[i]!, r.warnings);
+        if (ns === null && wanted.has(candidateId(candidate))) this.#assembly.setUnreadable(candidate, r.warnings);
         continue;
       }
       try {
         this.#events.watch(ns.key, r.eventFd!);
       } catch (err) {
         closeQuietly(r.eventFd ?? -1);
-        this.#assembly.setUnreadable(candidates[i]!, [
+        this.#assembly.setUnreadable(candidate, [
           ...r.warnings,
           { subject: ns.key, message: `not watched for changes (seen again only by later passes): ${(err as Error).message}` },
         ]);
         continue;
       }
       this.#digests.set(ns.key, r.digest!);
+      this.#taken.set(ns.key, ++this.#readSeq);
       this.#assembly.putNamespace(ns);
-      opened.push(ns.key);
+      taken.push(ns.key);
     }
-    return opened;
+    return taken;
   }
 
-  /** Reads a held namespace again, through its event socket; only a changed read is assembled. */
-  async #reread(key: NetnsKey, urgent: boolean): Promise<void> {
+  /**
+   * Reads a held namespace again, through its event socket. With no other read of it out, only a
+   * digest comes back when nothing changed.
+   */
+  async #readHeld(key: NetnsKey, urgent: boolean): Promise<HeldRead | null> {
     const candidate = this.#assembly.candidateOf(key);
     const fd = this.#events.socketOf(key);
-    if (!candidate || fd === undefined) return;
-    const r = await this.#kernel.read(
-      { candidate, bootId: this.#bootId, target: { kind: "socket", fd }, options: { listeningOnly: this.#o.listeningOnly }, previousDigest: this.#digests.get(key) },
-      urgent,
-    );
-    if (r.unchanged || !this.#events.has(key)) return;
+    if (!candidate || fd === undefined) return null;
+    const seq = ++this.#readSeq;
+    const alone = !this.#reading.get(key);
+    this.#reading.set(key, (this.#reading.get(key) ?? 0) + 1);
+    try {
+      const result = await this.#kernel.read(
+        {
+          candidate,
+          bootId: this.#bootId,
+          target: { kind: "socket", fd },
+          options: { listeningOnly: this.#o.listeningOnly },
+          previousDigest: alone ? this.#digests.get(key) : undefined,
+        },
+        urgent,
+      );
+      return { key, seq, result };
+    } finally {
+      const left = this.#reading.get(key)! - 1;
+      if (left > 0) this.#reading.set(key, left);
+      else {
+        this.#reading.delete(key);
+        if (this.#releasing.delete(key)) this.#events.unwatch(key);
+      }
+    }
+  }
+
+  /** Takes a read of a held namespace in (in a commit): unless a newer one was taken, or the namespace is gone. */
+  #take(read: HeldRead | null): void {
+    if (!read) return;
+    const { key, seq, result: r } = read;
+    if (!this.#events.has(key) || this.#releasing.has(key) || !this.#assembly.candidateOf(key)) return;
+    if (seq < (this.#taken.get(key) ?? 0)) return;
+    this.#taken.set(key, seq);
+    if (r.unchanged) return;
     if (r.namespace === null || r.namespace.key !== key) {
       // Held, yet unreadable (no privilege any more?): keep its last read, say why it is stale.
       const stale: Warning[] = r.warnings.map((w) => ({ subject: key, message: `not re-read, shown as last read: ${w.message}` }));
@@ -323,13 +463,16 @@ export class Watcher implements LiveTopology {
     this.#assembly.putNamespace(r.namespace);
   }
 
-  /** Closes a namespace's event socket: our hold on it ends (the assembly dropped it already). */
+  /** Our hold on a namespace ends (the assembly dropped it already): its event socket is closed. */
   #release(key: NetnsKey): void {
-    this.#events.unwatch(key);
     this.#digests.delete(key);
+    this.#taken.delete(key);
+    // A read still out may use the socket's fd: close it when that read is back.
+    if (this.#reading.has(key)) this.#releasing.add(key);
+    else this.#events.unwatch(key);
   }
 
-  /** NSIDs the namespaces reference and nobody resolved yet, asked by a reader through the event sockets. */
+  /** NSIDs the namespaces reference and nobody resolved yet, asked by a reader through the event sockets (in a commit). */
   async #resolveNsids(): Promise<void> {
     const a = this.#assembly;
     const handle = (key: NetnsKey | undefined): NsidHandle | undefined => {
@@ -349,13 +492,13 @@ export class Watcher implements LiveTopology {
       try {
         if (!subject) throw new Error("not watched");
         const questions = work.plan.questions;
-        const first = await this.#kernel.nsids({ subject, selfId: work.id, questions, handles: handles(questions.flatMap((q) => q.candidates)), everyone: false });
+        const first = await this.#kernel.nsids({ subject, selfId: work.id, questions, handles: handles(questions.flatMap((q) => q.candidates)), everyone: false }, true);
         const answers = first.answers;
         let queries = first.queries;
         if (first.unanswered.length > 0) {
           // The structural guess failed for some: ask every namespace in turn.
           const rest = questions.filter((q) => first.unanswered.includes(q.nsid));
-          const second = await this.#kernel.nsids({ subject, selfId: work.id, questions: rest, handles: handles(a.subjectIds()), everyone: true });
+          const second = await this.#kernel.nsids({ subject, selfId: work.id, questions: rest, handles: handles(a.subjectIds()), everyone: true }, true);
           for (const [nsid, id] of second.answers) answers.set(nsid, id);
           queries += second.queries;
         }
@@ -366,16 +509,51 @@ export class Watcher implements LiveTopology {
     }
   }
 
-  async #askEngines(procfs: ProcfsPass): Promise<void> {
-    if (!this.#o.withEngines) {
-      this.#assembly.setEngines(null);
-      this.#engines.follow([]);
-      return;
-    }
+  /** The engines' answers (null: engines not asked). Asked outside any commit: HTTP takes its time. */
+  async #askEngines(procfs: ProcfsPass): Promise<{ results: EngineResult[]; warnings: Warning[] } | null> {
+    if (!this.#o.withEngines) return null;
     const warnings: Warning[] = [];
     const results = await askEngines(procfs.engines, this.#o.engineCallTimeoutMs, (subject, message) => warnings.push({ subject, message }));
-    this.#assembly.setEngines({ results, warnings });
-    if (!this.#stopped) this.#engines.follow(results);
+    return { results, warnings };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // committing
+
+  /**
+   * Commits until nothing is left to build, `limit` namespaces at a time, each piece its own
+   * revision (others' commits may run in between). Returns the last batch published, or null.
+   */
+  async #commitAll(discoveredAt: string, started: number, cause: (built: NetnsKey[], first: boolean) => RevisionCause, limit: number): Promise<RevisionBatch | null> {
+    let last: RevisionBatch | null = null;
+    for (let first = true; first || this.#assembly.pending; first = false) {
+      const batch = await this.#lock.run(() => this.#commit(discoveredAt, started, cause, { limit }, first));
+      last = batch ?? last;
+      if (this.#stopped) break;
+    }
+    return last;
+  }
+
+  /** Builds, records and publishes (inside the lock). */
+  #commit(
+    discoveredAt: string,
+    started: number,
+    cause: RevisionCause | ((built: NetnsKey[], first: boolean) => RevisionCause),
+    opts: { only?: ReadonlySet<NetnsKey>; limit?: number },
+    first = true,
+  ): RevisionBatch | null {
+    const { topology, scope } = this.#assembly.build(discoveredAt, opts);
+    topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
+    const why = typeof cause === "function" ? cause([...scope.namespaces.keys()], first) : cause;
+    const batch = this.#record(topology, scope, why);
+    if (batch) this.#publish(batch);
+    return batch;
+  }
+
+  #succeeded(): void {
+    this.#status.lastSuccessAt = new Date().toISOString();
+    this.#status.lastError = null;
+    this.#status.consecutiveFailures = 0;
   }
 
   #fail(message: string): void {
@@ -385,16 +563,12 @@ export class Watcher implements LiveTopology {
 
   /** Records what may have changed; a pass that changed nothing leaves the history alone and publishes nothing. */
   #record(topology: Topology, scope: BuildScope, cause: RevisionCause): RevisionBatch | null {
-    const previous = this.#store.latest();
-    const result = this.#store.record(topology, { skipUnchanged: true, scope });
-    if (result === null) {
-      this.#current = { topology, revision: previous ?? 0 };
-      return null;
-    }
-    this.#current = { topology, revision: result.revision };
-    const events = this.#store.changes({ revision: previous ?? 0 }, { revision: result.revision });
-    if (events.length === 0) return null;
-    return { revision: result.revision, time: topology.discoveredAt, cause, events };
+    const previous = this.#current?.revision ?? this.#store.latest() ?? 0;
+    // The events come from what was written (no reading back): a commit costs what it changed.
+    const result = this.#store.record(topology, { skipUnchanged: true, scope, events: true });
+    this.#current = { topology, revision: result?.revision ?? previous };
+    if (result === null || result.events!.length === 0) return null;
+    return { revision: result.revision, time: topology.discoveredAt, cause, events: result.events! };
   }
 
   #publish(batch: RevisionBatch): void {
