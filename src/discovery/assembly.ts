@@ -211,8 +211,8 @@ export class Assembly {
     if (existing && candidateId(existing.candidate) !== id) return; // one namespace reached by two paths (dedup is by inode: should not happen)
     const tenants = this.#tenants.get(id) ?? { tenants: [], warnings: [] };
     if (existing) {
-      existing.read = read;
-      existing.candidate = read.candidate;
+      // Its candidate stays the one of the latest procfs pass (a read may have been asked for before it).
+      existing.read = { ...read, candidate: existing.candidate };
       // Links changed: NSIDs they no longer reference are forgotten, new ones are asked.
       const wanted = wantedNsids(read.raw.links);
       this.#clearNsids(existing, (_t, nsid) => !wanted.has(nsid));

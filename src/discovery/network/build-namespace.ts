@@ -62,7 +62,10 @@ export function buildNamespace(
     initial: candidate.initial,
     displayName: namespaceDisplayName(candidate.initial, candidate.references, input.tenants, processes),
     references: candidate.references,
-    processes: [...members].sort((a, b) => a - b).map((pid) => processKey(bootId, pid, processes.get(pid)!.startTime)),
+    processes: [...members].sort((a, b) => a - b).flatMap((pid) => {
+      const p = processes.get(pid);
+      return p ? [processKey(bootId, pid, p.startTime)] : [];
+    }),
     tenants: input.tenants,
     containers: [], // filled by engine discovery (discovery/engines)
     interfaces,
