@@ -22,7 +22,7 @@ import { decorateNamespace, decorationOf, networksWithBridges, type Decoration, 
 import { forwardingFromProxy } from "./forwarded-ports/docker-proxy.ts";
 import { mergeForwardings } from "./forwarded-ports/merge.ts";
 import { forwardingFromRule, type ForwardingCandidate } from "./forwarded-ports/nat-rules.ts";
-import { buildNamespace } from "./network/build-namespace.ts";
+import { buildNamespace, dressNamespace } from "./network/build-namespace.ts";
 import type { RawNamespace } from "./network/collect-namespace.ts";
 import type { DriverInfo } from "./network/interfaces.ts";
 import { relate, type RelationNamespace } from "./network/relations.ts";
@@ -69,7 +69,7 @@ interface Entry {
   byIndex: Map<number, NetworkInterface>;
   buildWarnings: Warning[];
   forwardings: { netns: NetnsKey; candidate: ForwardingCandidate }[];
-  /** The procfs-derived inputs of the last build (compared after each procfs pass). */
+  /** A hash of the procfs-derived inputs of the last build (compared after each procfs pass). */
   inputs: string;
   counts: { interfaces: number; addresses: number; routes: number; sockets: number; tenants: number; retries: number };
 }
@@ -118,7 +118,10 @@ export class Assembly {
   #containerNetworks: ContainerNetwork[] = [];
 
   // What the next build must do.
+  /** Read anew: built from the read. */
   readonly #dirty = new Set<NetnsKey>();
+  /** Same read, other inputs (procfs, NSIDs, engines): dressed anew from its model (the read is not kept). */
+  readonly #redress = new Set<NetnsKey>();
   /** Not rebuilt, but a namespace wired to them went away: their relations are recomputed. */
   readonly #relink = new Set<NetnsKey>();
   /** Removed since the last structural build, with what they were built as (still listed until then). */
@@ -144,9 +147,15 @@ export class Assembly {
     return this.#byCandidate.get(id);
   }
 
-  /** What the last read of a namespace gave. */
-  readOf(key: NetnsKey): NamespaceRead | undefined {
-    return this.#entries.get(key)?.read;
+  /**
+   * A held namespace could not be read again: its model stays as last read, with these warnings
+   * saying why it may be stale (they replace the ones of its last read).
+   */
+  markStale(key: NetnsKey, warnings: Warning[]): void {
+    const e = this.#entries.get(key);
+    if (!e) return;
+    e.read = { ...e.read, warnings };
+    this.#redress.add(key);
   }
 
   /** The candidate a namespace was last seen as. */
@@ -260,7 +269,7 @@ export class Assembly {
     this.#pointedFrom.delete(key);
     // Where it pointed: their reverse edges (slaves, overlays) from it go.
     for (const n of e.built?.nsids ?? []) if (n.netns !== null && this.#entries.has(n.netns)) this.#relink.add(n.netns);
-    for (const set of [this.#dirty, this.#relink, this.#needNsids, this.#unresolved, this.#forwarding]) set.delete(key);
+    for (const set of [this.#dirty, this.#redress, this.#relink, this.#needNsids, this.#unresolved, this.#forwarding]) set.delete(key);
     this.#gone.set(key, e); // still listed (and counted) until the next structural build
     this.#procfsChanged = true;
   }
@@ -331,7 +340,7 @@ export class Assembly {
 
   /** Whether a build has anything to do beyond the run information. */
   get pending(): boolean {
-    return this.#dirty.size > 0 || this.#gone.size > 0 || this.#relink.size > 0 || this.#procfsChanged || this.#enginesChanged;
+    return this.#dirty.size + this.#redress.size + this.#gone.size + this.#relink.size > 0 || this.#procfsChanged || this.#enginesChanged;
   }
 
   /**
@@ -372,18 +381,20 @@ export class Assembly {
         // Namespaces whose procfs-derived inputs changed are rebuilt too.
         for (const e of this.#entries.values()) {
           this.#takeTenants(e);
-          if (!this.#dirty.has(e.key) && this.#inputsOf(e) !== e.inputs) this.#dirty.add(e.key);
+          if (!this.#dirty.has(e.key) && e.built && this.#inputsOf(e) !== e.inputs) this.#redress.add(e.key);
         }
       }
       this.#procfsChanged = false;
       this.#enginesChanged = false;
     }
     const selected = new Set<NetnsKey>();
-    for (const key of opts.only ?? this.#dirty) {
-      if (!this.#dirty.has(key)) continue;
+    const fromRead = new Set<NetnsKey>();
+    for (const key of opts.only ?? [...this.#dirty, ...this.#redress]) {
+      if (!this.#dirty.has(key) && !this.#redress.has(key)) continue;
       if (selected.size >= (opts.limit ?? Infinity)) break;
       selected.add(key);
-      this.#dirty.delete(key);
+      if (this.#dirty.delete(key) || !this.#entries.get(key)!.built) fromRead.add(key);
+      this.#redress.delete(key);
       this.#takeTenants(this.#entries.get(key)!);
     }
 
@@ -395,24 +406,28 @@ export class Assembly {
       const before = e.built;
       e.buildWarnings = [];
       for (const [name] of this.#tuntapsOf(e)) this.#tuntapNames.get(name)?.delete(key);
-      const { namespace, byIndex } = buildNamespace(
-        { key, candidate: e.candidate, raw: e.read.raw, drivers: e.read.drivers, nsids: e.nsids, tenants: e.tenants },
-        procfs.bootId,
-        processesByPid,
-        buildWarn(e),
-        shared,
-      );
-      e.built = namespace;
-      e.byIndex = byIndex;
+      const input = { key, candidate: e.candidate, raw: e.read.raw, drivers: e.read.drivers, nsids: e.nsids, tenants: e.tenants };
+      if (fromRead.has(key)) {
+        const { namespace, byIndex } = buildNamespace(input, procfs.bootId, processesByPid, buildWarn(e), shared);
+        e.built = namespace;
+        e.byIndex = byIndex;
+        e.forwardings = e.read.rules.flatMap((rule) => {
+          const candidate = forwardingFromRule(rule);
+          return candidate ? [{ netns: key, candidate }] : [];
+        });
+        // Built: of the read, only the links are needed again (relations, NSIDs).
+        e.read = { ...e.read, raw: { ...e.read.raw, addresses: [], routes: [], sockets: [] }, rules: [], drivers: new Map() };
+      } else {
+        const interfaces = before!.interfaces.map((i) => ({ ...i, users: [], containerNetwork: null, relations: { ...i.relations } }));
+        e.built = { ...before!, interfaces, sockets: before!.sockets.map((x) => ({ ...x })), containers: [] };
+        e.byIndex = new Map(interfaces.map((i) => [i.index, i]));
+        dressNamespace(e.built, input, procfs.bootId, processesByPid, buildWarn(e), shared);
+      }
       for (const [name] of this.#tuntapsOf(e)) {
         let s = this.#tuntapNames.get(name);
         if (!s) this.#tuntapNames.set(name, (s = new Set()));
         s.add(key);
       }
-      e.forwardings = e.read.rules.flatMap((rule) => {
-        const candidate = forwardingFromRule(rule);
-        return candidate ? [{ netns: key, candidate }] : [];
-      });
       e.inputs = this.#inputsOf(e);
       if (e.forwardings.length > 0) this.#forwarding.add(key);
       else this.#forwarding.delete(key);
@@ -610,7 +625,7 @@ export class Assembly {
       s.add(e.key);
     }
     if (!this.#entries.has(e.key)) return;
-    this.#dirty.add(e.key);
+    if (!this.#dirty.has(e.key)) this.#redress.add(e.key);
     if ([...next.values()].includes(null)) this.#unresolved.add(e.key);
     else this.#unresolved.delete(e.key);
     this.#trackNsidNeed(e);
@@ -637,10 +652,10 @@ export class Assembly {
     const procfs = this.#procfs!;
     const c = e.candidate;
     const holders = c.references.map((r) => (r.kind === "process" ? procfs.processes.get(r.pid)?.startTime : r.kind === "bindmount" ? 0 : procfs.processes.get(r.pid)?.comm));
-    const owners = e.read.raw.sockets.map((s) => (s.inode ? (procfs.socketOwners.get(s.inode) ?? null) : null));
+    const owners = e.built?.sockets.map((s) => (s.inode ? (procfs.socketOwners.get(s.inode) ?? null) : null)) ?? null;
     const tun = this.#tunByInode.get(c.inode)?.map((u) => [u.pid, u.name, procfs.processes.get(u.pid)?.startTime]);
     const decoration = this.#decoration?.namespaces.get(e.key);
-    return JSON.stringify([
+    return Bun.hash(JSON.stringify([
       c.initial,
       c.references,
       holders,
@@ -651,7 +666,7 @@ export class Assembly {
       decoration ? [decoration.containers, [...decoration.tenantContainers], [...decoration.bridges]] : null,
       this.#tunByName.length > 0 ? this.#tunByName.map((u) => u.name) : null,
       procfs.services.byPort.size,
-    ]);
+    ])).toString(36);
   }
 
   #tuntapsOf(e: Entry): [string, NetworkInterface][] {

@@ -30,20 +30,35 @@ export class VersionWrites {
   close(table: VersionTable, id: number, revision: number): void {
     this.#sqlite.query(`UPDATE "${getTableName(table)}" SET valid_to = ?1 WHERE id = ?2`).run(revision, id);
   }
+
+  /** The stored attributes of a version (the cache keeps only their hash). */
+  attrs(table: VersionTable, id: number): string {
+    return this.#sqlite.query<{ attrs: string }, [number]>(`SELECT attrs FROM "${getTableName(table)}" WHERE id = ?1`).get(id)!.attrs;
+  }
+}
+
+/** A 64-bit hash of a text: what the cache of current versions keeps instead of the text. */
+function hashOf(text: string): bigint | number {
+  return Bun.hash(text);
 }
 
 /** A current version, as record() compares against it. */
 export interface CurrentRow {
   id: number;
-  attrs: string;
   /**
-   * JSON.stringify of the attributes as discovery last built them (key order as built), when this
-   * store recorded them. Equal text means equal attributes, so an unchanged entity is recognised
-   * by the engine's native serialiser alone; canonical() (sorted keys, several times slower) runs
-   * only for entities that are new or may have changed. This is what keeps the watcher's
-   * recordings of a one-namespace change cheap on a host with thousands of entities.
+   * Hash of the stored (canonical) attributes. Hashes, not the texts: a watcher keeps the current
+   * versions of every entity of the host between recordings, and the texts (twice) were most of
+   * its memory. The text is read back from the database only for a version that changed.
    */
-  built?: string;
+  attrs: bigint | number;
+  /**
+   * Hash of JSON.stringify of the attributes as discovery last built them (key order as built),
+   * when this store recorded them. Equal means equal attributes, so an unchanged entity is
+   * recognised by the engine's native serialiser alone; canonical() (sorted keys, several times
+   * slower) runs only for entities that are new or may have changed. This is what keeps the
+   * watcher's recordings of a one-namespace change cheap on a host with thousands of entities.
+   */
+  built?: bigint | number;
 }
 
 /**
@@ -61,7 +76,8 @@ export class CurrentRows {
 
   /** The current versions (valid_to null) of a table. */
   static load(tx: BunSQLiteDatabase, table: VersionTable): CurrentRows {
-    return new CurrentRows(new Map(tx.select({ id: table.id, key: table.key, attrs: table.attrs }).from(table).where(isNull(table.validTo)).all().map((r) => [r.key, { id: r.id, attrs: r.attrs }])));
+    const rows = tx.select({ id: table.id, key: table.key, attrs: table.attrs }).from(table).where(isNull(table.validTo)).all();
+    return new CurrentRows(new Map(rows.map((r) => [r.key, { id: r.id, attrs: hashOf(r.attrs) }])));
   }
 
   set(key: string, row: CurrentRow): void {
@@ -116,7 +132,7 @@ export function recordKind(
   const inserts: { key: string; parent: string | null; attrs: string; validFrom: number }[] = [];
   const close: number[] = [];
   const seen = new Map<string, number>();
-  const builtText = new Map<string, string>();
+  const builtHash = new Map<string, bigint | number>();
   let added = 0;
   let changed = 0;
   for (const e of entities) {
@@ -125,13 +141,15 @@ export function recordKind(
     const n = (seen.get(e.key) ?? 0) + 1;
     seen.set(e.key, n);
     const key = n === 1 ? e.key : `${e.key}#${n}`;
-    const built = JSON.stringify(e.attrs);
+    const built = hashOf(JSON.stringify(e.attrs));
     const cur = current.rows.get(key);
     if (cur) {
       unseen.delete(key);
       if (cur.built === built) continue;
       const attrs = canonical(e.attrs);
-      if (sameVersion(kind, cur.attrs, attrs)) {
+      const hash = hashOf(attrs);
+      let stored: string | undefined;
+      if (hash === cur.attrs || (kind.volatile && sameVersion(kind, (stored = writes.attrs(table, cur.id)), attrs))) {
         cur.built = built;
         continue;
       }
@@ -139,23 +157,23 @@ export function recordKind(
       changed++;
       inserts.push({ key, parent: e.parent, attrs, validFrom: revision });
       // What the change stream (Store.changes) says of this revision, without reading it back.
-      if (events) pushEvent(events, revision, compare(kind, key, cur, { attrs }, true));
+      if (events) pushEvent(events, revision, compare(kind, key, { attrs: stored ?? writes.attrs(table, cur.id) }, { attrs }, true));
     } else {
       added++;
       const attrs = canonical(e.attrs);
       inserts.push({ key, parent: e.parent, attrs, validFrom: revision });
       if (events) pushEvent(events, revision, compare(kind, key, undefined, { attrs }));
     }
-    builtText.set(key, built);
+    builtHash.set(key, built);
   }
   for (const key of unseen) {
     const cur = current.rows.get(key)!;
     close.push(cur.id);
     current.delete(key);
-    if (events) pushEvent(events, revision, compare(kind, key, cur, undefined));
+    if (events) pushEvent(events, revision, compare(kind, key, { attrs: writes.attrs(table, cur.id) }, undefined));
   }
   for (const id of close) writes.close(table, id, revision);
-  for (const row of inserts) current.set(row.key, { id: writes.insert(table, row), attrs: row.attrs, built: builtText.get(row.key) });
+  for (const row of inserts) current.set(row.key, { id: writes.insert(table, row), attrs: hashOf(row.attrs), built: builtHash.get(row.key) });
   return { added, removed: unseen.size, changed };
 }
 
@@ -163,8 +181,7 @@ function pushEvent(events: ChangeEvent[], revision: number, d: EntityDiff | null
   if (d) events.push({ revision, ...d });
 }
 
+/** Whether two versions differ in volatile fields only (the kind has some). */
 function sameVersion(kind: Kind, stored: string, now: string): boolean {
-  if (stored === now) return true;
-  if (!kind.volatile) return false;
-  return fieldChanges(JSON.parse(stored), JSON.parse(now), kind.volatile).length === 0;
+  return stored === now || fieldChanges(JSON.parse(stored), JSON.parse(now), kind.volatile).length === 0;
 }

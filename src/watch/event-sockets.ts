@@ -160,6 +160,17 @@ export class EventSockets implements EventSource {
 
 function drain(sock: NetlinkSocket): NamespaceActivity {
   const activity: NamespaceActivity = { nsid: false, overflow: false, datagrams: 0 };
+  try {
+    drainInto(sock, activity);
+  } finally {
+    // Idle until its namespace changes again: the receive buffer goes back to the shared pool
+    // (a thousand event sockets keeping 64 KiB each would be 64 MB).
+    sock.releaseBuffer();
+  }
+  return activity;
+}
+
+function drainInto(sock: NetlinkSocket, activity: NamespaceActivity): void {
   for (let i = 0; i < DRAIN_LIMIT; i++) {
     let bytes: Uint8Array | null;
     try {
@@ -179,5 +190,4 @@ function drain(sock: NetlinkSocket): NamespaceActivity {
       activity.nsid = true; // undecodable: assume the worst, the namespace is re-read anyway
     }
   }
-  return activity;
 }

@@ -454,8 +454,7 @@ export class Watcher implements LiveTopology {
     if (r.unchanged) return;
     if (r.namespace === null || r.namespace.key !== key) {
       // Held, yet unreadable (no privilege any more?): keep its last read, say why it is stale.
-      const stale: Warning[] = r.warnings.map((w) => ({ subject: key, message: `not re-read, shown as last read: ${w.message}` }));
-      this.#assembly.putNamespace({ ...this.#assembly.readOf(key)!, warnings: stale });
+      this.#assembly.markStale(key, r.warnings.map((w) => ({ subject: key, message: `not re-read, shown as last read: ${w.message}` })));
       this.#digests.delete(key);
       return;
     }

@@ -12,7 +12,7 @@ import { toAddress, toRoute } from "./addresses-routes.ts";
 import type { RawNamespace } from "./collect-namespace.ts";
 import { toInterface, type DriverInfo } from "./interfaces.ts";
 import { toSockets } from "./sockets.ts";
-import type { ServiceTable } from "../services.ts";
+import { serviceName, type ServiceTable } from "../services.ts";
 
 export interface NamespaceInput {
   key: NetnsKey;
@@ -48,10 +48,6 @@ export function buildNamespace(
     const iface = byIndex.get(a.index);
     if (addr && iface) iface.addresses.push(addr);
   }
-  const members = new Set<number>();
-  for (const r of candidate.references) if (r.kind === "process") members.add(r.pid);
-  for (const [nsid, target] of input.nsids)
-    if (target === null) warn(key, `NSID ${nsid} names a namespace that could not be found (peer links stay unresolved)`);
   const known = new Set(byIndex.keys());
   const interfaces = [...byIndex.values()];
   const namespace: NetworkNamespace = {
@@ -60,18 +56,49 @@ export function buildNamespace(
     inode: candidate.inode,
     dev: candidate.dev,
     initial: candidate.initial,
-    displayName: namespaceDisplayName(candidate.initial, candidate.references, input.tenants, processes),
-    references: candidate.references,
-    processes: [...members].sort((a, b) => a - b).flatMap((pid) => {
-      const p = processes.get(pid);
-      return p ? [processKey(bootId, pid, p.startTime)] : [];
-    }),
-    tenants: input.tenants,
+    displayName: "",
+    references: [],
+    processes: [],
+    tenants: [],
     containers: [], // filled by engine discovery (discovery/engines)
     interfaces,
     routes: raw.routes.map((r) => toRoute(key, r, known)),
     sockets: toSockets(raw.sockets, { netns: key, interfaces, owners: shared.socketOwners, services: shared.services }),
-    nsids: [...input.nsids].map(([nsid, netns]) => ({ nsid, netns })),
+    nsids: [],
   };
+  dressNamespace(namespace, input, bootId, processes, warn, shared);
   return { namespace, byIndex };
+}
+
+/**
+ * Fills in (in place) what a namespace's model takes from outside its own netlink read: how it is
+ * known and named, its processes and tenants, the NSIDs as resolved, its sockets' owners and
+ * service names. A namespace whose read did not change but whose procfs inputs or NSIDs did is
+ * dressed anew on a copy of its model, without its read (which is not kept).
+ */
+export function dressNamespace(
+  ns: NetworkNamespace,
+  input: Pick<NamespaceInput, "key" | "candidate" | "nsids" | "tenants">,
+  bootId: string,
+  processes: Map<number, ProcessInfo>,
+  warn: (subject: string, message: string) => void,
+  shared: SharedInput,
+): void {
+  const { key, candidate } = input;
+  const members = new Set<number>();
+  for (const r of candidate.references) if (r.kind === "process") members.add(r.pid);
+  for (const [nsid, target] of input.nsids)
+    if (target === null) warn(key, `NSID ${nsid} names a namespace that could not be found (peer links stay unresolved)`);
+  ns.displayName = namespaceDisplayName(candidate.initial, candidate.references, input.tenants, processes);
+  ns.references = candidate.references;
+  ns.processes = [...members].sort((a, b) => a - b).flatMap((pid) => {
+    const p = processes.get(pid);
+    return p ? [processKey(bootId, pid, p.startTime)] : [];
+  });
+  ns.tenants = input.tenants;
+  ns.nsids = [...input.nsids].map(([nsid, netns]) => ({ nsid, netns }));
+  for (const s of ns.sockets) {
+    s.processes = s.inode ? (shared.socketOwners.get(s.inode) ?? []) : [];
+    s.service = serviceName(shared.services, s.protocol, s.localPort);
+  }
 }
