@@ -472,10 +472,10 @@ export class Assembly {
     }
 
     // 3. Top-level lists.
-    if (scope.namespaces.size > 0 || scope.lists.has("processes")) {
-      const had = this.#forwardedPorts.length > 0;
+    const previousPorts = this.#forwardedPorts;
+    if (scope.namespaces.size > 0 || scope.lists.has("processes") || (structural && previousPorts.length > 0)) {
       this.#findForwardedPorts();
-      if (had || this.#forwardedPorts.length > 0) scope.lists.add("forwardedPorts");
+      if (previousPorts.length > 0 || this.#forwardedPorts.length > 0) scope.lists.add("forwardedPorts");
     }
     if (this.#decoration && (scope.lists.has("containerNetworks") || [...this.#decoration.bridgeNetns.values()].some((k) => scope.namespaces.has(k)))) {
       this.#containerNetworks = networksWithBridges(this.#decoration, (k) => this.#entries.get(k)?.built?.interfaces); // keeps their order
@@ -484,9 +484,13 @@ export class Assembly {
 
     const topology = this.#snapshot(procfs, discoveredAt);
     if (scope.lists.has("forwardedPorts")) {
-      // Destinations follow routes and wiring across namespaces: resolved on the topology as a
-      // whole (only when forwardings exist: a host without any pays nothing).
-      resolveForwardedPortDestinations(topology);
+      // Destinations follow routes and wiring across namespaces, so they are resolved on the
+      // topology as a whole (an index of every namespace): by a structural build for every port,
+      // by one serving kernel events only for ports those namespaces touch (holding, receiving or
+      // now owning the destination address) — a namespace merely on the path is caught up by
+      // the next structural build.
+      const which = structural ? this.#forwardedPorts : this.#touchedPorts(previousPorts, scope);
+      resolveForwardedPortDestinations(topology, which);
       this.#forwardedPorts.sort((a, b) => this.#positionOf(a.netns) - this.#positionOf(b.netns) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     }
 
@@ -750,6 +754,27 @@ export class Assembly {
     }
     if (before || this.#decoration) for (const l of ["engines", "containers", "containerNetworks"] as const) scope.lists.add(l);
     if (!this.#decoration) this.#containerNetworks = [];
+  }
+
+  /**
+   * Of the new forwarded ports, those whose destination a build serving kernel events must
+   * resolve again: new ones, and those whose namespace or destination is in the scope or whose
+   * destination address a namespace in the scope now holds. The others keep what they had.
+   */
+  #touchedPorts(previous: ForwardedPort[], scope: BuildScope): ForwardedPort[] {
+    const before = new Map(previous.map((p) => [p.key, p]));
+    const held = new Set<string>();
+    for (const ns of scope.namespaces.values()) for (const i of ns?.interfaces ?? []) for (const a of i.addresses) held.add(a.address);
+    return this.#forwardedPorts.filter((p) => {
+      const old = before.get(p.key);
+      const touched =
+        !old ||
+        scope.namespaces.has(p.netns) ||
+        (old.destinationNetns !== null && scope.namespaces.has(old.destinationNetns)) ||
+        (p.destinationAddress !== null && held.has(p.destinationAddress));
+      if (!touched) [p.destinationNetns, p.destinationInterface, p.listeners] = [old.destinationNetns, old.destinationInterface, old.listeners];
+      return touched;
+    });
   }
 
   /** Forwarded ports: nf_tables rules of the namespaces that have some, then docker-proxy processes. */
