@@ -7,13 +7,13 @@
 // the one before (those are never written again, so earlier snapshots stay as they were), plus
 // the scope of what may have changed, for the store to compare only that.
 //
-// Pure: no kernel access. NSIDs are resolved by the caller (nsidWork → planNsids → askNsids on
-// whichever thread holds the sockets → applyNsids), so a one-shot discovery asks on its own
-// thread and `serve` in a reader Worker.
+// Pure: no kernel access. NSIDs are resolved by the caller (nextNsidWork gives a plan, askNsids
+// runs it on whichever thread holds the sockets, applyNsids takes the answers), so a one-shot
+// discovery asks on its own thread and `serve` in a reader Worker.
 
 import type { Container, ContainerEngine, ContainerNetwork } from "../model/containers.ts";
 import { resolveForwardedPortDestinations, type ForwardedPort } from "../model/forwarded-ports.ts";
-import { processKey, type NetnsKey, type ProcessKey } from "../model/keys.ts";
+import { processKey, type NetnsKey } from "../model/keys.ts";
 import { compareNamespaces, sortLists, sortNamespace } from "../model/sort.ts";
 import type { Tenant } from "../model/tenants.ts";
 import { TOPOLOGY_FORMAT_VERSION, type NetworkInterface, type NetworkNamespace, type Process, type Topology, type Warning } from "../model/topology.ts";
@@ -283,7 +283,7 @@ export class Assembly {
   /**
    * The next namespace whose links reference NSIDs not resolved yet, with the questions to ask
    * the kernel about them (NSIDs settled by the structure alone are taken on the way); null when
-   * none is left. `handles` of the plan's candidates: keyOfId.
+   * none is left. The plan names namespaces by subject id (keyOfId).
    */
   nextNsidWork(): { key: NetnsKey; id: number; plan: NsidPlan } | null {
     const pending = [...this.#needNsids]
@@ -333,10 +333,6 @@ export class Assembly {
     this.#enginesChanged = true;
   }
 
-  /** The NSIDs queries spent since the last build. */
-  get nsidQueries(): number {
-    return this.#nsidQueries;
-  }
 
   /** Whether a build has anything to do beyond the run information. */
   get pending(): boolean {
@@ -789,4 +785,3 @@ export function candidateId(c: { dev: number; inode: number }): string {
   return `${c.dev}:${c.inode}`;
 }
 
-export type { ProcessKey };

@@ -41,6 +41,9 @@ interface Slot {
 }
 
 const PER_WORKER = 2;
+/** More Workers replaced than this within REPLACE_WINDOW_MS: the pool gives up. */
+const MAX_REPLACED = 3;
+const REPLACE_WINDOW_MS = 60_000;
 /** A Worker that does not end when asked (stuck in a task) is terminated after this, ms. */
 const CLOSE_TIMEOUT_MS = 5_000;
 
@@ -51,6 +54,8 @@ export class ReaderPool {
   #nextId = 1;
   #closed = false;
   #broken: ReaderFailure | null = null;
+  /** When Workers were replaced lately. */
+  #replaced: number[] = [];
 
   private constructor() {}
 
@@ -136,7 +141,7 @@ export class ReaderPool {
       if (!p) return;
       slot.inFlight.delete(r.id);
       if (r.ok) p.resolve(r.value);
-      else if (r.fatal) this.#fail(new ReaderFailure(r.error), p);
+      else if (r.fatal) this.#replace(slot, new ReaderFailure(r.error), p);
       else p.reject(new Error(r.error));
       this.#dispatch();
     };
@@ -152,5 +157,21 @@ export class ReaderPool {
     this.#broken ??= err;
     first?.reject(err);
     void this.close();
+  }
+
+  /**
+   * A Worker whose thread was left in another namespace: it is ended (its thread with it) and a
+   * fresh one takes its place, which starts where the process is. Its tasks fail; if that keeps
+   * happening, something is wrong beyond one thread and the pool gives up.
+   */
+  #replace(slot: Slot, err: ReaderFailure, first: Pending): void {
+    first.reject(err);
+    const now = Date.now();
+    this.#replaced = this.#replaced.filter((t) => now - t < REPLACE_WINDOW_MS);
+    if (this.#replaced.push(now) > MAX_REPLACED || this.#closed) return this.#fail(err);
+    slot.worker.terminate();
+    for (const p of slot.inFlight.values()) p.reject(err);
+    const fresh = this.#spawn();
+    this.#slots[this.#slots.indexOf(slot)] = fresh;
   }
 }
