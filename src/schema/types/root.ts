@@ -183,7 +183,7 @@ builder.mutationType({
     discoverNow: t.field({
       type: RevisionBatchRef,
       nullable: true,
-      description: "A full discovery now; the revision it recorded, or null when nothing changed.",
+      description: "A full discovery now; the (last) revision it recorded, or null when nothing changed.",
       resolve: (_r, _a, ctx) => ctx.live.discoverNow(),
     }),
     createAlertRule: t.field({
