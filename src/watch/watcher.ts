@@ -542,6 +542,9 @@ export class Watcher implements LiveTopology {
     first = true,
   ): RevisionBatch | null {
     const { topology, scope } = this.#assembly.build(discoveredAt, opts);
+    // Nothing changed (a re-read found what was there): the live topology stays the same object,
+    // so what readers derived from it (the schema's index of it) stays valid.
+    if (this.#current && scope.namespaces.size === 0 && scope.lists.size === 0) return null;
     topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
     const why = typeof cause === "function" ? cause([...scope.namespaces.keys()], first) : cause;
     const batch = this.#record(topology, scope, why);
