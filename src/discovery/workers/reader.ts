@@ -38,7 +38,16 @@ function nsids(task: NsidTask): NsidResult {
   return { answers, ...r };
 }
 
+/**
+ * Reading leaves garbage (decoded messages, the digest's text, clone buffers) that nothing
+ * collects while the Worker sits idle between passes: collected once it has been idle a while,
+ * so an idle reader holds little memory.
+ */
+const IDLE_COLLECT_MS = 1_000;
+let idle: ReturnType<typeof setTimeout> | undefined;
+
 self.onmessage = (event: MessageEvent<Request | "close">) => {
+  clearTimeout(idle);
   if (event.data === "close") {
     // fds belong to the process: what this thread cached must not outlive it.
     closeOriginalNetnsFd();
@@ -64,4 +73,5 @@ self.onmessage = (event: MessageEvent<Request | "close">) => {
     response = { id, ok: false, fatal: true, error: `reader thread left in net:[${now}] instead of net:[${home}] after a ${task.kind} task` };
   }
   self.postMessage(response);
+  idle = setTimeout(() => Bun.gc(true), IDLE_COLLECT_MS);
 };
