@@ -17,7 +17,7 @@ import { processKey, type NetnsKey } from "../model/keys.ts";
 import { compareNamespaces, sortLists, sortNamespace } from "../model/sort.ts";
 import type { Tenant } from "../model/tenants.ts";
 import { TOPOLOGY_FORMAT_VERSION, type NetworkInterface, type NetworkNamespace, type Process, type Topology, type Warning } from "../model/topology.ts";
-import type { NftRule } from "../netlink/index.ts";
+import type { NftRule, RtLink } from "../netlink/index.ts";
 import { decorateNamespace, decorationOf, networksWithBridges, type Decoration, type EngineResult } from "./engines/decorate.ts";
 import { forwardingFromProxy } from "./forwarded-ports/docker-proxy.ts";
 import { mergeForwardings } from "./forwarded-ports/merge.ts";
@@ -61,6 +61,8 @@ interface Entry {
   tenants: Tenant[];
   tenantWarnings: string[];
   read: NamespaceRead;
+  /** Its links, cut to what relations and NSIDs need: kept after the read's bulk is dropped. */
+  links: RtLink[];
   /** NSID → the namespace it means (null: none could be found). */
   nsids: Map<number, NetnsKey | null>;
   nsidWarnings: Warning[];
@@ -222,10 +224,11 @@ export class Assembly {
     if (existing) {
       // Its candidate stays the one of the latest procfs pass (a read may have been asked for before it).
       existing.read = { ...read, candidate: existing.candidate };
+      existing.links = read.raw.links.map(slimLink);
       // Links changed: NSIDs they no longer reference are forgotten, new ones are asked.
-      const wanted = wantedNsids(read.raw.links);
+      const wanted = wantedNsids(existing.links);
       this.#clearNsids(existing, (_t, nsid) => !wanted.has(nsid));
-      this.#links.set(existing.id, read.raw.links);
+      this.#links.set(existing.id, existing.links);
     } else {
       const entry: Entry = {
         key: read.key,
@@ -234,6 +237,7 @@ export class Assembly {
         tenants: tenants.tenants,
         tenantWarnings: tenants.warnings,
         read,
+        links: read.raw.links.map(slimLink),
         nsids: new Map(),
         nsidWarnings: [],
         built: null,
@@ -246,7 +250,7 @@ export class Assembly {
       this.#entries.set(read.key, entry);
       this.#byCandidate.set(id, read.key);
       this.#byId.set(entry.id, read.key);
-      this.#links.set(entry.id, read.raw.links);
+      this.#links.set(entry.id, entry.links);
       this.#procfsChanged = true; // processes gain their namespace key
     }
     this.#dirty.add(read.key);
@@ -290,7 +294,7 @@ export class Assembly {
       .map((k) => this.#entries.get(k)!)
       .sort((a, b) => Number(b.candidate.initial) - Number(a.candidate.initial) || a.candidate.inode - b.candidate.inode || a.candidate.dev - b.candidate.dev);
     for (const e of pending) {
-      const plan = planNsids(e.id, e.read.raw.links, this.#links, (id) => this.#nsidLookup(id));
+      const plan = planNsids(e.id, e.links, this.#links, (id) => this.#nsidLookup(id));
       if (plan.settled.length > 0) {
         const next = new Map(e.nsids);
         for (const [nsid, id] of plan.settled) next.set(nsid, this.#byId.get(id) ?? null);
@@ -311,7 +315,7 @@ export class Assembly {
     this.#nsidQueries += queries;
     const e = this.#entries.get(key);
     if (!e) return;
-    const wanted = wantedNsids(e.read.raw.links);
+    const wanted = wantedNsids(e.links);
     const next = new Map(e.nsids);
     for (const [nsid, id] of answers) if (wanted.has(nsid)) next.set(nsid, id === null ? null : (this.#byId.get(id) ?? null));
     this.#setNsids(e, next);
@@ -322,7 +326,7 @@ export class Assembly {
     const e = this.#entries.get(key);
     if (!e) return;
     const next = new Map(e.nsids);
-    for (const nsid of wantedNsids(e.read.raw.links).keys()) if (!next.has(nsid)) next.set(nsid, null);
+    for (const nsid of wantedNsids(e.links).keys()) if (!next.has(nsid)) next.set(nsid, null);
     e.nsidWarnings = [{ subject: key, message: `resolving NSIDs failed: ${message}` }];
     this.#setNsids(e, next);
   }
@@ -411,8 +415,8 @@ export class Assembly {
           const candidate = forwardingFromRule(rule);
           return candidate ? [{ netns: key, candidate }] : [];
         });
-        // Built: of the read, only the links are needed again (relations, NSIDs).
-        e.read = { ...e.read, raw: { ...e.read.raw, addresses: [], routes: [], sockets: [] }, rules: [], drivers: new Map() };
+        // Built: of the read, nothing is needed again but what `links` keeps (relations, NSIDs).
+        e.read = { ...e.read, raw: { ...e.read.raw, links: [], addresses: [], routes: [], sockets: [] }, rules: [], drivers: new Map() };
       } else {
         const interfaces = before!.interfaces.map((i) => ({ ...i, users: [], containerNetwork: null, relations: { ...i.relations } }));
         e.built = { ...before!, interfaces, sockets: before!.sockets.map((x) => ({ ...x })), containers: [] };
@@ -597,7 +601,7 @@ export class Assembly {
 
   #relationView(key: NetnsKey): RelationNamespace | undefined {
     const e = this.#entries.get(key);
-    return e?.built ? { links: e.read.raw.links, byIndex: e.byIndex, nsids: e.nsids } : undefined;
+    return e?.built ? { links: e.links, byIndex: e.byIndex, nsids: e.nsids } : undefined;
   }
 
   #nsidLookup(id: number): { get(nsid: number): number | null | undefined; has(nsid: number): boolean } | undefined {
@@ -632,7 +636,7 @@ export class Assembly {
   }
 
   #trackNsidNeed(e: Entry): void {
-    for (const l of e.read.raw.links)
+    for (const l of e.links)
       if (l.linkNetnsid !== undefined && l.linkNetnsid >= 0 && !e.nsids.has(l.linkNetnsid)) {
         this.#needNsids.add(e.key);
         return;
@@ -779,6 +783,19 @@ export class Assembly {
     entries.sort((a, b) => compareNamespaces(a.built!, b.built!));
     this.#forwardedPorts = mergeForwardings([...entries.flatMap((e) => e.forwardings), ...this.#proxyForwardings]);
   }
+}
+
+/** A link with only what relations and NSID resolution read of it. */
+function slimLink(l: RtLink): RtLink {
+  const slim: RtLink = { family: l.family, type: l.type, index: l.index, flags: 0, change: 0 };
+  if (l.ifname !== undefined) slim.ifname = l.ifname;
+  if (l.address !== undefined) slim.address = l.address;
+  if (l.kind !== undefined) slim.kind = l.kind;
+  if (l.link !== undefined) slim.link = l.link;
+  if (l.linkNetnsid !== undefined) slim.linkNetnsid = l.linkNetnsid;
+  if (l.master !== undefined) slim.master = l.master;
+  if (l.data?.kind === "vxlan") slim.data = { kind: "vxlan", link: l.data.link };
+  return slim;
 }
 
 export function candidateId(c: { dev: number; inode: number }): string {

@@ -37,9 +37,13 @@ export class VersionWrites {
   }
 }
 
-/** A 64-bit hash of a text: what the cache of current versions keeps instead of the text. */
-function hashOf(text: string): bigint | number {
-  return Bun.hash(text);
+/**
+ * A 53-bit hash of a text (two 32-bit xxHash32s, one cut to 21 bits): what the cache of current
+ * versions keeps instead of the text. A plain number, stored inline in its row object (a BigInt
+ * would be an allocation of its own, per entity).
+ */
+function hashOf(text: string): number {
+  return (Bun.hash.xxHash32(text, 0x9e3779b9) >>> 11) * 0x1_0000_0000 + Bun.hash.xxHash32(text);
 }
 
 /** A current version, as record() compares against it. */
@@ -50,7 +54,7 @@ export interface CurrentRow {
    * versions of every entity of the host between recordings, and the texts (twice) were most of
    * its memory. The text is read back from the database only for a version that changed.
    */
-  attrs: bigint | number;
+  attrs: number;
   /**
    * Hash of JSON.stringify of the attributes as discovery last built them (key order as built),
    * when this store recorded them. Equal means equal attributes, so an unchanged entity is
@@ -58,7 +62,7 @@ export interface CurrentRow {
    * slower) runs only for entities that are new or may have changed. This is what keeps the
    * watcher's recordings of a one-namespace change cheap on a host with thousands of entities.
    */
-  built?: bigint | number;
+  built?: number;
 }
 
 /**
@@ -132,7 +136,7 @@ export function recordKind(
   const inserts: { key: string; parent: string | null; attrs: string; validFrom: number }[] = [];
   const close: number[] = [];
   const seen = new Map<string, number>();
-  const builtHash = new Map<string, bigint | number>();
+  const builtHash = new Map<string, number>();
   let added = 0;
   let changed = 0;
   for (const e of entities) {

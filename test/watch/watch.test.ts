@@ -12,6 +12,7 @@ import { Watcher } from "../../src/watch/watcher.ts";
 import type { RevisionBatch } from "../../src/watch/live.ts";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
 import { tempDir } from "../store/helpers.ts";
+import { namespaceHolders } from "../helpers/mount-holders.ts";
 
 setDefaultTimeout(90_000); // generous: these wait for the kernel and the loop, never measure them
 const root = requireRoot();
@@ -148,9 +149,18 @@ describe.if(root)("the watch loop", () => {
   test("ip netns del of a namespace whose veth peer is elsewhere: released, destroyed, peer gone everywhere", async () => {
     const from = batches.length;
     const vb = ipLinks(b).find((l) => l.ifname === "vb")!;
+    const inode = inodeOf(`/run/netns/${a}`);
     sh("ip", ["netns", "del", a]);
     lab.forgetNetns(a);
-    const gone = await waitForBatch(from, (x) => x.cause.kind === "namespaces" && x.cause.vanished.includes(aKey), `${aKey} vanished`);
+    // Another program on a shared machine (an older wiresight) may hold the namespace: then it is
+    // rightly not gone, and there is nothing of ours to check.
+    const vanished = (x: RevisionBatch) => x.cause.kind === "namespaces" && x.cause.vanished.includes(aKey);
+    await eventually(() => batches.slice(from).some(vanished) || namespaceHolders(inode).some((pid) => pid !== process.pid), `${aKey} to vanish`);
+    if (!batches.slice(from).some(vanished)) {
+      console.warn(`${a} is held by another program here (pid ${namespaceHolders(inode).join(", ")}): not gone, not checked`);
+      return;
+    }
+    const gone = await waitForBatch(from, vanished, `${aKey} vanished`);
     expect(gone.events.some((e) => e.kind === "namespace" && e.op === "removed" && e.key === aKey)).toBe(true);
     // Only our socket and fd held it: now that they are closed, the kernel destroys it, and
     // with it the veth pair — so the peer leaves namespace b, in the kernel and in the watcher.
