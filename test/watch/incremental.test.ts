@@ -1,0 +1,96 @@
+// What the watcher keeps up to date piece by piece — namespaces re-read one at a time after
+// kernel events, relations recomputed only around what changed — must be what a discovery from
+// scratch sees: after a series of changes across namespaces (veth pairs made and deleted, a
+// bridge and its ports, a macvlan moved to another namespace while its lower device stays, a
+// vxlan over a veth, addresses and routes), the lab's namespaces in the live topology equal
+// those of a fresh discover(), field for field.
+
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { discover } from "../../src/discovery/discover.ts";
+import type { NetworkNamespace, Topology } from "../../src/model/topology.ts";
+import { Store } from "../../src/store/index.ts";
+import { Watcher } from "../../src/watch/watcher.ts";
+import { Lab, requireRoot, sh } from "../helpers/lab.ts";
+import { tempDir } from "../store/helpers.ts";
+
+setDefaultTimeout(120_000); // generous: waits for the kernel and the loop, never measures them
+const root = requireRoot();
+const lab = new Lab();
+const tmp = tempDir();
+let store: Store;
+let watcher: Watcher;
+const names: string[] = [];
+
+beforeAll(async () => {
+  if (!root) return;
+  store = Store.open(tmp.db);
+  // Only kernel events and mount changes may bring what follows in: no periodic pass.
+  watcher = await Watcher.start({ store, withEngines: false, fullPassEveryMs: 3_600_000, namespaceRescanEveryMs: 3_600_000 });
+});
+
+afterAll(async () => {
+  await watcher?.stop();
+  store?.close();
+  lab.cleanup();
+  tmp.cleanup();
+});
+
+const inodeOf = (name: string) => Number(sh("stat", ["-L", "-c", "%i", `/run/netns/${name}`]).trim());
+
+/** The lab's namespaces, without what other programs on the host may change in them meanwhile. */
+function labOf(t: Topology): NetworkNamespace[] {
+  const inodes = new Set(names.map(inodeOf));
+  return structuredClone(t.namespaces.filter((n) => inodes.has(n.inode))).map((n) => ({ ...n, references: [] }));
+}
+
+/** Waits until the live topology stops changing (no revision for a while). */
+async function settled(): Promise<void> {
+  let last = watcher.current().revision;
+  for (let quiet = 0; quiet < 10; ) {
+    await Bun.sleep(100);
+    const now = watcher.current().revision;
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+  }
+}
+
+describe.if(root)("incremental assembly", () => {
+  test("after changes across namespaces, the live topology is what a fresh discovery sees", async () => {
+    const [hub, a, b, c] = ["hub", "a", "b", "c"].map((s) => lab.netns(s)) as [string, string, string, string];
+    names.push(hub, a, b, c);
+    await settled();
+    lab.ip(hub, "link", "add", "br0", "type", "bridge");
+    lab.ip(hub, "link", "set", "br0", "up");
+    for (const [ns, port] of [[a, "pa"], [b, "pb"]] as const) {
+      lab.ip(hub, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns);
+      lab.ip(hub, "link", "set", port, "master", "br0", "up");
+      lab.ip(ns, "link", "set", "eth0", "up");
+    }
+    lab.ip(a, "addr", "add", "10.91.0.2/24", "dev", "eth0");
+    lab.ip(a, "route", "add", "10.92.0.0/16", "via", "10.91.0.1");
+    lab.ip(a, "link", "add", "vx0", "type", "vxlan", "id", "7", "dev", "eth0", "remote", "10.91.0.3", "dstport", "4789");
+    // A macvlan made in the hub over its own veth, then moved to c: its lower device stays behind.
+    lab.ip(hub, "link", "add", "q0", "type", "veth", "peer", "name", "q1");
+    lab.ip(hub, "link", "add", "mvx", "link", "q0", "type", "macvlan", "mode", "bridge");
+    lab.ip(hub, "link", "set", "mvx", "netns", c);
+    // A pair made and deleted again, and a port removed from the bridge.
+    lab.ip(hub, "link", "add", "tmp0", "type", "veth", "peer", "name", "tmp1", "netns", c);
+    lab.ip(hub, "link", "del", "tmp0");
+    lab.ip(hub, "link", "set", "pb", "nomaster");
+    lab.ip(b, "addr", "add", "10.91.0.3/24", "dev", "eth0");
+    await settled();
+
+    const live = labOf(watcher.current().topology);
+    const fresh = labOf(discover());
+    expect(live.map((n) => n.displayName)).toEqual(fresh.map((n) => n.displayName));
+    expect(live).toEqual(fresh);
+    // And it is the wiring we made: relations both ways, across namespaces.
+    const iface = (ns: string, name: string) => live.find((n) => n.displayName === ns)!.interfaces.find((i) => i.name === name)!;
+    expect(iface(hub, "br0").relations.ports).toEqual([iface(hub, "pa").key]);
+    expect(iface(b, "eth0").relations.peer).toBe(iface(hub, "pb").key);
+    expect(iface(c, "mvx").relations.master).toBe(iface(hub, "q0").key);
+    expect(iface(hub, "q0").relations.slaves).toEqual([iface(c, "mvx").key]);
+    expect(iface(a, "vx0").relations.underlay).toBe(iface(a, "eth0").key);
+    expect(live.find((n) => n.displayName === c)!.interfaces.map((i) => i.name).sort()).toEqual(["lo", "mvx"]);
+  });
+});
