@@ -372,7 +372,7 @@ export class Watcher implements LiveTopology {
     return Promise.all(
       candidates.map((candidate) => {
         this.#o.beforeNamespace?.(candidate);
-        return this.#kernel.read({ candidate, bootId, options: { listeningOnly: this.#o.listeningOnly, eventSocket: true } }, true);
+        return this.#kernel.read({ candidate, bootId, options: { listeningOnly: this.#o.listeningOnly, eventSocket: true }, digest: true }, true);
       }),
     );
   }
@@ -429,6 +429,7 @@ export class Watcher implements LiveTopology {
           bootId: this.#bootId,
           target: { kind: "socket", fd },
           options: { listeningOnly: this.#o.listeningOnly },
+          digest: true,
           previousDigest: alone ? this.#digests.get(key) : undefined,
         },
         urgent,

@@ -17,9 +17,11 @@ export interface ReadTask {
   target?: NamespaceTarget;
   options: ReadOptions;
   /**
-   * The digest of the previous read of this namespace: when the new read has the same, only
-   * `unchanged` comes back (no copy of what the reader already has).
+   * Give the read's digest (a watcher compares reads by it); with the digest of the previous read
+   * of this namespace, only `unchanged` comes back when the new one has the same (no copy of what
+   * the caller already has). A one-shot discovery needs neither.
    */
+  digest?: boolean;
   previousDigest?: string;
 }
 
@@ -27,7 +29,7 @@ export interface ReadResult {
   /** Null when the namespace could not be read (`warnings` says why). */
   namespace: NamespaceRead | null;
   warnings: Warning[];
-  /** Of what the model is built from (the volatile socket counters left out). */
+  /** Of what the model is built from (the volatile socket counters left out), when asked for. */
   digest: string | null;
   /** The read matched `previousDigest`: `namespace` is null, nothing changed. */
   unchanged: boolean;

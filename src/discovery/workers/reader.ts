@@ -21,10 +21,10 @@ function read(task: ReadTask): ReadResult {
   const r = readNamespace(task.candidate, task.bootId, task.options, task.target);
   const ns = r.namespace;
   if (!ns) return { namespace: null, warnings: r.warnings, digest: null, unchanged: false };
-  const digest = digestOf(ns);
+  const digest = task.digest ? digestOf(ns) : null;
   const routeFd = ns.routeSocket?.release();
   const eventFd = ns.eventSocket?.release();
-  if (task.previousDigest === digest) {
+  if (digest !== null && task.previousDigest === digest) {
     // The caller has this very read already. A kept socket is still handed over.
     return { namespace: null, warnings: r.warnings, digest, unchanged: true, routeFd, eventFd };
   }
