@@ -174,7 +174,9 @@ describe.if(root)("the watch loop", () => {
     const batch = await watcher.discoverNow();
     if (batch) {
       expect(batch.cause).toEqual({ kind: "request" });
-      expect(batch.revision).toBe(store.latest()!);
+      // Kernel events elsewhere on the host may be recorded right after it (their own lane).
+      expect(batch.revision).toBeLessThanOrEqual(store.latest()!);
+      expect(store.history(1000).some((s) => s.revision === batch.revision)).toBe(true);
     }
     expect(watcher.current().revision).toBe(store.latest()!);
     expect(nsOf(watcher.current().topology, b)).toBeDefined();
