@@ -45,6 +45,8 @@ export interface NamespaceRead {
 export interface BuildScope {
   /** Namespaces (with everything in them) rebuilt, related anew (as they are now), or gone (null). */
   namespaces: Map<NetnsKey, NetworkNamespace | null>;
+  /** Of those, the ones not read again (dressed or related anew): their addresses and routes are as they were. */
+  unread: Set<NetnsKey>;
   /** Top-level lists that may have changed. */
   lists: Set<"processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks">;
 }
@@ -348,14 +350,15 @@ export class Assembly {
    * differ from the previous one. `only`: build just these namespaces (and relate their
    * neighbours), leaving every other change — and whatever the last procfs pass or engine answer
    * changed host-wide — for a later build (a watcher serving one namespace's kernel events in the
-   * middle of a longer pass). `limit`: build at most this many changed namespaces; the rest stay
-   * for the next build (each build is then a bounded piece of work).
+   * middle of a longer pass). `budget`: build changed namespaces holding about this many entities
+   * (interfaces, addresses, routes, sockets; at least one namespace), leaving the rest for the
+   * next build: each build, and the recording of it, is then a bounded piece of work.
    */
-  build(discoveredAt: string, opts: { only?: ReadonlySet<NetnsKey>; limit?: number } = {}): { topology: Topology; scope: BuildScope } {
+  build(discoveredAt: string, opts: { only?: ReadonlySet<NetnsKey>; budget?: number } = {}): { topology: Topology; scope: BuildScope } {
     const procfs = this.#procfs;
     if (!procfs) throw new Error("assembly: no procfs pass yet");
     const structural = opts.only === undefined;
-    const scope: BuildScope = { namespaces: new Map(), lists: new Set() };
+    const scope: BuildScope = { namespaces: new Map(), unread: new Set(), lists: new Set() };
     const buildWarn = (e: Entry): Warn => (subject, message) => e.buildWarnings.push({ subject, message });
 
     const affected = new Set<NetnsKey>();
@@ -389,9 +392,11 @@ export class Assembly {
     }
     const selected = new Set<NetnsKey>();
     const fromRead = new Set<NetnsKey>();
+    let spent = 0;
     for (const key of opts.only ?? [...this.#dirty, ...this.#redress]) {
       if (!this.#dirty.has(key) && !this.#redress.has(key)) continue;
-      if (selected.size >= (opts.limit ?? Infinity)) break;
+      if (selected.size > 0 && spent >= (opts.budget ?? Infinity)) break;
+      spent += this.#size(this.#entries.get(key)!);
       selected.add(key);
       if (this.#dirty.delete(key) || !this.#entries.get(key)!.built) fromRead.add(key);
       this.#redress.delete(key);
@@ -469,6 +474,7 @@ export class Assembly {
       }
       this.#replaceInOrder(null, e.built);
       scope.namespaces.set(key, e.built);
+      if (!fromRead.has(key)) scope.unread.add(key);
     }
 
     // 3. Top-level lists.
@@ -544,6 +550,13 @@ export class Assembly {
         initialNamespaceBy: procfs.initialMethod,
       },
     };
+  }
+
+  /** How many entities a namespace holds (or its read does, before its first build). */
+  #size(e: Entry): number {
+    if (e.built) return e.counts.interfaces + e.counts.addresses + e.counts.routes + e.counts.sockets;
+    const raw = e.read.raw;
+    return raw.links.length + raw.addresses.length + raw.routes.length + raw.sockets.length;
   }
 
   #count(e: Entry): void {

@@ -43,9 +43,11 @@ export interface Kind {
   /**
    * Where its entities live, so that a recording told which namespaces and lists may have changed
    * compares only those: inside a namespace (every key then starts with the namespace's key and
-   * "/"), enumerated per namespace; or in one of the top-level lists.
+   * "/"), enumerated per namespace — `onlyByRead` when they change only with what a netlink read
+   * of the namespace says (addresses, routes), not with what else the model takes in; or in one
+   * of the top-level lists.
    */
-  place: { inNamespace(ns: NetworkNamespace, ctx: EnumerateContext): Iterable<Entity> } | { list: TopLevelList };
+  place: { inNamespace(ns: NetworkNamespace, ctx: EnumerateContext): Iterable<Entity>; onlyByRead?: true } | { list: TopLevelList };
   /**
    * Puts one entity back. Kinds are restored in registry order, so a parent kind comes first and
    * `rebuild.get(parentKind, parent)` finds the object to attach to.

@@ -19,6 +19,7 @@ function inNamespaces(
   name: string,
   table: string,
   inNamespace: (ns: NetworkNamespace, ctx: EnumerateContext) => Iterable<{ key: string; parent: string | null; attrs: Record<string, unknown> }>,
+  onlyByRead = false,
 ) {
   return {
     name,
@@ -27,7 +28,7 @@ function inNamespaces(
       const ctx = enumerateContext(t);
       for (const ns of t.namespaces) yield* inNamespace(ns, ctx);
     },
-    place: { inNamespace },
+    place: onlyByRead ? { inNamespace, onlyByRead: true as const } : { inNamespace },
   };
 }
 
@@ -81,9 +82,14 @@ const networkInterface: Kind = {
 };
 
 const address: Kind = {
-  ...inNamespaces("address", "addresses", function* (ns) {
-    for (const i of ns.interfaces) for (const a of i.addresses) yield { key: a.key, parent: i.key, attrs: { ...a } };
-  }),
+  ...inNamespaces(
+    "address",
+    "addresses",
+    function* (ns) {
+      for (const i of ns.interfaces) for (const a of i.addresses) yield { key: a.key, parent: i.key, attrs: { ...a } };
+    },
+    true,
+  ),
   restore(attrs, parent, r) {
     r.get<NetworkInterface>("interface", parent!).addresses.push(attrs as unknown as Address);
   },
@@ -92,9 +98,14 @@ const address: Kind = {
 };
 
 const route: Kind = {
-  ...inNamespaces("route", "routes", function* (ns) {
-    for (const rt of ns.routes) yield { key: rt.key, parent: ns.key, attrs: { ...rt } };
-  }),
+  ...inNamespaces(
+    "route",
+    "routes",
+    function* (ns) {
+      for (const rt of ns.routes) yield { key: rt.key, parent: ns.key, attrs: { ...rt } };
+    },
+    true,
+  ),
   restore(attrs, parent, r) {
     r.get<NetworkNamespace>("namespace", parent!).routes.push(attrs as unknown as Route);
   },

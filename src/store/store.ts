@@ -85,6 +85,8 @@ export interface RecordOptions {
 
 export interface RecordScope {
   namespaces: ReadonlyMap<string, NetworkNamespace | null>;
+  /** Of `namespaces`, those that were not read again: what only a read changes (addresses, routes) is not compared there. */
+  unread?: ReadonlySet<string>;
   lists: ReadonlySet<TopLevelList>;
 }
 
@@ -180,8 +182,12 @@ export class Store {
                     continue;
                   }
                 } else {
-                  entities = [...scope.namespaces.values()].flatMap((ns) => (ns ? [...place.inNamespace(ns, ctx)] : []));
-                  mayHaveGone = [...scope.namespaces.keys()].flatMap((k) => [...current.keysIn(k)]);
+                  const keys = [...scope.namespaces.keys()].filter((k) => !(place.onlyByRead && scope.unread?.has(k)));
+                  entities = keys.flatMap((k) => {
+                    const ns = scope.namespaces.get(k);
+                    return ns ? [...place.inNamespace(ns, ctx)] : [];
+                  });
+                  mayHaveGone = keys.flatMap((k) => [...current.keysIn(k)]);
                 }
               }
               const before = events?.length ?? 0;

@@ -14,8 +14,8 @@
 // beside it. Reading happens outside; what changes the assembly — taking results in, building,
 // recording, publishing — happens in short commits, one at a time (CommitLock), each recording
 // its own revision. A build after kernel events builds only their namespaces; one that takes in
-// hundreds of new namespaces is cut into bounded pieces (COMMIT_LIMIT), so requests are answered
-// in between.
+// hundreds of new or changed namespaces is cut into bounded pieces (COMMIT_BUDGET), so requests
+// are answered in between.
 //
 // Namespace lifetime. We hold, per namespace, nothing but its event socket (no fd on a namespace
 // file: such an fd would pin a bind mount, so `umount /run/netns/X` would fail with EBUSY, and it
@@ -80,8 +80,11 @@ export interface WatcherOptions {
   events?: EventSource;
 }
 
-/** The most namespaces a commit builds (and records) at once, when hundreds need building. */
-const COMMIT_LIMIT = 64;
+/**
+ * About how many entities (interfaces, addresses, routes, sockets) a commit builds and records at
+ * once when hundreds of namespaces need it: a few dozen container namespaces, a few big hubs.
+ */
+const COMMIT_BUDGET = 1_000;
 
 /** Runs async sections one at a time, in the order asked. */
 class CommitLock {
@@ -321,7 +324,7 @@ export class Watcher implements LiveTopology {
                 : { kind: "periodic" };
       // The start is one revision (nobody is served yet); later, hundreds of new namespaces
       // are recorded in pieces, so that requests are answered in between.
-      batch = await this.#commitAll(discoveredAt, started, cause, req.kind === "start" ? Infinity : COMMIT_LIMIT);
+      batch = await this.#commitAll(discoveredAt, started, cause, req.kind === "start" ? Infinity : COMMIT_BUDGET);
       if (req.kind === "full") this.#sweepAll(waiters, batch, cause(fresh, false));
       else this.#succeeded();
     } catch (err) {
@@ -349,7 +352,7 @@ export class Watcher implements LiveTopology {
           for (const r of reads) this.#take(r);
           await this.#resolveNsids();
         });
-        const batch = await this.#commitAll(discoveredAt, started, () => cause, COMMIT_LIMIT);
+        const batch = await this.#commitAll(discoveredAt, started, () => cause, COMMIT_BUDGET);
         this.#succeeded();
         for (const w of waiters) w.resolve(batch ?? structural);
       } catch (err) {
@@ -521,13 +524,13 @@ export class Watcher implements LiveTopology {
   // committing
 
   /**
-   * Commits until nothing is left to build, `limit` namespaces at a time, each piece its own
+   * Commits until nothing is left to build, about `budget` entities at a time, each piece its own
    * revision (others' commits may run in between). Returns the last batch published, or null.
    */
-  async #commitAll(discoveredAt: string, started: number, cause: (built: NetnsKey[], first: boolean) => RevisionCause, limit: number): Promise<RevisionBatch | null> {
+  async #commitAll(discoveredAt: string, started: number, cause: (built: NetnsKey[], first: boolean) => RevisionCause, budget: number): Promise<RevisionBatch | null> {
     let last: RevisionBatch | null = null;
     for (let first = true; first || this.#assembly.pending; first = false) {
-      const batch = await this.#lock.run(() => this.#commit(discoveredAt, started, cause, { limit }, first));
+      const batch = await this.#lock.run(() => this.#commit(discoveredAt, started, cause, { budget }, first));
       last = batch ?? last;
       if (this.#stopped) break;
     }
@@ -539,7 +542,7 @@ export class Watcher implements LiveTopology {
     discoveredAt: string,
     started: number,
     cause: RevisionCause | ((built: NetnsKey[], first: boolean) => RevisionCause),
-    opts: { only?: ReadonlySet<NetnsKey>; limit?: number },
+    opts: { only?: ReadonlySet<NetnsKey>; budget?: number },
     first = true,
   ): RevisionBatch | null {
     const { topology, scope } = this.#assembly.build(discoveredAt, opts);
@@ -548,7 +551,8 @@ export class Watcher implements LiveTopology {
     if (this.#current && scope.namespaces.size === 0 && scope.lists.size === 0) return null;
     topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
     const why = typeof cause === "function" ? cause([...scope.namespaces.keys()], first) : cause;
-    const batch = this.#record(topology, scope, why);
+    // Nobody can be listening before start() returns: the start's events are not worth making.
+    const batch = this.#record(topology, scope, why, why.kind !== "start");
     if (batch) this.#publish(batch);
     return batch;
   }
@@ -564,13 +568,16 @@ export class Watcher implements LiveTopology {
     this.#status.consecutiveFailures++;
   }
 
-  /** Records what may have changed; a pass that changed nothing leaves the history alone and publishes nothing. */
-  #record(topology: Topology, scope: BuildScope, cause: RevisionCause): RevisionBatch | null {
+  /**
+   * Records what may have changed; a pass that changed nothing leaves the history alone and
+   * publishes nothing. `announce`: make the revision's batch (its change events) to publish.
+   */
+  #record(topology: Topology, scope: BuildScope, cause: RevisionCause, announce: boolean): RevisionBatch | null {
     const previous = this.#current?.revision ?? this.#store.latest() ?? 0;
     // The events come from what was written (no reading back): a commit costs what it changed.
-    const result = this.#store.record(topology, { skipUnchanged: true, scope, events: true });
+    const result = this.#store.record(topology, { skipUnchanged: true, scope, events: announce });
     this.#current = { topology, revision: result?.revision ?? previous };
-    if (result === null || result.events!.length === 0) return null;
+    if (result === null || !announce || result.events!.length === 0) return null;
     return { revision: result.revision, time: topology.discoveredAt, cause, events: result.events! };
   }
 

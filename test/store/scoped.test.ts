@@ -33,12 +33,18 @@ describe("scoped recordings", () => {
     expect(r.changed).toBe(1);
     expect(r.events!.map((e) => [e.kind, e.op, e.key])).toEqual([["interface", "changed", t2.namespaces[0]!.interfaces[0]!.key]]);
     expect(s.at({ revision: r.revision }).namespaces.find((x) => x.key === b)!.interfaces[0]!.mtu).toBe(t.namespaces[1]!.interfaces[0]!.mtu);
+    // A namespace in scope but not read again: its addresses and routes are not compared.
+    const t2b = later(t2, 5);
+    t2b.namespaces[0]!.routes = [];
+    t2b.namespaces[0]!.interfaces[0]!.alias = "dressed anew";
+    const unread = s.record(t2b, { skipUnchanged: true, scope: { ...scopeOf(t2b, [a]), unread: new Set([a]) }, events: true })!;
+    expect(unread.events!.map((e) => [e.kind, e.op])).toEqual([["interface", "changed"]]);
     // A namespace gone (null in scope): everything in it is closed.
     const t3 = later(t2, 10);
     t3.namespaces = t3.namespaces.filter((x) => x.key !== a);
     t3.processes = t3.processes.map((p) => (p.netns === a ? { ...p, netns: null } : p));
     const gone = s.record(t3, { skipUnchanged: true, scope: scopeOf(t3, [a], new Set(["processes"])), events: true })!;
-    expect(gone.events).toEqual(s.changes({ revision: r.revision }, { revision: gone.revision }));
+    expect(gone.events).toEqual(s.changes({ revision: unread.revision }, { revision: gone.revision }));
     expect(gone.events!.some((e) => e.kind === "namespace" && e.op === "removed" && e.key === a)).toBe(true);
     expect(s.at({ revision: gone.revision }).namespaces.map((x) => x.key)).toEqual([b]);
     s.close();
