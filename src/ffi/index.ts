@@ -13,6 +13,7 @@ export {
   threadNetnsInode,
   allThreadsNetns,
   gettid,
+  setThreadNice,
 } from "./netns.ts";
 export { netnsCookie, socketNetnsFd, openDatagramSocket, setsockoptInt, getsockoptInt } from "./socket.ts";
 export { NetlinkSocket, NetlinkTruncatedError, type NetlinkSocketOptions } from "./netlink-socket.ts";

@@ -273,3 +273,14 @@ export function allThreadsNetns(): { tid: number; inode: number }[] {
 export function gettid(): number {
   return libc.gettid();
 }
+
+const PRIO_PROCESS = 0;
+
+/**
+ * The calling thread's nice value (Linux schedules threads on their own: setpriority with a
+ * thread id affects that thread alone, and what it does inside the kernel on its behalf). Raising
+ * it needs no privilege; lowering it below the current value needs CAP_SYS_NICE.
+ */
+export function setThreadNice(nice: number): void {
+  if (libc.setpriority(PRIO_PROCESS, libc.gettid(), nice) !== 0) throw lastError("setpriority", `nice ${nice} for tid ${libc.gettid()}`);
+}

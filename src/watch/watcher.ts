@@ -169,7 +169,7 @@ export class Watcher implements LiveTopology {
    * everything.
    */
   static async start(options: WatcherOptions): Promise<Watcher> {
-    const kernel = options.kernel ?? ReaderPool.start(options.workers ?? defaultWorkers());
+    const kernel = options.kernel ?? ReaderPool.start(options.workers ?? defaultWorkers(), { background: true });
     let events: EventSource;
     try {
       events = options.events ?? EventSockets.open();

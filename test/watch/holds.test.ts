@@ -1,9 +1,10 @@
 // What the watcher holds on to: no fd on any namespace file (so a bind mount can be unmounted
 // plainly while it runs, and a deleted namespace is kept alive by nothing of ours but the event
-// socket it drops once the namespace is gone), and after stop() nothing at all.
+// socket it drops once the namespace is gone), and after stop() nothing at all; and its reader
+// threads run at a lower priority than the thread that serves.
 
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readdirSync, readlinkSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { Store } from "../../src/store/index.ts";
 import { Watcher } from "../../src/watch/watcher.ts";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
@@ -62,6 +63,12 @@ describe.if(root)("what the watcher holds", () => {
       const initial = w.current().topology.namespaces.find((n) => n.initial)!.inode;
       expect(added().some((x) => / -> anon_inode:\[eventpoll\]/.test(x))).toBe(true);
       expect(added().filter((x) => / -> (net:\[|\/run\/netns)/.test(x) && !x.endsWith(`net:[${initial}]`))).toEqual([]);
+      // Its readers yield the CPU to the serving thread (this one): nice 10 against 0.
+      const nice = (tid: string) => Number(readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ")[16]);
+      const readers = readdirSync("/proc/self/task").filter((t) => readFileSync(`/proc/self/task/${t}/comm`, "utf8").trim() === "Worker");
+      expect(readers.length).toBeGreaterThanOrEqual(1);
+      expect(readers.map(nice)).toEqual(readers.map(() => 10));
+      expect(nice(String(process.pid))).toBe(0);
       // A plain umount fails with EBUSY while any fd is open on the mount (ours: never).
       if (plainUmount(path)) {
         // Nothing holds it now but our event socket: the watcher notices and lets it go.

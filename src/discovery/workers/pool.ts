@@ -8,7 +8,7 @@
 
 import { availableParallelism } from "node:os";
 import type { ProcfsPass, ProcfsPassOptions } from "../procfs-pass.ts";
-import type { NsidResult, NsidTask, ReadResult, ReadTask, Request, Response, Task } from "./protocol.ts";
+import type { NsidResult, NsidTask, ReadResult, ReadTask, Request, Response, Setup, Task } from "./protocol.ts";
 
 /** The default number of reader Workers: one per core. */
 export function defaultWorkers(): number {
@@ -41,6 +41,8 @@ interface Slot {
 }
 
 const PER_WORKER = 2;
+/** The nice value of a watcher's readers. */
+const BACKGROUND_NICE = 10;
 /** More Workers replaced than this within REPLACE_WINDOW_MS: the pool gives up. */
 const MAX_REPLACED = 3;
 const REPLACE_WINDOW_MS = 60_000;
@@ -57,12 +59,20 @@ export class ReaderPool {
   /** When Workers were replaced lately. */
   #replaced: number[] = [];
 
-  private constructor() {}
+  readonly #nice: number;
 
-  /** Starts `size` Workers now (they load while the caller does other work). */
-  static start(size: number = defaultWorkers()): ReaderPool {
+  private constructor(nice: number) {
+    this.#nice = nice;
+  }
+
+  /**
+   * Starts `size` Workers now (they load while the caller does other work). `background`: their
+   * threads run at a lower priority (nice 10), so that when the CPU is short the thread that
+   * answers requests gets it first — a watcher's full pass keeps every reader busy for seconds.
+   */
+  static start(size: number = defaultWorkers(), options: { background?: boolean } = {}): ReaderPool {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`reader workers: a whole number of at least 1, not ${size}`);
-    const pool = new ReaderPool();
+    const pool = new ReaderPool(options.background ? BACKGROUND_NICE : 0);
     for (let i = 0; i < size; i++) pool.#slots.push(pool.#spawn());
     return pool;
   }
@@ -134,6 +144,7 @@ export class ReaderPool {
 
   #spawn(): Slot {
     const worker = new Worker(workerSpecifier(), { smol: true });
+    worker.postMessage({ setup: { nice: this.#nice } } satisfies Setup);
     const slot: Slot = { worker, inFlight: new Map() };
     worker.onmessage = (event: MessageEvent<Response>) => {
       const r = event.data;

@@ -63,6 +63,16 @@ export type Task = ReadTask | ProcfsTask | NsidTask;
 export type ResultOf<T extends Task> = T extends ReadTask ? ReadResult : T extends ProcfsTask ? ProcfsPass : NsidResult;
 
 export type Request = { id: number; task: Task };
+/** The first message a reader gets: how to run. */
+export interface Setup {
+  setup: {
+    /**
+     * Its thread's nice value: a watcher's readers yield the CPU to the thread that serves
+     * requests (kernel work done on their behalf included); a one-shot dump's do not.
+     */
+    nice: number;
+  };
+}
 export type Response =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: string; fatal?: boolean };

@@ -6,12 +6,12 @@
 //
 // This file is an entry point of the compiled binary (package.json's build lists it).
 
-import { closeOriginalNetnsFd, closeOriginalUtsFd, closeQuietly, threadNetnsInode } from "../../ffi/index.ts";
+import { closeOriginalNetnsFd, closeOriginalUtsFd, closeQuietly, setThreadNice, threadNetnsInode } from "../../ffi/index.ts";
 import { askNsids } from "../network/resolve-nsids.ts";
 import { readNamespace } from "../network/read-namespace.ts";
 import { runProcfsPass } from "../procfs-pass.ts";
 import { digestOf } from "./digest.ts";
-import type { NsidResult, NsidTask, ReadResult, ReadTask, Request, Response } from "./protocol.ts";
+import type { NsidResult, NsidTask, ReadResult, ReadTask, Request, Response, Setup } from "./protocol.ts";
 
 declare const self: Worker;
 
@@ -46,8 +46,16 @@ function nsids(task: NsidTask): NsidResult {
 const IDLE_COLLECT_MS = 1_000;
 let idle: ReturnType<typeof setTimeout> | undefined;
 
-self.onmessage = (event: MessageEvent<Request | "close">) => {
+self.onmessage = (event: MessageEvent<Request | Setup | "close">) => {
   clearTimeout(idle);
+  if (typeof event.data === "object" && "setup" in event.data) {
+    try {
+      if (event.data.setup.nice !== 0) setThreadNice(event.data.setup.nice);
+    } catch {
+      // Not allowed (a seccomp filter, say): it reads at the same priority, that is all.
+    }
+    return;
+  }
   if (event.data === "close") {
     // fds belong to the process: what this thread cached must not outlive it.
     closeOriginalNetnsFd();
