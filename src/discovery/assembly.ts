@@ -128,6 +128,11 @@ export class Assembly {
   readonly #redress = new Set<NetnsKey>();
   /** Not rebuilt, but a namespace wired to them went away: their relations are recomputed. */
   readonly #relink = new Set<NetnsKey>();
+  /**
+   * Their links or NSIDs changed since they were last built: the namespaces wired to them (in
+   * either direction) get their relations anew too. Others rebuilt only relate themselves.
+   */
+  readonly #rewired = new Set<NetnsKey>();
   /** Removed since the last structural build, with what they were built as (still listed until then). */
   readonly #gone = new Map<NetnsKey, Entry>();
   #procfsChanged = false;
@@ -226,7 +231,9 @@ export class Assembly {
     if (existing) {
       // Its candidate stays the one of the latest procfs pass (a read may have been asked for before it).
       existing.read = { ...read, candidate: existing.candidate };
-      existing.links = read.raw.links.map(slimLink);
+      const links = read.raw.links.map(slimLink);
+      if (JSON.stringify(links) !== JSON.stringify(existing.links)) this.#rewired.add(read.key);
+      existing.links = links;
       // Links changed: NSIDs they no longer reference are forgotten, new ones are asked.
       const wanted = wantedNsids(existing.links);
       this.#clearNsids(existing, (_t, nsid) => !wanted.has(nsid));
@@ -253,6 +260,7 @@ export class Assembly {
       this.#byCandidate.set(id, read.key);
       this.#byId.set(entry.id, read.key);
       this.#links.set(entry.id, entry.links);
+      this.#rewired.add(read.key);
       this.#procfsChanged = true; // processes gain their namespace key
     }
     this.#dirty.add(read.key);
@@ -275,7 +283,7 @@ export class Assembly {
     this.#pointedFrom.delete(key);
     // Where it pointed: their reverse edges (slaves, overlays) from it go.
     for (const n of e.built?.nsids ?? []) if (n.netns !== null && this.#entries.has(n.netns)) this.#relink.add(n.netns);
-    for (const set of [this.#dirty, this.#redress, this.#relink, this.#needNsids, this.#unresolved, this.#forwarding]) set.delete(key);
+    for (const set of [this.#dirty, this.#redress, this.#relink, this.#rewired, this.#needNsids, this.#unresolved, this.#forwarding]) set.delete(key);
     this.#gone.set(key, e); // still listed (and counted) until the next structural build
     this.#procfsChanged = true;
   }
@@ -437,10 +445,14 @@ export class Assembly {
       if (e.forwardings.length > 0) this.#forwarding.add(key);
       else this.#forwarding.delete(key);
       this.#replaceInOrder(before, null);
-      affected.add(key);
-      for (const k of this.#pointedFrom.get(key) ?? []) affected.add(k);
-      for (const t of e.nsids.values()) if (t !== null) affected.add(t);
-      if (before) for (const n of before.nsids) if (n.netns !== null) affected.add(n.netns);
+      // Fresh interfaces need their relations (a namespace only dressed anew keeps its, copied);
+      // new wiring changes its neighbours' too.
+      if (fromRead.has(key) || this.#rewired.has(key)) affected.add(key);
+      if (this.#rewired.delete(key)) {
+        for (const k of this.#pointedFrom.get(key) ?? []) affected.add(k);
+        for (const t of e.nsids.values()) if (t !== null) affected.add(t);
+        if (before) for (const n of before.nsids) if (n.netns !== null) affected.add(n.netns);
+      }
     }
     // Namespaces wired to a changed one but not rebuilt: fresh copies of their interfaces to
     // write relations into (the published objects stay as they were).
@@ -461,7 +473,7 @@ export class Assembly {
     relate(affected, sources, (key) => this.#relationView(key));
 
     // 2. Per namespace: tun/tap users, containers; then sorted into place.
-    for (const key of affected) {
+    for (const key of new Set([...selected, ...affected])) {
       const e = this.#entries.get(key);
       if (!e?.built) continue;
       if (selected.has(key)) {
@@ -554,6 +566,8 @@ export class Assembly {
 
   /** How many entities a namespace holds (or its read does, before its first build). */
   #size(e: Entry): number {
+    // Dressed anew, its addresses and routes are not compared again.
+    if (e.built && !this.#dirty.has(e.key)) return 1 + e.counts.interfaces + e.counts.sockets;
     if (e.built) return e.counts.interfaces + e.counts.addresses + e.counts.routes + e.counts.sockets;
     const raw = e.read.raw;
     return raw.links.length + raw.addresses.length + raw.routes.length + raw.sockets.length;
@@ -633,6 +647,8 @@ export class Assembly {
 
   /** Sets a namespace's NSID map, keeping the reverse index right; marks it for rebuilding. */
   #setNsids(e: Entry, next: Map<number, NetnsKey | null>): void {
+    const same = next.size === e.nsids.size && [...next].every(([nsid, t]) => e.nsids.get(nsid) === t && e.nsids.has(nsid));
+    if (!same && this.#entries.has(e.key)) this.#rewired.add(e.key);
     for (const t of e.nsids.values()) if (t !== null) this.#pointedFrom.get(t)?.delete(e.key);
     e.nsids = next;
     for (const t of next.values()) {

@@ -231,7 +231,7 @@ describe("watcher passes over an injected kernel", () => {
     expect(b0.relations.peer).toBe(a0.key);
   });
 
-  test("an announcement in B re-reads B alone, and records only B and what is wired to it", async () => {
+  test("an announcement in B re-reads B alone, and records only B (its wiring did not change: A is left alone)", async () => {
     const from = batches.length;
     const asked = kernel.asked.length;
     B.links[1] = { ...B.links[1]!, flags: 0 }; // b0 goes down
@@ -240,8 +240,22 @@ describe("watcher passes over an injected kernel", () => {
     expect(batch.cause).toEqual({ kind: "netlink", namespaces: [keyOf(B)] });
     expect(batch.events.map((e) => `${e.op} ${e.kind} ${e.key}`)).toEqual([`changed interface ${keyOf(B)}/if:3`]);
     expect(kernel.asked.slice(asked)).toEqual(["read 2"]); // no procfs pass, no other namespace
-    expect([...scopes.at(-1)!.namespaces.keys()].sort()).toEqual([keyOf(A), keyOf(B)].sort()); // C untouched
+    expect([...scopes.at(-1)!.namespaces.keys()]).toEqual([keyOf(B)]);
     expect(scopes.at(-1)!.lists.size).toBe(0);
+  });
+
+  test("when B's wiring changes (its veth now points elsewhere), A — wired to it — is related anew and compared too", async () => {
+    let from = batches.length;
+    B.links[1] = { ...B.links[1]!, link: 9 }; // b0's peer is no longer A's a0
+    events.announce(keyOf(B));
+    const batch = await nextBatch(from);
+    expect([...scopes.at(-1)!.namespaces.keys()].sort()).toEqual([keyOf(A), keyOf(B)].sort()); // C untouched
+    // A veth's peer is each side's own forward edge: B's changes, A's stays (A still names B's if:3).
+    expect(batch.events.map((e) => `${e.key} ${e.fields?.map((f) => f.field).join(",")}`)).toEqual([`${keyOf(B)}/if:3 raw.link,relations.peer`]);
+    from = batches.length;
+    B.links[1] = { ...B.links[1]!, link: 2 }; // and back
+    events.announce(keyOf(B));
+    expect((await nextBatch(from)).events.map((e) => e.key)).toEqual([`${keyOf(B)}/if:3`]);
   });
 
   test("a re-read that finds nothing changed records nothing", async () => {
