@@ -4,10 +4,10 @@
 // the reader Workers (discovery/workers), whose results it assembles (discovery/assembly.ts) —
 // only what changed, so a kernel event in one namespace costs that namespace and its neighbours.
 //
-// Its parts: PassTriggers (what makes a pass run, and which), an EventSource (the namespaces
-// held, and what they announce: kernel event sockets), EngineStreams (container engines'
-// events), and a Kernel (the reader Workers). The last two are injected, so the pass logic runs
-// in tests without root.
+// Its parts: PassTriggers (what makes a pass run, and which), HeldNamespaces (the namespaces
+// held, by an EventSource — kernel event sockets, which also say what changed — and reading them
+// again), EngineStreams (container engines' events), and a Kernel (the reader Workers). Kernel
+// and EventSource are injected, so the pass logic runs in tests without root.
 //
 // Concurrency. Kernel events have a lane of their own, so that they never wait behind a long
 // pass: a structural pass (procfs, engines) and a full pass's sweep (every namespace re-read) run
@@ -40,6 +40,7 @@ import type { Store } from "../store/index.ts";
 import { EngineStreams } from "./engine-streams.ts";
 import { EventSockets, type EventSource } from "./event-sockets.ts";
 import type { LiveTopology, RevisionBatch, RevisionCause, WatchStatus } from "./live.ts";
+import { HeldNamespaces, type HeldRead } from "./held-namespaces.ts";
 import { PassTriggers, type PassRequest, type Waiter } from "./pass-triggers.ts";
 
 /** What the watcher asks of the kernel: the reader Workers' tasks (a fake in tests). */
@@ -96,13 +97,6 @@ class CommitLock {
   }
 }
 
-/** A read of a held namespace, numbered when asked, so an older answer never overwrites a newer one. */
-interface HeldRead {
-  key: NetnsKey;
-  seq: number;
-  result: ReadResult;
-}
-
 type Options = Required<Omit<WatcherOptions, "beforeNamespace" | "servicesPath" | "listeningOnly" | "store" | "procRoot" | "kernel" | "events">> & WatcherOptions;
 
 export class Watcher implements LiveTopology {
@@ -110,20 +104,13 @@ export class Watcher implements LiveTopology {
   readonly #store: Store;
   readonly #kernel: Kernel;
   readonly #events: EventSource;
+  readonly #held: HeldNamespaces;
   readonly #triggers: PassTriggers;
   readonly #engines: EngineStreams;
   readonly #assembly: Assembly;
   readonly #lock = new CommitLock();
   readonly #listeners = new Set<(batch: RevisionBatch) => void>();
   readonly #status: WatchStatus;
-  /** Read digest of the last read taken in, per held namespace: a re-read with the same one changed nothing. */
-  readonly #digests = new Map<NetnsKey, string>();
-  #readSeq = 0;
-  /** Per held namespace: the number of the last read taken in, and how many reads are out. */
-  readonly #taken = new Map<NetnsKey, number>();
-  readonly #reading = new Map<NetnsKey, number>();
-  /** Namespaces let go while a read of them was out: their socket is closed when it comes back. */
-  readonly #releasing = new Set<NetnsKey>();
 
   #current: { topology: Topology; revision: number } | null = null;
   #bootId = "";
@@ -149,6 +136,7 @@ export class Watcher implements LiveTopology {
     this.#store = options.store;
     this.#kernel = kernel;
     this.#events = events;
+    this.#held = new HeldNamespaces(events);
     this.#assembly = new Assembly({ listeningOnly: options.listeningOnly });
     this.#triggers = new PassTriggers(this.#o, () => this.#kick());
     this.#engines = new EngineStreams((container) => this.#triggers.engine(container));
@@ -209,7 +197,7 @@ export class Watcher implements LiveTopology {
   }
 
   status(): WatchStatus {
-    return { ...this.#status, namespacesWatched: this.#events.size };
+    return { ...this.#status, namespacesWatched: this.#held.size };
   }
 
   /** Stops the timers, lets the passes in progress finish (and record), then closes every socket and Worker. */
@@ -268,8 +256,8 @@ export class Watcher implements LiveTopology {
     const started = performance.now();
     const discoveredAt = new Date().toISOString();
     try {
-      const held = req.namespaces.filter((k) => this.#events.has(k) && !this.#releasing.has(k));
-      const reads = await Promise.all(held.map((key) => this.#readHeld(key, true)));
+      const held = req.namespaces.filter((k) => this.#held.has(k));
+      const reads = await Promise.all(held.map((key) => this.#reread(key, true)));
       await this.#lock.run(async () => {
         for (const key of req.nsidsChanged) this.#assembly.forgetNsids(key);
         for (const r of reads) this.#take(r);
@@ -304,7 +292,7 @@ export class Watcher implements LiveTopology {
         this.#bootId = procfs.bootId;
         const change = this.#assembly.setProcfs(procfs);
         vanished = change.vanished;
-        for (const key of vanished) this.#release(key);
+        for (const key of vanished) this.#held.release(key);
         fresh = this.#watchNew(change.appeared, newcomers, reads);
         if (engines !== undefined) {
           this.#assembly.setEngines(engines && { results: engines.results, warnings: engines.warnings });
@@ -347,7 +335,7 @@ export class Watcher implements LiveTopology {
       const started = performance.now();
       const discoveredAt = new Date().toISOString();
       try {
-        const reads = await Promise.all([...this.#assembly.keys()].filter((k) => this.#events.has(k)).map((k) => this.#readHeld(k, false)));
+        const reads = await Promise.all([...this.#assembly.keys()].map((k) => this.#reread(k, false)));
         await this.#lock.run(async () => {
           for (const r of reads) this.#take(r);
           await this.#resolveNsids();
@@ -381,7 +369,7 @@ export class Watcher implements LiveTopology {
   }
 
   /**
-   * Starts watching what newcomers' reads found (those procfs still calls new: `appeared`) and
+   * Starts holding what newcomers' reads found (those procfs still calls new: `appeared`) and
    * hands the reads to the assembly. Returns the keys of those taken up.
    */
   #watchNew(appeared: NetnsCandidate[], newcomers: NetnsCandidate[], reads: ReadResult[]): NetnsKey[] {
@@ -390,14 +378,14 @@ export class Watcher implements LiveTopology {
     for (const [i, r] of reads.entries()) {
       const candidate = newcomers[i]!;
       const ns = r.namespace;
-      if (ns === null || this.#events.has(ns.key) || !wanted.has(candidateId(candidate))) {
+      if (ns === null || this.#held.has(ns.key) || !wanted.has(candidateId(candidate))) {
         // Unreadable, gone again, or the same namespace reached by two paths (dedup is by inode).
         closeQuietly(r.eventFd ?? -1);
         if (ns === null && wanted.has(candidateId(candidate))) this.#assembly.setUnreadable(candidate, r.warnings);
         continue;
       }
       try {
-        this.#events.watch(ns.key, r.eventFd!);
+        this.#held.hold(ns.key, r.eventFd!, r.digest!);
       } catch (err) {
         closeQuietly(r.eventFd ?? -1);
         this.#assembly.setUnreadable(candidate, [
@@ -406,82 +394,32 @@ export class Watcher implements LiveTopology {
         ]);
         continue;
       }
-      this.#digests.set(ns.key, r.digest!);
-      this.#taken.set(ns.key, ++this.#readSeq);
       this.#assembly.putNamespace(ns);
       taken.push(ns.key);
     }
     return taken;
   }
 
-  /**
-   * Reads a held namespace again, through its event socket. With no other read of it out, only a
-   * digest comes back when nothing changed.
-   */
-  async #readHeld(key: NetnsKey, urgent: boolean): Promise<HeldRead | null> {
+  /** Reads a held namespace again (urgent: a kernel event's, ahead of a full pass's). */
+  #reread(key: NetnsKey, urgent: boolean): Promise<HeldRead | null> {
     const candidate = this.#assembly.candidateOf(key);
-    const fd = this.#events.socketOf(key);
-    if (!candidate || fd === undefined) return null;
-    const seq = ++this.#readSeq;
-    const alone = !this.#reading.get(key);
-    this.#reading.set(key, (this.#reading.get(key) ?? 0) + 1);
-    try {
-      const result = await this.#kernel.read(
-        {
-          candidate,
-          bootId: this.#bootId,
-          target: { kind: "socket", fd },
-          options: { listeningOnly: this.#o.listeningOnly },
-          digest: true,
-          previousDigest: alone ? this.#digests.get(key) : undefined,
-        },
-        urgent,
-      );
-      return { key, seq, result };
-    } finally {
-      const left = this.#reading.get(key)! - 1;
-      if (left > 0) this.#reading.set(key, left);
-      else {
-        this.#reading.delete(key);
-        if (this.#releasing.delete(key)) this.#events.unwatch(key);
-      }
-    }
+    if (!candidate) return Promise.resolve(null);
+    const options = { listeningOnly: this.#o.listeningOnly };
+    return this.#held.reread(key, candidate, (task) => this.#kernel.read(task, urgent), { bootId: this.#bootId, options });
   }
 
-  /** Takes a read of a held namespace in (in a commit): unless a newer one was taken, or the namespace is gone. */
+  /** Takes a re-read in (in a commit). */
   #take(read: HeldRead | null): void {
-    if (!read) return;
-    const { key, seq, result: r } = read;
-    if (!this.#events.has(key) || this.#releasing.has(key) || !this.#assembly.candidateOf(key)) return;
-    if (seq < (this.#taken.get(key) ?? 0)) return;
-    this.#taken.set(key, seq);
-    if (r.unchanged) return;
-    if (r.namespace === null || r.namespace.key !== key) {
-      // Held, yet unreadable (no privilege any more?): keep its last read, say why it is stale.
-      this.#assembly.markStale(key, r.warnings.map((w) => ({ subject: key, message: `not re-read, shown as last read: ${w.message}` })));
-      this.#digests.delete(key);
-      return;
-    }
-    this.#digests.set(key, r.digest!);
-    this.#assembly.putNamespace(r.namespace);
-  }
-
-  /** Our hold on a namespace ends (the assembly dropped it already): its event socket is closed. */
-  #release(key: NetnsKey): void {
-    this.#digests.delete(key);
-    this.#taken.delete(key);
-    // A read still out may use the socket's fd: close it when that read is back.
-    if (this.#reading.has(key)) this.#releasing.add(key);
-    else this.#events.unwatch(key);
+    if (read && !this.#assembly.candidateOf(read.key)) return; // dropped meanwhile
+    const taken = this.#held.take(read);
+    if (taken.kind === "changed") this.#assembly.putNamespace(taken.read);
+    else if (taken.kind === "stale") this.#assembly.markStale(read!.key, taken.warnings);
   }
 
   /** NSIDs the namespaces reference and nobody resolved yet, asked by a reader through the event sockets (in a commit). */
   async #resolveNsids(): Promise<void> {
     const a = this.#assembly;
-    const handle = (key: NetnsKey | undefined): NsidHandle | undefined => {
-      const fd = key === undefined ? undefined : this.#events.socketOf(key);
-      return fd === undefined ? undefined : { socketFd: fd, requests: false };
-    };
+    const handle = (key: NetnsKey | undefined) => this.#held.handle(key);
     const handles = (ids: Iterable<number>) => {
       const m = new Map<number, NsidHandle>();
       for (const id of ids) {
