@@ -38,7 +38,12 @@ export interface NamespaceRead {
   raw: RawNamespace;
   rules: NftRule[];
   drivers: ReadonlyMap<number, DriverInfo | null>;
+  /** What reading its links, addresses and routes warned about. */
   warnings: Warning[];
+  /** What reading its sockets and nf_tables rules warned about. */
+  restWarnings: Warning[];
+  /** Links, addresses and routes only: its sockets and rules are those of its last full read. */
+  partial?: true;
 }
 
 /** Which recorded entities a build may have changed: the store compares only these. */
@@ -229,8 +234,12 @@ export class Assembly {
     if (existing && candidateId(existing.candidate) !== id) return; // one namespace reached by two paths (dedup is by inode: should not happen)
     const tenants = this.#tenants.get(id) ?? { tenants: [], warnings: [] };
     if (existing) {
-      // Its candidate stays the one of the latest procfs pass (a read may have been asked for before it).
-      existing.read = { ...read, candidate: existing.candidate };
+      // Its candidate stays the one of the latest procfs pass (a read may have been asked for
+      // before it); a partial read keeps the sockets and rules of the last full one.
+      const last = existing.read;
+      existing.read = read.partial
+        ? { ...read, candidate: existing.candidate, raw: { ...read.raw, sockets: last.raw.sockets, socketsError: last.raw.socketsError }, rules: last.rules, restWarnings: last.restWarnings }
+        : { ...read, candidate: existing.candidate };
       const links = read.raw.links.map(slimLink);
       if (JSON.stringify(links) !== JSON.stringify(existing.links)) this.#rewired.add(read.key);
       existing.links = links;
@@ -428,8 +437,9 @@ export class Assembly {
           const candidate = forwardingFromRule(rule);
           return candidate ? [{ netns: key, candidate }] : [];
         });
-        // Built: of the read, nothing is needed again but what `links` keeps (relations, NSIDs).
-        e.read = { ...e.read, raw: { ...e.read.raw, links: [], addresses: [], routes: [], sockets: [] }, rules: [], drivers: new Map() };
+        // Built: of the read, only its sockets and rules are needed again (a partial read takes
+        // them over), and what `links` keeps (relations, NSIDs).
+        e.read = { ...e.read, raw: { ...e.read.raw, links: [], addresses: [], routes: [] }, drivers: new Map() };
       } else {
         const interfaces = before!.interfaces.map((i) => ({ ...i, users: [], containerNetwork: null, relations: { ...i.relations } }));
         e.built = { ...before!, interfaces, sockets: before!.sockets.map((x) => ({ ...x })), containers: [] };
@@ -481,7 +491,7 @@ export class Assembly {
         decorateNamespace(e.built, this.#decoration?.namespaces.get(key));
         sortNamespace(e.built);
         this.#count(e);
-        if (e.read.warnings.length + e.tenantWarnings.length + e.nsidWarnings.length + e.buildWarnings.length > 0) this.#warned.add(key);
+        if (e.read.warnings.length + e.read.restWarnings.length + e.tenantWarnings.length + e.nsidWarnings.length + e.buildWarnings.length > 0) this.#warned.add(key);
         else this.#warned.delete(key);
       }
       this.#replaceInOrder(null, e.built);
@@ -525,7 +535,7 @@ export class Assembly {
     const warnings: Warning[] = [...procfs.warnings];
     for (const w of this.#unreadable.values()) warnings.push(...w);
     for (const e of withWarnings) {
-      warnings.push(...e.read.warnings);
+      warnings.push(...e.read.warnings, ...e.read.restWarnings);
       for (const m of e.tenantWarnings) warnings.push({ subject: e.key, message: m });
       warnings.push(...e.nsidWarnings, ...e.buildWarnings);
     }

@@ -8,6 +8,7 @@
 import type { NamespaceRead } from "../discovery/assembly.ts";
 import type { NsidHandle } from "../discovery/network/resolve-nsids.ts";
 import type { NetnsCandidate } from "../discovery/procfs/namespaces.ts";
+import type { ReadDigest } from "../discovery/workers/digest.ts";
 import type { ReadResult, ReadTask } from "../discovery/workers/protocol.ts";
 import type { NetnsKey } from "../model/keys.ts";
 import type { Warning } from "../model/topology.ts";
@@ -31,7 +32,7 @@ export type Taken =
 export class HeldNamespaces {
   readonly #events: EventSource;
   /** Digest of the last read taken in, per namespace: a re-read with the same one changed nothing. */
-  readonly #digests = new Map<NetnsKey, string>();
+  readonly #digests = new Map<NetnsKey, ReadDigest>();
   #seq = 0;
   /** The number of the last read taken in, and how many reads are out, per namespace. */
   readonly #taken = new Map<NetnsKey, number>();
@@ -53,7 +54,7 @@ export class HeldNamespaces {
   }
 
   /** Starts holding a namespace by its event socket, first read as `digest`. Throws if the socket cannot be watched. */
-  hold(key: NetnsKey, eventFd: number, digest: string): void {
+  hold(key: NetnsKey, eventFd: number, digest: ReadDigest): void {
     this.#events.watch(key, eventFd);
     this.#digests.set(key, digest);
     this.#taken.set(key, ++this.#seq);
@@ -111,7 +112,8 @@ export class HeldNamespaces {
       this.#digests.delete(key);
       return { kind: "stale", warnings: r.warnings.map((w) => ({ subject: key, message: `not re-read, shown as last read: ${w.message}` })) };
     }
-    this.#digests.set(key, r.digest!);
+    const d = r.digest!;
+    this.#digests.set(key, d.rest === null ? { net: d.net, rest: this.#digests.get(key)?.rest ?? null } : d);
     return { kind: "changed", read: r.namespace };
   }
 }

@@ -400,11 +400,14 @@ export class Watcher implements LiveTopology {
     return taken;
   }
 
-  /** Reads a held namespace again (urgent: a kernel event's, ahead of a full pass's). */
+  /**
+   * Reads a held namespace again. After kernel events (`urgent`: ahead of a full pass's reads),
+   * its links, addresses and routes only — what those events are about; a full pass reads all.
+   */
   #reread(key: NetnsKey, urgent: boolean): Promise<HeldRead | null> {
     const candidate = this.#assembly.candidateOf(key);
     if (!candidate) return Promise.resolve(null);
-    const options = { listeningOnly: this.#o.listeningOnly };
+    const options = { listeningOnly: this.#o.listeningOnly, networkOnly: urgent };
     return this.#held.reread(key, candidate, (task) => this.#kernel.read(task, urgent), { bootId: this.#bootId, options });
   }
 

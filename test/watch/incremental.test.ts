@@ -3,7 +3,8 @@
 // scratch sees: after a series of changes across namespaces (veth pairs made and deleted, a
 // bridge and its ports, a macvlan moved to another namespace while its lower device stays, a
 // vxlan over a veth, addresses and routes), the lab's namespaces in the live topology equal
-// those of a fresh discover(), field for field.
+// those of a fresh discover(), field for field — a listening socket read by a full pass included,
+// though the re-reads after kernel events read links, addresses and routes only.
 
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { discover } from "../../src/discovery/discover.ts";
@@ -58,7 +59,12 @@ describe.if(root)("incremental assembly", () => {
   test("after changes across namespaces, the live topology is what a fresh discovery sees", async () => {
     const [hub, a, b, c] = ["hub", "a", "b", "c"].map((s) => lab.netns(s)) as [string, string, string, string];
     names.push(hub, a, b, c);
+    // A listener in a: sockets send no events, a full pass reads them; kernel events in a later
+    // re-read its links, addresses and routes only, and its socket must stay.
+    const listener = lab.spawn("ip", ["netns", "exec", a, "python3", "-c", "import socket, time\ns = socket.socket(); s.bind(('0.0.0.0', 7071)); s.listen()\nprint('ready', flush=True)\ntime.sleep(600)"]);
+    await lab.waitFor(listener, "ready");
     await settled();
+    await watcher.discoverNow();
     lab.ip(hub, "link", "add", "br0", "type", "bridge");
     lab.ip(hub, "link", "set", "br0", "up");
     for (const [ns, port] of [[a, "pa"], [b, "pb"]] as const) {
@@ -92,5 +98,6 @@ describe.if(root)("incremental assembly", () => {
     expect(iface(hub, "q0").relations.slaves).toEqual([iface(c, "mvx").key]);
     expect(iface(a, "vx0").relations.underlay).toBe(iface(a, "eth0").key);
     expect(live.find((n) => n.displayName === c)!.interfaces.map((i) => i.name).sort()).toEqual(["lo", "mvx"]);
+    expect(live.find((n) => n.displayName === a)!.sockets.map((x) => x.localPort)).toEqual([7071]);
   });
 });

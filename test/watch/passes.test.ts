@@ -6,7 +6,7 @@
 // re-read records nothing, and how namespaces are taken up and let go.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { digestOf } from "../../src/discovery/workers/digest.ts";
+import { digestOf, sameRead } from "../../src/discovery/workers/digest.ts";
 import type { NamespaceRead } from "../../src/discovery/assembly.ts";
 import type { NetnsCandidate } from "../../src/discovery/procfs/namespaces.ts";
 import type { ProcfsPass } from "../../src/discovery/procfs-pass.ts";
@@ -95,10 +95,13 @@ class FakeKernel implements Kernel {
       rules: [],
       drivers: new Map(),
       warnings: [],
+      restWarnings: [],
+      ...(task.options.networkOnly ? { partial: true as const } : {}),
     };
+    this.asked[this.asked.length - 1] += task.options.networkOnly ? " (network only)" : "";
     const digest = digestOf(read);
     const eventFd = task.options.eventSocket ? this.#fd++ : undefined;
-    if (digest === task.previousDigest) return { namespace: null, warnings: [], digest, unchanged: true, eventFd };
+    if (sameRead(digest, task.previousDigest)) return { namespace: null, warnings: [], digest, unchanged: true, eventFd };
     return { namespace: read, warnings: [], digest, unchanged: false, eventFd };
   }
 
@@ -239,7 +242,7 @@ describe("watcher passes over an injected kernel", () => {
     const batch = await nextBatch(from);
     expect(batch.cause).toEqual({ kind: "netlink", namespaces: [keyOf(B)] });
     expect(batch.events.map((e) => `${e.op} ${e.kind} ${e.key}`)).toEqual([`changed interface ${keyOf(B)}/if:3`]);
-    expect(kernel.asked.slice(asked)).toEqual(["read 2"]); // no procfs pass, no other namespace
+    expect(kernel.asked.slice(asked)).toEqual(["read 2 (network only)"]); // what events are about: no procfs pass, no other namespace, no sockets
     expect([...scopes.at(-1)!.namespaces.keys()]).toEqual([keyOf(B)]);
     expect(scopes.at(-1)!.lists.size).toBe(0);
   });
@@ -264,7 +267,7 @@ describe("watcher passes over an injected kernel", () => {
     const since = watcher.status().lastSuccessAt;
     events.announce(keyOf(C));
     await passAfter(since);
-    expect(kernel.asked.at(-1)).toBe("read 3");
+    expect(kernel.asked.at(-1)).toBe("read 3 (network only)");
     expect(batches.length).toBe(from);
     expect(store.latest()).toBe(revision);
   });
@@ -274,13 +277,13 @@ describe("watcher passes over an injected kernel", () => {
     let asked = kernel.asked.length;
     events.announce(keyOf(A), true); // B still knows its NSID of A: that settles A's without a query
     await passAfter(since);
-    expect(kernel.asked.slice(asked)).toEqual(["read 1"]);
+    expect(kernel.asked.slice(asked)).toEqual(["read 1 (network only)"]);
     since = watcher.status().lastSuccessAt;
     asked = kernel.asked.length;
     events.announce(keyOf(A), true);
     events.announce(keyOf(B), true);
     await passAfter(since);
-    expect(kernel.asked.slice(asked)).toEqual(["read 1", "read 2", "nsids"]);
+    expect(kernel.asked.slice(asked)).toEqual(["read 1 (network only)", "read 2 (network only)", "nsids"]);
     const a0 = watcher.current().topology.namespaces.find((n) => n.key === keyOf(A))!.interfaces.find((i) => i.name === "a0")!;
     expect(a0.relations.peer).toBe(`${keyOf(B)}/if:3`);
   });

@@ -64,6 +64,8 @@ export interface CollectOptions {
    * grows with RAM, not with the namespace's sockets); asked for LISTEN alone it skips that walk.
    */
   listeningOnly?: boolean;
+  /** Read sockets at all (default true): a re-read after a link, address or route event need not. */
+  sockets?: boolean;
 }
 
 /**
@@ -116,6 +118,7 @@ export function collectNamespace(sockets: NamespaceSockets, options: CollectOpti
     );
     for (const r of routes) raw.routes.push(r);
   }
+  if (options.sockets === false) return raw;
   try {
     if (sockets.diag instanceof Error) throw sockets.diag;
     collectSockets(sockets.diag, raw, options);

@@ -33,6 +33,12 @@ export interface ReadOptions {
   keepRouteSocket?: boolean;
   /** Also open an event socket in the namespace, joined to the change groups; the caller owns it. */
   eventSocket?: boolean;
+  /**
+   * Links, addresses and routes only — what kernel events announce — not sockets nor nf_tables
+   * rules (the caller keeps those of a full read). Their dumps are most of a read's cost, and the
+   * TCP one grows with the whole host's sockets, so a change costs what it is about.
+   */
+  networkOnly?: boolean;
 }
 
 /** One namespace as read over netlink. Plain data but for the sockets asked to be kept. */
@@ -44,8 +50,12 @@ export interface CollectedNamespace {
   rules: NftRule[];
   /** ethtool driver information of its physical interfaces, by ifindex. */
   drivers: Map<number, DriverInfo | null>;
-  /** What reading it warned about, in order. */
+  /** What reading its links, addresses and routes warned about, in order. */
   warnings: Warning[];
+  /** What reading its sockets and nf_tables rules warned about. */
+  restWarnings: Warning[];
+  /** Sockets and rules were not read (networkOnly): they are those of an earlier read. */
+  partial?: true;
   routeSocket?: NetlinkSocket;
   eventSocket?: NetlinkSocket;
 }
@@ -85,19 +95,25 @@ export function readNamespace(
   let sockets: (NetlinkSocket | Error)[] = [];
   const kept = new Set<NetlinkSocket>();
   try {
-    const protocols = [NETLINK_ROUTE, NETLINK_SOCK_DIAG, NETLINK_NETFILTER];
+    const full = !options.networkOnly;
+    const protocols = full ? [NETLINK_ROUTE, NETLINK_SOCK_DIAG, NETLINK_NETFILTER] : [NETLINK_ROUTE];
     if (options.eventSocket) protocols.push(NETLINK_ROUTE);
     // One switch into the namespace for all of them.
     sockets = openNamespaceSockets(nsFd, protocols);
-    const [route, diag, nft, events] = sockets as [NetlinkSocket | Error, NetlinkSocket | Error, NetlinkSocket | Error, (NetlinkSocket | Error)?];
+    const route = sockets[0]!;
+    const [diag, nft] = full ? [sockets[1]!, sockets[2]!] : [new Error("not asked"), new Error("not asked")];
+    const events = options.eventSocket ? sockets.at(-1) : undefined;
     if (route instanceof Error) throw route;
-    const raw = collectNamespace({ route, diag }, { listeningOnly: options.listeningOnly });
-    for (const what of raw.interrupted) warn(subject, `${what} dump kept being interrupted; result may be incomplete`);
-    if (raw.socketsError !== null) warn(subject, `sockets not read: ${raw.socketsError}`);
+    const raw = collectNamespace({ route, diag }, { listeningOnly: options.listeningOnly, sockets: full });
+    const restWarnings: Warning[] = [];
+    const warnRest = (s: string, m: string) => restWarnings.push({ subject: s, message: m });
+    for (const what of raw.interrupted) (/sockets$/.test(what) ? warnRest : warn)(subject, `${what} dump kept being interrupted; result may be incomplete`);
+    if (raw.socketsError !== null) warnRest(subject, `sockets not read: ${raw.socketsError}`);
     const key = netnsKey(bootId, raw.cookie);
     const drivers = driverInfo(nsFd, raw, key, warn);
-    const rules = readRules(nft, key, warn);
-    const namespace: CollectedNamespace = { candidate, raw, key, rules, drivers, warnings };
+    const rules = full ? readRules(nft, key, warnRest) : [];
+    const namespace: CollectedNamespace = { candidate, raw, key, rules, drivers, warnings, restWarnings };
+    if (!full) namespace.partial = true;
     if (options.eventSocket) {
       if (events instanceof Error || events === undefined) throw events ?? new Error("no event socket");
       joinChangeGroups(events);
@@ -109,7 +125,7 @@ export function readNamespace(
       namespace.routeSocket = route;
       kept.add(route);
     }
-    return { namespace, warnings };
+    return { namespace, warnings: [...warnings, ...restWarnings] };
   } catch (err) {
     warn(subject, `skipped: ${(err as Error).message}`);
     for (const s of kept) s.close();

@@ -9,6 +9,7 @@ import type { NetnsCandidate } from "../procfs/namespaces.ts";
 import type { ProcfsPass, ProcfsPassOptions } from "../procfs-pass.ts";
 import type { NamespaceTarget, ReadOptions } from "../network/read-namespace.ts";
 import type { NsidHandle, NsidQuestion } from "../network/resolve-nsids.ts";
+import type { ReadDigest } from "./digest.ts";
 
 export interface ReadTask {
   kind: "read";
@@ -22,7 +23,7 @@ export interface ReadTask {
    * the caller already has). A one-shot discovery needs neither.
    */
   digest?: boolean;
-  previousDigest?: string;
+  previousDigest?: ReadDigest;
 }
 
 export interface ReadResult {
@@ -30,7 +31,7 @@ export interface ReadResult {
   namespace: NamespaceRead | null;
   warnings: Warning[];
   /** Of what the model is built from (the volatile socket counters left out), when asked for. */
-  digest: string | null;
+  digest: ReadDigest | null;
   /** The read matched `previousDigest`: `namespace` is null, nothing changed. */
   unchanged: boolean;
   routeFd?: number;

@@ -10,7 +10,7 @@ import { closeOriginalNetnsFd, closeOriginalUtsFd, closeQuietly, setThreadNice, 
 import { askNsids } from "../network/resolve-nsids.ts";
 import { readNamespace } from "../network/read-namespace.ts";
 import { runProcfsPass } from "../procfs-pass.ts";
-import { digestOf } from "./digest.ts";
+import { digestOf, sameRead } from "./digest.ts";
 import type { NsidResult, NsidTask, ReadResult, ReadTask, Request, Response, Setup } from "./protocol.ts";
 
 declare const self: Worker;
@@ -24,12 +24,13 @@ function read(task: ReadTask): ReadResult {
   const digest = task.digest ? digestOf(ns) : null;
   const routeFd = ns.routeSocket?.release();
   const eventFd = ns.eventSocket?.release();
-  if (digest !== null && task.previousDigest === digest) {
+  if (digest !== null && sameRead(digest, task.previousDigest)) {
     // The caller has this very read already. A kept socket is still handed over.
     return { namespace: null, warnings: r.warnings, digest, unchanged: true, routeFd, eventFd };
   }
-  const { candidate, raw, key, rules, drivers, warnings } = ns;
-  return { namespace: { candidate, raw, key, rules, drivers, warnings }, warnings: r.warnings, digest, unchanged: false, routeFd, eventFd };
+  const { candidate, raw, key, rules, drivers, warnings, restWarnings, partial } = ns;
+  const read = { candidate, raw, key, rules, drivers, warnings, restWarnings, ...(partial ? { partial } : {}) };
+  return { namespace: read, warnings: r.warnings, digest, unchanged: false, routeFd, eventFd };
 }
 
 function nsids(task: NsidTask): NsidResult {
