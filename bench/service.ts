@@ -5,7 +5,9 @@
 //   1. change → event: `ip -n <container> link add bvA type veth peer name bvB` (then `link del
 //      bvA`), --changes times, each timed from just before `ip` is spawned to the matching
 //      topologyChanges event at a graphql-ws client: p50 / p90 / max;
-//   2. the server's RSS after its first full pass at that size (discoverNow);
+//   2. RSS after a full pass at that size: of a server started fresh on the host as it is (its
+//      start, then discoverNow), and of the long-running one (which has served the benchmark's
+//      queries and grown with the lab);
 // and at the largest size:
 //   3. during a full pass (discoverNow): /healthz and a one-namespace GraphQL query, each asked
 //      in a loop, one at a time — the longest each waited, and how long the pass took;
@@ -59,9 +61,11 @@ if (statSync(binary).mtimeMs < newestSource) console.error(`bench: warning: ${bi
 
 const dir = mkdtempSync(join(tmpdir(), "wiresight-bench-service-"));
 let server: ChildProcess | null = null;
+const extraServers = new Set<ChildProcess>();
 const churned = new Set<string>();
 const cleanup = cleanupOnExit(() => {
   server?.kill("SIGKILL");
+  for (const c of extraServers) c.kill("SIGKILL");
   for (const ns of churned) Bun.spawnSync(["ip", "netns", "del", ns]);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -83,18 +87,36 @@ function memory(pid: number): { rssKb: number; peakKb: number } {
   return { rssKb: field("VmRSS"), peakKb: field("VmHWM") };
 }
 
-async function startServer(): Promise<{ url: string; pid: number }> {
+async function startServer(db = "serve.db"): Promise<{ url: string; pid: number; child: ChildProcess }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const args = ["serve", "--listen", `127.0.0.1:${port}`, "--db", join(dir, "serve.db"), ...(opts.workers ? ["--workers", opts.workers] : [])];
+  const args = ["serve", "--listen", `127.0.0.1:${port}`, "--db", join(dir, db), ...(opts.workers ? ["--workers", opts.workers] : [])];
   const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
-  server = child;
+  if (db === "serve.db") server = child;
+  else extraServers.add(child);
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   for (let i = 0; !stderr.includes("listening on"); i++) {
     if (i > 3000 || child.exitCode !== null) throw new Error(`serve did not start: ${stderr}`);
     await Bun.sleep(100);
   }
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid! };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, child };
+}
+
+/**
+ * A second server started on the host as it is now: its RSS once its first full pass is done
+ * (its start, then discoverNow), with no query served but that one — the watcher's own memory at
+ * this size, apart from what the long-running server's queries and history left behind.
+ */
+async function freshServerRss(size: number): Promise<number> {
+  const fresh = await startServer(`fresh-${size}.db`);
+  try {
+    await query(fresh.url, "mutation { discoverNow { revision } }");
+    return memory(fresh.pid).rssKb;
+  } finally {
+    fresh.child.kill("SIGTERM");
+    await new Promise((r) => (fresh.child.exitCode !== null ? r(null) : fresh.child.on("exit", r)));
+    extraServers.delete(fresh.child);
+  }
 }
 
 async function query(url: string, q: string): Promise<{ data: any; bytes: number }> {
@@ -247,6 +269,7 @@ interface Row {
   namespaces: number;
   latencies: number[];
   rssKb: number;
+  freshRssKb: number;
 }
 
 async function main(): Promise<void> {
@@ -269,9 +292,11 @@ async function main(): Promise<void> {
     const rssKb = memory(pid).rssKb;
     const { data } = await query(url, "{ topology { namespaces { key } } }");
     console.log(`\nN = ${n} containers (${data.topology.namespaces.length} namespaces on the host), lab grown in ${ms(performance.now() - t)}; RSS after a full pass ${mb(rssKb)}`);
+    const freshRssKb = await freshServerRss(n);
+    console.log(`   a server started fresh at this size: RSS after its first full pass ${mb(freshRssKb)}`);
     await waitForIdle(30_000);
     const latencies = await changeLatency(url, containers);
-    rows.push({ n, namespaces: data.topology.namespaces.length, latencies, rssKb });
+    rows.push({ n, namespaces: data.topology.namespaces.length, latencies, rssKb, freshRssKb });
     console.log(`   change → event: p50 ${ms(percentile(latencies, 0.5))}   p90 ${ms(percentile(latencies, 0.9))}   max ${ms(Math.max(...latencies))}   (${CHANGES} changes)`);
   }
   const largest = containers.at(-1)!.name;
@@ -289,7 +314,10 @@ async function main(): Promise<void> {
   const p90 = (r: Row) => percentile(r.latencies, 0.9);
   console.log(`\nsummary (targets: p90 ≤ 50 ms at every N, p90 at the largest ≤ 1.5 × at the smallest; RSS ≤ 100 MB at 20, ≤ 150 MB at 1000)`);
   for (const r of rows)
-    console.log(`   N = ${String(r.n).padStart(5)}: p90 ${ms(p90(r)).padStart(9)} (${(p90(r) / p90(base)).toFixed(2)} × N = ${base.n})   p50 ${ms(percentile(r.latencies, 0.5)).padStart(9)}   max ${ms(Math.max(...r.latencies)).padStart(9)}   RSS ${mb(r.rssKb)}`);
+    console.log(
+      `   N = ${String(r.n).padStart(5)}: p90 ${ms(p90(r)).padStart(9)} (${(p90(r) / p90(base)).toFixed(2)} × N = ${base.n})   p50 ${ms(percentile(r.latencies, 0.5)).padStart(9)}   max ${ms(Math.max(...r.latencies)).padStart(9)}   ` +
+        `RSS ${mb(r.freshRssKb)} fresh, ${mb(r.rssKb)} long-running`,
+    );
 
   if (SOAK_MS > 0) {
     destroyCreated();
