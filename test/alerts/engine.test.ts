@@ -10,9 +10,8 @@ import type { Topology } from "../../src/model/topology.ts";
 import { Store } from "../../src/store/index.ts";
 import { LiveDouble } from "../helpers/live-double.ts";
 import { tempDir } from "../store/helpers.ts";
-import { later, syntheticTopology } from "../store/synthetic.ts";
+import { later, SYNTHETIC_TIME as T0, syntheticTopology } from "../store/synthetic.ts";
 
-const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const dirs: { cleanup(): void }[] = [];
 const open: { engine: AlertEngine; store: Store }[] = [];
 
@@ -352,7 +351,7 @@ describe("webhooks", () => {
       const store = Store.open(tmp.db);
       const live = new LiveDouble(store, syntheticTopology(T0));
       const warnings: string[] = [];
-      const engine = AlertEngine.open({ store, live, tickMs: null, webhookTimeoutMs: 200, webhookRetries: 1, webhookRetryDelayMs: 1, warn: (m) => warnings.push(m) });
+      const engine = AlertEngine.open({ store, live, now: () => T0, tickMs: null, webhookTimeoutMs: 200, webhookRetries: 1, webhookRetryDelayMs: 1, warn: (m) => warnings.push(m) });
       open.push({ engine, store });
       engine.createRule({ name: "silent", enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 0, severity: "info", webhook: `http://127.0.0.1:${silent.port}/` });
       expect(engine.alerts({ state: ["firing"] })).toHaveLength(1);

@@ -37,8 +37,11 @@ test("a database from before the alert tables is migrated on open", async () => 
   check.close();
 
   const store = Store.open(tmp.db);
-  const live = new LiveDouble(store, syntheticTopology());
-  const engine = AlertEngine.open({ store, live, tickMs: null, warn: () => {} });
+  // The engine's clock is the recording's time: the built-in discovery-health rule compares the
+  // two, so a wall clock would make it fire once the synthetic topology's date is in the past.
+  const t0 = Date.now();
+  const live = new LiveDouble(store, syntheticTopology(t0));
+  const engine = AlertEngine.open({ store, live, now: () => t0, tickMs: null, warn: () => {} });
   engine.createRule({ name: "open ports", enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 0, severity: "info", webhook: null });
   expect(engine.alerts({ state: ["firing"] })).toHaveLength(1);
   expect(store.history().map((h) => h.revision)).toEqual([1]);

@@ -8,7 +8,7 @@ import { AlertEngine, checkRuleInput, parseRuleFile, RuleFileError } from "../..
 import { Store } from "../../src/store/index.ts";
 import { LiveDouble } from "../helpers/live-double.ts";
 import { tempDir } from "../store/helpers.ts";
-import { syntheticTopology } from "../store/synthetic.ts";
+import { SYNTHETIC_TIME as T0, syntheticTopology } from "../store/synthetic.ts";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -70,7 +70,7 @@ describe("rules file", () => {
   test("upserted by name at start: new rules created, existing ones updated, the built-in one configurable", async () => {
     const store = Store.open(tmp.db);
     const live = new LiveDouble(store, syntheticTopology());
-    const first = AlertEngine.open({ store, live, tickMs: null });
+    const first = AlertEngine.open({ store, live, now: () => T0, tickMs: null });
     const kept = first.createRule({ name: "promisc", enabled: true, condition: { type: "promiscuous" }, forMs: 0, severity: "info", webhook: null });
     await first.close();
 
@@ -83,7 +83,7 @@ describe("rules file", () => {
         { name: "discovery health", condition: { type: "discoveryHealth", stalledAfterMs: 120000 }, webhook: "https://example.invalid/alerts" },
       ]),
     );
-    const second = AlertEngine.open({ store, live, tickMs: null, rulesFile: file, warn: () => {} });
+    const second = AlertEngine.open({ store, live, now: () => T0, tickMs: null, rulesFile: file, warn: () => {} });
     const byName = new Map(second.rules().map((r) => [r.name, r]));
     expect(byName.get("promisc")).toMatchObject({ id: kept.id, condition: { type: "promiscuous", kinds: ["veth"] }, severity: "critical" });
     expect(byName.get("open ports")).toMatchObject({ forMs: 30000, webhook: "http://127.0.0.1:9/hook", builtIn: false });
@@ -92,10 +92,10 @@ describe("rules file", () => {
     await second.close();
 
     writeFileSync(file, JSON.stringify([{ name: "health 2", condition: { type: "discoveryHealth", stalledAfterMs: 5000 } }]));
-    expect(() => AlertEngine.open({ store, live, tickMs: null, rulesFile: file })).toThrow(
+    expect(() => AlertEngine.open({ store, live, now: () => T0, tickMs: null, rulesFile: file })).toThrow(
       "rules file " + file + ", rule 1 ('health 2'): condition.type: 'discoveryHealth' is built in (rule 'discovery health')",
     );
-    expect(() => AlertEngine.open({ store, live, tickMs: null, rulesFile: join(tmp.dir, "missing.json") })).toThrow(RuleFileError);
+    expect(() => AlertEngine.open({ store, live, now: () => T0, tickMs: null, rulesFile: join(tmp.dir, "missing.json") })).toThrow(RuleFileError);
     store.close();
   });
 });
