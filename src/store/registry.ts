@@ -95,7 +95,7 @@ const route: Kind = {
 };
 
 /** The Topology's top-level lists, each a kind whose entities are restored by appending. */
-type TopLevelList = "processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks";
+type TopLevelList = "processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services";
 
 function listKind<F extends TopLevelList>(
   name: string,
@@ -143,6 +143,8 @@ const forwardedPort = listKind(
 const engine = listKind("engine", "engines", "engines", () => null, (a) => `engine ${a.kind} (pid ${a.pid})`);
 const container = listKind("container", "containers", "containers", (c) => c.engine, (a) => `container ${a.name}`);
 const containerNetwork = listKind("container network", "container_networks", "containerNetworks", (n) => n.engine, (a) => `container network ${a.name}`);
+const pod = listKind("pod", "pods", "pods", (p) => p.engine, (a) => `pod ${a.namespace}/${a.name}`);
+const service = listKind("service", "services", "services", (s) => s.netns, (a, nameOf) => `service ${a.namespace}/${a.name}:${a.port} in ${nameOf(a.netns as string)}`);
 
 export const KINDS: readonly Kind[] = [
   namespace,
@@ -155,6 +157,8 @@ export const KINDS: readonly Kind[] = [
   engine,
   container,
   containerNetwork,
+  pod,
+  service,
 ];
 
 function processesByNetns(t: Topology): Map<string, Process[]> {

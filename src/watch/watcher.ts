@@ -478,7 +478,9 @@ export class Watcher implements LiveTopology {
    */
   #followEngines(): void {
     const wanted = new Map<string, EngineKind>();
-    for (const r of this.#engines?.results ?? []) if (r.apiSocket && r.status === "ok") wanted.set(r.apiSocket, r.candidate.kind);
+    // Docker's event stream (Podman serves it too); containerd and CRI-O are caught by full passes.
+    for (const r of this.#engines?.results ?? [])
+      if (r.apiSocket && r.status === "ok" && (r.candidate.kind === "docker" || r.candidate.kind === "podman")) wanted.set(r.apiSocket, r.candidate.kind);
     for (const [socket, stream] of this.#engineStreams)
       if (!wanted.has(socket)) {
         stream.close();
