@@ -84,7 +84,7 @@ export function resolveForwardedPortDestinations(topology: Topology): void {
     let netns: NetnsKey | null = null;
     let iface: InterfaceKey | null = null;
     try {
-      const r = whereIs(index, p.destinationAddress, { from: p.netns });
+      const r = whereIs(index, p.destinationAddress, { from: p.netns, followForwardings: false });
       const nonLoopback = r.owners.filter((o) => o.interface?.kind !== "loopback");
       const owner = r.reached ?? (nonLoopback.length === 1 ? nonLoopback[0]! : null);
       netns = owner?.netns ?? null;

@@ -23,6 +23,8 @@ the address, starting in the host's own (initial) namespace.
 Options:
   -f, --from X          start the path at X: "initial", a namespace name, key or inode
                         (net:[N]), an interface key, or an address one namespace holds
+  -p, --port N          the destination port: a forwarding on the way (a Kubernetes service's
+                        ClusterIP or NodePort, a published port) sends it on to its endpoint
   -j, --json            print the answer as JSON (owners, path, end, notes)
   -v, --verbose         list every discovery warning instead of counting them
       --color WHEN      auto (default: on a terminal, unless NO_COLOR is set), always, never
@@ -43,6 +45,7 @@ export async function whereisCommand(argv: string[]): Promise<number> {
     argv,
     {
       from: { type: "string", short: "f" },
+      port: { type: "string", short: "p" },
       json: { type: "boolean", short: "j" },
       verbose: { type: "boolean", short: "v" },
       color: { type: "string" },
@@ -59,10 +62,15 @@ export async function whereisCommand(argv: string[]): Promise<number> {
   const color = colorMode(values.color);
   // Check the address before the (costlier) discovery, so a typo fails at once.
   asUsage(() => parseIp(address));
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port: '${values.port}' is not a port (0-65535)`);
+  }
 
   const topology = await discoverWithEngines();
   const index = indexTopology(topology);
-  const result = asUsage(() => whereIs(index, address, values.from === undefined ? {} : { from: values.from }));
+  const result = asUsage(() => whereIs(index, address, { ...(values.from === undefined ? {} : { from: values.from }), ...(port === undefined ? {} : { port }) }));
   if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + "\n");
   else process.stdout.write(renderWhereIs(result, index, makeStyle(useColor(color, process.stdout))));
   reportProblems(topology, Boolean(values.verbose), useColor(color, process.stderr));

@@ -154,6 +154,8 @@ export function decorateTopology(
         netns ??= pod?.netns ?? null;
         if (netns === null) warn(ckey, `container ${c.name}: its network namespace was not found (PID ${c.pid} as the engine sees it)`);
       }
+      // A pod's containers form its group, whatever labels the runtime copied onto them.
+      const groups = pod && !c.groups.some((g) => g.kind === "kubernetes-pod") ? [...c.groups, { kind: "kubernetes-pod" as const, namespace: pod.namespace, name: pod.name }] : c.groups;
       const container: Container = {
         key: ckey,
         engine: key,
@@ -168,7 +170,7 @@ export function decorateTopology(
         netns,
         labels: c.labels,
         privileged: c.privileged,
-        groups: c.groups,
+        groups,
         networks: c.networks.map((n) => ({
           network: networkKeys.get(n.networkId) ?? containerNetworkKey(candidate.kind, n.networkId),
           name: n.name,

@@ -52,5 +52,13 @@ export function kubeProxyServices(netns: NetnsKey, graph: RuleGraph): { candidat
     if (!svc.endpoints.some((x) => x.address === c.destinationAddress && x.port === endPort))
       svc.endpoints.push({ address: c.destinationAddress, port: endPort, netns: null, pod: null, listeners: [] });
   }
+  // The kernel dumps map elements in hash order: sorted, a service reads the same every pass.
+  const cmp = (a: string | null, b: string | null) => (a ?? "").localeCompare(b ?? "", "en", { numeric: true });
+  for (const s of services.values()) {
+    s.frontends.sort((a, b) => ACCESS_ORDER.indexOf(a.access) - ACCESS_ORDER.indexOf(b.access) || cmp(a.address, b.address) || (a.port ?? 0) - (b.port ?? 0));
+    s.endpoints.sort((a, b) => cmp(a.address, b.address) || (a.port ?? 0) - (b.port ?? 0));
+  }
   return { candidates, claimed, services: [...services.values()] };
 }
+
+const ACCESS_ORDER: ServiceAccess[] = ["clusterIP", "externalIP", "loadBalancerIP", "external", "nodePort"];

@@ -8,6 +8,7 @@ import { canonicalIp, checkPort, containerNetns, findNamespace, nameMatcher } fr
 import { topologyAt } from "../moment.ts";
 import type { SchemaIndex } from "../topology-index.ts";
 import { InterfaceKindEnum } from "./network.ts";
+import { findPod } from "./pods.ts";
 import { SocketStateEnum } from "./hosts.ts";
 import { AddressRef, ContainerNetworkRef, ContainerRef, EngineRef, ForwardedPortRef, InterfaceRef, NamespaceRef, ProcessRef, RouteRef, SocketRef } from "./refs.ts";
 
@@ -16,14 +17,19 @@ const ProtocolEnum = builder.enumType("SocketProtocol", { values: ["tcp", "udp"]
 
 const withTotal = { fields: (t: any) => ({ totalCount: t.int({ description: "Items matching the filters, over all pages.", resolve: (c: { totalCount: number }) => c.totalCount }) }) };
 
-/** The namespace keys a `namespace:` / `container:` filter pair allows; null: any. */
-function scope(index: SchemaIndex, args: { namespace?: string | null; container?: string | null }): Set<string> | null {
+/** The namespace keys a `namespace:` / `container:` / `pod:` filter allows; null: any. */
+function scope(index: SchemaIndex, args: { namespace?: string | null; container?: string | null; pod?: string | null }): Set<string> | null {
   let keys: Set<string> | null = null;
   if (args.namespace != null) keys = new Set([findNamespace(index, args.namespace).key]);
   if (args.container != null) {
     const ns = containerNetns(index, args.container);
     const c = new Set(ns === null ? [] : [ns]);
     keys = keys ? new Set([...keys].filter((k) => c.has(k))) : c;
+  }
+  if (args.pod != null) {
+    const ns = findPod(index, args.pod).netns;
+    const p = new Set(ns === null ? [] : [ns]);
+    keys = keys ? new Set([...keys].filter((k) => p.has(k))) : p;
   }
   return keys;
 }
@@ -41,7 +47,12 @@ builder.queryFields((t) => {
       {
         type: NamespaceRef,
         description: "Network namespaces.",
-        args: { at, name: t.arg.string({ required: false, description: "Display name, exact or a glob (* ?)." }), container },
+        args: {
+          at,
+          name: t.arg.string({ required: false, description: "Display name, exact or a glob (* ?)." }),
+          container,
+          pod: t.arg.string({ required: false, description: "A Kubernetes pod (NAMESPACE/NAME or its key): its namespace." }),
+        },
         resolve: (_r, args, ctx) => {
           const index = read(ctx, args);
           const s = scope(index, args);

@@ -6,7 +6,7 @@ import { whereIs } from "../../model/where-is.ts";
 import { builder } from "../builder.ts";
 import type { SchemaContext } from "../context.ts";
 import { asClientErrors, badInput } from "../errors.ts";
-import { findNamespace } from "../filters.ts";
+import { checkPort, findNamespace } from "../filters.ts";
 import { resolveRevision, topologyAt } from "../moment.ts";
 import { Channel } from "../channel.ts";
 import { changeMatcher, topologyChanges } from "../topology-changes.ts";
@@ -90,7 +90,12 @@ builder.queryType({
     whereIs: t.field({
       type: WhereIsRef,
       description: "Who owns an IP address, and (from a starting point: `initial`, a namespace key, name or id, an interface key, or an address) where a packet goes.",
-      args: { ip: t.arg.string({ required: true }), from: t.arg.string({ required: false }), at: t.arg({ type: "Moment", required: false }) },
+      args: {
+        ip: t.arg.string({ required: true }),
+        from: t.arg.string({ required: false }),
+        port: t.arg.int({ required: false, description: "The destination port: which service port, NodePort or published port forwards the packet." }),
+        at: t.arg({ type: "Moment", required: false }),
+      },
       resolve: (_r, args, ctx) => {
         const index = topologyAt(ctx, args.at);
         let from = args.from ?? undefined;
@@ -103,7 +108,8 @@ builder.queryType({
             // Not a namespace: whereIs takes interface keys and addresses too, and explains what it does not take.
           }
         }
-        return { ...asClientErrors(() => whereIs(index, args.ip, from !== undefined ? { from } : {})), index };
+        const port = args.port != null ? checkPort(args.port) : undefined;
+        return { ...asClientErrors(() => whereIs(index, args.ip, { ...(from !== undefined ? { from } : {}), ...(port !== undefined ? { port } : {}) })), index };
       },
     }),
     diff: t.field({

@@ -5,7 +5,7 @@ import type { Hop, Owner, StartPoint, WhereIsResult } from "../../model/where-is
 import { builder } from "../builder.ts";
 import type { SchemaIndex } from "../topology-index.ts";
 import { byKey } from "./lookup.ts";
-import { AddressRef, InterfaceRef, NamespaceRef, RouteRef } from "./refs.ts";
+import { AddressRef, ForwardedPortRef, InterfaceRef, NamespaceRef, RouteRef } from "./refs.ts";
 
 type In<T> = T & { index: SchemaIndex };
 
@@ -29,9 +29,20 @@ const StartRef = builder.objectRef<In<StartPoint>>("WhereIsStart").implement({
   }),
 });
 
+const DnatRef = builder.objectRef<In<NonNullable<Hop["dnat"]>>>("WhereIsDnat").implement({
+  description: "A forwarding that rewrote the packet's destination.",
+  fields: (t) => ({
+    forwardedPort: t.field({ type: ForwardedPortRef, nullable: true, resolve: (d) => byKey(d.index.forwardedPorts, d.forwardedPort) }),
+    service: t.exposeString("service", { nullable: true, description: "kube-proxy's `namespace/name:port`, when a service's." }),
+    from: t.exposeString("from"),
+    to: t.exposeString("to"),
+  }),
+});
+
 const HopRef = builder.objectRef<In<Hop>>("WhereIsHop").implement({
   fields: (t) => ({
-    kind: t.exposeString("kind", { description: "route: the namespace's routing chose a route; bridge: a bridge switched the frame." }),
+    kind: t.exposeString("kind", { description: "route: the namespace's routing chose a route; bridge: a bridge switched the frame; dnat: a forwarding rewrote the destination." }),
+    dnat: t.field({ type: DnatRef, nullable: true, resolve: (h) => (h.dnat ? { ...h.dnat, index: h.index } : null) }),
     netns: t.exposeString("netns"),
     namespace: t.field({ type: NamespaceRef, nullable: true, resolve: (h) => byKey(h.index.namespaces, h.netns) }),
     ingress: t.field({ type: InterfaceRef, nullable: true, resolve: (h) => byKey(h.index.interfaces, h.ingress?.key) }),
@@ -52,6 +63,8 @@ export const WhereIsRef = builder.objectRef<In<WhereIsResult>>("WhereIsResult").
   fields: (t) => ({
     query: t.exposeString("query"),
     address: t.exposeString("address"),
+    port: t.exposeInt("port", { nullable: true }),
+    translatedTo: t.exposeString("translatedTo", { nullable: true, description: "Where a forwarding on the path sent the packet instead." }),
     family: t.exposeString("family"),
     owners: t.field({ type: [OwnerRef], resolve: (r) => r.owners.map((o) => ({ ...o, index: r.index })) }),
     from: t.field({ type: StartRef, nullable: true, resolve: (r) => (r.from ? { ...r.from, index: r.index } : null) }),
