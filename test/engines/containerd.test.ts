@@ -17,6 +17,9 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+import { readFileSync } from "node:fs";
 import { execute, parse } from "graphql";
 import { toGhostwireDiscovery } from "../../src/api/ghostwire-v1.ts";
 import { resolveTarget } from "../../src/capture/target.ts";
@@ -313,6 +316,15 @@ describe.if(root)("containerd with its CRI plugin, CNI and kube-proxy rules", ()
       store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test("the dump, with pods, services and CNI networks, validates against docs/dump.schema.json", () => {
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(new URL("../../docs/dump.schema.json", import.meta.url), "utf8")));
+    expect(topology.pods.length).toBeGreaterThanOrEqual(3);
+    expect(topology.services.length).toBeGreaterThanOrEqual(2);
+    expect(validate(topology) ? [] : validate.errors).toEqual([]);
   });
 
   test("CRI-O's client against the same CRI socket contract: pods and containers over the CRI alone", () => {
