@@ -77,6 +77,7 @@ async function askContainerd(client: GrpcUnixClient, timeoutMs: number, warn: (m
     // CRI containers are containerd containers (namespace k8s.io) with the same ids.
     const sandboxOf = new Map(cri.containers.map((c) => [c.id, c.podSandboxId]));
     for (const c of ctrd.containers) c.podSandboxId ??= sandboxOf.get(c.id) ?? null;
+    attachPodNetwork(ctrd.containers, cri);
   }
   return {
     apiVersion: ctrd.version,
@@ -114,6 +115,33 @@ async function askCriO(client: GrpcUnixClient, timeoutMs: number, warn: (m: stri
     cniLoaded: [],
     partial: false,
   };
+}
+
+/**
+ * containerd's CRI plugin sets every pod up on one CNI network (the first configuration it
+ * loaded, besides its own loopback): a pod's containers are attached to it with the pod's
+ * addresses. With several networks loaded (a CNI multiplexer's delegates) who got which is not
+ * said, so nothing is claimed.
+ */
+function attachPodNetwork(containers: EngineContainer[], cri: CriInventory): void {
+  const networks = (cri.cni?.networks ?? []).filter((n) => !isLoopbackOnly(n.source));
+  if (networks.length !== 1) return;
+  const name = networks[0]!.name;
+  const ips = new Map(cri.pods.map((p) => [p.id, p.ips]));
+  for (const c of containers) {
+    const podIps = c.podSandboxId !== null ? ips.get(c.podSandboxId) : undefined;
+    if (!podIps || podIps.length === 0 || c.networks.length > 0) continue;
+    c.networks = [{ name, networkId: `cni:${name}`, ipv4: podIps.find((ip) => !ip.includes(":")) ?? null, ipv6: podIps.find((ip) => ip.includes(":")) ?? null, mac: null }];
+  }
+}
+
+function isLoopbackOnly(source: string): boolean {
+  try {
+    const plugins = (JSON.parse(source) as { plugins?: { type?: string }[] }).plugins ?? [];
+    return plugins.length > 0 && plugins.every((p) => p.type === "loopback");
+  } catch {
+    return false;
+  }
 }
 
 /** nerdctl names a container's networks; the network ids come from their CNI configurations. */

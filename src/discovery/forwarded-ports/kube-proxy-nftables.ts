@@ -64,8 +64,8 @@ export function kubeProxyNftables(graph: RuleGraph): KubeProxyForwarding[] {
  * (an IPv6 address takes four), the protocol a byte, the port big-endian.
  */
 export function decodeKey(hex: string, addrLen: number): { address: string | null; protocol: string; port: number } | null {
+  if (hex.length !== 2 * (addrLen + 8) || !/^[0-9a-f]*$/i.test(hex)) return null;
   const b = Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
-  if (b.length !== addrLen + 8) return null;
   const proto = b[addrLen]!;
   return {
     address: addrLen === 0 ? null : ipAddress(b.subarray(0, addrLen)),
