@@ -75,6 +75,7 @@ export {
   buildNftSetElementDump,
   decodeNftSet,
   decodeNftSetElements,
+  NFTNL_UDATA_COMMENT,
   userdataString,
 } from "./nft-sets.ts";
 export {

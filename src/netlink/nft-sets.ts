@@ -9,6 +9,7 @@ import { concat, encodeAttribute, parseAttributes } from "./attributes.ts";
 import { NetlinkDecodeError } from "./errors.ts";
 import { type NetlinkMessage, encodeMessage } from "./message.ts";
 import { type NftVerdict, decodeVerdict } from "./nft-expressions.ts";
+import { need, openNftMessage } from "./nftables.ts";
 import { NFNETLINK_V0, NFNL_SUBSYS_NFTABLES } from "./uapi/nfnetlink.ts";
 import { NFPROTO_UNSPEC } from "./uapi/netfilter.ts";
 import {
@@ -32,15 +33,13 @@ import {
   NFTA_SET_NAME,
   NFTA_SET_TABLE,
   NFTA_SET_USERDATA,
-  NFTNL_UDATA_COMMENT,
   NFT_MSG_GETSET,
   NFT_MSG_GETSETELEM,
   NFT_MSG_NEWSET,
   NFT_MSG_NEWSETELEM,
 } from "./uapi/nf_tables.ts";
-import { NLMSG_HDRLEN, NLM_F_DUMP, NLM_F_REQUEST } from "./uapi/netlink.ts";
+import { NLM_F_DUMP, NLM_F_REQUEST } from "./uapi/netlink.ts";
 
-const NFGENMSG_LEN = 4;
 
 export interface NftSet {
   family: number;
@@ -73,6 +72,14 @@ export interface NftSetElement {
   comment?: string;
 }
 
+/**
+ * libnftnl's user data TLV types (not kernel UAPI: the kernel stores user data opaquely):
+ * NFTNL_UDATA_RULE_COMMENT and NFTNL_UDATA_SET_ELEM_COMMENT, where nft and iptables-nft keep a
+ * rule's or an element's comment; NFTNL_UDATA_SET_COMMENT among a set's own user data.
+ */
+export const NFTNL_UDATA_COMMENT = 0;
+const NFTNL_UDATA_SET_COMMENT = 3;
+
 function nfgenmsg(family: number): Uint8Array {
   return new Uint8Array([family, NFNETLINK_V0, 0, 0]);
 }
@@ -88,19 +95,8 @@ export function buildNftSetElementDump(seq: number, family: number, table: strin
   return encodeMessage({ type: (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM, flags: NLM_F_REQUEST | NLM_F_DUMP, seq }, payload);
 }
 
-function open(msg: NetlinkMessage, want: number, what: string): { family: number; attrs: AttributeSet } {
-  if (msg.type !== ((NFNL_SUBSYS_NFTABLES << 8) | want)) throw new NetlinkDecodeError(`${what}: message type ${msg.type} is not ${(NFNL_SUBSYS_NFTABLES << 8) | want}`);
-  if (msg.payload.length < NFGENMSG_LEN) throw new NetlinkDecodeError(`struct nfgenmsg needs ${NFGENMSG_LEN} bytes, got ${msg.payload.length}`, NLMSG_HDRLEN);
-  return { family: msg.payload[0]!, attrs: new AttributeSet(msg.payload.subarray(NFGENMSG_LEN), NLMSG_HDRLEN + NFGENMSG_LEN) };
-}
-
-function need<T>(v: T | undefined, what: string): T {
-  if (v === undefined) throw new NetlinkDecodeError(`${what} is missing`, NLMSG_HDRLEN);
-  return v;
-}
-
 export function decodeNftSet(msg: NetlinkMessage): NftSet {
-  const { family, attrs } = open(msg, NFT_MSG_NEWSET, "decodeNftSet");
+  const { family, attrs } = openNftMessage(msg, NFT_MSG_NEWSET, "decodeNftSet");
   const set: NftSet = {
     family,
     table: need(attrs.str(NFTA_SET_TABLE), "NFTA_SET_TABLE"),
@@ -115,15 +111,14 @@ export function decodeNftSet(msg: NetlinkMessage): NftSet {
   if (dataType !== undefined) set.dataType = dataType;
   if (dataLength !== undefined) set.dataLength = dataLength;
   const ud = attrs.get(NFTA_SET_USERDATA);
-  // nft keeps a set's comment as NFTNL_UDATA_SET_COMMENT (type 3) among the set's user data.
-  const comment = ud ? userdataString(ud.data, 3) : undefined;
+  const comment = ud ? userdataString(ud.data, NFTNL_UDATA_SET_COMMENT) : undefined;
   if (comment !== undefined) set.comment = comment;
   return set;
 }
 
 /** One NFT_MSG_NEWSETELEM answer: the set it belongs to and (some of) its elements. */
 export function decodeNftSetElements(msg: NetlinkMessage): { family: number; table: string; set: string; elements: NftSetElement[] } {
-  const { family, attrs } = open(msg, NFT_MSG_NEWSETELEM, "decodeNftSetElements");
+  const { family, attrs } = openNftMessage(msg, NFT_MSG_NEWSETELEM, "decodeNftSetElements");
   const list = attrs.get(NFTA_SET_ELEM_LIST_ELEMENTS);
   const elements: NftSetElement[] = [];
   if (list)

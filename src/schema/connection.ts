@@ -64,3 +64,6 @@ export function keyConnection<T extends { key: string }>(items: readonly T[], ar
     totalCount: sorted.length,
   };
 }
+
+/** The connection options every list shares: a `totalCount` over all pages. */
+export const withTotal = { fields: (t: any) => ({ totalCount: t.int({ description: "Items matching the filters, over all pages.", resolve: (c: { totalCount: number }) => c.totalCount }) }) };

@@ -2,7 +2,7 @@
 // inspect each for PID, privileges and sandbox) and its networks. Answers are checked field by
 // field: an engine that returns the wrong shape is an EngineApiError, never a crash further on.
 
-import type { CniNetworkInfo, ContainerGroup } from "../../model/containers.ts";
+import type { CniNetworkInfo, ContainerGroup, Pod } from "../../model/containers.ts";
 import { EngineApiError, getJson } from "./docker-api.ts";
 
 export interface EngineContainer {
@@ -23,20 +23,9 @@ export interface EngineContainer {
   podSandboxId: string | null;
 }
 
-/** A pod sandbox as the CRI runtime service reports it (cri-api.ts). */
-export interface EnginePod {
+/** A pod sandbox as the CRI runtime service reports it (cri-api.ts): the model's fields, and where to find its namespace. */
+export interface EnginePod extends Pick<Pod, "namespace" | "name" | "uid" | "attempt" | "state" | "createdAt" | "labels" | "annotations" | "runtimeHandler" | "ips"> {
   id: string;
-  namespace: string;
-  name: string;
-  uid: string;
-  attempt: number;
-  /** "ready" or "notready". */
-  state: string;
-  createdAt: string | null;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  runtimeHandler: string;
-  ips: string[];
   /** The sandbox's process in the engine's PID namespace (verbose status); 0 when not said. */
   pid: number;
   /** The netns path of the runtime spec (inside the engine's root); "" when not said. */

@@ -72,10 +72,6 @@ export const NFTA_SET_ELEM_KEY_END = 9;
 // enum nft_set_elem_flags
 export const NFT_SET_ELEM_INTERVAL_END = 0x1;
 
-// libnftnl's user data TLVs (NFTNL_UDATA_RULE_COMMENT, NFTNL_UDATA_SET_ELEM_COMMENT): where nft
-// and iptables-nft keep a rule's or an element's comment, as a NUL-terminated string.
-export const NFTNL_UDATA_COMMENT = 0;
-
 export const NFTA_LIST_ELEM = 1;
 
 export const NFTA_HOOK_HOOKNUM = 1;

@@ -3,10 +3,10 @@
 // and pods, a CNI network's configuration. The `pods` list takes a PodFilter (Kubernetes
 // namespace, name, kubectl-style label selector, state).
 
-import type { Pod } from "../../model/containers.ts";
+import type { CniNetworkInfo, Pod } from "../../model/containers.ts";
 import type { Moment } from "../../store/index.ts";
 import { builder } from "../builder.ts";
-import { keyConnection, type ConnectionArgs } from "../connection.ts";
+import { keyConnection, withTotal, type ConnectionArgs } from "../connection.ts";
 import { badInput } from "../errors.ts";
 import { nameMatcher } from "../filters.ts";
 import { topologyAt } from "../moment.ts";
@@ -65,7 +65,7 @@ builder.objectFields(EngineRef, (t) => ({
   pods: t.field({ type: [PodRef], resolve: (e) => indexOf(e).topology.pods.filter((p) => p.engine === e.key) }),
 }));
 
-const CniRef = builder.objectRef<NonNullable<import("../../model/containers.ts").ContainerNetwork["cni"]>>("CniConfiguration").implement({
+const CniRef = builder.objectRef<CniNetworkInfo>("CniConfiguration").implement({
   description: "The CNI configuration file a network was read from.",
   fields: (t) => ({
     file: t.exposeString("file", { description: "As the engine sees it (a path inside its root)." }),
@@ -139,7 +139,6 @@ export function findPod(index: SchemaIndex, given: string): Pod {
   throw badInput(`no pod '${given}' in this topology (give NAMESPACE/NAME or a pod key)`);
 }
 
-const withTotal = { fields: (t: any) => ({ totalCount: t.int({ description: "Items matching the filter, over all pages.", resolve: (c: { totalCount: number }) => c.totalCount }) }) };
 
 builder.queryFields((t) => ({
   pods: t.connection(

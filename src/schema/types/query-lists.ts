@@ -3,7 +3,7 @@
 
 import type { Moment } from "../../store/index.ts";
 import { builder } from "../builder.ts";
-import { keyConnection, type ConnectionArgs } from "../connection.ts";
+import { keyConnection, withTotal, type ConnectionArgs } from "../connection.ts";
 import { canonicalIp, checkPort, containerNetns, findNamespace, nameMatcher } from "../filters.ts";
 import { topologyAt } from "../moment.ts";
 import type { SchemaIndex } from "../topology-index.ts";
@@ -15,7 +15,6 @@ import { AddressRef, ContainerNetworkRef, ContainerRef, EngineRef, ForwardedPort
 const FamilyEnum = builder.enumType("AddressFamily", { values: ["ipv4", "ipv6"] as const });
 const ProtocolEnum = builder.enumType("SocketProtocol", { values: ["tcp", "udp"] as const });
 
-const withTotal = { fields: (t: any) => ({ totalCount: t.int({ description: "Items matching the filters, over all pages.", resolve: (c: { totalCount: number }) => c.totalCount }) }) };
 
 /** The namespace keys a `namespace:` / `container:` / `pod:` filter allows; null: any. */
 function scope(index: SchemaIndex, args: { namespace?: string | null; container?: string | null; pod?: string | null }): Set<string> | null {

@@ -6,7 +6,7 @@
 import type { KubeService, ServiceEndpoint } from "../../model/kube-services.ts";
 import type { Moment } from "../../store/index.ts";
 import { builder } from "../builder.ts";
-import { keyConnection, type ConnectionArgs } from "../connection.ts";
+import { keyConnection, withTotal, type ConnectionArgs } from "../connection.ts";
 import { canonicalIp, nameMatcher } from "../filters.ts";
 import { topologyAt } from "../moment.ts";
 import { indexOf, type SchemaIndex } from "../topology-index.ts";
@@ -104,7 +104,6 @@ export function filterServices(index: SchemaIndex, f: ServiceFilterInput | null 
   );
 }
 
-const withTotal = { fields: (t: any) => ({ totalCount: t.int({ description: "Items matching the filter, over all pages.", resolve: (c: { totalCount: number }) => c.totalCount }) }) };
 
 builder.queryFields((t) => ({
   services: t.connection(
