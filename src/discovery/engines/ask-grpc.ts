@@ -74,9 +74,15 @@ async function askContainerd(client: GrpcUnixClient, timeoutMs: number, warn: (m
     warn(`containerd answered, but its CRI runtime service did not, so its pods stay unlisted: ${(err as Error).message}`);
   }
   if (cri) {
-    // CRI containers are containerd containers (namespace k8s.io) with the same ids.
-    const sandboxOf = new Map(cri.containers.map((c) => [c.id, c.podSandboxId]));
-    for (const c of ctrd.containers) c.podSandboxId ??= sandboxOf.get(c.id) ?? null;
+    // CRI containers are containerd containers (namespace k8s.io) with the same ids; the CRI's
+    // metadata names them when no label does (kubelet sets io.kubernetes.container.name, others may not).
+    const byId = new Map(cri.containers.map((c) => [c.id, c]));
+    for (const c of ctrd.containers) {
+      const k8s = byId.get(c.id);
+      if (!k8s) continue;
+      c.podSandboxId ??= k8s.podSandboxId;
+      if (c.name === c.id && k8s.name !== "") c.name = k8s.name;
+    }
     attachPodNetwork(ctrd.containers, cri);
   }
   return {

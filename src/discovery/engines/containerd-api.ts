@@ -56,8 +56,9 @@ async function readNamespace(client: GrpcUnixClient, namespace: string, timeoutM
     client.call<ContainersAnswer>("containerd.services.containers.v1.Containers", "List", {}, timeoutMs, headers),
     client.call<TasksAnswer>("containerd.services.tasks.v1.Tasks", "List", {}, timeoutMs, headers),
   ]);
-  // A task is a container's running instance; exec'd processes are not listed by Tasks.List.
-  const taskOf = new Map(tasks.tasks.map((t) => [t.container_id, t]));
+  // A task is a container's running instance; exec'd processes are not listed by Tasks.List. Its
+  // init process's id is the container's (containerd leaves container_id empty there).
+  const taskOf = new Map(tasks.tasks.map((t) => [t.container_id || t.id, t]));
   return containers.containers.map((c) => {
     const task = taskOf.get(c.id);
     const spec = parseSpec(c.spec);
