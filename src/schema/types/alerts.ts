@@ -102,7 +102,7 @@ const ALLOWED: Record<RuleCondition["type"], string[]> = {
   change: ["kinds", "ops", "fields"],
   discoveryHealth: ["stalledAfterMs"],
 };
-const STORE_KINDS = ["namespace", "interface", "address", "route", "socket", "process", "forwarded port", "engine", "container", "container network"];
+const STORE_KINDS = ["namespace", "interface", "address", "route", "socket", "process", "forwarded port", "engine", "container", "container network", "pod", "service"];
 
 /** The condition an input describes, or an error naming what is wrong with it. */
 export function conditionFromInput(c: ConditionArgs): RuleCondition {

@@ -22,6 +22,8 @@ export const EntityKindEnum = builder.enumType("EntityKind", {
     ENGINE: { value: "engine" },
     CONTAINER: { value: "container" },
     CONTAINER_NETWORK: { value: "container network" },
+    POD: { value: "pod" },
+    SERVICE: { value: "service" },
   } as const,
 });
 
