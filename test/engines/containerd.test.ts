@@ -26,6 +26,9 @@ import { resolveTarget } from "../../src/capture/target.ts";
 import type { Topology } from "../../src/model/topology.ts";
 import { buildSchema } from "../../src/schema/index.ts";
 import { Store } from "../../src/store/index.ts";
+import { ContainerdEventStream } from "../../src/discovery/engines/containerd-events.ts";
+import type { EngineEvent } from "../../src/discovery/engines/engine-events.ts";
+import { Watcher } from "../../src/watch/watcher.ts";
 import { Containerd, ensureContainerdInstalled } from "../helpers/containerd.ts";
 import { LiveDouble } from "../helpers/live-double.ts";
 import { AlertsDouble } from "../schema-graphql/alerts-double.ts";
@@ -333,6 +336,31 @@ describe.if(root)("containerd with its CRI plugin, CNI and kube-proxy rules", ()
     expect(topology.services.length).toBeGreaterThanOrEqual(2);
     expect(validate(topology) ? [] : validate.errors).toEqual([]);
   });
+
+  test("containerd's event stream names the container whose task starts; serve's watcher asks containerd again on it", async () => {
+    const events: EngineEvent[] = [];
+    const stream = ContainerdEventStream.open(ctrd.socket, (e) => events.push(e), (why) => events.push({ type: "container", action: `ended: ${why}`, containerId: null }));
+    const dir = mkdtempSync(join(tmpdir(), "wiresight-watch-"));
+    const store = Store.open(join(dir, "h.db"));
+    // No full pass during the test: only the event stream can bring the new container in.
+    const watcher = await Watcher.start({ store, withEngines: true, fullPassEveryMs: 600_000, namespaceRescanEveryMs: 600_000 });
+    try {
+      const id = `${lab.prefix}-late`;
+      expect(watcher.current().topology.containers.some((c) => c.id === id)).toBe(false);
+      await Bun.sleep(500); // the watcher's own subscription is open once its first pass is done; give the stream a moment
+      ctrd.runCtr("nerdctl-test", id, { "nerdctl/name": "late" }, ["/bin/sleep", "infinity"]);
+      for (let i = 0; i < 200 && !events.some((e) => e.containerId === id && e.action === "tasks/start"); i++) await Bun.sleep(50);
+      expect(events.filter((e) => e.containerId === id).map((e) => e.action)).toEqual(expect.arrayContaining(["containers/create", "tasks/create", "tasks/start"]));
+      for (let i = 0; i < 300 && !watcher.current().topology.containers.some((c) => c.id === id && c.state === "running"); i++) await Bun.sleep(100);
+      const late = watcher.current().topology.containers.find((c) => c.id === id)!;
+      expect([late.name, late.state, late.enginePid]).toEqual(["late", "running", ctrd.taskPid("nerdctl-test", id)]);
+    } finally {
+      stream.close();
+      await watcher.stop();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   test("CRI-O's client against the same CRI socket contract: pods and containers over the CRI alone", () => {
     const e = topology.engines.find((x) => x.pid === crio.pid)!;

@@ -9,6 +9,7 @@ import { fromJSON } from "@grpc/proto-loader";
 import protobuf from "protobufjs";
 import { EngineApiError } from "./docker-api.ts";
 import containerdContainers from "./proto/containerd-containers.proto" with { type: "text" };
+import containerdEvents from "./proto/containerd-events.proto" with { type: "text" };
 import containerdNamespaces from "./proto/containerd-namespaces.proto" with { type: "text" };
 import containerdTasks from "./proto/containerd-tasks.proto" with { type: "text" };
 import containerdVersion from "./proto/containerd-version.proto" with { type: "text" };
@@ -20,21 +21,23 @@ export type GrpcService =
   | "containerd.services.namespaces.v1.Namespaces"
   | "containerd.services.containers.v1.Containers"
   | "containerd.services.tasks.v1.Tasks"
+  | "containerd.services.events.v1.Events"
   | "runtime.v1.RuntimeService";
 
 /** An answer larger than this is not one we want to hold (containers carry their whole OCI spec). */
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-type ServiceClient = grpc.Client & Record<string, (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void>;
+type ServiceClient = grpc.Client & Record<string, (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb?: (err: grpc.ServiceError | null, res: unknown) => void) => unknown>;
 type ServiceConstructor = new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => ServiceClient;
 
 let constructors: Map<GrpcService, ServiceConstructor> | null = null;
+let root: protobuf.Root | null = null;
 
 /** Parses the embedded .proto files once into client constructors. */
 function serviceConstructors(): Map<GrpcService, ServiceConstructor> {
   if (constructors) return constructors;
-  const root = new protobuf.Root();
-  for (const text of [containerdVersion, containerdNamespaces, containerdContainers, containerdTasks, criRuntime]) protobuf.parse(text, root, { keepCase: true });
+  root = new protobuf.Root();
+  for (const text of [containerdVersion, containerdNamespaces, containerdContainers, containerdTasks, containerdEvents, criRuntime]) protobuf.parse(text, root, { keepCase: true });
   // Enums as their names, 64-bit integers as decimal strings, absent fields as their defaults.
   const definition = fromJSON(root.toJSON(), { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
   const loaded = grpc.loadPackageDefinition(definition);
@@ -44,6 +47,7 @@ function serviceConstructors(): Map<GrpcService, ServiceConstructor> {
     "containerd.services.namespaces.v1.Namespaces",
     "containerd.services.containers.v1.Containers",
     "containerd.services.tasks.v1.Tasks",
+    "containerd.services.events.v1.Events",
     "runtime.v1.RuntimeService",
   ];
   for (const name of names) {
@@ -104,6 +108,28 @@ export class GrpcUnixClient {
     });
   }
 
+  /**
+   * A server stream (no time limit: it lasts until close() or the server ends it). `onMessage` gets
+   * each message; `onEnd` is called once, with why it ended. Returns a function that cancels it.
+   */
+  stream<T>(service: GrpcService, method: string, request: object, onMessage: (m: T) => void, onEnd: (why: string) => void): () => void {
+    const client = this.#client(service);
+    const call = client[method]!.call(client, request, new grpc.Metadata(), {}) as grpc.ClientReadableStream<T>;
+    let ended = false;
+    const end = (why: string) => {
+      if (ended) return;
+      ended = true;
+      onEnd(why);
+    };
+    call.on("data", onMessage);
+    call.on("error", (err: grpc.ServiceError) => end(`${this.socket} ${service}/${method}: ${describe(err, 0)}`));
+    call.on("end", () => end(`${this.socket} ${service}/${method}: the engine ended the stream`));
+    return () => {
+      ended = true;
+      call.cancel();
+    };
+  }
+
   close(): void {
     for (const c of this.#clients.values()) c.close();
     this.#clients.clear();
@@ -120,4 +146,10 @@ function describe(err: grpc.ServiceError, timeoutMs: number): string {
 /** Whether an EngineApiError says the server does not serve that service or method at all. */
 export function isUnimplemented(err: unknown): boolean {
   return err instanceof EngineApiError && /: UNIMPLEMENTED: /.test(err.message);
+}
+
+/** Decodes a message of the embedded .proto files (a google.protobuf.Any's value, say). */
+export function decodeMessage<T>(type: string, bytes: Uint8Array): T {
+  serviceConstructors();
+  return root!.lookupType(type).decode(bytes) as unknown as T;
 }
