@@ -102,14 +102,15 @@ export function decorateTopology(
       else if (bridge) bridge.containerNetwork = decoration(network, candidate.kind);
     }
 
-    const sameRoot = (pid: number) => (candidate.samePidNamespace && pid > 0 ? byPid.get(pid) : undefined);
+    // The engine's PIDs are ours only when it shares our PID namespace.
+    const ourProcess = (pid: number) => (candidate.samePidNamespace && pid > 0 ? byPid.get(pid) : undefined);
     const pods = new Map<string, Pod>();
     for (const p of r.inventory.pods) {
       const pkey = podKey(candidate.kind, p.id);
       let netns: NetnsKey | null = null;
       if (p.state === "ready") {
         if (p.hostNetwork) netns = proc.netns;
-        netns ??= sameRoot(p.pid)?.netns ?? null;
+        netns ??= ourProcess(p.pid)?.netns ?? null;
         if (netns === null && p.netnsPath !== "") netns = netnsFromSandbox(p.netnsPath, candidate.pid, procRoot, netnsByInode);
         if (netns === null) warn(pkey, `pod ${p.namespace}/${p.name}: its network namespace was not found (PID ${p.pid}, netns ${p.netnsPath || "not said"})`);
       }
@@ -145,7 +146,7 @@ export function decorateTopology(
       let netns: NetnsKey | null = null;
       let processKey: string | null = null;
       if (isLive(c.state)) {
-        const p = sameRoot(c.pid);
+        const p = ourProcess(c.pid);
         if (p) {
           processKey = p.key;
           netns = p.netns;
