@@ -74,7 +74,8 @@ describe.if(root)("containerd with its CRI plugin, CNI and kube-proxy rules", ()
     node = lab.netns("node");
     ensureTool("curl", "curl");
     ensureTool("tshark", "tshark");
-    ctrd = new Containerd(lab, node, OCTET, { images: ["nerdctl-test"] });
+    // Its socket on a tmpfs of its own mount namespace, as inside a container: reached through /proc/PID/root only.
+    ctrd = new Containerd(lab, node, OCTET, { images: ["nerdctl-test"], privateSocket: true });
     await ctrd.start();
     crio = new Containerd(lab, lab.netns("node2"), (OCTET % 250) + 1, { as: "crio" });
     await crio.start();
@@ -124,6 +125,7 @@ describe.if(root)("containerd with its CRI plugin, CNI and kube-proxy rules", ()
     const e = engine();
     expect(e.kind).toBe("containerd");
     expect(e.status).toBe("ok");
+    expect(existsSync(ctrd.socket)).toBe(false); // not on the host: only inside containerd's mount namespace
     expect(e.apiSocket).toBe(`/proc/${ctrd.pid}/root${ctrd.socket}`);
     expect(e.server).toBe(`containerd/${ctrd.ctr("default", "version").match(/Server:\s+Version:\s+(\S+)/)![1]}`);
     expect(e.cri).toBe(true);
@@ -339,7 +341,7 @@ describe.if(root)("containerd with its CRI plugin, CNI and kube-proxy rules", ()
 
   test("containerd's event stream names the container whose task starts; serve's watcher asks containerd again on it", async () => {
     const events: EngineEvent[] = [];
-    const stream = ContainerdEventStream.open(ctrd.socket, (e) => events.push(e), (why) => events.push({ type: "container", action: `ended: ${why}`, containerId: null }));
+    const stream = ContainerdEventStream.open(ctrd.reach, (e) => events.push(e), (why) => events.push({ type: "container", action: `ended: ${why}`, containerId: null }));
     const dir = mkdtempSync(join(tmpdir(), "wiresight-watch-"));
     const store = Store.open(join(dir, "h.db"));
     // No full pass during the test: only the event stream can bring the new container in.

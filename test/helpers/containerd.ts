@@ -65,11 +65,15 @@ export class Containerd {
      * `as: "crio"` runs containerd's binary under the name crio (a copy), so that wiresight, which
      * tells engines apart by process name, asks it as CRI-O: over the CRI alone.
      */
-    private readonly options: { as?: "crio"; images?: string[] } = {},
+    /**
+     * `privateSocket`: the socket lives on a tmpfs of containerd's own mount namespace, as in a
+     * container: its path means nothing on the host, only through /proc/PID/root.
+     */
+    private readonly options: { as?: "crio"; images?: string[]; privateSocket?: boolean } = {},
   ) {
     const tag = options.as ?? "ctrd";
     this.dir = join(lab.dir, tag);
-    this.socket = join(this.dir, options.as === "crio" ? "crio.sock" : "containerd.sock");
+    this.socket = join(this.dir, options.privateSocket ? "private" : "", options.as === "crio" ? "crio.sock" : "containerd.sock");
     this.network = `${lab.prefix}-${tag}`;
     this.bridge = `${lab.prefix}${options.as === "crio" ? "crio" : "cni0"}`;
     this.subnet = `10.222.${octet}.0/24`;
@@ -77,9 +81,14 @@ export class Containerd {
     this.libcniBefore = existsSync(LIBCNI_CACHE);
   }
 
+  /** Where the host reaches the socket. */
+  get reach(): string {
+    return this.options.privateSocket ? `/proc/${this.pid}/root${this.socket}` : this.socket;
+  }
+
   /** `ctr` against this containerd. */
   ctr(ns: string, ...args: string[]): string {
-    return sh("ctr", ["-a", this.socket, "-n", ns, ...args]).trim();
+    return sh("ctr", ["-a", this.reach, "-n", ns, ...args]).trim();
   }
 
   async start(): Promise<void> {
@@ -139,15 +148,18 @@ state = "${d}/state"
     // The node's network namespace, and a mount namespace of containerd's own (slave: what it
     // mounts, the pods' netns files, stays in it). Not `ip netns exec`, whose fresh /sys hides
     // the cgroup mounts runc needs.
+    const privateDir = join(d, "private");
+    mkdirSync(privateDir, { recursive: true });
+    const mount = this.options.privateSocket ? `mount -t tmpfs wiresight-test ${privateDir} && ` : "";
     const child = spawn(
       "unshare",
-      ["--mount", "--propagation", "slave", "nsenter", `--net=/run/netns/${this.node}`, "sh", "-c", `exec ${binary} --config ${d}/cfg.toml >${log} 2>&1`],
+      ["--mount", "--propagation", "slave", "nsenter", `--net=/run/netns/${this.node}`, "sh", "-c", `${mount}exec ${binary} --config ${d}/cfg.toml >${log} 2>&1`],
       { detached: true, stdio: "ignore" },
     );
     child.unref();
     this.pid = child.pid!; // unshare execs nsenter, which execs sh, which execs containerd
     for (let i = 0; ; i++) {
-      if (spawnSync("ctr", ["-a", this.socket, "version"], { encoding: "utf8" }).status === 0) break;
+      if (spawnSync("ctr", ["-a", this.reach, "version"], { encoding: "utf8" }).status === 0) break;
       if (i === 100) throw new Error(`containerd did not come up: ${readFileSync(log, "utf8").slice(-2000)}`);
       await Bun.sleep(100);
     }
@@ -178,7 +190,7 @@ state = "${d}/state"
     if (this.client) return this.client;
     const def = loadSync(join(import.meta.dir, "cri-write.proto"), { keepCase: true, longs: String, enums: String, defaults: true });
     const Ctor = (grpc.loadPackageDefinition(def) as any).runtime.v1.RuntimeService;
-    this.client = new Ctor(`unix://${this.socket}`, grpc.credentials.createInsecure());
+    this.client = new Ctor(`unix://${this.reach}`, grpc.credentials.createInsecure());
     return this.client!;
   }
 
