@@ -307,6 +307,7 @@ describe.if(root)("containerd with its CRI plugin, CNI and kube-proxy rules", ()
         byName: pods(filter: { name: "db" }) { totalCount }
         none: pods(filter: { labels: "app!=web,app!=db" }) { totalCount }
         namespaces(pod: "shop/web") { edges { node { displayName } } }
+        captureTargets { kind name namespace { displayName } }
         services(filter: { pod: "shop/db" }) { edges { node { servicePortName clusterIPs endpoints { pod { name } listeners { localPort } } forwardedPorts { serviceName serviceAccess } } } }
       }`);
       const web = d.pods.edges.map((e: any) => e.node).filter((n: any) => n.namespace === "shop");
@@ -316,6 +317,7 @@ describe.if(root)("containerd with its CRI plugin, CNI and kube-proxy rules", ()
       expect(web[0].services).toEqual([{ servicePortName: "shop/web:http" }]);
       expect(d.byName.totalCount).toBeGreaterThanOrEqual(1);
       expect(d.namespaces.edges).toEqual([{ node: { displayName: "pod:shop/web" } }]);
+      expect(d.captureTargets).toContainEqual({ kind: "pod", name: "shop/web", namespace: { displayName: "pod:shop/web" } });
       const svc = d.services.edges.map((e: any) => e.node).find((s: any) => s.servicePortName === "shop/db")!;
       expect(svc.clusterIPs).toEqual([dbClusterIP]);
       expect(svc.endpoints).toEqual([{ pod: { name: "db" }, listeners: [{ localPort: 5432 }] }]);

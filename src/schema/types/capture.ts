@@ -1,4 +1,4 @@
-// Capture targets (issue 7): every namespace and every container, with its interfaces and the
+// Capture targets (issue 7): every namespace, container and pod, with its interfaces and the
 // URL the server streams its packets from as pcapng. The target is the node id, which the
 // server's /capture resolves (src/model/node-id.ts).
 
@@ -11,7 +11,7 @@ import { ContainerRef, InterfaceRef, NamespaceRef } from "./refs.ts";
 
 export interface CaptureTarget {
   target: string;
-  kind: "namespace" | "container";
+  kind: "namespace" | "container" | "pod";
   name: string;
   namespace: NetworkNamespace;
   container: Container | null;
@@ -33,6 +33,12 @@ export function captureTargets(index: SchemaIndex, baseUrl: string): CaptureTarg
     const target = encodeNodeId("Container", c.key);
     out.push({ target, kind: "container", name: c.name, namespace: ns, container: c, interfaces: ns.interfaces, url: url(target) });
   }
+  for (const p of index.topology.pods) {
+    const ns = p.netns ? index.namespaces.get(p.netns) : undefined;
+    if (!ns) continue;
+    const target = encodeNodeId("Pod", p.key);
+    out.push({ target, kind: "pod", name: `${p.namespace}/${p.name}`, namespace: ns, container: null, interfaces: ns.interfaces, url: url(target) });
+  }
   return out;
 }
 
@@ -40,7 +46,7 @@ export const CaptureTargetRef = builder.objectRef<CaptureTarget>("CaptureTarget"
   description: "Something to capture packets from: GET `url` streams pcapng (add `&nif=NAME` per interface, `&filter=` a tcpdump filter).",
   fields: (t) => ({
     target: t.exposeID("target", { description: "The node id /capture accepts as target." }),
-    kind: t.exposeString("kind", { description: "namespace or container." }),
+    kind: t.exposeString("kind", { description: "namespace, container or pod (its name NAMESPACE/NAME)." }),
     name: t.exposeString("name"),
     namespace: t.field({ type: NamespaceRef, resolve: (c) => c.namespace }),
     container: t.field({ type: ContainerRef, nullable: true, resolve: (c) => c.container }),
