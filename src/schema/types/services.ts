@@ -3,7 +3,7 @@
 // resolved to a namespace, pod and listening sockets, and the forwardings that carry it. The
 // `services` list takes a ServiceFilter; a ForwardedPort says which service it belongs to.
 
-import type { KubeService, ServiceEndpoint } from "../../model/kube-services.ts";
+import { servicePortName, type KubeService, type ServiceEndpoint } from "../../model/kube-services.ts";
 import type { Moment } from "../../store/index.ts";
 import { builder } from "../builder.ts";
 import { keyConnection, withTotal, type ConnectionArgs } from "../connection.ts";
@@ -47,7 +47,7 @@ builder.node(ServiceRef, {
     namespace: t.exposeString("namespace", { description: "The Kubernetes namespace." }),
     name: t.exposeString("name"),
     portName: t.string({ description: "The service port's name (empty for an unnamed port).", resolve: (s) => s.port }),
-    servicePortName: t.string({ description: "kube-proxy's `namespace/name:port`.", resolve: (s) => `${s.namespace}/${s.name}${s.port ? `:${s.port}` : ""}` }),
+    servicePortName: t.string({ description: "kube-proxy's `namespace/name:port`.", resolve: (s) => servicePortName(s) }),
     protocol: t.exposeString("protocol"),
     family: t.exposeString("family"),
     proxyMode: t.exposeString("proxyMode", { description: "iptables or nftables." }),
