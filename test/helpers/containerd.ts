@@ -235,7 +235,8 @@ state = "${d}/state"
   runCtr(ns: string, id: string, labels: Record<string, string>, command: string[]): void {
     this.ctrContainers.push({ ns, id });
     const l = Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
-    this.ctr(ns, "run", "-d", "--runc-root", join(this.dir, "runc"), "--fifo-dir", join(this.dir, "fifo"), ...l, `docker.io/${IMAGE}`, id, ...command);
+    // Its cgroup under ours: by default it would be /<containerd namespace>/<id>, whose parent stays.
+    this.ctr(ns, "run", "-d", "--runc-root", join(this.dir, "runc"), "--fifo-dir", join(this.dir, "fifo"), "--cgroup", `${this.cgroupParent}/ctr-${id}`, ...l, `docker.io/${IMAGE}`, id, ...command);
   }
 
   /** The task PID of a ctr container. */
