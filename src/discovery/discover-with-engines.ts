@@ -9,7 +9,6 @@ import type { Topology } from "../model/topology.ts";
 import { discoverDetailed, type DiscoverOptions } from "./discover.ts";
 import { decorateTopology, type EngineResult } from "./engines/decorate.ts";
 import { DEFAULT_CALL_TIMEOUT_MS, ping } from "./engines/docker-api.ts";
-import { askGrpcEngine } from "./engines/ask-grpc.ts";
 import { findEngines, type EngineCandidate } from "./engines/find-engines.ts";
 import { readInventory } from "./engines/inventory.ts";
 import type { FdTable } from "./procfs/namespaces.ts";
@@ -46,7 +45,10 @@ export async function askEngines(
 ): Promise<EngineResult[]> {
   const candidates = findEngines(processes, fdTable, procRoot, warn);
   return Promise.all(
-    candidates.map((c) => (c.kind === "containerd" || c.kind === "cri-o" ? askGrpcEngine(c, procRoot, timeoutMs, warn) : askDockerApi(c, timeoutMs, warn))),
+    candidates.map((c) =>
+      // gRPC and protobuf (≈12 MB, ≈20 ms to load) only on a host that runs containerd or CRI-O.
+      c.kind === "containerd" || c.kind === "cri-o" ? import("./engines/ask-grpc.ts").then((m) => m.askGrpcEngine(c, procRoot, timeoutMs, warn)) : askDockerApi(c, timeoutMs, warn),
+    ),
   );
 }
 

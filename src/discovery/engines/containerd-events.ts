@@ -4,7 +4,7 @@
 // The same contract as the Docker event stream (engine-events.ts): open, onEvent, onEnd once.
 
 import type { EngineEvent } from "./engine-events.ts";
-import { GrpcUnixClient, decodeMessage } from "./grpc-api.ts";
+import type * as GrpcApi from "./grpc-api.ts";
 
 /** Topics that change what discovery reports: tasks (PID, state, namespace) and containers. */
 const TOPICS = /^\/(tasks\/(create|start|exit|delete|paused|resumed|oom)|containers\/(create|update|delete))$/;
@@ -16,7 +16,7 @@ interface Envelope {
 }
 
 /** The event an envelope describes, or null when it is none we act on (images, snapshots, exec…). */
-export function containerdEvent(e: Envelope): EngineEvent | null {
+export function containerdEvent(e: Envelope, decodeMessage: typeof GrpcApi.decodeMessage): EngineEvent | null {
   if (!TOPICS.test(e.topic)) return null;
   let containerId: string | null = null;
   if (e.event && e.event.value.length > 0) {
@@ -30,25 +30,29 @@ export function containerdEvent(e: Envelope): EngineEvent | null {
 }
 
 export class ContainerdEventStream {
-  readonly #client: GrpcUnixClient;
-  readonly #cancel: () => void;
+  #client: GrpcApi.GrpcUnixClient | null = null;
+  #cancel: (() => void) | null = null;
   #closed = false;
 
   private constructor(socket: string, onEvent: (e: EngineEvent) => void, onEnd: (why: string) => void) {
-    this.#client = new GrpcUnixClient(socket);
-    this.#cancel = this.#client.stream<Envelope>(
-      "containerd.services.events.v1.Events",
-      "Subscribe",
-      {},
-      (m) => {
-        const e = this.#closed ? null : containerdEvent(m);
-        if (e) onEvent(e);
-      },
-      (why) => {
-        this.#client.close();
-        if (!this.#closed) onEnd(why);
-      },
-    );
+    // gRPC is loaded on first use (see discover-with-engines.ts), so the stream opens a moment later.
+    void import("./grpc-api.ts").then(({ GrpcUnixClient, decodeMessage }) => {
+      if (this.#closed) return;
+      const client = (this.#client = new GrpcUnixClient(socket));
+      this.#cancel = client.stream<Envelope>(
+        "containerd.services.events.v1.Events",
+        "Subscribe",
+        {},
+        (m) => {
+          const e = this.#closed ? null : containerdEvent(m, decodeMessage);
+          if (e) onEvent(e);
+        },
+        (why) => {
+          client.close();
+          if (!this.#closed) onEnd(why);
+        },
+      );
+    });
   }
 
   /** Subscribes to `socket`'s events; `onEnd` is called once when the stream ends, never after close(). */
@@ -58,7 +62,7 @@ export class ContainerdEventStream {
 
   close(): void {
     this.#closed = true;
-    this.#cancel();
-    this.#client.close();
+    this.#cancel?.();
+    this.#client?.close();
   }
 }
