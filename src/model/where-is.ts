@@ -12,8 +12,11 @@
 //     whose peer holds it, or whose peer's namespace does, through nested bridges if need be;
 //     the bridge itself when its own namespace holds it.
 //   - anything else (physical, tun/tap, vxlan, macvlan…): the packet leaves what wiresight follows.
-// It assumes forwarding is on in namespaces the packet crosses and no firewall drops it: neither
-// the ip_forward sysctl nor netfilter is in the Topology.
+// Before routing in a namespace, a forwarding discovery found there (a kube-proxy service's
+// ClusterIP, a NodePort or published port when a port is given) rewrites the destination, once
+// per path, as netfilter's DNAT does. Otherwise it assumes forwarding is on in namespaces the
+// packet crosses and no firewall drops it: the ip_forward sysctl and filter rules are not in the
+// Topology.
 
 import { addressOwners, type AddressOwners, type Holder } from "./address-owners.ts";
 import { indexTopology, type TopologyIndex } from "./index-topology.ts";
@@ -75,7 +78,7 @@ export function whereIs(topology: Topology | TopologyIndex, address: string, opt
   // from the host's own namespace say where such a packet would go instead.
   const from = start ?? (holders.length === 0 ? initialStart(idx) : null);
   if (from) {
-    const walk = new Walk(idx, owners, target, notes, options.followForwardings === false ? null : (options.port ?? null));
+    const walk = new Walk(idx, owners, target, notes, options.followForwardings === false ? undefined : (options.port ?? null));
     walk.run(from);
     result.translatedTo = walk.translatedTo;
     result.from = from;

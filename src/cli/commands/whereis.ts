@@ -35,8 +35,10 @@ Exit status:
   1  it is not (the path shows where a packet would go instead), or discovery failed
   2  usage error: a malformed address, an unknown --from, a bad option
 
-It assumes forwarding is on and no firewall drops the packet, uses only the default policy
-rules (custom 'ip rule's are not seen), and follows veth and bridge links only.
+It follows the forwardings (DNAT) discovery found: a Kubernetes service's ClusterIP to one of its
+pods, and with --port a NodePort or published port. It assumes forwarding is on and no firewall
+drops the packet, uses only the default policy rules (custom 'ip rule's are not seen), and
+follows veth and bridge links only.
 `;
 
 export async function whereisCommand(argv: string[]): Promise<number> {
