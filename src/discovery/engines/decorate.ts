@@ -186,6 +186,8 @@ export function decorateTopology(
       if (netns !== null) namespaces.get(netns)?.containers.push(ckey);
       if (netns !== null && processKey !== null) markContainerTenant(namespaces.get(netns), processKey, ckey);
     }
+    const nameOf = new Map(topology.containers.map((c) => [c.key, c.name]));
+    for (const pod of pods.values()) pod.containers.sort((a, b) => (nameOf.get(a) ?? "").localeCompare(nameOf.get(b) ?? "") || (a < b ? -1 : a > b ? 1 : 0));
   }
   for (const { bridge, network, kind } of cniBridges) if (bridge.containerNetwork === null) bridge.containerNetwork = decoration(network, kind);
   resolveServiceEndpoints(topology); // service endpoints in a pod's namespace name the pod now
