@@ -85,11 +85,14 @@ async function askContainerd(client: GrpcUnixClient, timeoutMs: number, warn: (m
     }
     attachPodNetwork(ctrd.containers, cri);
   }
+  // CNI is what the CRI plugin and nerdctl use; a containerd with neither (dockerd's own, say)
+  // does not use /etc/cni/net.d, whoever else wrote there.
+  const usesCni = cri !== null || ctrd.containers.some((c) => Object.keys(c.labels).some((k) => k.startsWith("nerdctl/")));
   return {
     apiVersion: ctrd.version,
     server: `containerd/${ctrd.version}`,
     inventory: { containers: ctrd.containers, pods: cri?.pods ?? [], containerdNamespaces: ctrd.namespaces, cri: cri !== null },
-    cniDirs: [...(cri?.cni?.confDir ? [cri.cni.confDir] : []), DEFAULT_CNI_DIR],
+    cniDirs: usesCni ? [...(cri?.cni?.confDir ? [cri.cni.confDir] : []), DEFAULT_CNI_DIR] : [],
     cniLoaded: (cri?.cni?.networks ?? []).map((n) => ({ ...n, file: `${cri?.cni?.confDir ?? "?"} (as loaded by containerd)` })),
     partial,
   };

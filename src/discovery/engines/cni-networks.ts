@@ -36,7 +36,7 @@ export function readCniNetworks(
     else if (n.cni!.plugins.includes("loopback") && n.cni!.plugins.length === 1) return; // the runtime's own lo, not a network
     else if (!byName.has(n.name)) byName.set(n.name, n);
   };
-  for (const dir of [...new Set([...dirs, ...nerdctlDir(root)])]) {
+  for (const dir of dirs.length === 0 ? [] : [...new Set([...dirs, ...nerdctlDir(root)])]) {
     let names: string[];
     try {
       names = readdirSync(resolveInRoot(root, dir)).filter((f) => /\.(conflist|conf|json)$/.test(f)).sort();
