@@ -67,7 +67,7 @@ export const NFTA_SET_ELEM_KEY = 1;
 export const NFTA_SET_ELEM_DATA = 2;
 export const NFTA_SET_ELEM_FLAGS = 3;
 export const NFTA_SET_ELEM_USERDATA = 6;
-export const NFTA_SET_ELEM_KEY_END = 9;
+export const NFTA_SET_ELEM_KEY_END = 10;
 
 // enum nft_set_elem_flags
 export const NFT_SET_ELEM_INTERVAL_END = 0x1;
