@@ -17,18 +17,21 @@ import * as grpc from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { unmountUnder } from "./engine-teardown.ts";
 import { sh, type Lab } from "./lab.ts";
-import { ensureTool } from "./packages.ts";
+import { ensureTools } from "./packages.ts";
 
 export const IMAGE = "local/busybox:1";
 const CNI_BIN = "/usr/lib/cni";
 const LIBCNI_CACHE = "/var/lib/cni";
 
+/** Idempotent; the suite's preload (test/setup/packages.ts) normally installed them already. */
 export function ensureContainerdInstalled(): void {
-  ensureTool("containerd", "containerd");
-  ensureTool("ctr", "containerd");
-  ensureTool("runc", "runc");
-  ensureTool(join(CNI_BIN, "bridge"), "containernetworking-plugins"); // `command -v` takes an absolute path too
-  ensureTool("iptables-nft", "iptables");
+  ensureTools([
+    ["containerd", "containerd"],
+    ["ctr", "containerd"],
+    ["runc", "runc"],
+    [join(CNI_BIN, "bridge"), "containernetworking-plugins"],
+    ["iptables-nft", "iptables"],
+  ]);
 }
 
 type Rpc = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: any) => void) => void;
