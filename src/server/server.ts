@@ -22,6 +22,7 @@ import { captureResponse, captureSocket, type CaptureSocketState } from "./captu
 import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./graphql-ws.ts";
 import { healthResponse } from "./health.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
+import { RequestGuard } from "./request-guard.ts";
 import { closableResponse, OpenStreams } from "./streams.ts";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -41,6 +42,10 @@ export interface ServerOptions<C extends object = SchemaContext> {
   listen?: string;
   /** Bearer token every request must carry. */
   token?: string;
+  /** Origins whose web pages may call the server (CORS); none by default. See request-guard.ts. */
+  cors?: readonly string[];
+  /** Host names besides the listen address, localhost and IP addresses that clients may use. */
+  allowHosts?: readonly string[];
   /** Awaited by stop() after the last connection is closed (the watcher finishes its recording). */
   onShutdown?: () => Promise<void> | void;
   /** How long stop() lets in-flight requests finish before cutting them, ms. Default 5000. */
@@ -79,6 +84,7 @@ function wantsGraphiQL(req: Request): boolean {
 export async function startServer<C extends object = SchemaContext>(options: ServerOptions<C>): Promise<RunningServer> {
   const { hostname, port } = parseListen(options.listen ?? DEFAULT_LISTEN);
   const token = options.token === undefined ? undefined : new TokenCheck(options.token);
+  const guard = new RequestGuard({ listenHost: hostname, allowHosts: options.allowHosts, corsOrigins: options.cors, graphqlPath: GRAPHQL_PATH });
   const streams = new OpenStreams();
   const sockets = new Set<ServerWebSocket<SocketState>>();
   let baseUrl = "";
@@ -95,6 +101,8 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     plugins: options.plugins ?? [],
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
+    // CORS is request-guard.ts's, for every path alike (yoga's default echoes any origin).
+    cors: false,
     logging: options.logging ?? true,
     context: (initial: YogaInitialContext) => buildContext(initial.request),
     graphiql: { endpoint: GRAPHQL_PATH, title: "wiresight", subscriptionsProtocol: "SSE", defaultQuery: "{\n  __typename\n}\n" },
@@ -153,30 +161,37 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
   }
 
   const version = { creatorVersion: pkg.version };
+  function route(req: Request, server: Server<SocketState>, path: string): Response | undefined | Promise<Response | undefined> {
+    switch (path) {
+      case GRAPHQL_PATH:
+        return handleGraphql(req, server);
+      case "/capture":
+        return handleCapture(req, server);
+      case "/json":
+        return handleGet(req, () => toGhostwireDiscovery(options.live.current().topology, version));
+      case "/mobyshark":
+        return handleGet(req, () => toMobysharkTargets(options.live.current().topology, version));
+      case "/healthz":
+        if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
+        return healthResponse(options.live.status(), Boolean(token) && authorized(req));
+      case "/":
+        return Response.redirect(GRAPHQL_PATH, 302);
+      default:
+        return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz or /capture`);
+    }
+  }
+
   const server: Server<SocketState> = Bun.serve<SocketState>({
     hostname,
     port,
     idleTimeout: HTTP_IDLE_TIMEOUT_S,
     maxRequestBodySize: MAX_BODY_BYTES,
     async fetch(req, server) {
-      const path = new URL(req.url).pathname;
-      switch (path) {
-        case GRAPHQL_PATH:
-          return handleGraphql(req, server);
-        case "/capture":
-          return handleCapture(req, server);
-        case "/json":
-          return handleGet(req, () => toGhostwireDiscovery(options.live.current().topology, version));
-        case "/mobyshark":
-          return handleGet(req, () => toMobysharkTargets(options.live.current().topology, version));
-        case "/healthz":
-          if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
-          return healthResponse(options.live.status(), Boolean(token) && authorized(req));
-        case "/":
-          return Response.redirect(GRAPHQL_PATH, 302);
-        default:
-          return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz or /capture`);
-      }
+      const path = new URL(req.url, "http://host.invalid").pathname;
+      const refused = guard.check(req, path);
+      if (refused) return guard.decorate(req, refused);
+      const response = await route(req, server, path);
+      return response && guard.decorate(req, response);
     },
     error(e) {
       console.error(`wiresight serve: ${e.stack ?? e.message}`);
