@@ -20,6 +20,7 @@ import { TokenCheck, unauthorized } from "./auth.ts";
 import { CaptureRequestError, parseCaptureParams, startCapture } from "./capture-request.ts";
 import { captureResponse, captureSocket, type CaptureSocketState } from "./capture-stream.ts";
 import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./graphql-ws.ts";
+import { maskError } from "./error-mask.ts";
 import { healthResponse } from "./health.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
 import { RequestGuard } from "./request-guard.ts";
@@ -104,6 +105,8 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     // CORS is request-guard.ts's, for every path alike (yoga's default echoes any origin).
     cors: false,
     logging: options.logging ?? true,
+    // A full disk or a locked database reaches the client with a code, not as "Unexpected error.".
+    maskedErrors: { maskError },
     context: (initial: YogaInitialContext) => buildContext(initial.request),
     graphiql: { endpoint: GRAPHQL_PATH, title: "wiresight", subscriptionsProtocol: "SSE", defaultQuery: "{\n  __typename\n}\n" },
     // Assets inlined from the package: the playground works with no network (no CDN).

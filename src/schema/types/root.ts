@@ -12,7 +12,7 @@ import { Channel } from "../channel.ts";
 import { changeMatcher, topologyChanges } from "../topology-changes.ts";
 import { isNodeTypename, lookupNode } from "../topology-index.ts";
 import type { Alert } from "../../alerts/types.ts";
-import type { Moment } from "../../store/index.ts";
+import { StoreError, type Moment } from "../../store/index.ts";
 import { AlertRef, AlertRuleRef, AlertStateEnum, patchFromInput, RuleInput, RulePatch, ruleFromInput } from "./alerts.ts";
 import { captureTargets, CaptureTargetRef } from "./capture.ts";
 import { ChangeOpEnum, ChangeRef, DiffRef, EntityKindEnum, SnapshotRef, type ChangeShape } from "./history.ts";
@@ -173,6 +173,7 @@ function ruleCall<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
+    if (err instanceof StoreError && err.failure !== undefined) throw err; // the database failed: its own code
     if (err instanceof Error && !(err instanceof TypeError) && !(err instanceof RangeError)) throw badInput(err.message);
     throw err;
   }
