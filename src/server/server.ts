@@ -9,6 +9,7 @@
 // the header in GraphiQL's header editor) and /healthz's bare verdict (probes carry no token).
 
 import type { Server, ServerWebSocket } from "bun";
+import { statSync } from "node:fs";
 import type { GraphQLSchema } from "graphql";
 import { createYoga, type Plugin, type YogaInitialContext } from "graphql-yoga";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
@@ -47,6 +48,8 @@ export interface ServerOptions<C extends object = SchemaContext> {
   cors?: readonly string[];
   /** Host names besides the listen address, localhost and IP addresses that clients may use. */
   allowHosts?: readonly string[];
+  /** Captures running at once; more get 503. Default DEFAULT_MAX_CAPTURES. */
+  maxCaptures?: number;
   /** Awaited by stop() after the last connection is closed (the watcher finishes its recording). */
   onShutdown?: () => Promise<void> | void;
   /** How long stop() lets in-flight requests finish before cutting them, ms. Default 5000. */
@@ -72,6 +75,8 @@ const HTTP_IDLE_TIMEOUT_S = 60;
 // Websockets: pinged shortly before this (sendPings), so a quiet but live client stays connected.
 const WS_IDLE_TIMEOUT_S = 60;
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Each capture holds a packet socket per interface and a queue: a few at once is what people watch. */
+export const DEFAULT_MAX_CAPTURES = 16;
 
 function textError(status: number, message: string, headers?: HeadersInit): Response {
   return Response.json({ errors: [{ message }] }, { status, headers });
@@ -137,16 +142,27 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     return response;
   }
 
+  const maxCaptures = options.maxCaptures ?? DEFAULT_MAX_CAPTURES;
+  let capturesRunning = 0;
+  // Our own namespace: a capture of it leaves our port out (capture-request.ts).
+  const ownNetns = statSync("/proc/thread-self/ns/net");
+
   function handleCapture(req: Request, server: Server<SocketState>): Response | undefined {
     if (req.method !== "GET") return textError(405, "capture takes GET", { Allow: "GET" });
     if (!authorized(req)) return unauthorized();
+    if (capturesRunning >= maxCaptures) {
+      return textError(503, `${capturesRunning} captures are running, the most this server allows (serve --max-captures ${maxCaptures}); try again when one ends`, { "Retry-After": "5" });
+    }
     let started;
     try {
-      started = startCapture(options.live.current().topology, parseCaptureParams(new URL(req.url).searchParams));
+      const self = { netns: { inode: ownNetns.ino, dev: ownNetns.dev }, port: boundPort };
+      started = startCapture(options.live.current().topology, parseCaptureParams(new URL(req.url).searchParams), undefined, self);
     } catch (e) {
       if (e instanceof CaptureRequestError) return textError(e.status, e.message);
       throw e;
     }
+    capturesRunning++;
+    void started.capture.ended.finally(() => capturesRunning--);
     if (isUpgrade(req)) {
       const data: CaptureSocketState = { kind: "capture", started, closed: false };
       if (server.upgrade(req, { data })) return undefined;

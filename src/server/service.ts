@@ -18,6 +18,8 @@ export interface ServiceOptions {
   /** --cors origins and --allow-host names (src/server/request-guard.ts). */
   cors?: readonly string[];
   allowHosts?: readonly string[];
+  /** Captures running at once (--max-captures). */
+  maxCaptures?: number;
   fullPassEveryMs: number;
   rulesFile?: string | null;
   /** Retention: recordings older than this are dropped (checked at most once a minute). */
@@ -69,6 +71,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       token: o.token,
       cors: o.cors,
       allowHosts: o.allowHosts,
+      maxCaptures: o.maxCaptures,
       logging: o.logging,
       onShutdown: closeBackend,
     });

@@ -3,6 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { DEFAULT_LISTEN, ListenError, parseListen, type ListenAddress } from "../../server/listen.ts";
+import { DEFAULT_MAX_CAPTURES } from "../../server/server.ts";
 import { GuardConfigError, parseAllowHost, parseCorsOrigin } from "../../server/request-guard.ts";
 import { startService } from "../../server/service.ts";
 import { installSignalHandlers } from "../../server/signals.ts";
@@ -41,6 +42,8 @@ Options:
       --full-pass DURATION the slow full rediscovery that catches what sends no kernel event
                            (sockets, processes, containers); default ${DEFAULT_FULL_PASS}
       --rules FILE         load alert rules from FILE (JSON) at start
+      --max-captures N     captures running at once over /capture (default ${DEFAULT_MAX_CAPTURES}); more
+                           are answered 503 until one ends
       --keep AGE           drop recordings older than AGE (30d, 12h…)
   -q, --quiet              print nothing but errors
   -h, --help               show this help
@@ -65,6 +68,7 @@ export interface ServeArgs {
   /** --cors origins and --allow-host names, normalised. */
   cors: string[];
   allowHosts: string[];
+  maxCaptures: number;
   fullPassEveryMs: number;
   rulesFile: string | null;
   /** Retention: drop recordings older than this (null: keep all). */
@@ -89,6 +93,7 @@ export function parseServeArgs(
     "token-file": { type: "string" },
     cors: { type: "string", multiple: true },
     "allow-host": { type: "string", multiple: true },
+    "max-captures": { type: "string" },
     db: { type: "string" },
     "full-pass": { type: "string" },
     rules: { type: "string" },
@@ -135,6 +140,12 @@ export function parseServeArgs(
   const cors = guardValues("--cors", values.cors, parseCorsOrigin);
   const allowHosts = guardValues("--allow-host", values["allow-host"], parseAllowHost);
 
+  const maxText = values["max-captures"];
+  const maxCaptures = maxText === undefined ? DEFAULT_MAX_CAPTURES : Number(maxText);
+  if (!/^\d{1,5}$/.test(maxText ?? "0") || maxCaptures > 10_000) {
+    throw new UsageError(`--max-captures takes a whole number from 0 (no captures) to 10000, not '${maxText}'`);
+  }
+
   const warnings: string[] = [];
   if (!isLoopback(listen.hostname) && token === undefined) {
     warnings.push(`listening on ${listenText} without a token: whoever reaches it sees every namespace, socket and process of this host, and can capture its packets (give --token)`);
@@ -152,6 +163,7 @@ export function parseServeArgs(
     token,
     cors,
     allowHosts,
+    maxCaptures,
     fullPassEveryMs: parseDuration(values["full-pass"] ?? DEFAULT_FULL_PASS, "--full-pass"),
     rulesFile: values.rules ?? null,
     keepMs: values.keep === undefined ? null : parseDuration(values.keep, "--keep"),
@@ -176,6 +188,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     token: args.token,
     cors: args.cors,
     allowHosts: args.allowHosts,
+    maxCaptures: args.maxCaptures,
     fullPassEveryMs: args.fullPassEveryMs,
     rulesFile: args.rulesFile,
     keepMs: args.keepMs,

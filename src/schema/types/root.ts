@@ -9,6 +9,7 @@ import { asClientErrors, badInput } from "../errors.ts";
 import { findNamespace } from "../filters.ts";
 import { resolveRevision, topologyAt } from "../moment.ts";
 import { Channel } from "../channel.ts";
+import { discoverOncePerRequest } from "../discover-once.ts";
 import { changeMatcher, topologyChanges } from "../topology-changes.ts";
 import { isNodeTypename, lookupNode } from "../topology-index.ts";
 import type { Alert } from "../../alerts/types.ts";
@@ -185,7 +186,7 @@ builder.mutationType({
       type: RevisionBatchRef,
       nullable: true,
       description: "A full discovery now; the revision it recorded, or null when nothing changed.",
-      resolve: (_r, _a, ctx) => ctx.live.discoverNow(),
+      resolve: (_r, _a, ctx) => discoverOncePerRequest(ctx),
     }),
     createAlertRule: t.field({
       type: AlertRuleRef,
