@@ -13,21 +13,9 @@ import type { RunningServer } from "../../src/server/server.ts";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
 import { ensureTool } from "../helpers/packages.ts";
 import { startTestServer, TestLive } from "../helpers/server-harness.ts";
+import { packetBlocks } from "../helpers/pcapng.ts";
 
 const root = requireRoot();
-
-/** Enhanced packet blocks in a pcapng byte stream (the engine sends whole blocks only). */
-function packetBlocks(bytes: Uint8Array): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let n = 0;
-  for (let off = 0; off + 8 <= bytes.byteLength; ) {
-    const len = view.getUint32(off + 4, true);
-    if (len < 12 || off + len > bytes.byteLength) break;
-    if (view.getUint32(off, true) === 6) n++;
-    off += len;
-  }
-  return n;
-}
 
 describe.if(root)("/capture limits", () => {
   const lab = new Lab();
