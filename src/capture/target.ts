@@ -81,8 +81,9 @@ function namespacesAtPath(topology: Topology, path: string): NetworkNamespace[] 
   if (proc) {
     const pid = Number(proc[2] ?? proc[1]);
     const key = topology.processes.find((p) => p.pid === pid)?.netns;
-    const viaRef = topology.namespaces.filter((ns) => ns.references.some((r) => (r.kind === "thread" && r.tid === pid) || (r.kind === "process" && r.pid === pid)));
-    return key ? topology.namespaces.filter((ns) => ns.key === key) : viaRef;
+    if (key) return topology.namespaces.filter((ns) => ns.key === key);
+    // A thread of its own namespace is a reference, not a process in the list.
+    return topology.namespaces.filter((ns) => ns.references.some((r) => (r.kind === "thread" && r.tid === pid) || (r.kind === "process" && r.pid === pid)));
   }
   const alias = (p: string) => p.replace(/^\/var\/run\//, "/run/");
   return topology.namespaces.filter((ns) => ns.references.some((r) => r.kind === "bindmount" && alias(r.path) === alias(path)));
