@@ -11,7 +11,6 @@ import type { RunningServer } from "../../src/server/server.ts";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
 import { ensureTool } from "../helpers/packages.ts";
 import { startTestServer, TestLive } from "../helpers/server-harness.ts";
-import { packetBlocks } from "../helpers/pcapng.ts";
 import { wsUrl } from "./clients.ts";
 
 const root = requireRoot();
@@ -64,6 +63,19 @@ async function eventually(what: string, check: () => boolean): Promise<void> {
     if (Date.now() > deadline) throw new Error(`still not true after 10 s: ${what}`);
     await Bun.sleep(25);
   }
+}
+
+/** Enhanced packet blocks in a pcapng byte stream (the engine sends whole blocks only). */
+function packetBlocks(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let n = 0;
+  for (let off = 0; off + 8 <= bytes.byteLength; ) {
+    const len = view.getUint32(off + 4, true);
+    if (len < 12 || off + len > bytes.byteLength) break;
+    if (view.getUint32(off, true) === 6) n++;
+    off += len;
+  }
+  return n;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
