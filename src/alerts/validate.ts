@@ -2,6 +2,7 @@
 // an AlertRuleError naming the field and saying what was expected and what came, because the
 // message is shown as is. Works on `unknown`: callers need not trust their input's type.
 
+import { compileGlob, GlobError } from "../model/glob.ts";
 import { KINDS } from "../store/index.ts";
 import type { AlertRuleInput, RuleCondition, Severity } from "./types.ts";
 
@@ -64,6 +65,18 @@ function nonEmptyString(v: unknown, field: string, max = MAX_NAME): string {
   return v;
 }
 
+/** A name glob (src/model/glob.ts): compiled here, so a rule that could not be matched is never stored. */
+function glob(v: unknown, field: string): string {
+  const pattern = nonEmptyString(v, field);
+  try {
+    compileGlob(pattern);
+  } catch (err) {
+    if (err instanceof GlobError) fail(field, err.message);
+    throw err;
+  }
+  return pattern;
+}
+
 function oneOf<T extends string>(v: unknown, field: string, allowed: readonly T[]): T {
   if (typeof v !== "string" || !allowed.includes(v as T)) fail(field, `must be one of ${allowed.map((a) => `'${a}'`).join(", ")}, got ${show(v)}`);
   return v as T;
@@ -107,7 +120,7 @@ export function checkCondition(v: unknown, field = "condition"): RuleCondition {
     case "interfaceDown":
     case "promiscuous": {
       onlyKeys(v, field, ["type", "name", "kinds"]);
-      const name = opt("name", (x, f) => nonEmptyString(x, f));
+      const name = opt("name", glob);
       const kinds = opt("kinds", (x, f) => listOf(x, f, (k, kf) => oneOf(k, kf, INTERFACE_KINDS), { nonEmpty: true }));
       return { type, ...(name !== undefined && { name }), ...(kinds !== undefined && { kinds }) };
     }

@@ -3,6 +3,7 @@
 // not an empty answer that looks like "nothing matches".
 
 import { decodeNodeId } from "../model/node-id.ts";
+import { compileGlob, GlobError } from "../model/glob.ts";
 import { formatIp, parseIp, IpParseError } from "../model/ip.ts";
 import type { NetworkNamespace } from "../model/topology.ts";
 import { badInput } from "./errors.ts";
@@ -42,11 +43,14 @@ export function canonicalIp(given: string, arg: string): string {
   }
 }
 
-/** A name filter: exact, or a glob with * and ?. */
-export function nameMatcher(pattern: string): (name: string) => boolean {
-  if (!/[*?]/.test(pattern)) return (name) => name === pattern;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
-  return (name) => re.test(name);
+/** A name filter: exact, or a glob (`*`, `?`, `[a-z]`; src/model/glob.ts), matched in linear time. */
+export function nameMatcher(pattern: string, arg = "name"): (name: string) => boolean {
+  try {
+    return compileGlob(pattern);
+  } catch (err) {
+    if (err instanceof GlobError) throw badInput(`${arg}: ${err.message}`);
+    throw err;
+  }
 }
 
 export function checkPort(port: number, arg = "port"): number {

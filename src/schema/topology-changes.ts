@@ -70,11 +70,12 @@ export function topologyChanges(ctx: SchemaContext, filter: ChangeFilter, sinceR
 }
 
 function replay(ctx: SchemaContext, since: number, deliver: (revision: number, time: string | null, events: ChangeEvent[]) => void): void {
-  if (!Number.isSafeInteger(since) || since < 0) throw badInput(`sinceRevision must be a revision number, not ${since}`);
+  if (!Number.isSafeInteger(since) || since < 0) throw badInput(`sinceRevision must be a revision number (0: from the beginning), not ${since}`);
   const latest = ctx.store.latest();
   if (latest === null) throw badInput("sinceRevision: the history holds no recording yet");
   if (since > latest) throw badInput(`sinceRevision ${since} is after the latest revision ${latest}`);
-  asClientErrors(() => ctx.store.resolve({ revision: since }));
+  // 0 is before the first recording: everything the history holds is replayed.
+  if (since !== 0) asClientErrors(() => ctx.store.resolve({ revision: since }));
   if (since === latest) {
     deliver(latest, null, []);
     return;

@@ -9,6 +9,7 @@
 // the header in GraphiQL's header editor) and /healthz's bare verdict (probes carry no token).
 
 import type { Server, ServerWebSocket } from "bun";
+import { statSync } from "node:fs";
 import type { GraphQLSchema } from "graphql";
 import { createYoga, type Plugin, type YogaInitialContext } from "graphql-yoga";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
@@ -20,8 +21,10 @@ import { TokenCheck, unauthorized } from "./auth.ts";
 import { CaptureRequestError, parseCaptureParams, startCapture } from "./capture-request.ts";
 import { captureResponse, captureSocket, type CaptureSocketState } from "./capture-stream.ts";
 import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./graphql-ws.ts";
+import { maskError } from "./error-mask.ts";
 import { healthResponse } from "./health.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
+import { RequestGuard } from "./request-guard.ts";
 import { closableResponse, OpenStreams } from "./streams.ts";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -41,6 +44,12 @@ export interface ServerOptions<C extends object = SchemaContext> {
   listen?: string;
   /** Bearer token every request must carry. */
   token?: string;
+  /** Origins whose web pages may call the server (CORS); none by default. See request-guard.ts. */
+  cors?: readonly string[];
+  /** Host names besides the listen address, localhost and IP addresses that clients may use. */
+  allowHosts?: readonly string[];
+  /** Captures running at once; more get 503. Default DEFAULT_MAX_CAPTURES. */
+  maxCaptures?: number;
   /** Awaited by stop() after the last connection is closed (the watcher finishes its recording). */
   onShutdown?: () => Promise<void> | void;
   /** How long stop() lets in-flight requests finish before cutting them, ms. Default 5000. */
@@ -66,6 +75,8 @@ const HTTP_IDLE_TIMEOUT_S = 60;
 // Websockets: pinged shortly before this (sendPings), so a quiet but live client stays connected.
 const WS_IDLE_TIMEOUT_S = 60;
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Each capture holds a packet socket per interface and a queue: a few at once is what people watch. */
+export const DEFAULT_MAX_CAPTURES = 16;
 
 function textError(status: number, message: string, headers?: HeadersInit): Response {
   return Response.json({ errors: [{ message }] }, { status, headers });
@@ -79,6 +90,7 @@ function wantsGraphiQL(req: Request): boolean {
 export async function startServer<C extends object = SchemaContext>(options: ServerOptions<C>): Promise<RunningServer> {
   const { hostname, port } = parseListen(options.listen ?? DEFAULT_LISTEN);
   const token = options.token === undefined ? undefined : new TokenCheck(options.token);
+  const guard = new RequestGuard({ listenHost: hostname, allowHosts: options.allowHosts, corsOrigins: options.cors, graphqlPath: GRAPHQL_PATH });
   const streams = new OpenStreams();
   const sockets = new Set<ServerWebSocket<SocketState>>();
   let baseUrl = "";
@@ -95,7 +107,11 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     plugins: options.plugins ?? [],
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
+    // CORS is request-guard.ts's, for every path alike (yoga's default echoes any origin).
+    cors: false,
     logging: options.logging ?? true,
+    // A full disk or a locked database reaches the client with a code, not as "Unexpected error.".
+    maskedErrors: { maskError },
     context: (initial: YogaInitialContext) => buildContext(initial.request),
     graphiql: { endpoint: GRAPHQL_PATH, title: "wiresight", subscriptionsProtocol: "SSE", defaultQuery: "{\n  __typename\n}\n" },
     // Assets inlined from the package: the playground works with no network (no CDN).
@@ -126,16 +142,27 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     return response;
   }
 
+  const maxCaptures = options.maxCaptures ?? DEFAULT_MAX_CAPTURES;
+  let capturesRunning = 0;
+  // Our own namespace: a capture of it leaves our port out (capture-request.ts).
+  const ownNetns = statSync("/proc/thread-self/ns/net");
+
   function handleCapture(req: Request, server: Server<SocketState>): Response | undefined {
     if (req.method !== "GET") return textError(405, "capture takes GET", { Allow: "GET" });
     if (!authorized(req)) return unauthorized();
+    if (capturesRunning >= maxCaptures) {
+      return textError(503, `${capturesRunning} captures are running, the most this server allows (serve --max-captures ${maxCaptures}); try again when one ends`, { "Retry-After": "5" });
+    }
     let started;
     try {
-      started = startCapture(options.live.current().topology, parseCaptureParams(new URL(req.url).searchParams));
+      const self = { netns: { inode: ownNetns.ino, dev: ownNetns.dev }, port: boundPort };
+      started = startCapture(options.live.current().topology, parseCaptureParams(new URL(req.url).searchParams), undefined, self);
     } catch (e) {
       if (e instanceof CaptureRequestError) return textError(e.status, e.message);
       throw e;
     }
+    capturesRunning++;
+    void started.capture.ended.finally(() => capturesRunning--);
     if (isUpgrade(req)) {
       const data: CaptureSocketState = { kind: "capture", started, closed: false };
       if (server.upgrade(req, { data })) return undefined;
@@ -153,30 +180,37 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
   }
 
   const version = { creatorVersion: pkg.version };
+  function route(req: Request, server: Server<SocketState>, path: string): Response | undefined | Promise<Response | undefined> {
+    switch (path) {
+      case GRAPHQL_PATH:
+        return handleGraphql(req, server);
+      case "/capture":
+        return handleCapture(req, server);
+      case "/json":
+        return handleGet(req, () => toGhostwireDiscovery(options.live.current().topology, version));
+      case "/mobyshark":
+        return handleGet(req, () => toMobysharkTargets(options.live.current().topology, version));
+      case "/healthz":
+        if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
+        return healthResponse(options.live.status(), Boolean(token) && authorized(req));
+      case "/":
+        return Response.redirect(GRAPHQL_PATH, 302);
+      default:
+        return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz or /capture`);
+    }
+  }
+
   const server: Server<SocketState> = Bun.serve<SocketState>({
     hostname,
     port,
     idleTimeout: HTTP_IDLE_TIMEOUT_S,
     maxRequestBodySize: MAX_BODY_BYTES,
     async fetch(req, server) {
-      const path = new URL(req.url).pathname;
-      switch (path) {
-        case GRAPHQL_PATH:
-          return handleGraphql(req, server);
-        case "/capture":
-          return handleCapture(req, server);
-        case "/json":
-          return handleGet(req, () => toGhostwireDiscovery(options.live.current().topology, version));
-        case "/mobyshark":
-          return handleGet(req, () => toMobysharkTargets(options.live.current().topology, version));
-        case "/healthz":
-          if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
-          return healthResponse(options.live.status(), Boolean(token) && authorized(req));
-        case "/":
-          return Response.redirect(GRAPHQL_PATH, 302);
-        default:
-          return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz or /capture`);
-      }
+      const path = new URL(req.url, "http://host.invalid").pathname;
+      const refused = guard.check(req, path);
+      if (refused) return guard.decorate(req, refused);
+      const response = await route(req, server, path);
+      return response && guard.decorate(req, response);
     },
     error(e) {
       console.error(`wiresight serve: ${e.stack ?? e.message}`);

@@ -15,6 +15,11 @@ export interface ServiceOptions {
   /** "host:port" (port 0 picks a free one). */
   listen: string;
   token?: string;
+  /** --cors origins and --allow-host names (src/server/request-guard.ts). */
+  cors?: readonly string[];
+  allowHosts?: readonly string[];
+  /** Captures running at once (--max-captures). */
+  maxCaptures?: number;
   fullPassEveryMs: number;
   rulesFile?: string | null;
   /** Retention: recordings older than this are dropped (checked at most once a minute). */
@@ -64,6 +69,9 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       live: watcher,
       listen: o.listen,
       token: o.token,
+      cors: o.cors,
+      allowHosts: o.allowHosts,
+      maxCaptures: o.maxCaptures,
       logging: o.logging,
       onShutdown: closeBackend,
     });

@@ -3,14 +3,14 @@
 // stdout stays pure pcapng.
 
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { closeSync, createWriteStream, existsSync, openSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Writable } from "node:stream";
 import pkg from "../../../package.json" with { type: "json" };
 import { Capture, type StopReason } from "../../capture/engine.ts";
 import { aliveCheck, describeNamespace, openNamespace, resolveTarget, selectInterfaces } from "../../capture/target.ts";
 import { discover } from "../../discovery/discover.ts";
-import { closeQuietly } from "../../ffi/index.ts";
+import { closeQuietly, isSyscallError } from "../../ffi/index.ts";
 import { parseCommandArgs } from "../args.ts";
 import { UsageError } from "../usage-error.ts";
 
@@ -86,7 +86,16 @@ export async function captureCommand(argv: string[]): Promise<number> {
   const topology = discover();
   const ns = resolveTarget(topology, target);
   const interfaces = selectInterfaces(ns, values.interface ?? []);
-  const nsFd = openNamespace(ns);
+  // The output before the capture: a path that cannot be written is an error before anything
+  // is captured; a capture that cannot start leaves no empty file behind.
+  const fileFd = path === "-" ? null : openOutput(path);
+  let nsFd: number;
+  try {
+    nsFd = openNamespace(ns);
+  } catch (e) {
+    fileFd?.discard();
+    throw e;
+  }
   let capture: Capture;
   try {
     capture = Capture.start({
@@ -104,11 +113,18 @@ export async function captureCommand(argv: string[]): Promise<number> {
       os: `Linux ${topology.host.kernelRelease}`,
       userAppl: `wiresight ${pkg.version}`,
     });
+  } catch (e) {
+    fileFd?.discard();
+    // setns and packet sockets need privileges; the bare errno would not say which.
+    if (isSyscallError(e, "EPERM", "EACCES")) {
+      throw new Error(`${(e as Error).message}: capturing needs root (CAP_SYS_ADMIN to enter the namespace, CAP_NET_RAW for packet sockets)`);
+    }
+    throw e;
   } finally {
     closeQuietly(nsFd); // the sockets hold the namespace from now on
   }
 
-  const out: Writable = path === "-" ? process.stdout : createWriteStream(path);
+  const out: Writable = fileFd === null ? process.stdout : createWriteStream("", { fd: fileFd.fd });
   const onSignal = () => capture.stop("stopped");
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -146,4 +162,23 @@ export async function captureCommand(argv: string[]): Promise<number> {
     throw new Error(`writing ${path === "-" ? "stdout" : path}: ${outputError.message}`);
   }
   return 0;
+}
+
+/** The output file, opened (created if missing) now; `discard()` closes it and removes it if it was created here. */
+function openOutput(path: string): { fd: number; discard(): void } {
+  const existed = existsSync(path);
+  let fd: number;
+  try {
+    fd = openSync(path, "w");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(`cannot write ${path}: ${err.code === "ENOENT" ? "its directory does not exist" : err.code === "EISDIR" ? "it is a directory" : err.message}`);
+  }
+  return {
+    fd,
+    discard() {
+      closeSync(fd);
+      if (!existed) rmSync(path, { force: true });
+    },
+  };
 }

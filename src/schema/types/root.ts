@@ -9,10 +9,11 @@ import { asClientErrors, badInput } from "../errors.ts";
 import { findNamespace } from "../filters.ts";
 import { resolveRevision, topologyAt } from "../moment.ts";
 import { Channel } from "../channel.ts";
+import { discoverOncePerRequest } from "../discover-once.ts";
 import { changeMatcher, topologyChanges } from "../topology-changes.ts";
 import { isNodeTypename, lookupNode } from "../topology-index.ts";
 import type { Alert } from "../../alerts/types.ts";
-import type { Moment } from "../../store/index.ts";
+import { StoreError, type Moment } from "../../store/index.ts";
 import { AlertRef, AlertRuleRef, AlertStateEnum, patchFromInput, RuleInput, RulePatch, ruleFromInput } from "./alerts.ts";
 import { captureTargets, CaptureTargetRef } from "./capture.ts";
 import { ChangeOpEnum, ChangeRef, DiffRef, EntityKindEnum, SnapshotRef, type ChangeShape } from "./history.ts";
@@ -173,6 +174,7 @@ function ruleCall<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
+    if (err instanceof StoreError && err.failure !== undefined) throw err; // the database failed: its own code
     if (err instanceof Error && !(err instanceof TypeError) && !(err instanceof RangeError)) throw badInput(err.message);
     throw err;
   }
@@ -184,7 +186,7 @@ builder.mutationType({
       type: RevisionBatchRef,
       nullable: true,
       description: "A full discovery now; the revision it recorded, or null when nothing changed.",
-      resolve: (_r, _a, ctx) => ctx.live.discoverNow(),
+      resolve: (_r, _a, ctx) => discoverOncePerRequest(ctx),
     }),
     createAlertRule: t.field({
       type: AlertRuleRef,
