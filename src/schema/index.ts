@@ -16,7 +16,8 @@ import "./types/capture.ts";
 import "./types/root.ts";
 
 export type { SchemaContext } from "./context.ts";
-export { schemaLimits, schemaLimitRules, LIMITS } from "./limits.ts";
+export { costError, schemaLimits, schemaLimitRules, LIMITS, COST_LIMIT_CODE } from "./limits.ts";
+export { operationCost } from "./cost.ts";
 
 builder.addScalarType("Moment", MomentScalar);
 builder.addScalarType(
