@@ -16,6 +16,8 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     JSON: { Input: unknown; Output: unknown };
     Moment: { Input: MomentInput; Output: string | number };
+    /** Output: an ISO 8601 string, a Date or ms since the epoch; input: ms since the epoch. */
+    DateTime: { Input: number; Output: string | number | Date };
   };
 }>({
   plugins: [RelayPlugin],

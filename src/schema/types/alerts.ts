@@ -40,8 +40,8 @@ export const AlertRuleRef = builder.objectRef<AlertRule>("AlertRule").implement(
     severity: t.field({ type: SeverityEnum, resolve: (r) => r.severity }),
     webhook: t.exposeString("webhook", { nullable: true }),
     builtIn: t.exposeBoolean("builtIn"),
-    createdAt: t.exposeString("createdAt"),
-    updatedAt: t.exposeString("updatedAt"),
+    createdAt: t.field({ type: "DateTime", resolve: (r) => r.createdAt }),
+    updatedAt: t.field({ type: "DateTime", resolve: (r) => r.updatedAt }),
   }),
 });
 
@@ -55,9 +55,9 @@ export const AlertRef = builder.objectRef<Alert>("Alert").implement({
     subject: t.exposeString("subject", { description: "An entity key, or \"discovery\"." }),
     entities: t.exposeStringList("entities"),
     message: t.exposeString("message"),
-    since: t.exposeString("since"),
-    firedAt: t.exposeString("firedAt", { nullable: true }),
-    resolvedAt: t.exposeString("resolvedAt", { nullable: true }),
+    since: t.field({ type: "DateTime", resolve: (a) => a.since }),
+    firedAt: t.field({ type: "DateTime", nullable: true, resolve: (a) => a.firedAt }),
+    resolvedAt: t.field({ type: "DateTime", nullable: true, resolve: (a) => a.resolvedAt }),
     revision: t.exposeInt("revision", { nullable: true }),
   }),
 });

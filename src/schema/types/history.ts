@@ -52,7 +52,7 @@ export const ChangeRef = builder.interfaceRef<ChangeShape>("TopologyChange").imp
   resolveType: (c) => (c.op === "added" ? "EntityAdded" : c.op === "removed" ? "EntityRemoved" : "EntityChanged"),
   fields: (t) => ({
     revision: t.exposeInt("revision", { nullable: true, description: "The revision it happened in (null in a diff spanning several)." }),
-    time: t.exposeString("time", { nullable: true, description: "When that revision was discovered (ISO 8601)." }),
+    time: t.field({ type: "DateTime", nullable: true, description: "When that revision was discovered.", resolve: (c) => c.time }),
     kind: t.field({ type: EntityKindEnum, resolve: (c) => c.kind as "namespace" }),
     op: t.field({ type: ChangeOpEnum, resolve: (c) => c.op }),
     key: t.exposeString("key"),
@@ -104,7 +104,7 @@ export const SnapshotRef = builder.objectRef<Snapshot>("Snapshot").implement({
   description: "One recording of the history.",
   fields: (t) => ({
     revision: t.exposeInt("revision"),
-    time: t.exposeString("time"),
+    time: t.field({ type: "DateTime", description: "When the recorded discovery ran.", resolve: (s) => s.time }),
     durationMs: t.exposeFloat("durationMs"),
     added: t.exposeInt("added"),
     removed: t.exposeInt("removed"),

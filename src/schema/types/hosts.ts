@@ -243,7 +243,7 @@ TopologyRef.implement({
   fields: (t) => ({
     formatVersion: t.exposeInt("formatVersion"),
     host: t.field({ type: HostRef, resolve: (x) => x.host }),
-    discoveredAt: t.exposeString("discoveredAt"),
+    discoveredAt: t.field({ type: "DateTime", resolve: (x) => x.discoveredAt }),
     revision: t.int({ nullable: true, description: "The revision this topology was recorded as.", resolve: (x) => revisionOf(x) }),
     namespaces: t.field({ type: [NamespaceRef], resolve: (x) => x.namespaces }),
     interfaces: t.field({ type: [InterfaceRef], resolve: (x) => x.namespaces.flatMap((n) => n.interfaces) }),

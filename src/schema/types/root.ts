@@ -29,17 +29,25 @@ function nodeById(ctx: SchemaContext, id: string, at: Moment | null | undefined)
 const RevisionBatchRef = builder.objectRef<{ revision: number; time: string; cause: unknown; events: unknown[] }>("RevisionBatch").implement({
   fields: (t) => ({
     revision: t.exposeInt("revision"),
-    time: t.exposeString("time"),
+    time: t.field({ type: "DateTime", resolve: (b) => b.time }),
     cause: t.field({ type: "JSON", resolve: (b) => b.cause }),
     changes: t.int({ description: "Entities added, removed or changed.", resolve: (b) => b.events.length }),
   }),
 });
 
+const WatchErrorRef = builder.objectRef<{ at: string; message: string }>("WatchError").implement({
+  description: "A failed discovery or recording.",
+  fields: (t) => ({
+    at: t.field({ type: "DateTime", description: "When it failed.", resolve: (e) => e.at }),
+    message: t.exposeString("message", { description: "What went wrong." }),
+  }),
+});
+
 const WatchStatusRef = builder.objectRef<ReturnType<SchemaContext["live"]["status"]>>("WatchStatus").implement({
   fields: (t) => ({
-    startedAt: t.exposeString("startedAt"),
-    lastSuccessAt: t.exposeString("lastSuccessAt", { nullable: true }),
-    lastError: t.field({ type: "JSON", nullable: true, resolve: (s) => s.lastError }),
+    startedAt: t.field({ type: "DateTime", resolve: (s) => s.startedAt }),
+    lastSuccessAt: t.field({ type: "DateTime", nullable: true, resolve: (s) => s.lastSuccessAt }),
+    lastError: t.field({ type: WatchErrorRef, nullable: true, resolve: (s) => s.lastError }),
     consecutiveFailures: t.exposeInt("consecutiveFailures"),
     namespacesWatched: t.exposeInt("namespacesWatched"),
     fullPassEveryMs: t.exposeFloat("fullPassEveryMs"),
