@@ -220,7 +220,7 @@ describe.if(root)("the compiled binary serves", () => {
         const it = client.iterate({ query: `subscription { topologyChanges(filter: { kinds: [INTERFACE], namespace: "${ns}" }, sinceRevision: ${since}) { op ... on EntityAdded { after } } }` })[Symbol.asyncIterator]();
         lab.ip(ns, "link", "add", "srv0", "type", "bridge");
         const e = (await it.next()).value as any;
-        expect(e.data.topologyChanges.op).toBe("added");
+        expect(e.data.topologyChanges.op).toBe("ADDED");
         expect(e.data.topologyChanges.after.name).toBe("srv0");
         await it.return?.();
         await client.dispose();

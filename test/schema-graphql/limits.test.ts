@@ -146,7 +146,7 @@ describe("limits", () => {
     let text = new TextDecoder().decode((await first).value);
     while (!text.includes("topologyChanges")) text += new TextDecoder().decode((await reader.read()).value);
     const event = JSON.parse(text.split("\n").find((l) => l.startsWith("data:") && l.includes("topologyChanges"))!.slice(5)).data.topologyChanges;
-    expect(event).toEqual({ revision: batch.revision, kind: "INTERFACE", op: "changed", key: changed.namespaces[0]!.interfaces[0]!.key });
+    expect(event).toEqual({ revision: batch.revision, kind: "INTERFACE", op: "CHANGED", key: changed.namespaces[0]!.interfaces[0]!.key });
     await reader.cancel();
     abort.abort();
     while (live.subscriberCount > 0) await Bun.sleep(5);

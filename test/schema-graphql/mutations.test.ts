@@ -35,13 +35,13 @@ describe.if(root)("mutations", () => {
 
   test("alert rules: create, read, update, delete; built-in rules cannot be deleted", async () => {
     const created = data(
-      await f.run(`mutation { createAlertRule(input: { name: "open ports", condition: { type: wildcardListener, allowPorts: [22, 80], protocols: [tcp] }, severity: critical, forMs: 5000 }) { id name enabled severity forMs condition { type allowPorts protocols name } } }`),
+      await f.run(`mutation { createAlertRule(input: { name: "open ports", condition: { type: WILDCARD_LISTENER, allowPorts: [22, 80], protocols: [TCP] }, severity: CRITICAL, forMs: 5000 }) { id name enabled severity forMs condition { type allowPorts protocols name } } }`),
     ).createAlertRule;
-    expect(created).toMatchObject({ name: "open ports", enabled: true, severity: "critical", forMs: 5000, condition: { type: "wildcardListener", allowPorts: [22, 80], protocols: ["tcp"], name: null } });
+    expect(created).toMatchObject({ name: "open ports", enabled: true, severity: "CRITICAL", forMs: 5000, condition: { type: "WILDCARD_LISTENER", allowPorts: [22, 80], protocols: ["TCP"], name: null } });
     expect(f.alerts.rule(created.id)!.condition).toEqual({ type: "wildcardListener", allowPorts: [22, 80], protocols: ["tcp"] });
 
-    const updated = data(await f.run(`mutation($id: ID!) { updateAlertRule(id: $id, patch: { enabled: false, condition: { type: interfaceDown, name: "eth*" } }) { enabled condition { type name } } }`, { id: created.id })).updateAlertRule;
-    expect(updated).toEqual({ enabled: false, condition: { type: "interfaceDown", name: "eth*" } });
+    const updated = data(await f.run(`mutation($id: ID!) { updateAlertRule(id: $id, patch: { enabled: false, condition: { type: INTERFACE_DOWN, name: "eth*" } }) { enabled condition { type name } } }`, { id: created.id })).updateAlertRule;
+    expect(updated).toEqual({ enabled: false, condition: { type: "INTERFACE_DOWN", name: "eth*" } });
     expect(data(await f.run(`{ alertRules { id } }`)).alertRules.map((r: any) => r.id)).toContain(created.id);
 
     expect(data(await f.run(`mutation($id: ID!) { deleteAlertRule(id: $id) }`, { id: created.id })).deleteAlertRule).toBe(true);
@@ -52,17 +52,17 @@ describe.if(root)("mutations", () => {
 
   test("bad rule inputs get errors naming what is wrong", async () => {
     const cases: [string, string][] = [
-      [`{ type: wildcardListener }`, "condition wildcardListener needs allowPorts"],
-      [`{ type: wildcardListener, allowPorts: [99999] }`, "allowPorts: 99999 not a port"],
-      [`{ type: promiscuous, allowPorts: [1] }`, "condition promiscuous does not take allowPorts"],
-      [`{ type: change, kinds: ["banana"] }`, "change.kinds: unknown banana"],
-      [`{ type: discoveryHealth, stalledAfterMs: -1 }`, "stalledAfterMs must be positive"],
+      [`{ type: WILDCARD_LISTENER }`, "condition wildcardListener needs allowPorts"],
+      [`{ type: WILDCARD_LISTENER, allowPorts: [99999] }`, "allowPorts: 99999 not a port"],
+      [`{ type: PROMISCUOUS, allowPorts: [1] }`, "condition promiscuous does not take allowPorts"],
+      [`{ type: CHANGE, kinds: ["banana"] }`, "change.kinds: unknown banana"],
+      [`{ type: DISCOVERY_HEALTH, stalledAfterMs: -1 }`, "stalledAfterMs must be positive"],
     ];
     for (const [condition, message] of cases) {
       const r = await f.run(`mutation { createAlertRule(input: { name: "x", condition: ${condition} }) { id } }`);
       expect(errorsOf(r).join("; ")).toContain(message);
     }
-    const hook = await f.run(`mutation { createAlertRule(input: { name: "x", condition: { type: promiscuous }, webhook: "ftp://x" }) { id } }`);
+    const hook = await f.run(`mutation { createAlertRule(input: { name: "x", condition: { type: PROMISCUOUS }, webhook: "ftp://x" }) { id } }`);
     expect(errorsOf(hook)[0]).toContain("not an http(s) URL");
     expect(f.alerts.rules().filter((r) => r.name === "x")).toEqual([]);
   });
@@ -71,7 +71,7 @@ describe.if(root)("mutations", () => {
     const base = { ruleId: "r1", ruleName: "r", severity: "info" as const, subject: "s", entities: ["s"], message: "m", since: new Date().toISOString(), firedAt: null, resolvedAt: null, revision: 3 };
     f.alerts.emit({ ...base, id: "x1", state: "resolved" });
     f.alerts.emit({ ...base, id: "x2", state: "firing" });
-    const d = data(await f.run(`{ alerts(filter: { state: [firing] }) { id state revision } }`));
-    expect(d.alerts).toEqual([{ id: "x2", state: "firing", revision: 3 }]);
+    const d = data(await f.run(`{ alerts(filter: { state: [FIRING] }) { id state revision } }`));
+    expect(d.alerts).toEqual([{ id: "x2", state: "FIRING", revision: 3 }]);
   });
 });

@@ -37,7 +37,7 @@ describe.if(root)("queries over a real lab", () => {
       expect(i.mtu).toBe(l.mtu);
       if (l.address && l.link_type !== "loopback") expect(i.mac).toBe(l.address);
       const kind = l.linkinfo?.info_kind ?? (l.link_type === "loopback" ? "loopback" : "physical");
-      expect(i.kind).toBe(kind);
+      expect(i.kind).toBe(kind.toUpperCase());
       expect(i.__typename).toBe(`${kind[0].toUpperCase()}${kind.slice(1)}Interface`);
     }
     const br = ns.interfaces.find((i: any) => i.name === "br0");
@@ -71,10 +71,10 @@ describe.if(root)("queries over a real lab", () => {
   });
 
   test("the listening socket, its owner process and the interfaces that carry it", async () => {
-    const d = data(await f.run(`query($ns: String!) { sockets(namespace: $ns, state: listening, port: 8080) { totalCount edges { node { localAddress localPort protocol simpleState processes { comm pid } interfaces { name } } } } }`, { ns: f.ns.b }));
+    const d = data(await f.run(`query($ns: String!) { sockets(namespace: $ns, state: LISTENING, port: 8080) { totalCount edges { node { localAddress localPort protocol state simpleState processes { comm pid } interfaces { name } } } } }`, { ns: f.ns.b }));
     expect(d.sockets.totalCount).toBe(1);
     const s = d.sockets.edges[0].node;
-    expect(s).toMatchObject({ localAddress: `${f.ip(2)}`, localPort: 8080, protocol: "tcp", simpleState: "listening" });
+    expect(s).toMatchObject({ localAddress: `${f.ip(2)}`, localPort: 8080, protocol: "TCP", state: "LISTEN", simpleState: "LISTENING" });
     expect(s.processes.map((p: any) => p.comm)).toContain("python3");
     expect(s.interfaces.map((i: any) => i.name)).toEqual(["vb0"]);
     const oracle = sh("ip", ["netns", "exec", f.ns.b, "ss", "-Htln"]).trim().split("\n").filter((l) => l.includes(`${f.ip(2)}:8080`));
@@ -84,16 +84,20 @@ describe.if(root)("queries over a real lab", () => {
   });
 
   test("filters: kind, name glob, address, state, namespace by key, id or name", async () => {
-    const q = `query($ns: String, $kind: [InterfaceKind!], $name: String, $address: String, $state: String) {
-      interfaces(namespace: $ns, kind: $kind, name: $name, address: $address, state: $state) { totalCount edges { node { name } } } }`;
+    const q = `query($ns: String, $kind: [InterfaceKind!], $name: String, $address: String, $up: Boolean, $operState: [OperState!]) {
+      interfaces(namespace: $ns, kind: $kind, name: $name, address: $address, up: $up, operState: $operState) { totalCount edges { node { name } } } }`;
     const names = async (v: Record<string, unknown>) => data(await f.run(q, v)).interfaces.edges.map((e: any) => e.node.name).sort();
-    expect(await names({ ns: f.ns.a, kind: ["veth"] })).toEqual(["va0"]);
-    expect(await names({ ns: f.keys.a, kind: ["bridge", "veth"] })).toEqual(["br0", "va0"]);
+    expect(await names({ ns: f.ns.a, kind: ["VETH"] })).toEqual(["va0"]);
+    expect(await names({ ns: f.keys.a, kind: ["BRIDGE", "VETH"] })).toEqual(["br0", "va0"]);
     expect(await names({ ns: encodeNodeId("NetworkNamespace", f.keys.a), name: "v*" })).toEqual(["va0"]);
     expect(await names({ address: `${f.ip(2)}` })).toEqual(["vb0"]);
-    expect(await names({ ns: f.ns.b, state: "down" })).toEqual([]);
-    expect(await names({ ns: f.ns.b, state: "up" })).toEqual(["lo", "vb0"]);
-    const addrs = data(await f.run(`query($ns: String) { addresses(namespace: $ns, family: ipv4) { edges { node { address interface { name } } } } }`, { ns: f.ns.a }));
+    expect(await names({ ns: f.ns.b, up: false })).toEqual([]);
+    expect(await names({ ns: f.ns.b, up: true })).toEqual(["lo", "vb0"]);
+    expect(await names({ ns: f.ns.b, operState: ["UP", "LOWER_LAYER_DOWN"] })).toEqual(["vb0"]);
+    // A state that does not exist is an error, not an empty answer.
+    expect(errorsOf(await f.run(q, { operState: ["SIDEWAYS"] })).join()).toContain('Value "SIDEWAYS" does not exist in "OperState" enum');
+    expect(errorsOf(await f.run(`{ interfaces(operState: sideways) { totalCount } }`)).join()).toContain('Value "sideways" does not exist in "OperState" enum');
+    const addrs = data(await f.run(`query($ns: String) { addresses(namespace: $ns, family: IPV4) { edges { node { address interface { name } } } } }`, { ns: f.ns.a }));
     expect(addrs.addresses.edges.map((e: any) => `${e.node.address} ${e.node.interface.name}`).sort()).toEqual([`${f.ip(1)} br0`, "127.0.0.1 lo"]);
   });
 
@@ -152,7 +156,7 @@ describe.if(root)("queries over a real lab", () => {
     const diff = data(await f.run(`query($from: Moment!) { diff(from: $from) { from to entities { kind op key nodeId ... on EntityAdded { after } } } }`, { from: r1 })).diff;
     expect(diff.from).toBe(r1);
     expect(diff.to).toBe(batch.revision);
-    const added = diff.entities.find((e: any) => e.kind === "ADDRESS" && e.op === "added" && e.after.address === `${f.ip(9)}`);
+    const added = diff.entities.find((e: any) => e.kind === "ADDRESS" && e.op === "ADDED" && e.after.address === `${f.ip(9)}`);
     expect(added).toBeDefined();
     // The node id of a change event finds the entity.
     const node = data(await f.run(`query($id: ID!) { node(id: $id) { ... on Address { address } } }`, { id: added.nodeId })).node;
@@ -169,7 +173,7 @@ describe.if(root)("queries over a real lab", () => {
     const d = data(await f.run(`query($from: String) { whereIs(ip: "${f.ip(2)}", from: $from) { found address owners { interface { name } namespace { key } reached } path { kind namespace { key } egress { name } } end { reason } } }`, { from: f.ns.a })).whereIs;
     expect(d.found).toBe(true);
     expect(d.owners[0]).toEqual({ interface: { name: "vb0" }, namespace: { key: f.keys.b }, reached: true });
-    expect(d.end.reason).toBe("delivered");
+    expect(d.end.reason).toBe("DELIVERED");
     expect(d.path[0].namespace.key).toBe(f.keys.a);
     expect(d.path[0].egress.name).toBe("br0");
     const past = data(await f.run(`query($at: Moment) { whereIs(ip: "${f.ip(9)}", at: $at) { found } }`, { at: r1 })).whereIs;
@@ -178,7 +182,7 @@ describe.if(root)("queries over a real lab", () => {
 
   test("capture targets: every namespace with its interfaces and a URL naming its node id", async () => {
     const d = data(await f.run(`{ captureTargets { target kind name url namespace { key } interfaces { name } } }`)).captureTargets;
-    const b = d.find((t: any) => t.namespace.key === f.keys.b && t.kind === "namespace");
+    const b = d.find((t: any) => t.namespace.key === f.keys.b && t.kind === "NAMESPACE");
     expect(b.target).toBe(encodeNodeId("NetworkNamespace", f.keys.b));
     expect(b.url).toBe(`http://127.0.0.1:5000/capture?target=${b.target}`);
     expect(b.interfaces.map((i: any) => i.name).sort()).toEqual(["lo", "vb0"]);

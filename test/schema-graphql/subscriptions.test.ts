@@ -57,7 +57,7 @@ describe.if(root)("topologyChanges", () => {
 
     const expected = f.store.changes({ revision: since }, { revision: b4.revision });
     const got = await take(it, expected.length);
-    expect(got.map((e) => `${e.revision} ${e.op} ${e.key}`)).toEqual(expected.map((e) => `${e.revision} ${e.op} ${e.key}`));
+    expect(got.map((e) => `${e.revision} ${e.op} ${e.key}`)).toEqual(expected.map((e) => `${e.revision} ${e.op.toUpperCase()} ${e.key}`));
     const revisions = got.map((e) => e.revision);
     expect(revisions).toEqual([...revisions].sort((x, y) => x - y));
     expect(new Set(revisions)).toEqual(new Set([b2.revision, b3.revision, b4.revision].filter((r) => expected.some((e) => e.revision === r))));
@@ -66,7 +66,7 @@ describe.if(root)("topologyChanges", () => {
     expect(mtu).toBeDefined();
     expect(got.find((e) => e.__typename === "EntityAdded" && e.kind === "INTERFACE" && e.after.name === "s1")).toBeDefined();
     // s1 and s2 (other namespaces of a busy host may lose interfaces meanwhile: not counted).
-    expect(got.filter((e) => e.op === "removed" && e.kind === "INTERFACE" && e.key.startsWith(`${f.keys.a}/`)).length).toBe(2);
+    expect(got.filter((e) => e.op === "REMOVED" && e.kind === "INTERFACE" && e.key.startsWith(`${f.keys.a}/`)).length).toBe(2);
 
     // Nothing more is pending; the client leaves: the listener is gone.
     const pending = it.next();
@@ -76,12 +76,12 @@ describe.if(root)("topologyChanges", () => {
   }, 60_000);
 
   test("filters by kind, op and namespace", async () => {
-    const it = (await subscribeTo(f, CHANGES, { filter: { kinds: ["INTERFACE"], ops: ["added"], namespace: f.ns.b } })) as Iter;
+    const it = (await subscribeTo(f, CHANGES, { filter: { kinds: ["INTERFACE"], ops: ["ADDED"], namespace: f.ns.b } })) as Iter;
     f.lab.ip(f.ns.a, "link", "add", "t1", "type", "veth", "peer", "name", "t2"); // namespace a: filtered out
     f.lab.ip(f.ns.b, "link", "add", "u1", "type", "veth", "peer", "name", "u2");
     f.rediscover();
     const got = await take(it, 2);
-    expect(got.map((e) => `${e.kind} ${e.op} ${e.after.name}`).sort()).toEqual(["INTERFACE added u1", "INTERFACE added u2"]);
+    expect(got.map((e) => `${e.kind} ${e.op} ${e.after.name}`).sort()).toEqual(["INTERFACE ADDED u1", "INTERFACE ADDED u2"]);
     expect(got.every((e) => e.key.startsWith(`${f.keys.b}/`))).toBe(true);
     await it.return!();
     expect(f.live.subscriberCount).toBe(0);
@@ -102,13 +102,13 @@ describe.if(root)("topologyChanges", () => {
 
 describe.if(root)("alerts subscription", () => {
   test("delivers matching alert changes and unsubscribes on return", async () => {
-    const it = (await subscribeTo(f, `subscription { alerts(filter: { state: [firing] }) { id state subject message } }`)) as Iter;
+    const it = (await subscribeTo(f, `subscription { alerts(filter: { state: [FIRING] }) { id state subject message } }`)) as Iter;
     expect(f.alerts.subscriberCount).toBe(1);
     const base = { ruleId: "r", ruleName: "r", severity: "warning" as const, subject: "netns:x", entities: [], message: "m", since: new Date().toISOString(), firedAt: null, resolvedAt: null, revision: null };
     f.alerts.emit({ ...base, id: "a1", state: "pending" });
     f.alerts.emit({ ...base, id: "a1", state: "firing" });
     const r = await it.next();
-    expect(data(r.value as ExecutionResult<any>).alerts).toEqual({ id: "a1", state: "firing", subject: "netns:x", message: "m" });
+    expect(data(r.value as ExecutionResult<any>).alerts).toEqual({ id: "a1", state: "FIRING", subject: "netns:x", message: "m" });
     await it.return!();
     expect(f.alerts.subscriberCount).toBe(0);
   });

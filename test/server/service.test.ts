@@ -97,7 +97,7 @@ describe.if(root)("wiresight serve, composed", () => {
     expect(viaWs.errors).toBeUndefined();
     expect(viaSse.errors).toBeUndefined();
     for (const e of [viaWs.data.topologyChanges, viaSse.data.topologyChanges]) {
-      expect(e.op).toBe("added");
+      expect(e.op).toBe("ADDED");
       expect(e.kind).toBe("INTERFACE");
       expect(e.after.name).toBe("e2e0");
       expect(e.node.name).toBe("e2e0");
@@ -108,7 +108,7 @@ describe.if(root)("wiresight serve, composed", () => {
     const goneWs = (await next(wsIt, "the removed event over graphql-ws")) as { data: any };
     const goneSse = await nextSse(sse.reader, "the removed event");
     for (const e of [goneWs.data.topologyChanges, goneSse.data.topologyChanges]) {
-      expect(e.op).toBe("removed");
+      expect(e.op).toBe("REMOVED");
       expect(e.key).toBe(viaWs.data.topologyChanges.key);
       expect(e.node).toBeNull();
     }
@@ -133,7 +133,7 @@ describe.if(root)("wiresight serve, composed", () => {
       [Symbol.asyncIterator]();
     const replayed: { revision: number; op: string; key: string }[] = [];
     for (let i = 0; i < recorded.length; i++) replayed.push(((await next(it, `replayed event ${i}`)) as any).data.topologyChanges);
-    expect(replayed.map((e) => [e.revision, e.op, e.key])).toEqual(recorded.map((e) => [e.revision, e.op, e.key]));
+    expect(replayed.map((e) => [e.revision, e.op, e.key])).toEqual(recorded.map((e) => [e.revision, e.op.toUpperCase(), e.key]));
     // Live after the replay: the next revision, and nothing replayed twice.
     lab.ip(ns, "link", "del", "e2e1");
     const live = ((await next(it, "the live event after the replay")) as any).data.topologyChanges;
@@ -148,7 +148,7 @@ describe.if(root)("wiresight serve, composed", () => {
     lab.ip(ns, "link", "set", "e2eb", "up");
     const created = await post(
       `mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id name } }`,
-      { input: { name: "e2e interface down", condition: { type: "interfaceDown", name: "e2ea" }, severity: "critical" } },
+      { input: { name: "e2e interface down", condition: { type: "INTERFACE_DOWN", name: "e2ea" }, severity: "CRITICAL" } },
     );
     expect(created.body.errors).toBeUndefined();
     const ruleId = created.body.data.createAlertRule.id;
@@ -163,15 +163,15 @@ describe.if(root)("wiresight serve, composed", () => {
     }
     lab.ip(ns, "link", "set", "e2ea", "down");
     const firing = ((await next(alerts, "the firing alert")) as any).data.alerts;
-    expect(firing.state).toBe("firing");
+    expect(firing.state).toBe("FIRING");
     expect(firing.ruleName).toBe("e2e interface down");
     expect(firing.message).toContain("e2ea");
     lab.ip(ns, "link", "set", "e2ea", "up");
     const resolved = ((await next(alerts, "the resolved alert")) as any).data.alerts;
-    expect(resolved.state).toBe("resolved");
+    expect(resolved.state).toBe("RESOLVED");
     expect(resolved.subject).toBe(firing.subject);
     const listed = await post(`{ alerts(filter: { ruleId: "${ruleId}" }) { state } }`);
-    expect(listed.body.data.alerts.map((a: { state: string }) => a.state)).toEqual(["resolved"]);
+    expect(listed.body.data.alerts.map((a: { state: string }) => a.state)).toEqual(["RESOLVED"]);
     await alerts.return?.();
   }, 60_000);
 

@@ -4,15 +4,23 @@
 
 import type { Alert, AlertRule, AlertRuleInput, RuleCondition } from "../../alerts/types.ts";
 import { builder } from "../builder.ts";
+import { AlertStateEnum, ChangeOpEnum, SeverityEnum, TransportProtocolEnum } from "../enums.ts";
 import { badInput } from "../errors.ts";
 
-export const SeverityEnum = builder.enumType("Severity", { values: ["info", "warning", "critical"] as const });
-export const AlertStateEnum = builder.enumType("AlertState", { values: ["pending", "firing", "resolved"] as const });
+export { AlertStateEnum, SeverityEnum };
 const ConditionTypeEnum = builder.enumType("RuleConditionType", {
-  values: ["wildcardListener", "interfaceDown", "promiscuous", "containerLeftBridge", "namespaceWithoutTenant", "change", "discoveryHealth"] as const,
+  values: {
+    WILDCARD_LISTENER: { value: "wildcardListener" },
+    INTERFACE_DOWN: { value: "interfaceDown" },
+    PROMISCUOUS: { value: "promiscuous" },
+    CONTAINER_LEFT_BRIDGE: { value: "containerLeftBridge" },
+    NAMESPACE_WITHOUT_TENANT: { value: "namespaceWithoutTenant" },
+    CHANGE: { value: "change" },
+    DISCOVERY_HEALTH: { value: "discoveryHealth" },
+  } as const,
 });
-const ProtocolEnum = builder.enumType("RuleProtocol", { values: ["tcp", "udp"] as const });
-const OpEnum = builder.enumType("RuleChangeOp", { values: ["added", "removed", "changed"] as const });
+const ProtocolEnum = TransportProtocolEnum;
+const OpEnum = ChangeOpEnum;
 
 const ConditionRef = builder.objectRef<RuleCondition>("RuleCondition").implement({
   description: "What a rule looks for; fields that do not apply to its type are null.",

@@ -6,6 +6,7 @@ import type { Container } from "../../model/containers.ts";
 import { encodeNodeId } from "../../model/node-id.ts";
 import type { NetworkInterface, NetworkNamespace } from "../../model/topology.ts";
 import { builder } from "../builder.ts";
+import { CaptureTargetKindEnum } from "../enums.ts";
 import type { SchemaIndex } from "../topology-index.ts";
 import { ContainerRef, InterfaceRef, NamespaceRef } from "./refs.ts";
 
@@ -40,7 +41,7 @@ export const CaptureTargetRef = builder.objectRef<CaptureTarget>("CaptureTarget"
   description: "Something to capture packets from: GET `url` streams pcapng (add `&nif=NAME` per interface, `&filter=` a tcpdump filter).",
   fields: (t) => ({
     target: t.exposeID("target", { description: "The node id /capture accepts as target." }),
-    kind: t.exposeString("kind", { description: "namespace or container." }),
+    kind: t.field({ type: CaptureTargetKindEnum, resolve: (c) => c.kind }),
     name: t.exposeString("name"),
     namespace: t.field({ type: NamespaceRef, resolve: (c) => c.namespace }),
     container: t.field({ type: ContainerRef, nullable: true, resolve: (c) => c.container }),

@@ -6,26 +6,11 @@ import type { FieldChange, Snapshot } from "../../store/index.ts";
 import type { EntityDiff } from "../../store/index.ts";
 import { encodeNodeId } from "../../model/node-id.ts";
 import { builder } from "../builder.ts";
+import { ChangeOpEnum, EntityKindEnum } from "../enums.ts";
 import { StatsRef } from "./hosts.ts";
 import { schemaIndex, lookupNode, typenameOfStoreKind } from "../topology-index.ts";
 
-export const EntityKindEnum = builder.enumType("EntityKind", {
-  description: "The entity kinds the history records.",
-  values: {
-    NAMESPACE: { value: "namespace" },
-    INTERFACE: { value: "interface" },
-    ADDRESS: { value: "address" },
-    ROUTE: { value: "route" },
-    SOCKET: { value: "socket" },
-    PROCESS: { value: "process" },
-    FORWARDED_PORT: { value: "forwarded port" },
-    ENGINE: { value: "engine" },
-    CONTAINER: { value: "container" },
-    CONTAINER_NETWORK: { value: "container network" },
-  } as const,
-});
-
-export const ChangeOpEnum = builder.enumType("ChangeOp", { values: ["added", "removed", "changed"] as const });
+export { ChangeOpEnum, EntityKindEnum };
 
 const FieldChangeRef = builder.objectRef<FieldChange>("FieldChange").implement({
   description: "One changed field: a dotted path into the entity (`mtu`, `relations.peer`, `details.vni`).",

@@ -6,15 +6,11 @@ import type { ForwardSource, PortRange } from "../../model/forwarded-ports.ts";
 import type { DnsSettings, HostsEntry, ResolverSettings } from "../../model/tenants.ts";
 import type { DiscoveryStats, HostInfo, Privileges, Warning } from "../../model/topology.ts";
 import { builder } from "../builder.ts";
+import { AddressFamilyEnum, ContainerGroupKindEnum, ContainerState, EngineKindEnum, EngineStatusEnum, ForwardingEngineEnum, ForwardSourceKindEnum, NatRuleFormEnum, SimpleSocketStateEnum, SocketState, TenantKindEnum, TransportProtocolEnum } from "../enums.ts";
 import { revisionOf } from "../moment.ts";
 import { indexOf } from "../topology-index.ts";
 import { byKey, byKeys } from "./lookup.ts";
 import { ContainerNetworkRef, ContainerRef, EngineRef, ForwardedPortRef, InterfaceRef, NamespaceRef, ProcessRef, SocketRef, TenantRef, TopologyRef } from "./refs.ts";
-
-export const SocketStateEnum = builder.enumType("SimpleSocketState", {
-  description: "listening: TCP LISTEN or unconnected UDP; connected: ESTABLISHED; other: every other TCP state.",
-  values: ["listening", "connected", "other"] as const,
-});
 
 builder.node(SocketRef, {
   description: "A TCP or UDP socket, identified by its namespace and inet_diag cookie.",
@@ -24,14 +20,14 @@ builder.node(SocketRef, {
     netns: t.exposeString("netns"),
     namespace: t.field({ type: NamespaceRef, resolve: (s) => indexOf(s).namespaces.get(s.netns)! }),
     cookie: t.exposeString("cookie"),
-    family: t.exposeString("family"),
-    protocol: t.exposeString("protocol"),
+    family: t.field({ type: AddressFamilyEnum, resolve: (s) => s.family }),
+    protocol: t.field({ type: TransportProtocolEnum, resolve: (s) => s.protocol }),
     localAddress: t.exposeString("localAddress"),
     localPort: t.exposeInt("localPort"),
     remoteAddress: t.exposeString("remoteAddress"),
     remotePort: t.exposeInt("remotePort"),
-    state: t.exposeString("state"),
-    simpleState: t.field({ type: SocketStateEnum, resolve: (s) => s.simpleState }),
+    state: t.field({ type: SocketState.ref, resolve: (s) => SocketState.of(s.state) }),
+    simpleState: t.field({ type: SimpleSocketStateEnum, resolve: (s) => s.simpleState }),
     inode: t.exposeFloat("inode"),
     uid: t.exposeInt("uid"),
     v6only: t.exposeBoolean("v6only", { nullable: true }),
@@ -81,7 +77,7 @@ const DnsRef = builder.objectRef<DnsSettings>("DnsSettings").implement({
 TenantRef.implement({
   description: "A leader of a namespace (a process attached to it whose parent is not), with its DNS settings.",
   fields: (t) => ({
-    kind: t.exposeString("kind", { description: "process, or container when an engine names it as a container's init process." }),
+    kind: t.field({ type: TenantKindEnum, resolve: (x) => x.kind }),
     container: t.field({ type: ContainerRef, nullable: true, resolve: (x) => byKey(indexOf(x).containers, x.container) }),
     process: t.field({ type: ProcessRef, nullable: true, resolve: (x) => byKey(indexOf(x).processes, x.process) }),
     pid: t.exposeInt("pid"),
@@ -94,7 +90,7 @@ TenantRef.implement({
 
 const GroupRef = builder.objectRef<ContainerGroup>("ContainerGroup").implement({
   fields: (t) => ({
-    kind: t.exposeString("kind", { description: "compose-project or kubernetes-pod." }),
+    kind: t.field({ type: ContainerGroupKindEnum, resolve: (g) => g.kind }),
     name: t.exposeString("name"),
     namespace: t.string({ nullable: true, description: "The Kubernetes namespace (pods only).", resolve: (g) => (g.kind === "kubernetes-pod" ? g.namespace : null) }),
   }),
@@ -119,7 +115,7 @@ builder.node(ContainerRef, {
     engine: t.field({ type: EngineRef, nullable: true, resolve: (c) => byKey(indexOf(c).engines, c.engine) }),
     name: t.exposeString("name"),
     image: t.exposeString("image"),
-    state: t.exposeString("state"),
+    state: t.field({ type: ContainerState.ref, resolve: (c) => ContainerState.of(c.state) }),
     enginePid: t.exposeInt("enginePid"),
     process: t.field({ type: ProcessRef, nullable: true, resolve: (c) => byKey(indexOf(c).processes, c.process) }),
     netns: t.exposeString("netns", { nullable: true }),
@@ -136,14 +132,14 @@ builder.node(EngineRef, {
   id: { resolve: (e) => e.key },
   fields: (t) => ({
     key: t.exposeString("key"),
-    kind: t.exposeString("kind"),
+    kind: t.field({ type: EngineKindEnum, resolve: (e) => e.kind }),
     process: t.field({ type: ProcessRef, nullable: true, resolve: (e) => byKey(indexOf(e).processes, e.process) }),
     pid: t.exposeInt("pid"),
     sockets: t.exposeStringList("sockets"),
     apiSocket: t.exposeString("apiSocket", { nullable: true }),
     apiVersion: t.exposeString("apiVersion", { nullable: true }),
     server: t.exposeString("server", { nullable: true }),
-    status: t.exposeString("status"),
+    status: t.field({ type: EngineStatusEnum, resolve: (e) => e.status }),
     containers: t.field({ type: [ContainerRef], resolve: (e) => indexOf(e).topology.containers.filter((c) => c.engine === e.key) }),
     networks: t.field({ type: [ContainerNetworkRef], resolve: (e) => indexOf(e).topology.containerNetworks.filter((n) => n.engine === e.key) }),
   }),
@@ -172,13 +168,13 @@ const PortRangeRef = builder.objectRef<PortRange>("PortRange").implement({
 const ForwardSourceRef = builder.objectRef<ForwardSource & { owner: object }>("ForwardSource").implement({
   description: "Where a forwarding was found: an nf_tables rule (kind nft-rule) or a proxy process (kind proxy).",
   fields: (t) => ({
-    kind: t.exposeString("kind"),
-    engine: t.exposeString("engine", { nullable: true }),
+    kind: t.field({ type: ForwardSourceKindEnum, resolve: (s) => s.kind }),
+    engine: t.field({ type: ForwardingEngineEnum, nullable: true, resolve: (s) => s.engine }),
     family: t.string({ nullable: true, resolve: (s) => (s.kind === "nft-rule" ? s.family : null) }),
     table: t.string({ nullable: true, resolve: (s) => (s.kind === "nft-rule" ? s.table : null) }),
     chain: t.string({ nullable: true, resolve: (s) => (s.kind === "nft-rule" ? s.chain : null) }),
     handle: t.float({ nullable: true, resolve: (s) => (s.kind === "nft-rule" ? s.handle : null) }),
-    form: t.string({ nullable: true, resolve: (s) => (s.kind === "nft-rule" ? s.form : null) }),
+    form: t.field({ type: NatRuleFormEnum, nullable: true, resolve: (s) => (s.kind === "nft-rule" ? s.form : null) }),
     pid: t.int({ nullable: true, resolve: (s) => (s.kind === "proxy" ? s.pid : null) }),
     process: t.field({ type: ProcessRef, nullable: true, resolve: (s) => (s.kind === "proxy" ? byKey(indexOf(s.owner).processes, s.process) : null) }),
   }),
@@ -191,14 +187,14 @@ builder.node(ForwardedPortRef, {
     key: t.exposeString("key"),
     netns: t.exposeString("netns"),
     namespace: t.field({ type: NamespaceRef, resolve: (p) => indexOf(p).namespaces.get(p.netns)! }),
-    family: t.exposeString("family"),
+    family: t.field({ type: AddressFamilyEnum, resolve: (p) => p.family }),
     protocol: t.exposeString("protocol", { nullable: true }),
     hostAddress: t.exposeString("hostAddress", { nullable: true }),
     hostPorts: t.field({ type: PortRangeRef, nullable: true, resolve: (p) => p.hostPorts }),
     destinationAddress: t.exposeString("destinationAddress"),
     destinationAddressLast: t.exposeString("destinationAddressLast", { nullable: true }),
     destinationPorts: t.field({ type: PortRangeRef, nullable: true, resolve: (p) => p.destinationPorts }),
-    engine: t.exposeString("engine", { nullable: true }),
+    engine: t.field({ type: ForwardingEngineEnum, nullable: true, resolve: (p) => p.engine }),
     destinationNetns: t.exposeString("destinationNetns", { nullable: true }),
     destinationNamespace: t.field({ type: NamespaceRef, nullable: true, resolve: (p) => byKey(indexOf(p).namespaces, p.destinationNetns) }),
     destinationInterface: t.field({ type: InterfaceRef, nullable: true, resolve: (p) => byKey(indexOf(p).interfaces, p.destinationInterface) }),

@@ -5,18 +5,17 @@
 
 import type { InterfaceDetails, NetworkInterface, NetnsReference } from "../../model/topology.ts";
 import { builder } from "../builder.ts";
+import { AddressFamilyEnum, InterfaceKindEnum, MacvlanMode, OperStateEnum, operStateOf, ReferenceKindEnum, RouteProtocol, RoutePreferenceEnum, RouteType, Scope, TuntapModeEnum, VlanProtocol } from "../enums.ts";
 import { indexOf, INTERFACE_TYPENAMES } from "../topology-index.ts";
 import { AddressRef, ContainerRef, InterfaceRef, NamespaceRef, ProcessRef, RouteRef, SocketRef, TenantRef } from "./refs.ts";
 import { byKeys, byKey } from "./lookup.ts";
 
-export const InterfaceKindEnum = builder.enumType("InterfaceKind", {
-  values: ["loopback", "physical", "veth", "bridge", "macvlan", "vlan", "vxlan", "tuntap", "other"] as const,
-});
+export { InterfaceKindEnum };
 
 const ReferenceRef = builder.objectRef<NetnsReference>("NetnsReference").implement({
   description: "One way a namespace was found: a process, a thread, a bind mount, or an open fd.",
   fields: (t) => ({
-    kind: t.exposeString("kind"),
+    kind: t.field({ type: ReferenceKindEnum, resolve: (r) => r.kind }),
     pid: t.int({ nullable: true, resolve: (r) => ("pid" in r ? r.pid : null) }),
     tid: t.int({ nullable: true, resolve: (r) => (r.kind === "thread" ? r.tid : null) }),
     fd: t.int({ nullable: true, resolve: (r) => (r.kind === "fd" ? r.fd : null) }),
@@ -88,7 +87,7 @@ InterfaceRef.implement({
     flags: t.exposeStringList("flags"),
     up: t.exposeBoolean("up"),
     promiscuous: t.exposeBoolean("promiscuous"),
-    operState: t.exposeString("operState"),
+    operState: t.field({ type: OperStateEnum, resolve: (i) => operStateOf(i.operState) }),
     mac: t.exposeString("mac", { nullable: true }),
     mtu: t.exposeInt("mtu", { nullable: true }),
     alias: t.exposeString("alias", { nullable: true }),
@@ -132,10 +131,10 @@ const BridgeDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "bridg
   }),
 });
 const MacvlanDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "macvlan" }>>("MacvlanDetails").implement({
-  fields: (t) => ({ mode: t.exposeString("mode"), macvtap: t.exposeBoolean("macvtap") }),
+  fields: (t) => ({ mode: t.field({ type: MacvlanMode.ref, resolve: (d) => MacvlanMode.of(d.mode) }), macvtap: t.exposeBoolean("macvtap") }),
 });
 const VlanDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "vlan" }>>("VlanDetails").implement({
-  fields: (t) => ({ id: t.exposeInt("id", { description: "The VLAN id." }), protocol: t.exposeString("protocol") }),
+  fields: (t) => ({ id: t.exposeInt("id", { description: "The VLAN id." }), protocol: t.field({ type: VlanProtocol.ref, resolve: (d) => VlanProtocol.of(d.protocol) }) }),
 });
 const PortRangeRef = builder.objectRef<{ low: number; high: number }>("SourcePortRange").implement({
   fields: (t) => ({ low: t.exposeInt("low"), high: t.exposeInt("high") }),
@@ -156,7 +155,7 @@ const VxlanDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "vxlan"
 });
 const TuntapDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "tuntap" }>>("TuntapDetails").implement({
   fields: (t) => ({
-    mode: t.exposeString("mode"),
+    mode: t.field({ type: TuntapModeEnum, resolve: (d) => d.mode }),
     persistent: t.exposeBoolean("persistent", { nullable: true }),
     multiQueue: t.exposeBoolean("multiQueue", { nullable: true }),
     owner: t.exposeInt("owner", { nullable: true }),
@@ -207,12 +206,12 @@ builder.node(AddressRef, {
     key: t.exposeString("key"),
     interface: t.field({ type: InterfaceRef, resolve: (a) => indexOf(a).interfaces.get(a.interface)! }),
     namespace: t.field({ type: NamespaceRef, resolve: (a) => indexOf(a).namespaces.get(indexOf(a).interfaces.get(a.interface)!.netns)! }),
-    family: t.exposeString("family"),
+    family: t.field({ type: AddressFamilyEnum, resolve: (a) => a.family }),
     address: t.exposeString("address"),
     prefixLength: t.exposeInt("prefixLength"),
     peer: t.exposeString("peer", { nullable: true }),
     broadcast: t.exposeString("broadcast", { nullable: true }),
-    scope: t.exposeString("scope"),
+    scope: t.field({ type: Scope.ref, resolve: (a) => Scope.of(a.scope) }),
     flags: t.exposeStringList("flags"),
     label: t.exposeString("label", { nullable: true }),
     preferredLifetime: t.exposeFloat("preferredLifetime", { nullable: true }),
@@ -234,8 +233,8 @@ builder.node(RouteRef, {
     key: t.exposeString("key"),
     netns: t.exposeString("netns"),
     namespace: t.field({ type: NamespaceRef, resolve: (r) => indexOf(r).namespaces.get(r.netns)! }),
-    family: t.exposeString("family"),
-    type: t.exposeString("type"),
+    family: t.field({ type: AddressFamilyEnum, resolve: (r) => r.family }),
+    type: t.field({ type: RouteType.ref, resolve: (r) => RouteType.of(r.type) }),
     destination: t.exposeString("destination"),
     prefixLength: t.exposeInt("prefixLength"),
     source: t.exposeString("source", { nullable: true }),
@@ -247,9 +246,10 @@ builder.node(RouteRef, {
     table: t.exposeInt("table"),
     tableName: t.exposeString("tableName"),
     priority: t.exposeFloat("priority"),
-    preference: t.exposeString("preference", { nullable: true }),
-    protocol: t.exposeString("protocol"),
-    scope: t.exposeString("scope"),
+    preference: t.field({ type: RoutePreferenceEnum, nullable: true, resolve: (r) => (r.preference === "low" || r.preference === "medium" || r.preference === "high" ? r.preference : null) }),
+    protocol: t.field({ type: RouteProtocol.ref, resolve: (r) => RouteProtocol.of(r.protocol) }),
+    protocolName: t.string({ description: "The protocol as `ip route` prints it: its name, or its number when it has none.", resolve: (r) => r.protocol }),
+    scope: t.field({ type: Scope.ref, resolve: (r) => Scope.of(r.scope) }),
     tos: t.exposeInt("tos"),
   }),
 });

@@ -7,12 +7,12 @@ import { keyConnection, type ConnectionArgs } from "../connection.ts";
 import { canonicalIp, checkPort, containerNetns, findNamespace, nameMatcher } from "../filters.ts";
 import { topologyAt } from "../moment.ts";
 import type { SchemaIndex } from "../topology-index.ts";
-import { InterfaceKindEnum } from "./network.ts";
-import { SocketStateEnum } from "./hosts.ts";
+import { AddressFamilyEnum, ContainerState, InterfaceKindEnum, OperStateEnum, SimpleSocketStateEnum, TransportProtocolEnum } from "../enums.ts";
 import { AddressRef, ContainerNetworkRef, ContainerRef, EngineRef, ForwardedPortRef, InterfaceRef, NamespaceRef, ProcessRef, RouteRef, SocketRef } from "./refs.ts";
 
-const FamilyEnum = builder.enumType("AddressFamily", { values: ["ipv4", "ipv6"] as const });
-const ProtocolEnum = builder.enumType("SocketProtocol", { values: ["tcp", "udp"] as const });
+const FamilyEnum = AddressFamilyEnum;
+const ProtocolEnum = TransportProtocolEnum;
+const SocketStateEnum = SimpleSocketStateEnum;
 
 const withTotal = { fields: (t: any) => ({ totalCount: t.int({ description: "Items matching the filters, over all pages.", resolve: (c: { totalCount: number }) => c.totalCount }) }) };
 
@@ -61,7 +61,8 @@ builder.queryFields((t) => {
           container,
           kind: t.arg({ type: [InterfaceKindEnum], required: false }),
           name: t.arg.string({ required: false, description: "Interface name, exact or a glob (* ?)." }),
-          state: t.arg.string({ required: false, description: "Operational state (UP, DOWN, UNKNOWN, LOWERLAYERDOWN…), or 'up' / 'down' for the administrative state." }),
+          operState: t.arg({ type: [OperStateEnum], required: false, description: "Operational states (any of them)." }),
+          up: t.arg.boolean({ required: false, description: "The administrative state (the UP flag)." }),
           address: t.arg.string({ required: false, description: "Interfaces holding this IP address." }),
         },
         resolve: (_r, args, ctx) => {
@@ -69,13 +70,13 @@ builder.queryFields((t) => {
           const s = scope(index, args);
           const name = args.name != null ? nameMatcher(args.name) : null;
           const ip = args.address != null ? canonicalIp(args.address, "address") : null;
-          const state = args.state;
           const list = [...index.interfaces.values()].filter(
             (i) =>
               (!s || s.has(i.netns)) &&
               (!args.kind || args.kind.includes(i.kind)) &&
               (!name || name(i.name)) &&
-              (state == null || (state === "up" ? i.up : state === "down" ? !i.up : i.operState === state.toUpperCase())) &&
+              (!args.operState || (args.operState as string[]).includes(i.operState)) &&
+              (args.up == null || i.up === args.up) &&
               (ip === null || i.addresses.some((a) => a.address === ip)),
           );
           return keyConnection(list, args);
@@ -165,12 +166,12 @@ builder.queryFields((t) => {
       {
         type: ContainerRef,
         description: "Containers the engines reported.",
-        args: { at, namespace, name: t.arg.string({ required: false, description: "Exact or a glob." }), state: t.arg.string({ required: false }) },
+        args: { at, namespace, name: t.arg.string({ required: false, description: "Exact or a glob." }), state: t.arg({ type: ContainerState.ref, required: false }) },
         resolve: (_r, args, ctx) => {
           const index = read(ctx, args);
           const s = scope(index, args);
           const name = args.name != null ? nameMatcher(args.name) : null;
-          const list = index.topology.containers.filter((c) => (!s || (c.netns !== null && s.has(c.netns))) && (!name || name(c.name)) && (args.state == null || c.state === args.state));
+          const list = index.topology.containers.filter((c) => (!s || (c.netns !== null && s.has(c.netns))) && (!name || name(c.name)) && (args.state == null || ContainerState.of(c.state) === args.state));
           return keyConnection(list, args);
         },
       },

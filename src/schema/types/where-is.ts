@@ -3,6 +3,7 @@
 
 import type { Hop, Owner, StartPoint, WhereIsResult } from "../../model/where-is.ts";
 import { builder } from "../builder.ts";
+import { AddressFamilyEnum, HopKindEnum, PathEndEnum, StartKindEnum } from "../enums.ts";
 import type { SchemaIndex } from "../topology-index.ts";
 import { byKey } from "./lookup.ts";
 import { AddressRef, InterfaceRef, NamespaceRef, RouteRef } from "./refs.ts";
@@ -22,7 +23,7 @@ const OwnerRef = builder.objectRef<In<Owner>>("WhereIsOwner").implement({
 const StartRef = builder.objectRef<In<StartPoint>>("WhereIsStart").implement({
   fields: (t) => ({
     given: t.exposeString("given"),
-    as: t.exposeString("as"),
+    as: t.field({ type: StartKindEnum, resolve: (s) => s.as }),
     netns: t.exposeString("netns"),
     namespace: t.field({ type: NamespaceRef, nullable: true, resolve: (s) => byKey(s.index.namespaces, s.netns) }),
     interface: t.field({ type: InterfaceRef, nullable: true, resolve: (s) => byKey(s.index.interfaces, s.interface?.key) }),
@@ -31,7 +32,7 @@ const StartRef = builder.objectRef<In<StartPoint>>("WhereIsStart").implement({
 
 const HopRef = builder.objectRef<In<Hop>>("WhereIsHop").implement({
   fields: (t) => ({
-    kind: t.exposeString("kind", { description: "route: the namespace's routing chose a route; bridge: a bridge switched the frame." }),
+    kind: t.field({ type: HopKindEnum, resolve: (h) => h.kind }),
     netns: t.exposeString("netns"),
     namespace: t.field({ type: NamespaceRef, nullable: true, resolve: (h) => byKey(h.index.namespaces, h.netns) }),
     ingress: t.field({ type: InterfaceRef, nullable: true, resolve: (h) => byKey(h.index.interfaces, h.ingress?.key) }),
@@ -43,8 +44,8 @@ const HopRef = builder.objectRef<In<Hop>>("WhereIsHop").implement({
   }),
 });
 
-const EndRef = builder.objectRef<{ reason: string; message: string }>("WhereIsEnd").implement({
-  fields: (t) => ({ reason: t.exposeString("reason"), message: t.exposeString("message") }),
+const EndRef = builder.objectRef<NonNullable<WhereIsResult["end"]>>("WhereIsEnd").implement({
+  fields: (t) => ({ reason: t.field({ type: PathEndEnum, resolve: (e) => e.reason }), message: t.exposeString("message") }),
 });
 
 export const WhereIsRef = builder.objectRef<In<WhereIsResult>>("WhereIsResult").implement({
@@ -52,7 +53,7 @@ export const WhereIsRef = builder.objectRef<In<WhereIsResult>>("WhereIsResult").
   fields: (t) => ({
     query: t.exposeString("query"),
     address: t.exposeString("address"),
-    family: t.exposeString("family"),
+    family: t.field({ type: AddressFamilyEnum, resolve: (r) => r.family }),
     owners: t.field({ type: [OwnerRef], resolve: (r) => r.owners.map((o) => ({ ...o, index: r.index })) }),
     from: t.field({ type: StartRef, nullable: true, resolve: (r) => (r.from ? { ...r.from, index: r.index } : null) }),
     path: t.field({ type: [HopRef], resolve: (r) => r.path.map((h) => ({ ...h, index: r.index })) }),
