@@ -10,7 +10,7 @@ import { badInput } from "./errors.ts";
 import type { MomentInput } from "./moment.ts";
 import { typenameOf } from "./topology-index.ts";
 
-export const builder = new SchemaBuilder<{
+interface BuilderTypes {
   Context: SchemaContext;
   DefaultFieldNullability: false;
   Scalars: {
@@ -19,7 +19,12 @@ export const builder = new SchemaBuilder<{
     /** Output: an ISO 8601 string, a Date or ms since the epoch; input: ms since the epoch. */
     DateTime: { Input: number; Output: string | number | Date };
   };
-}>({
+}
+
+/** The builder's types, for helpers that make types (connection-types.ts). */
+export type SchemaTypes = PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>;
+
+export const builder = new SchemaBuilder<BuilderTypes>({
   plugins: [RelayPlugin],
   defaultFieldNullability: false,
   relay: {
@@ -27,6 +32,20 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: false,
     nodesQueryOptions: false,
     clientMutationId: "omit",
+    nodesOnConnection: true,
+    cursorFieldOptions: { description: "Where this item is in the list's order: pass it as `after` or `before`." },
+    nodeFieldOptions: { description: "The item." },
+    edgesFieldOptions: { description: "The page's items with their cursors." },
+    pageInfoFieldOptions: { description: "Where this page is in the list." },
+    pageInfoTypeOptions: { description: "Where a page is in its list (Relay cursor connections)." },
+    hasNextPageFieldOptions: { description: "More items follow (ask with `after: endCursor`)." },
+    hasPreviousPageFieldOptions: { description: "Items come before (ask with `before: startCursor`)." },
+    startCursorFieldOptions: { description: "The first item's cursor; null on an empty page." },
+    endCursorFieldOptions: { description: "The last item's cursor; null on an empty page." },
+    firstArgOptions: { description: "At most this many items from the start (or after `after`); 0 to 1000, default 100." },
+    lastArgOptions: { description: "At most this many items from the end (or before `before`); 0 to 1000." },
+    afterArgOptions: { description: "Items after this cursor." },
+    beforeArgOptions: { description: "Items before this cursor." },
     encodeGlobalID: (typename, id) => encodeNodeId(typename, String(id)),
     decodeGlobalID: (id) => {
       const d = decodeNodeId(id);

@@ -4,7 +4,7 @@
 // the held batches, skipping every revision already sent. A batch committed before the replay
 // read is in the replay; one committed after it is held; one in both is skipped by revision.
 
-import type { ChangeEvent } from "../store/index.ts";
+import type { ChangeEvent, EntityDiff } from "../store/index.ts";
 import type { RevisionBatch } from "../watch/live.ts";
 import { Channel } from "./channel.ts";
 import type { SchemaContext } from "./context.ts";
@@ -21,12 +21,12 @@ export interface ChangeFilter {
 }
 
 /** Whether an event is about something in (or of) a namespace: its key is under the namespace's, or its netns is it. */
-function inNamespace(e: ChangeEvent, ns: string): boolean {
+function inNamespace(e: EntityDiff, ns: string): boolean {
   if (e.key === ns || e.key.startsWith(`${ns}/`)) return true;
   return e.before?.netns === ns || e.after?.netns === ns;
 }
 
-export function changeMatcher(f: ChangeFilter): (e: ChangeEvent) => boolean {
+export function changeMatcher(f: ChangeFilter): (e: EntityDiff) => boolean {
   return (e) => (!f.kinds || f.kinds.includes(e.kind)) && (!f.ops || f.ops.includes(e.op)) && (!f.namespace || inNamespace(e, f.namespace));
 }
 

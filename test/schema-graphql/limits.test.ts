@@ -82,6 +82,7 @@ describe("limits", () => {
     // The documented page size is reachable, and a count alone costs nothing per item.
     expect(cost(`{ interfaces(first: 1000) { totalCount } }`)).toBe(1);
     expect(cost(`{ interfaces(first: 200) { edges { node { id name } } } }`)).toBe(1 + 200 * 2);
+    expect(cost(`{ interfaces(first: 1000) { nodes { id name } } }`)).toBe(1 + 1000);
     for (const q of [`{ interfaces(first: 1000) { totalCount } }`, `{ interfaces(first: 200) { edges { node { id name } } } }`, `{ interfaces(first: 1000) { edges { node { id name namespace { displayName } } } } }`])
       expect(messages(await run(q))).toBe("");
     // A variable costs what its value costs (and its default when not given); no float noise.

@@ -25,12 +25,12 @@ describe.if(root)("mutations", () => {
     expect(d.revision).toBeGreaterThan(before);
     expect(d.cause).toEqual({ kind: "request" });
     expect(d.changes).toBeGreaterThan(0);
-    const mtu = data(await f.run(`query($ns: String) { interfaces(namespace: $ns, name: "vb0") { edges { node { mtu } } } }`, { ns: f.ns.b }));
+    const mtu = data(await f.run(`query($ns: String) { interfaces(filter: { namespace: $ns, name: "vb0" }) { edges { node { mtu } } } }`, { ns: f.ns.b }));
     expect(mtu.interfaces.edges[0].node.mtu).toBe(1300);
-    const changed = data(await f.run(`query($r: Moment!, $ns: String) { changes(from: $r, filter: { kinds: [INTERFACE], namespace: $ns }) { key kind revision time ... on EntityChanged { fields { field before after } } } }`, { r: before, ns: f.ns.b }));
-    const vb0 = changed.changes.find((c: any) => c.fields?.some((x: any) => x.field === "mtu" && x.after === 1300));
+    const changed = data(await f.run(`query($r: Moment!, $ns: String) { changes(from: $r, filter: { kinds: [INTERFACE], namespace: $ns }) { nodes { key kind revision time ... on EntityChanged { fields { field before after } } } } }`, { r: before, ns: f.ns.b }));
+    const vb0 = changed.changes.nodes.find((c: any) => c.fields?.some((x: any) => x.field === "mtu" && x.after === 1300));
     expect(vb0).toMatchObject({ kind: "INTERFACE", revision: d.revision, time: d.time });
-    expect(changed.changes.every((c: any) => c.kind === "INTERFACE" && c.key.startsWith(`${f.keys.b}/`))).toBe(true);
+    expect(changed.changes.nodes.every((c: any) => c.kind === "INTERFACE" && c.key.startsWith(`${f.keys.b}/`))).toBe(true);
   });
 
   test("alert rules: create, read, update, delete; built-in rules cannot be deleted", async () => {

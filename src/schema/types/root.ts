@@ -7,15 +7,15 @@ import { builder } from "../builder.ts";
 import type { SchemaContext } from "../context.ts";
 import { asClientErrors, badInput } from "../errors.ts";
 import { findNamespace } from "../filters.ts";
-import { resolveRevision, topologyAt } from "../moment.ts";
+import { topologyAt } from "../moment.ts";
 import { Channel } from "../channel.ts";
-import { changeMatcher, topologyChanges } from "../topology-changes.ts";
+import { topologyChanges } from "../topology-changes.ts";
 import { isNodeTypename, lookupNode } from "../topology-index.ts";
 import type { Alert } from "../../alerts/types.ts";
 import type { Moment } from "../../store/index.ts";
 import { AlertRef, AlertRuleRef, AlertStateEnum, patchFromInput, RuleInput, RulePatch, ruleFromInput } from "./alerts.ts";
 import { captureTargets, CaptureTargetRef } from "./capture.ts";
-import { ChangeOpEnum, ChangeRef, DiffRef, EntityKindEnum, SnapshotRef, type ChangeShape } from "./history.ts";
+import { ChangeFilterInput, ChangeRef, type ChangeShape } from "./history.ts";
 import { TopologyRef } from "./refs.ts";
 import { WhereIsRef } from "./where-is.ts";
 
@@ -51,14 +51,6 @@ const WatchStatusRef = builder.objectRef<ReturnType<SchemaContext["live"]["statu
     consecutiveFailures: t.exposeInt("consecutiveFailures"),
     namespacesWatched: t.exposeInt("namespacesWatched"),
     fullPassEveryMs: t.exposeFloat("fullPassEveryMs"),
-  }),
-});
-
-const ChangeFilterInput = builder.inputType("TopologyChangeFilter", {
-  fields: (t) => ({
-    kinds: t.field({ type: [EntityKindEnum], required: false }),
-    ops: t.field({ type: [ChangeOpEnum], required: false }),
-    namespace: t.string({ required: false, description: "A namespace key, node id or display name: changes of it and of what is in it." }),
   }),
 });
 
@@ -114,41 +106,6 @@ builder.queryType({
         return { ...asClientErrors(() => whereIs(index, args.ip, from !== undefined ? { from } : {})), index };
       },
     }),
-    diff: t.field({
-      type: DiffRef,
-      description: "What differs between two moments (entities added, removed, changed field by field).",
-      args: { from: t.arg({ type: "Moment", required: true }), to: t.arg({ type: "Moment", required: false, description: "Default: the latest revision." }) },
-      resolve: (_r, args, ctx) => {
-        const to = args.to ?? { revision: latestOrFail(ctx) };
-        const d = asClientErrors(() => ctx.store.diff(args.from, to));
-        return { from: d.from, to: d.to, entities: d.entities.map((e): ChangeShape => ({ ...e, revision: null, time: null })) };
-      },
-    }),
-    history: t.field({
-      type: [SnapshotRef],
-      description: "The recordings, newest first.",
-      args: { limit: t.arg.int({ required: false, defaultValue: 50 }) },
-      resolve: (_r, args, ctx) => {
-        const limit = args.limit ?? 50;
-        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw badInput(`limit must be between 1 and 10000, not ${limit}`);
-        return ctx.store.history(limit);
-      },
-    }),
-    changes: t.field({
-      type: [ChangeRef],
-      description: "Every change after `from` up to `to` (default: the latest), in order.",
-      args: { from: t.arg({ type: "Moment", required: true }), to: t.arg({ type: "Moment", required: false }), filter: t.arg({ type: ChangeFilterInput, required: false }) },
-      resolve: (_r, args, ctx) => {
-        const a = resolveRevision(ctx, args.from);
-        const b = args.to ? resolveRevision(ctx, args.to) : latestOrFail(ctx);
-        const events = asClientErrors(() => ctx.store.changes({ revision: a }, { revision: b }));
-        if (events.length > 100_000) throw badInput(`${events.length} changes between revisions ${a} and ${b}: ask for a shorter span`);
-        const f = args.filter ?? {};
-        const ns = f.namespace != null ? (f.namespace.startsWith("netns:") ? f.namespace : findNamespace(topologyAt(ctx, { revision: b }), f.namespace).key) : null;
-        const times = new Map(ctx.store.history(Math.min(10_000, b - a + 1)).map((s) => [s.revision, s.time]));
-        return events.filter(changeMatcher({ ...f, namespace: ns })).map((e) => ({ ...e, time: times.get(e.revision) ?? null }));
-      },
-    }),
     captureTargets: t.field({
       type: [CaptureTargetRef],
       description: "Every namespace and container with its interfaces and the URL that streams its packets (pcapng).",
@@ -169,12 +126,6 @@ builder.queryType({
     }),
   }),
 });
-
-function latestOrFail(ctx: SchemaContext): number {
-  const latest = ctx.store.latest();
-  if (latest === null) throw badInput("the history holds no recording yet");
-  return latest;
-}
 
 /** A service error about a rule (unknown id, built-in rule) is the client's, with the service's words. */
 function ruleCall<T>(fn: () => T): T {
