@@ -35,6 +35,17 @@ const FieldChangeRef = builder.objectRef<FieldChange>("FieldChange").implement({
 export interface ChangeShape extends EntityDiff {
   revision: number | null;
   time: string | null;
+  /** The revisions a diff spans ("3..7"); absent for a change of one revision. */
+  span?: string;
+}
+
+/**
+ * A change's identity: the entity's key and the revision it changed in (a diff's entry: the span
+ * of the diff), as base64url like node ids. Two events about the same entity in different
+ * revisions are different objects to a client cache; the same event replayed is the same one.
+ */
+export function changeId(c: ChangeShape): string {
+  return Buffer.from(`TopologyChange:${c.span ?? c.revision}:${c.key}`, "utf8").toString("base64url");
 }
 
 export function nodeIdOf(c: EntityDiff): string | null {
@@ -46,6 +57,7 @@ export const ChangeRef = builder.interfaceRef<ChangeShape>("TopologyChange").imp
   description: "An entity added, removed or changed. `before`/`after` are the recorded versions as in `wiresight dump` (child entities are their own changes).",
   resolveType: (c) => (c.op === "added" ? "EntityAdded" : c.op === "removed" ? "EntityRemoved" : "EntityChanged"),
   fields: (t) => ({
+    id: t.id({ description: "This change's identity (the entity's key and the revision, or a diff's span): stable across replays, unique per entity and revision. Not a node id: `nodeId` is the entity's.", resolve: changeId }),
     revision: t.exposeInt("revision", { nullable: true, description: "The revision it happened in (null in a diff spanning several)." }),
     time: t.field({ type: "DateTime", nullable: true, description: "When that revision was discovered.", resolve: (c) => c.time }),
     kind: t.field({ type: EntityKindEnum, description: "What kind of entity changed.", resolve: (c) => c.kind as "namespace" }),
@@ -64,7 +76,10 @@ export const ChangeRef = builder.interfaceRef<ChangeShape>("TopologyChange").imp
   }),
 });
 // nodeId is computed, not stored: give the interface field a resolver on each implementation.
-const common = (t: any) => ({ nodeId: t.id({ nullable: true, description: "The entity's global id (give it to node(id:, at:)).", resolve: (c: ChangeShape) => nodeIdOf(c) }) });
+const common = (t: any) => ({
+  id: t.id({ description: "This change's identity (see TopologyChange.id).", resolve: changeId }),
+  nodeId: t.id({ nullable: true, description: "The entity's global id (give it to node(id:, at:)).", resolve: (c: ChangeShape) => nodeIdOf(c) }),
+});
 
 builder.objectType(builder.objectRef<ChangeShape>("EntityAdded"), {
   description: "An entity that appeared.",
@@ -173,7 +188,7 @@ builder.queryFields((t) => ({
     resolve: (_r, args, ctx) => {
       const to = args.to ?? { revision: latestOrFail(ctx) };
       const d = asClientErrors(() => ctx.store.diff(args.from, to));
-      return { from: d.from, to: d.to, entities: d.entities.map((e): ChangeShape => ({ ...e, revision: null, time: null })) };
+      return { from: d.from, to: d.to, entities: d.entities.map((e): ChangeShape => ({ ...e, revision: null, time: null, span: `${d.from}..${d.to}` })) };
     },
   }),
   history: t.field({

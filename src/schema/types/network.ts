@@ -134,7 +134,7 @@ const MacvlanDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "macv
   fields: (t) => ({ mode: t.field({ type: MacvlanMode.ref, resolve: (d) => MacvlanMode.of(d.mode) }), macvtap: t.exposeBoolean("macvtap") }),
 });
 const VlanDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "vlan" }>>("VlanDetails").implement({
-  fields: (t) => ({ id: t.exposeInt("id", { description: "The VLAN id." }), protocol: t.field({ type: VlanProtocol.ref, resolve: (d) => VlanProtocol.of(d.protocol) }) }),
+  fields: (t) => ({ vlanId: t.exposeInt("id", { description: "The VLAN id (VID, 0 to 4095). Not an identity: two interfaces may carry the same VLAN." }), protocol: t.field({ type: VlanProtocol.ref, resolve: (d) => VlanProtocol.of(d.protocol) }) }),
 });
 const PortRangeRef = builder.objectRef<{ low: number; high: number }>("SourcePortRange").implement({
   fields: (t) => ({ low: t.exposeInt("low"), high: t.exposeInt("high") }),
