@@ -24,6 +24,13 @@ interface BuilderTypes {
 /** The builder's types, for helpers that make types (connection-types.ts). */
 export type SchemaTypes = PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>;
 
+/** Alerts and alert rules (objects of the alert service, not of a topology). */
+function serviceTypename(v: object): string | null {
+  if ("ruleId" in v && "fingerprint" in v) return "Alert";
+  if ("condition" in v && "forMs" in v && "builtIn" in v) return "AlertRule";
+  return null;
+}
+
 export const builder = new SchemaBuilder<BuilderTypes>({
   plugins: [RelayPlugin],
   defaultFieldNullability: false,
@@ -54,7 +61,8 @@ export const builder = new SchemaBuilder<BuilderTypes>({
     },
     nodeTypeOptions: {
       description: "An entity with a global id: base64url of `Typename:identity key`. Give it to `node(id:)` (now or `at:` a past revision) or to /capture.",
-      resolveType: (value: unknown) => typenameOf(value as object) ?? null,
+      // Topology entities are known by the index they came from; alerts and rules by their shape.
+      resolveType: (value: unknown) => typenameOf(value as object) ?? serviceTypename(value as object),
     },
   },
 });

@@ -147,15 +147,17 @@ describe.if(root)("wiresight serve, composed", () => {
     lab.ip(ns, "link", "set", "e2ea", "up");
     lab.ip(ns, "link", "set", "e2eb", "up");
     const created = await post(
-      `mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { id name } }`,
-      { input: { name: "e2e interface down", condition: { type: "INTERFACE_DOWN", name: "e2ea" }, severity: "CRITICAL" } },
+      `mutation($input: CreateAlertRuleInput!) { createAlertRule(input: $input) { alertRule { id name } userErrors { message } } }`,
+      { input: { name: "e2e interface down", condition: { interfaceDown: { name: "e2ea" } }, severity: "CRITICAL" } },
     );
     expect(created.body.errors).toBeUndefined();
-    const ruleId = created.body.data.createAlertRule.id;
-    const alerts = ws.client.iterate({ query: `subscription { alerts(filter: { ruleId: "${ruleId}" }) { state subject message ruleName } }` })[Symbol.asyncIterator]();
-    // Seen up first (a down alert needs an interface that was up), then down. The alerts
-    // subscription has no replay; the watcher's debounced pass in between is far longer than
-    // the subscription takes to register.
+    expect(created.body.data.createAlertRule.userErrors).toEqual([]);
+    const ruleId = created.body.data.createAlertRule.alertRule.id;
+    // From sequence 0: whatever happened before the subscription reached the server is replayed.
+    const alerts = ws.client
+      .iterate({ query: `subscription { alerts(filter: { ruleId: "${ruleId}" }, sinceSequence: 0) { sequence state alert { subjectKey message ruleName } } }` })
+      [Symbol.asyncIterator]();
+    // Seen up first (a down alert needs an interface that was up), then down.
     const deadline = Date.now() + LIMIT;
     while (!service.watcher.current().topology.namespaces.some((n) => n.interfaces.some((i) => i.name === "e2ea" && i.operState === "UP"))) {
       if (Date.now() > deadline) throw new Error("the watcher never saw e2ea up");
@@ -164,14 +166,16 @@ describe.if(root)("wiresight serve, composed", () => {
     lab.ip(ns, "link", "set", "e2ea", "down");
     const firing = ((await next(alerts, "the firing alert")) as any).data.alerts;
     expect(firing.state).toBe("FIRING");
-    expect(firing.ruleName).toBe("e2e interface down");
-    expect(firing.message).toContain("e2ea");
+    expect(firing.alert.ruleName).toBe("e2e interface down");
+    expect(firing.alert.message).toContain("e2ea");
     lab.ip(ns, "link", "set", "e2ea", "up");
     const resolved = ((await next(alerts, "the resolved alert")) as any).data.alerts;
     expect(resolved.state).toBe("RESOLVED");
-    expect(resolved.subject).toBe(firing.subject);
-    const listed = await post(`{ alerts(filter: { ruleId: "${ruleId}" }) { state } }`);
-    expect(listed.body.data.alerts.map((a: { state: string }) => a.state)).toEqual(["RESOLVED"]);
+    expect(resolved.sequence).toBeGreaterThan(firing.sequence);
+    expect(resolved.alert.subjectKey).toBe(firing.alert.subjectKey);
+    expect(resolved.alert.message).toContain("is running again");
+    const listed = await post(`{ alerts(filter: { ruleId: "${ruleId}" }) { nodes { state } } }`);
+    expect(listed.body.data.alerts.nodes.map((a: { state: string }) => a.state)).toEqual(["RESOLVED"]);
     await alerts.return?.();
   }, 60_000);
 
