@@ -39,7 +39,7 @@ export const builder = new SchemaBuilder<BuilderTypes>({
     nodeQueryOptions: false,
     nodesQueryOptions: false,
     clientMutationId: "omit",
-    nodesOnConnection: true,
+    nodesOnConnection: { description: "The page's items (the edges' nodes, without their cursors)." },
     cursorFieldOptions: { description: "Where this item is in the list's order: pass it as `after` or `before`." },
     nodeFieldOptions: { description: "The item." },
     edgesFieldOptions: { description: "The page's items with their cursors." },
@@ -59,6 +59,7 @@ export const builder = new SchemaBuilder<BuilderTypes>({
       if (!d) throw badInput(`'${id}' is not a wiresight node id (base64url of "Typename:key")`);
       return { typename: d.typename, id: d.key };
     },
+    idFieldOptions: { description: "Global id: base64url of `Typename:identity key`. Stable across restarts; give it to `node(id:)`, now or `at:` a past moment, or to /capture." },
     nodeTypeOptions: {
       description: "An entity with a global id: base64url of `Typename:identity key`. Give it to `node(id:)` (now or `at:` a past revision) or to /capture.",
       // Topology entities are known by the index they came from; alerts and rules by their shape.

@@ -17,6 +17,6 @@ export function connectionType<T extends OutputType<SchemaTypes>>(type: T, name:
         totalCount: t.int({ description: `How many ${plural} match, over all pages.`, resolve: (c) => (c as unknown as { totalCount: number }).totalCount }),
       }),
     },
-    { name: `${name}Edge`, description: `One of ${plural} on a page, with its cursor.` },
+    { name: `${name}Edge`, description: `One item of a page of ${plural}, with its cursor.` },
   );
 }

@@ -245,7 +245,7 @@ builder.node(AlertRef, {
     entityKeys: t.stringList({ description: "The keys of the entities involved, the subject first.", resolve: (a) => a.entities }),
     message: t.exposeString("message", { description: "What is wrong (pending, firing) or what became right (resolved)." }),
     labels: t.field({ type: [LabelRef], description: "Alertmanager-style labels: alertname, severity, namespace, interface, container (where they apply), subject.", resolve: (a) => Object.entries(a.labels) }),
-    annotations: t.field({ type: [LabelRef], description: "summary (the message) and, once resolved, description (what was wrong).", resolve: (a) => Object.entries(a.annotations) }),
+    annotations: t.field({ type: [LabelRef], description: "The summary (the message) and, once resolved, the description (what was wrong).", resolve: (a) => Object.entries(a.annotations) }),
     fingerprint: t.exposeString("fingerprint", { description: "The same for every episode of this rule and subject (as Alertmanager's fingerprint)." }),
     since: t.field({ type: "DateTime", description: "When the condition started to hold.", resolve: (a) => a.since }),
     firedAt: t.field({ type: "DateTime", nullable: true, description: "When it fired; null while pending, or if it never fired.", resolve: (a) => a.firedAt }),
