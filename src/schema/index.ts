@@ -19,6 +19,7 @@ import "./types/root.ts";
 export type { SchemaContext } from "./context.ts";
 export { costError, schemaLimits, schemaLimitRules, LIMITS, COST_LIMIT_CODE } from "./limits.ts";
 export { operationCost } from "./cost.ts";
+export { possibleTypes } from "./possible-types.ts";
 
 builder.addScalarType("Moment", MomentScalar);
 builder.addScalarType("JSON", JsonScalar);

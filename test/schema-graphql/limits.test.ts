@@ -120,7 +120,7 @@ describe("limits", () => {
     expect((await post("{ revision }")).data.revision).toBe(ctx.live.current().revision);
     expect(JSON.stringify((await post(bomb(40))).errors)).toMatch(/depth/i);
     const bad = await post(`{ topology(at: "not a time") { discoveredAt } }`);
-    expect(bad.errors[0].message).toContain("neither a revision number nor an ISO 8601 time");
+    expect(bad.errors[0].message).toContain("is neither a revision number, nor an ISO 8601 time");
     expect((await post("{ revision }")).data.revision).toBe(ctx.live.current().revision);
   });
 

@@ -187,6 +187,8 @@ describe.if(root)("queries over a real lab", () => {
     expect(data(await f.run(q, { at: f.first.discoveredAt })).topology.discoveredAt).toBe(f.first.discoveredAt);
     expect(data(await f.run(`query($at: Moment) { topology(at: $at) { revision } }`, { at: f.first.discoveredAt })).topology.revision).toBe(r1);
     expect(data(await f.run(`{ topology { revision } }`)).topology.revision).toBe(batch.revision);
+    // A time relative to now: -0s is now, the latest recording.
+    expect(data(await f.run(`{ topology(at: "-0s") { revision } }`)).topology.revision).toBe(batch.revision);
 
     const diff = data(await f.run(`query($from: Moment!) { diff(from: $from) { from to entities(first: 1000) { totalCount nodes { kind op key nodeId ... on EntityAdded { after } } } } }`, { from: r1 })).diff;
     expect(diff.from).toBe(r1);
@@ -234,7 +236,7 @@ describe.if(root)("queries over a real lab", () => {
     const cases: [string, Record<string, unknown>, string][] = [
       [`query($id: ID!) { node(id: $id) { id } }`, { id: "!!nope" }, "is not a wiresight node id"],
       [`query($id: ID!) { node(id: $id) { id } }`, { id: encodeNodeId("Banana", "x") }, "names type Banana"],
-      [`query($at: Moment) { topology(at: $at) { discoveredAt } }`, { at: "yesterday" }, "neither a revision number nor an ISO 8601 time"],
+      [`query($at: Moment) { topology(at: $at) { discoveredAt } }`, { at: "yesterday" }, "is neither a revision number, nor an ISO 8601 time"],
       [`query($at: Moment) { topology(at: $at) { discoveredAt } }`, { at: 999999 }, "no revision 999999"],
       [`query($at: Moment) { topology(at: $at) { discoveredAt } }`, { at: "1990-01-01T00:00:00Z" }, "nothing recorded at or before 1990-01-01"],
       [`query($at: Moment) { topology(at: $at) { discoveredAt } }`, { at: -3 }, "positive integer"],
