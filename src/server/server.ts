@@ -11,7 +11,6 @@
 import type { Server, ServerWebSocket } from "bun";
 import type { GraphQLSchema } from "graphql";
 import { createYoga, type Plugin, type YogaInitialContext } from "graphql-yoga";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import pkg from "../../package.json" with { type: "json" };
 import { toGhostwireDiscovery, toMobysharkTargets } from "../api/ghostwire-v1.ts";
 import type { SchemaContext } from "../schema/context.ts";
@@ -22,6 +21,7 @@ import { captureResponse, captureSocket, type CaptureSocketState } from "./captu
 import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./graphql-ws.ts";
 import { healthResponse } from "./health.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
+import { Playground } from "./playground.ts";
 import { closableResponse, OpenStreams } from "./streams.ts";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -71,9 +71,9 @@ function textError(status: number, message: string, headers?: HeadersInit): Resp
   return Response.json({ errors: [{ message }] }, { status, headers });
 }
 
-/** Yoga renders GraphiQL for exactly this (a browser navigating), whatever the query string holds. */
+/** A browser navigating to the page (whatever the query string holds: GraphiQL reads it). */
 function wantsGraphiQL(req: Request): boolean {
-  return req.method === "GET" && (req.headers.get("accept") ?? "").includes("text/html");
+  return (req.method === "GET" || req.method === "HEAD") && (req.headers.get("accept") ?? "").includes("text/html");
 }
 
 export async function startServer<C extends object = SchemaContext>(options: ServerOptions<C>): Promise<RunningServer> {
@@ -97,10 +97,10 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     landingPage: false,
     logging: options.logging ?? true,
     context: (initial: YogaInitialContext) => buildContext(initial.request),
-    graphiql: { endpoint: GRAPHQL_PATH, title: "wiresight", subscriptionsProtocol: "SSE", defaultQuery: "{\n  __typename\n}\n" },
-    // Assets inlined from the package: the playground works with no network (no CDN).
-    renderGraphiQL,
+    // The playground is served by playground.ts (compressed, cacheable, with the docs' tabs).
+    graphiql: false,
   });
+  const playground = new Playground({ endpoint: GRAPHQL_PATH, title: "wiresight" });
   const wsGraphql = graphqlWsHandler(yoga, token);
 
   const authorized = (req: Request) => !token || token.matches(req.headers.get("authorization"));
@@ -117,11 +117,10 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       if (server.upgrade(req, { data, headers: { "Sec-WebSocket-Protocol": protocol } })) return undefined;
       return textError(400, "websocket upgrade failed");
     }
-    const allowed = authorized(req);
-    if (!allowed && !wantsGraphiQL(req)) return unauthorized();
+    // The page is static and holds no data: it needs no token (the user sets the header in GraphiQL).
+    if (wantsGraphiQL(req)) return playground.respond(req);
+    if (!authorized(req)) return unauthorized();
     const response = await yoga.fetch(req);
-    // Without the token only the playground page may leave, never a result.
-    if (!allowed && !(response.headers.get("content-type") ?? "").startsWith("text/html")) return unauthorized();
     if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream")) return closableResponse(response, streams);
     return response;
   }
