@@ -7,11 +7,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execute, isInterfaceType, isObjectType, parse, subscribe, type ExecutionResult } from "graphql";
-import { interfaceKey } from "../../src/model/keys.ts";
-import type { NetworkInterface, Topology } from "../../src/model/topology.ts";
 import { Store } from "../../src/store/index.ts";
 import { LiveDouble } from "../helpers/live-double.ts";
 import { later, syntheticTopology } from "../store/synthetic.ts";
+import { withVlans } from "../clients/world.ts";
 import { AlertsDouble } from "./alerts-double.ts";
 import { data, schema } from "./fixture.ts";
 
@@ -21,27 +20,6 @@ afterAll(() => {
   store.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** The synthetic topology with a VLAN 100 on the veth of each namespace. */
-export function withVlans(t: Topology): Topology {
-  const c = structuredClone(t);
-  for (const ns of c.namespaces) {
-    const lower = ns.interfaces[0]!;
-    const vlan: NetworkInterface = {
-      ...structuredClone(lower),
-      key: interfaceKey(ns.key, 10),
-      index: 10,
-      name: `${lower.name}.100`,
-      kind: "vlan",
-      driverKind: "vlan",
-      addresses: [],
-      relations: { ...lower.relations, peer: null, master: lower.key },
-      details: { kind: "vlan", id: 100, protocol: "802.1Q" },
-    };
-    ns.interfaces.push(vlan);
-  }
-  return c;
-}
 
 const live = new LiveDouble(store, withVlans(syntheticTopology()));
 const ctx = { live, store, alerts: new AlertsDouble(), baseUrl: "http://127.0.0.1:5000" };
