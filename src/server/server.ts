@@ -1,6 +1,7 @@
 // The HTTP side of `wiresight serve`: one Bun.serve with
 //   /graphql    GraphQL over HTTP (GET/POST) and SSE subscriptions (graphql-yoga), graphql-ws over
-//               a websocket upgrade on the same path, GraphiQL (offline assets) for browsers
+//               a websocket upgrade on the same path, GraphiQL for browsers (playground.ts; its
+//               offline assets under /graphql/assets/)
 //   /json       Ghostwire's discovery document, /mobyshark its capture targets
 //   /healthz    discovery health (200 / 503)
 //   /capture    live pcapng of one namespace, as a chunked body or binary websocket messages
@@ -21,7 +22,7 @@ import { captureResponse, captureSocket, type CaptureSocketState } from "./captu
 import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./graphql-ws.ts";
 import { healthResponse } from "./health.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
-import { Playground } from "./playground.ts";
+import { ASSETS_PATH, Playground } from "./playground.ts";
 import { closableResponse, OpenStreams } from "./streams.ts";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -118,7 +119,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       return textError(400, "websocket upgrade failed");
     }
     // The page is static and holds no data: it needs no token (the user sets the header in GraphiQL).
-    if (wantsGraphiQL(req)) return playground.respond(req);
+    if (wantsGraphiQL(req)) return playground.respondPage(req);
     if (!authorized(req)) return unauthorized();
     const response = await yoga.fetch(req);
     if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream")) return closableResponse(response, streams);
@@ -174,6 +175,12 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
         case "/":
           return Response.redirect(GRAPHQL_PATH, 302);
         default:
+          // The playground's stylesheet and script: static, holding no data, like the page.
+          if (path.startsWith(ASSETS_PATH)) {
+            if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
+            const asset = playground.respondAsset(req, path);
+            if (asset) return asset;
+          }
           return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz or /capture`);
       }
     },
