@@ -4,14 +4,10 @@
 // webhook, an old alert has no labels yet and gets them at its next evaluation.
 
 import { afterAll, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
-import { drizzle } from "drizzle-orm/bun-sqlite";
-import type { MigrationMeta } from "drizzle-orm/migrator";
 import { AlertEngine } from "../../src/alerts/index.ts";
 import { Store } from "../../src/store/index.ts";
-import { APPLICATION_ID, embeddedMigrations } from "../../src/store/open.ts";
 import { LiveDouble } from "../helpers/live-double.ts";
-import { tempDir } from "../store/helpers.ts";
+import { databaseBefore, tempDir } from "../store/helpers.ts";
 import { syntheticTopology } from "../store/synthetic.ts";
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
@@ -19,14 +15,7 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 test("rules and alerts written before 0003 are read whole after the migration", async () => {
-  const all = embeddedMigrations();
-  const at = all.findIndex((m) => m.sql.some((s) => s.includes("ALTER TABLE `alert_rules` ADD `webhook_format`")));
-  expect(at).toBeGreaterThan(0);
-  const sqlite = new Database(tmp.db, { create: true });
-  sqlite.run(`PRAGMA application_id = ${APPLICATION_ID}`);
-  const db = drizzle({ client: sqlite });
-  const internals = db as unknown as { dialect: { migrate(m: MigrationMeta[], s: unknown, c: { migrationsTable: string }): void }; session: unknown };
-  internals.dialect.migrate(all.slice(0, at), internals.session, { migrationsTable: "__drizzle_migrations" });
+  const { sqlite } = databaseBefore(tmp.db, "ALTER TABLE `alert_rules` ADD `webhook_format`");
   // What an older wiresight wrote: a rule with a webhook URL, and its firing alert.
   sqlite.run(
     "INSERT INTO alert_rules (id, name, enabled, condition, for_ms, severity, webhook, built_in, created_at, updated_at) VALUES ('r1', 'open ports', 1, ?, 0, 'warning', 'http://127.0.0.1:9/hook', 0, ?, ?)",
