@@ -42,7 +42,7 @@ describe.if(root)("mutations", () => {
   test("alert rules: create, read, update, delete through payloads; built-in rules cannot be deleted", async () => {
     const created = data(
       await f.run(`mutation { createAlertRule(input: { name: "open ports", condition: { wildcardListener: { allowPorts: [22, 80], protocols: [TCP] } }, severity: CRITICAL, forMs: 5000,
-        webhook: { url: "http://127.0.0.1:9/hook", format: ALERTMANAGER, headers: [{ name: "Authorization", value: "Bearer s3cret" }], secret: "0123456789abcdef" }, scope: { namespaces: ["web-*"] } }) { ${RULE} ${ERRORS} } }`),
+        webhook: { url: "http://ops:pa55@127.0.0.1:9/hook", format: ALERTMANAGER, headers: [{ name: "Authorization", value: "Bearer s3cret" }], secret: "0123456789abcdef" }, scope: { namespaces: ["web-*"] } }) { ${RULE} ${ERRORS} } }`),
     ).createAlertRule;
     expect(created.userErrors).toEqual([]);
     expect(created.alertRule).toMatchObject({
@@ -52,13 +52,13 @@ describe.if(root)("mutations", () => {
       forMs: 5000,
       condition: { __typename: "WildcardListenerCondition", allowPorts: [22, 80], protocols: ["TCP"] },
       // Header values and the secret are never shown.
-      webhook: { url: "http://127.0.0.1:9/hook", format: "ALERTMANAGER", headerNames: ["Authorization"], signed: true },
+      webhook: { url: "http://ops:***@127.0.0.1:9/hook", format: "ALERTMANAGER", headerNames: ["Authorization"], signed: true },
       scope: { namespaces: ["web-*"], containers: null },
     });
     const id = created.alertRule.id;
     expect(Buffer.from(id, "base64url").toString()).toBe(`AlertRule:${created.alertRule.ruleId}`);
     expect(f.alerts.rule(created.alertRule.ruleId)!.condition).toEqual({ type: "wildcardListener", allowPorts: [22, 80], protocols: ["tcp"] });
-    expect(f.alerts.rule(created.alertRule.ruleId)!.webhook).toEqual({ url: "http://127.0.0.1:9/hook", format: "alertmanager", headers: { Authorization: "Bearer s3cret" }, secret: "0123456789abcdef" });
+    expect(f.alerts.rule(created.alertRule.ruleId)!.webhook).toEqual({ url: "http://ops:pa55@127.0.0.1:9/hook", format: "alertmanager", headers: { Authorization: "Bearer s3cret" }, secret: "0123456789abcdef" });
     // A rule is a Node.
     expect(data(await f.run(`query($id: ID!) { node(id: $id) { id ... on AlertRule { name } } }`, { id })).node).toEqual({ id, name: "open ports" });
 

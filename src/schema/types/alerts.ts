@@ -156,7 +156,7 @@ const WebhookFormatEnum = builder.enumType("WebhookFormat", {
 const WebhookRef = builder.objectRef<WebhookTarget>("AlertWebhook").implement({
   description: "Where a rule's firing and resolved alerts are POSTed. Header values and the secret are never shown.",
   fields: (t) => ({
-    url: t.exposeString("url", { description: "The receiver (for ALERTMANAGER_API: the Alertmanager's URL)." }),
+    url: t.string({ description: "The receiver (for ALERTMANAGER_API: the Alertmanager's URL), with a password in it shown as `***`.", resolve: (w) => withoutPassword(w.url) }),
     format: t.field({ type: WebhookFormatEnum, description: "What it receives.", resolve: (w) => w.format }),
     headerNames: t.stringList({ description: "The extra headers sent (their values stay secret).", resolve: (w) => Object.keys(w.headers) }),
     signed: t.boolean({ description: "Whether requests carry X-Wiresight-Signature (HMAC-SHA256 with the rule's secret).", resolve: (w) => w.secret !== null }),
@@ -177,6 +177,13 @@ const WebhookInput = builder.inputType("AlertWebhookInput", {
     secret: t.string({ description: "Sign each request with HMAC-SHA256 of \"timestamp.body\" under this key (16 to 512 characters)." }),
   }),
 });
+
+/** A URL with its password (if it has one) replaced: what may be shown to anyone who can read rules. */
+function withoutPassword(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = "***";
+  return u.toString();
+}
 
 function webhookOf(w: { url: string; format?: string | null; headers?: readonly { name: string; value: string }[] | null; secret?: string | null } | null | undefined) {
   if (w == null) return w;

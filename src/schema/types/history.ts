@@ -8,7 +8,7 @@ import type { EntityDiff } from "../../store/index.ts";
 import { KINDS } from "../../store/index.ts";
 import { encodeNodeId } from "../../model/node-id.ts";
 import { builder } from "../builder.ts";
-import { connection, type ConnectionArgs } from "../connection.ts";
+import { connection } from "../connection.ts";
 import { connectionType } from "../connection-types.ts";
 import type { SchemaContext } from "../context.ts";
 import { ChangeOpEnum, EntityKindEnum } from "../enums.ts";
@@ -221,4 +221,3 @@ builder.queryFields((t) => ({
   }),
 }));
 
-export type { ConnectionArgs };
