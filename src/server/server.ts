@@ -1,6 +1,7 @@
 // The HTTP side of `wiresight serve`: one Bun.serve with
 //   /graphql    GraphQL over HTTP (GET/POST) and SSE subscriptions (graphql-yoga), graphql-ws over
-//               a websocket upgrade on the same path, GraphiQL (offline assets) for browsers
+//               a websocket upgrade on the same path, GraphiQL for browsers (playground.ts; its
+//               offline assets under /graphql/assets/)
 //   /json       Ghostwire's discovery document, /mobyshark its capture targets
 //   /healthz    discovery health (200 / 503)
 //   /capture    live pcapng of one namespace, as a chunked body or binary websocket messages
@@ -12,7 +13,6 @@ import type { Server, ServerWebSocket } from "bun";
 import { statSync } from "node:fs";
 import type { GraphQLSchema } from "graphql";
 import { createYoga, type Plugin, type YogaInitialContext } from "graphql-yoga";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import pkg from "../../package.json" with { type: "json" };
 import { toGhostwireDiscovery, toMobysharkTargets } from "../api/ghostwire-v1.ts";
 import type { SchemaContext } from "../schema/context.ts";
@@ -24,6 +24,7 @@ import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./gr
 import { maskError } from "./error-mask.ts";
 import { healthResponse } from "./health.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
+import { ASSETS_PATH, Playground } from "./playground.ts";
 import { RequestGuard } from "./request-guard.ts";
 import { closableResponse, OpenStreams } from "./streams.ts";
 
@@ -82,9 +83,9 @@ function textError(status: number, message: string, headers?: HeadersInit): Resp
   return Response.json({ errors: [{ message }] }, { status, headers });
 }
 
-/** Yoga renders GraphiQL for exactly this (a browser navigating), whatever the query string holds. */
+/** A browser navigating to the page (whatever the query string holds: GraphiQL reads it). */
 function wantsGraphiQL(req: Request): boolean {
-  return req.method === "GET" && (req.headers.get("accept") ?? "").includes("text/html");
+  return (req.method === "GET" || req.method === "HEAD") && (req.headers.get("accept") ?? "").includes("text/html");
 }
 
 export async function startServer<C extends object = SchemaContext>(options: ServerOptions<C>): Promise<RunningServer> {
@@ -113,10 +114,10 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     // A full disk or a locked database reaches the client with a code, not as "Unexpected error.".
     maskedErrors: { maskError },
     context: (initial: YogaInitialContext) => buildContext(initial.request),
-    graphiql: { endpoint: GRAPHQL_PATH, title: "wiresight", subscriptionsProtocol: "SSE", defaultQuery: "{\n  __typename\n}\n" },
-    // Assets inlined from the package: the playground works with no network (no CDN).
-    renderGraphiQL,
+    // The playground is served by playground.ts (compressed, cacheable, with the docs' tabs).
+    graphiql: false,
   });
+  const playground = new Playground({ endpoint: GRAPHQL_PATH, title: "wiresight" });
   const wsGraphql = graphqlWsHandler(yoga, token);
 
   const authorized = (req: Request) => !token || token.matches(req.headers.get("authorization"));
@@ -133,11 +134,10 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       if (server.upgrade(req, { data, headers: { "Sec-WebSocket-Protocol": protocol } })) return undefined;
       return textError(400, "websocket upgrade failed");
     }
-    const allowed = authorized(req);
-    if (!allowed && !wantsGraphiQL(req)) return unauthorized();
+    // The page is static and holds no data: it needs no token (the user sets the header in GraphiQL).
+    if (wantsGraphiQL(req)) return playground.respondPage(req);
+    if (!authorized(req)) return unauthorized();
     const response = await yoga.fetch(req);
-    // Without the token only the playground page may leave, never a result.
-    if (!allowed && !(response.headers.get("content-type") ?? "").startsWith("text/html")) return unauthorized();
     if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream")) return closableResponse(response, streams);
     return response;
   }
@@ -196,6 +196,12 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       case "/":
         return Response.redirect(GRAPHQL_PATH, 302);
       default:
+        // The playground's stylesheet and script: static, holding no data, like the page.
+        if (path.startsWith(ASSETS_PATH)) {
+          if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
+          const asset = playground.respondAsset(req, path);
+          if (asset) return asset;
+        }
         return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz or /capture`);
     }
   }

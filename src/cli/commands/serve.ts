@@ -45,6 +45,8 @@ Options:
       --max-captures N     captures running at once over /capture (default ${DEFAULT_MAX_CAPTURES}); more
                            are answered 503 until one ends
       --keep AGE           drop recordings older than AGE (30d, 12h…)
+      --external-url URL   how alert receivers reach this server, for the links in alerts
+                           (generatorURL, externalURL); default http://LISTEN
   -q, --quiet              print nothing but errors
   -h, --help               show this help
 
@@ -73,6 +75,8 @@ export interface ServeArgs {
   rulesFile: string | null;
   /** Retention: drop recordings older than this (null: keep all). */
   keepMs: number | null;
+  /** The server's URL as alert receivers see it (null: its own listen URL). */
+  externalUrl: string | null;
   quiet: boolean;
   /** Things worth saying before starting (e.g. listening beyond loopback without a token). */
   warnings: string[];
@@ -98,6 +102,7 @@ export function parseServeArgs(
     "full-pass": { type: "string" },
     rules: { type: "string" },
     keep: { type: "string" },
+    "external-url": { type: "string" },
     quiet: { type: "boolean", short: "q" },
     help: { type: "boolean", short: "h" },
   });
@@ -167,9 +172,21 @@ export function parseServeArgs(
     fullPassEveryMs: parseDuration(values["full-pass"] ?? DEFAULT_FULL_PASS, "--full-pass"),
     rulesFile: values.rules ?? null,
     keepMs: values.keep === undefined ? null : parseDuration(values.keep, "--keep"),
+    externalUrl: values["external-url"] === undefined ? null : externalUrl(values["external-url"]),
     quiet: Boolean(values.quiet),
     warnings,
   };
+}
+
+function externalUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--external-url: '${text}' is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--external-url: '${text}' is not an http(s) URL`);
+  return url.toString().replace(/\/+$/, "");
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -192,6 +209,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     fullPassEveryMs: args.fullPassEveryMs,
     rulesFile: args.rulesFile,
     keepMs: args.keepMs,
+    externalUrl: args.externalUrl ?? undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const { topology, revision } = service.watcher.current();

@@ -6,6 +6,7 @@ import type { Container } from "../../model/containers.ts";
 import { encodeNodeId } from "../../model/node-id.ts";
 import type { NetworkInterface, NetworkNamespace } from "../../model/topology.ts";
 import { builder } from "../builder.ts";
+import { CaptureTargetKindEnum } from "../enums.ts";
 import type { SchemaIndex } from "../topology-index.ts";
 import { ContainerRef, InterfaceRef, NamespaceRef } from "./refs.ts";
 
@@ -40,11 +41,11 @@ export const CaptureTargetRef = builder.objectRef<CaptureTarget>("CaptureTarget"
   description: "Something to capture packets from: GET `url` streams pcapng (add `&nif=NAME` per interface, `&filter=` a tcpdump filter).",
   fields: (t) => ({
     target: t.exposeID("target", { description: "The node id /capture accepts as target." }),
-    kind: t.exposeString("kind", { description: "namespace or container." }),
-    name: t.exposeString("name"),
-    namespace: t.field({ type: NamespaceRef, resolve: (c) => c.namespace }),
-    container: t.field({ type: ContainerRef, nullable: true, resolve: (c) => c.container }),
-    interfaces: t.field({ type: [InterfaceRef], resolve: (c) => c.interfaces }),
-    url: t.exposeString("url"),
+    kind: t.field({ description: "A namespace or a container.", type: CaptureTargetKindEnum, resolve: (c) => c.kind }),
+    name: t.exposeString("name", { description: "The namespace's display name or the container's name." }),
+    namespace: t.field({ description: "The namespace.", type: NamespaceRef, resolve: (c) => c.namespace }),
+    container: t.field({ description: "The container; null for a namespace.", type: ContainerRef, nullable: true, resolve: (c) => c.container }),
+    interfaces: t.field({ description: "The interfaces it can capture on.", type: [InterfaceRef], resolve: (c) => c.interfaces }),
+    url: t.exposeString("url", { description: "GET it for live pcapng." }),
   }),
 });
