@@ -51,7 +51,7 @@ describe.if(root)("globs cannot freeze serve", () => {
   ])(
     "interfaces(name: %s) answers, and /healthz answers meanwhile",
     async (_what, glob, expected) => {
-      const query = graphql(serve.url, "query($g: String!) { interfaces(name: $g) { totalCount edges { node { name } } } }", { g: glob });
+      const query = graphql(serve.url, "query($g: String!) { interfaces(filter: { name: $g }) { totalCount edges { node { name } } } }", { g: glob });
       const health = fetch(`${serve.url}/healthz`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
       const [body, h] = await Promise.all([query, health]);
       expect(body.errors).toBeUndefined();
@@ -63,10 +63,10 @@ describe.if(root)("globs cannot freeze serve", () => {
   );
 
   test("a glob over the limit is refused, naming the limit; a malformed one says what is wrong", async () => {
-    const long = await graphql(serve.url, `{ interfaces(name: "${"*".repeat(MAX_GLOB_LENGTH + 1)}") { totalCount } }`);
+    const long = await graphql(serve.url, `{ interfaces(filter: { name: "${"*".repeat(MAX_GLOB_LENGTH + 1)}" }) { totalCount } }`);
     expect(long.errors[0].message).toBe(`name: a glob may be at most ${MAX_GLOB_LENGTH} characters long, not ${MAX_GLOB_LENGTH + 1}`);
     expect(long.errors[0].extensions.code).toBe("BAD_USER_INPUT");
-    const open = await graphql(serve.url, `{ processes(name: "kwork[0-9") { totalCount } }`);
+    const open = await graphql(serve.url, `{ processes(filter: { name: "kwork[0-9" }) { totalCount } }`);
     expect(open.errors[0].message).toContain("is never closed");
   });
 
@@ -75,16 +75,17 @@ describe.if(root)("globs cannot freeze serve", () => {
     async () => {
       const created = await graphql(
         serve.url,
-        `mutation($name: String!) { createAlertRule(input: { name: "adversarial", condition: { type: promiscuous, name: $name } }) { id condition { name } } }`,
+        `mutation($name: String!) { createAlertRule(input: { name: "adversarial", condition: { promiscuous: { name: $name } } }) { alertRule { id condition { ... on PromiscuousCondition { name } } } userErrors { message } } }`,
         { name: STARS_THEN_X },
       );
       expect(created.errors).toBeUndefined();
-      expect(created.data.createAlertRule.condition.name).toBe(STARS_THEN_X);
+      expect(created.data.createAlertRule.userErrors).toEqual([]);
+      expect(created.data.createAlertRule.alertRule.condition.name).toBe(STARS_THEN_X);
       expect(await serve.stop()).toBe(0);
 
       // Started again on the same database, without --rules: the stored rule is evaluated at start.
       serve = await startServeBinary(["--db", join(lab.dir, "serve.db"), "--full-pass", "1h"], { startMs: ANSWER_WITHIN_MS });
-      const rules = await graphql(serve.url, "{ alertRules { name condition { name } } }");
+      const rules = await graphql(serve.url, "{ alertRules { name condition { ... on PromiscuousCondition { name } } } }");
       expect(rules.data.alertRules.find((r: any) => r.name === "adversarial").condition.name).toBe(STARS_THEN_X);
       expect((await fetch(`${serve.url}/healthz`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) })).status).toBe(200);
     },
@@ -92,9 +93,13 @@ describe.if(root)("globs cannot freeze serve", () => {
   );
 
   test("a rule whose glob is malformed or too long is refused when created", async () => {
-    const bad = await graphql(serve.url, `mutation { createAlertRule(input: { name: "bad", condition: { type: interfaceDown, name: "eth[9-0]" } }) { id } }`);
-    expect(bad.errors[0].message).toContain("condition.name: glob 'eth[9-0]': the range 9-0");
-    const long = await graphql(serve.url, `mutation($n: String!) { createAlertRule(input: { name: "long", condition: { type: interfaceDown, name: $n } }) { id } }`, { n: "e".repeat(MAX_GLOB_LENGTH + 1) });
-    expect(long.errors[0].message).toBe(`condition.name: a glob may be at most ${MAX_GLOB_LENGTH} characters long, not ${MAX_GLOB_LENGTH + 1}`);
+    const create = (name: string, glob: string) =>
+      graphql(serve.url, `mutation($g: String!) { createAlertRule(input: { name: "${name}", condition: { interfaceDown: { name: $g } } }) { alertRule { id } userErrors { field message code } } }`, { g: glob });
+    const bad = (await create("bad", "eth[9-0]")).data.createAlertRule;
+    expect(bad.alertRule).toBeNull();
+    expect(bad.userErrors).toEqual([{ field: ["input", "condition", "interfaceDown", "name"], message: expect.stringContaining("glob 'eth[9-0]': the range 9-0"), code: expect.any(String) }]);
+    const long = (await create("long", "e".repeat(MAX_GLOB_LENGTH + 1))).data.createAlertRule;
+    expect(long.alertRule).toBeNull();
+    expect(long.userErrors).toEqual([{ field: ["input", "condition", "interfaceDown", "name"], message: `condition.name: a glob may be at most ${MAX_GLOB_LENGTH} characters long, not ${MAX_GLOB_LENGTH + 1}`, code: "INVALID" }]);
   });
 });
