@@ -10,7 +10,7 @@ import pkg from "../../../package.json" with { type: "json" };
 import { Capture, type StopReason } from "../../capture/engine.ts";
 import { aliveCheck, describeNamespace, openNamespace, resolveTarget, selectInterfaces } from "../../capture/target.ts";
 import { discover } from "../../discovery/discover.ts";
-import { closeQuietly, isSyscallError } from "../../ffi/index.ts";
+import { CAPTURE_SNAPLEN, closeQuietly, isSyscallError } from "../../ffi/index.ts";
 import { parseCommandArgs } from "../args.ts";
 import { UsageError } from "../usage-error.ts";
 
@@ -29,6 +29,9 @@ Options:
   -w, --write FILE      write to FILE; '-' (the default) is stdout, refused on a terminal
       --duration S      stop after S seconds
       --count N         stop after N packets
+  -s, --snaplen N       keep at most N bytes of each packet (1..262144; default 262144)
+  -B, --buffer-size KIB kernel ring per interface, in KiB, like tcpdump -B (default 8192,
+                        less when capturing on many interfaces: 64 MiB in all)
       --no-promisc      do not put the interfaces in promiscuous mode
   -h, --help            show this help
 
@@ -36,6 +39,9 @@ Stops on --duration, --count, Ctrl-C (SIGINT/SIGTERM), when the reader goes away
 target namespace disappears. A summary, with packets dropped because the reader was too slow
 or the kernel queue overflowed, is printed on stderr.
 `;
+
+/** 1 GiB: a ring is kernel memory that cannot be swapped out. */
+const MAX_BUFFER_KIB = 1024 * 1024;
 
 function positiveNumber(option: string, value: string | undefined, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
@@ -65,6 +71,8 @@ export async function captureCommand(argv: string[]): Promise<number> {
       write: { type: "string", short: "w" },
       duration: { type: "string" },
       count: { type: "string" },
+      snaplen: { type: "string", short: "s" },
+      "buffer-size": { type: "string", short: "B" },
       "no-promisc": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -78,6 +86,10 @@ export async function captureCommand(argv: string[]): Promise<number> {
   if (target === undefined) throw new UsageError("'capture' needs a TARGET namespace (see 'wiresight ls')");
   const durationS = positiveNumber("--duration", values.duration, false);
   const count = positiveNumber("--count", values.count, true);
+  const snaplen = positiveNumber("--snaplen", values.snaplen, true);
+  if (snaplen !== undefined && snaplen > CAPTURE_SNAPLEN) throw new UsageError(`--snaplen takes at most ${CAPTURE_SNAPLEN} bytes, not '${values.snaplen}'`);
+  const bufferKiB = positiveNumber("--buffer-size", values["buffer-size"], true);
+  if (bufferKiB !== undefined && bufferKiB > MAX_BUFFER_KIB) throw new UsageError(`--buffer-size takes at most ${MAX_BUFFER_KIB} KiB, not '${values["buffer-size"]}'`);
   const path = values.write ?? "-";
   if (path === "-" && process.stdout.isTTY) {
     throw new UsageError("refusing to write binary pcapng to a terminal: pipe it (| tshark -r -) or use -w FILE");
@@ -103,6 +115,8 @@ export async function captureCommand(argv: string[]): Promise<number> {
       interfaces: interfaces.map((i) => ({ index: i.index, name: i.name, arphrd: i.linkType })),
       filter: values.filter,
       promiscuous: !values["no-promisc"],
+      snaplen,
+      ringBytes: bufferKiB === undefined ? undefined : bufferKiB * 1024,
       count,
       durationMs: durationS === undefined ? undefined : durationS * 1000,
       isAlive: aliveCheck(ns),
@@ -141,7 +155,8 @@ export async function captureCommand(argv: string[]): Promise<number> {
   try {
     for await (const chunk of capture) {
       if (outputError) break;
-      if (!out.write(chunk)) await once(out, "drain").catch(() => {}); // once() rejects on "error": onError saw it
+      // Once written, the chunk's memory holds a later block (fresh memory costs page faults).
+      if (!out.write(chunk, () => capture.recycle(chunk))) await once(out, "drain").catch(() => {}); // once() rejects on "error": onError saw it
     }
     if (path !== "-") {
       out.end();
