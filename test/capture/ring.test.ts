@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Capture, type CaptureOptions } from "../../src/capture/engine.ts";
 import { openNamespace, resolveTarget, selectInterfaces } from "../../src/capture/target.ts";
 import { discover } from "../../src/discovery/discover.ts";
@@ -23,6 +24,7 @@ const ADDR_A = "10.213.12.1";
 const ADDR_B = "10.213.12.2";
 const PORT = 7912;
 const TIMEOUT = 60_000;
+const MAIN = join(import.meta.dir, "../../src/cli/main.ts");
 
 beforeAll(() => {
   if (!root) return;
@@ -70,6 +72,7 @@ burst();`;
 
 interface Blocks {
   packets: { iface: number; captured: number; original: number }[];
+  frames: Buffer[];
   stats: { iface: number; received: bigint; osDropped: bigint; delivered: bigint; comment: string }[];
   snaplens: number[];
 }
@@ -77,13 +80,17 @@ interface Blocks {
 /** The blocks of a pcapng stream we care about, read with the spec's layout. */
 function readBlocks(bytes: Uint8Array): Blocks {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: Blocks = { packets: [], stats: [], snaplens: [] };
+  const out: Blocks = { packets: [], frames: [], stats: [], snaplens: [] };
   for (let off = 0; off + 12 <= bytes.byteLength; ) {
     const type = v.getUint32(off, true);
     const len = v.getUint32(off + 4, true);
     expect(v.getUint32(off + len - 4, true)).toBe(len);
     if (type === 1) out.snaplens.push(v.getUint32(off + 12, true));
-    if (type === 6) out.packets.push({ iface: v.getUint32(off + 8, true), captured: v.getUint32(off + 20, true), original: v.getUint32(off + 24, true) });
+    if (type === 6) {
+      const captured = v.getUint32(off + 20, true);
+      out.packets.push({ iface: v.getUint32(off + 8, true), captured, original: v.getUint32(off + 24, true) });
+      out.frames.push(Buffer.from(bytes.buffer, bytes.byteOffset + off + 28, captured));
+    }
     if (type === 5) {
       const s = { iface: v.getUint32(off + 8, true), received: 0n, osDropped: 0n, delivered: 0n, comment: "" };
       for (let o = off + 20; o + 4 <= off + len - 4; ) {
@@ -210,6 +217,34 @@ describe.if(root)("capture rings at their edges", () => {
     await Bun.write(file, await drain(c));
     const rows = sh("tshark", ["-r", file, "-T", "fields", "-e", "vlan.id", "-e", "vlan.priority", "-e", "udp.dstport"]).trim().split("\n");
     expect(rows).toEqual([`100\t5\t${PORT + 1}`, `100\t5\t${PORT + 1}`]);
+  }, TIMEOUT);
+
+  test("a flood through the CLI into a pipe arrives whole, block buffers reused: every packet once and in order", async () => {
+    const file = `${lab.dir}/pipe.pcapng`;
+    const fifo = `${lab.dir}/pipe`;
+    sh("mkfifo", [fifo]);
+    const reader = spawn("sh", ["-c", `exec cat < ${fifo} > ${file}`]);
+    const read = new Promise((resolve) => reader.on("exit", resolve));
+    const cli = spawn("sh", ["-c", `exec "${process.execPath}" "${MAIN}" capture ${A} -i ${vethA} -f "udp dst port ${PORT + 2}" > ${fifo}`], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    cli.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise((resolve) => cli.on("exit", resolve));
+    while (!stderr.includes("capturing on") && cli.exitCode === null) await Bun.sleep(20);
+    // 30000 datagrams numbered in their first 4 bytes, as fast as one process sends them.
+    const numbered = `const s = require("node:dgram").createSocket("udp4"); let n = 0;
+      function burst() { for (let i = 0; i < 256 && n < 30000; i++) { const b = Buffer.alloc(64); b.writeUInt32BE(n++); s.send(b, ${PORT + 2}, "${ADDR_B}"); }
+        if (n < 30000) setImmediate(burst); else s.close(); }
+      burst();`;
+    sh("ip", ["netns", "exec", A, process.execPath, "-e", numbered]);
+    cli.kill("SIGINT");
+    await exited;
+    await read;
+    const summary = /wiresight: (\d+) packet\(s\) captured \(stopped\); (\d+) dropped because the output was too slow, (\d+) dropped by the kernel/.exec(stderr);
+    expect(summary).not.toBeNull();
+    const numbers = readBlocks(readFileSync(file)).frames.map((f) => f.readUInt32BE(14 + 20 + 8));
+    expect(numbers.length).toBe(Number(summary![1]));
+    expect(numbers.every((n, i) => i === 0 || n > numbers[i - 1]!)).toBe(true); // none twice, none out of order
+    if (summary![2] === "0" && summary![3] === "0") expect(numbers.length).toBeGreaterThan(29_900); // a sender may lose a few
   }, TIMEOUT);
 
   test("no fd and no ring mapping outlives its capture", () => {
