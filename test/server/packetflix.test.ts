@@ -218,14 +218,15 @@ function sectionComments(bytes: Uint8Array): string[] {
   return out;
 }
 
-/** Enhanced packet blocks in a pcapng byte stream. */
-function packetBlocks(bytes: Uint8Array): number {
+/** ICMP packets (IPv4 in Ethernet) among the Enhanced Packet Blocks of a pcapng byte stream. */
+function icmpPackets(bytes: Uint8Array): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let n = 0;
   for (let off = 0; off + 8 <= bytes.byteLength; ) {
     const len = view.getUint32(off + 4, true);
     if (len < 12 || off + len > bytes.byteLength) break;
-    if (view.getUint32(off, true) === 6) n++;
+    const frame = off + 28;
+    if (view.getUint32(off, true) === 6 && view.getUint32(off + 20, true) >= 34 && view.getUint16(frame + 12) === 0x0800 && view.getUint8(frame + 23) === 1) n++;
     off += len;
   }
   return n;
@@ -296,7 +297,7 @@ describe.if(root)("Packetflix captures through wiresight serve", () => {
     expect(ourPacketSockets(A)).toBe(1);
     expect(promiscuity(A, vethA)).toBe(1); // no chaste: promiscuous, as dumpcap would be
     pingFromA(3);
-    await eventually("6 ICMP packets arrived", () => packetBlocks(stream.bytes()) >= 6);
+    await eventually("6 ICMP packets arrived", () => icmpPackets(stream.bytes()) >= 6);
     const closed = await stream.close();
     expect(closed.code).toBe(1000);
     await eventually("the capture's socket is closed", () => ourPacketSockets(A) === 0);
@@ -322,7 +323,7 @@ describe.if(root)("Packetflix captures through wiresight serve", () => {
     const stream = await packetflixCapture(link);
     expect(ourPacketSockets(A)).toBe(1);
     pingFromA(1);
-    await eventually("2 ICMP packets arrived", () => packetBlocks(stream.bytes()) >= 2);
+    await eventually("2 ICMP packets arrived", () => icmpPackets(stream.bytes()) >= 2);
     await stream.close();
     await eventually("the capture's socket is closed", () => ourPacketSockets(A) === 0);
   });
