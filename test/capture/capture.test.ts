@@ -188,6 +188,9 @@ describe.if(root)("wiresight capture (CLI) read back by tshark", () => {
     expect(run(A, "--duration", "soon").stderr).toContain("--duration takes a positive number");
     expect(run(A, "-s", "300000").stderr).toContain("--snaplen takes at most 262144 bytes, not '300000'");
     expect(run(A, "-B", "0").stderr).toContain("--buffer-size takes a positive integer, not '0'");
+    const full = run(A, "-w", "/dev/full", "--duration", "0.2");
+    expect(full.status).toBe(1);
+    expect(full.stderr).toContain("wiresight: writing /dev/full: ENOSPC");
     expect(run().stderr).toContain("'capture' needs a TARGET");
   }, CLI_TIMEOUT);
 

@@ -3,9 +3,8 @@
 // stdout stays pure pcapng.
 
 import { once } from "node:events";
-import { closeSync, createWriteStream, existsSync, openSync, rmSync } from "node:fs";
+import { closeSync, existsSync, openSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
-import type { Writable } from "node:stream";
 import pkg from "../../../package.json" with { type: "json" };
 import { Capture, type StopReason } from "../../capture/engine.ts";
 import { aliveCheck, describeNamespace, openNamespace, resolveTarget, selectInterfaces } from "../../capture/target.ts";
@@ -138,31 +137,28 @@ export async function captureCommand(argv: string[]): Promise<number> {
     closeQuietly(nsFd); // the sockets hold the namespace from now on
   }
 
-  const out: Writable = fileFd === null ? process.stdout : createWriteStream("", { fd: fileFd.fd });
+  const out: Output = fileFd === null ? new StdoutOutput(() => capture.stop("consumer closed")) : new FileOutput(fileFd.fd);
   const onSignal = () => capture.stop("stopped");
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  let outputError: Error | undefined;
-  const onError = (e: Error) => {
-    outputError ??= e;
-    capture.stop("consumer closed");
-  };
-  out.on("error", onError);
   process.stderr.write(
     `wiresight: capturing on ${interfaces.map((i) => i.name).join(", ")} of ${describeNamespace(ns)}` +
       `${values.filter ? ` (filter: ${values.filter})` : ""}${values["no-promisc"] ? "" : ", promiscuous"}\n`,
   );
+  let outputError: Error | undefined;
   try {
     for await (const chunk of capture) {
-      if (outputError) break;
       // Once written, the chunk's memory holds a later block (fresh memory costs page faults).
-      if (!out.write(chunk, () => capture.recycle(chunk))) await once(out, "drain").catch(() => {}); // once() rejects on "error": onError saw it
+      await out.write(chunk, () => capture.recycle(chunk));
     }
-    if (path !== "-") {
-      out.end();
-      if (!outputError) await once(out, "finish").catch(() => {});
-    }
+  } catch (e) {
+    outputError = e as Error;
   } finally {
+    try {
+      out.close();
+    } catch (e) {
+      outputError ??= e as Error;
+    }
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     capture.stop("consumer closed");
@@ -177,6 +173,46 @@ export async function captureCommand(argv: string[]): Promise<number> {
     throw new Error(`writing ${path === "-" ? "stdout" : path}: ${outputError.message}`);
   }
   return 0;
+}
+
+/** Where the pcapng goes. write() calls `done` once the chunk's memory may be reused. */
+interface Output {
+  write(chunk: Uint8Array, done: () => void): Promise<void> | void;
+  close(): void;
+}
+
+/**
+ * A file, written synchronously as tcpdump does: a write to the page cache takes microseconds,
+ * while an asynchronous one (a worker thread, then a callback) costs two thread wakeups per chunk.
+ */
+class FileOutput implements Output {
+  constructor(readonly fd: number) {}
+  write(chunk: Uint8Array, done: () => void): void {
+    for (let off = 0; off < chunk.byteLength; ) off += writeSync(this.fd, chunk, off);
+    done();
+  }
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** stdout (a pipe to tshark or Wireshark, usually): the stream, waiting for it to drain. */
+class StdoutOutput implements Output {
+  #error: Error | undefined;
+  /** `onError`: the reader went away (EPIPE) or stdout failed, perhaps while no chunk was being written. */
+  constructor(onError: () => void) {
+    process.stdout.on("error", (e: Error) => {
+      this.#error ??= e;
+      onError();
+    });
+  }
+  async write(chunk: Uint8Array, done: () => void): Promise<void> {
+    if (this.#error) throw this.#error;
+    if (!process.stdout.write(chunk, done)) await once(process.stdout, "drain"); // rejects on "error"
+  }
+  close(): void {
+    if (this.#error) throw this.#error;
+  }
 }
 
 /** The output file, opened (created if missing) now; `discard()` closes it and removes it if it was created here. */
