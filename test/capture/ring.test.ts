@@ -12,6 +12,7 @@ import { openNamespace, resolveTarget, selectInterfaces } from "../../src/captur
 import { discover } from "../../src/discovery/discover.ts";
 import { closeQuietly, RING_BLOCK_SIZE } from "../../src/ffi/index.ts";
 import { fdTable, newFds } from "../ffi/helpers.ts";
+import { eventually, ourPacketSockets, ping, tshark, vethPair } from "../helpers/capture-lab.ts";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
 import { ensureTool } from "../helpers/packages.ts";
 
@@ -20,22 +21,17 @@ const lab = new Lab();
 let A = "";
 let B = "";
 let vethA = "";
-const ADDR_A = "10.213.12.1";
-const ADDR_B = "10.213.12.2";
+let vethB = "";
+let ADDR_A = "";
+let ADDR_B = "";
 const PORT = 7912;
 const TIMEOUT = 60_000;
 const MAIN = join(import.meta.dir, "../../src/cli/main.ts");
 
 beforeAll(() => {
   if (!root) return;
-  ensureTool("ping", "iputils-ping");
-  ensureTool("tshark", "tshark");
   ensureTool("mausezahn", "netsniff-ng");
-  A = lab.netns("a");
-  B = lab.netns("b");
-  vethA = `${lab.prefix}va`;
-  lab.veth({ ns: A, name: vethA, cidr: `${ADDR_A}/24` }, { ns: B, name: `${lab.prefix}vb`, cidr: `${ADDR_B}/24` });
-  sh("ip", ["netns", "exec", A, "ping", "-c", "1", "-W", "2", ADDR_B]);
+  ({ A, B, vethA, vethB, addrA: ADDR_A, addrB: ADDR_B } = vethPair(lab, "10.213.12"));
 });
 afterAll(() => lab.cleanup());
 
@@ -120,10 +116,6 @@ function expectAccounted(c: Capture, blocks: Blocks): void {
   if (i.dropped > 0) expect(blocks.stats[0]!.comment).toBe(`wiresight dropped ${i.dropped} packets: the reader did not keep up`);
 }
 
-function ourPacketSockets(): number {
-  return sh("ip", ["netns", "exec", A, "ss", "-0", "-a", "-p", "-n", "-H"]).split("\n").filter((l) => l.includes(`pid=${process.pid},`)).length;
-}
-
 function ringMappings(): string[] {
   return readFileSync("/proc/self/maps", "utf8").split("\n").filter((l) => l.includes("socket:["));
 }
@@ -164,7 +156,7 @@ describe.if(root)("capture rings at their edges", () => {
   test("frames longer than the snaplen are cut, their length on the wire kept; with and without a filter", async () => {
     for (const filter of ["icmp", undefined]) {
       const c = start([vethA], { snaplen: 100, filter });
-      sh("ip", ["netns", "exec", A, "ping", "-c", "2", "-i", "0.2", "-s", "1000", "-W", "2", ADDR_B]);
+      ping(A, ADDR_B, 2, "-s", "1000");
       c.stop();
       const blocks = readBlocks(await drain(c));
       expect(blocks.snaplens).toEqual([100]);
@@ -180,14 +172,12 @@ describe.if(root)("capture rings at their edges", () => {
     const gone = `${lab.prefix}vg`;
     lab.veth({ ns: A, name: gone, cidr: "10.213.13.1/24" }, { ns: B, name: `${lab.prefix}vh`, cidr: "10.213.13.2/24" });
     const c = start(["lo", gone], { filter: "icmp" });
-    expect(ourPacketSockets()).toBe(2);
-    sh("ip", ["netns", "exec", A, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.213.13.2"]);
+    expect(ourPacketSockets(A)).toBe(2);
+    ping(A, "10.213.13.2", 2);
     sh("ip", ["-n", A, "link", "del", gone]);
-    const deadline = Date.now() + 10_000;
-    while (ourPacketSockets() !== 1 && Date.now() < deadline) await Bun.sleep(50);
-    expect(ourPacketSockets()).toBe(1); // lo's
+    await eventually("the deleted interface's socket is closed, lo's is not", () => ourPacketSockets(A) === 1);
     expect(c.stopReason).toBeUndefined();
-    sh("ip", ["netns", "exec", A, "ping", "-c", "1", "-W", "2", ADDR_A]); // over lo, still captured
+    ping(A, ADDR_A, 1); // over lo, still captured
     c.stop();
     const blocks = readBlocks(await drain(c));
     expect(await c.ended).toBe("stopped");
@@ -199,7 +189,7 @@ describe.if(root)("capture rings at their edges", () => {
     const last = `${lab.prefix}vl`;
     lab.veth({ ns: A, name: last, cidr: "10.213.14.1/24" }, { ns: B, name: `${lab.prefix}vm`, cidr: "10.213.14.2/24" });
     const d = start([last], { filter: "icmp" });
-    sh("ip", ["netns", "exec", A, "ping", "-c", "1", "-W", "2", "10.213.14.2"]);
+    ping(A, "10.213.14.2", 1);
     sh("ip", ["-n", A, "link", "del", last]);
     const dBlocks = readBlocks(await drain(d));
     expect(await d.ended).toBe("interfaces gone");
@@ -207,15 +197,13 @@ describe.if(root)("capture rings at their edges", () => {
   }, TIMEOUT);
 
   test("an 802.1Q tag the receiving kernel took out of the frame is put back, as tcpdump shows it", async () => {
-    const vethB = `${lab.prefix}vb`;
     const c = start([vethB], { filter: `udp dst port ${PORT + 1}` }, B); // the filter sees the frame without its tag
     sh("ip", ["netns", "exec", A, "mausezahn", vethA, "-q", "-c", "2", "-Q", "5:100", "-b", "ff:ff:ff:ff:ff:ff", "-t", "udp", `dp=${PORT + 1}`, "-A", ADDR_A, "-B", ADDR_B]);
-    const deadline = Date.now() + 10_000;
-    while (c.stats.packets < 2 && Date.now() < deadline) await Bun.sleep(50);
+    await eventually("both tagged frames arrived", () => c.stats.packets >= 2);
     c.stop();
     const file = `${lab.dir}/vlan.pcapng`;
     await Bun.write(file, await drain(c));
-    const rows = sh("tshark", ["-r", file, "-T", "fields", "-e", "vlan.id", "-e", "vlan.priority", "-e", "udp.dstport"]).trim().split("\n");
+    const rows = tshark(file, "-T", "fields", "-e", "vlan.id", "-e", "vlan.priority", "-e", "udp.dstport");
     expect(rows).toEqual([`100\t5\t${PORT + 1}`, `100\t5\t${PORT + 1}`]);
   }, TIMEOUT);
 

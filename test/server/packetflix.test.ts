@@ -8,10 +8,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import type { GwCaptureTarget } from "../../src/api/ghostwire-v1.ts";
 import { isPacketflixRequest, parsePacketflixRequest } from "../../src/server/packetflix.ts";
 import type { RunningServer } from "../../src/server/server.ts";
+import { eventually, ourPacketSockets, ping, tshark, vethPair } from "../helpers/capture-lab.ts";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
-import { ensureTool } from "../helpers/packages.ts";
 import { startTestServer, TestLive } from "../helpers/server-harness.ts";
 import { wsUrl } from "./clients.ts";
 
@@ -102,22 +103,13 @@ const lab = new Lab();
 let A = "";
 let B = "";
 let vethA = "";
+let ADDR_B = "";
 let comm = ""; // the process name our namespace's tenant runs under, unique to this run
-const ADDR_A = "10.213.11.1";
-const ADDR_B = "10.213.11.2";
 let live: TestLive;
 let server: RunningServer;
 const SETUP_TIMEOUT = 60_000;
 
-interface MobysharkTarget {
-  name: string;
-  type: string;
-  netns: number;
-  "network-interfaces": string[];
-  pid: number;
-  starttime: number;
-  prefix?: string;
-}
+type MobysharkTarget = GwCaptureTarget & { prefix?: string }; // Ghostwire writes a prefix
 
 /** A process named `name` (its comm) in namespace `ns`, running once this resolves. */
 async function tenant(ns: string, name: string): Promise<number> {
@@ -135,13 +127,7 @@ async function tenant(ns: string, name: string): Promise<number> {
 
 beforeAll(async () => {
   if (!root) return;
-  ensureTool("tshark", "tshark");
-  ensureTool("ping", "iputils-ping");
-  A = lab.netns("a");
-  B = lab.netns("b");
-  vethA = `${lab.prefix}va`;
-  lab.veth({ ns: A, name: vethA, cidr: `${ADDR_A}/24` }, { ns: B, name: `${lab.prefix}vb`, cidr: `${ADDR_B}/24` });
-  sh("ip", ["netns", "exec", A, "ping", "-c", "1", "-W", "2", ADDR_B]); // neighbours resolved before any capture
+  ({ A, B, vethA, addrB: ADDR_B } = vethPair(lab, "10.213.11"));
   comm = `${lab.prefix}pf`;
   await tenant(A, comm);
   live = new TestLive();
@@ -232,27 +218,6 @@ function icmpPackets(bytes: Uint8Array): number {
   return n;
 }
 
-async function eventually(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`still not true after 10 s: ${what}`);
-    await Bun.sleep(25);
-  }
-}
-
-function pingFromA(count: number): void {
-  sh("ip", ["netns", "exec", A, "ping", "-c", String(count), "-i", "0.2", "-W", "2", ADDR_B]);
-}
-
-function tshark(file: string, ...args: string[]): string[] {
-  return sh("tshark", ["-r", file, ...args]).split("\n").filter((l) => l.trim() !== "");
-}
-
-/** Packet sockets this process holds in namespace `ns`, by ss run inside it. */
-function ourPacketSockets(ns: string): number {
-  return sh("ip", ["netns", "exec", ns, "ss", "-0", "-a", "-p", "-n", "-H"]).split("\n").filter((l) => l.includes(`pid=${process.pid},`)).length;
-}
-
 /** The promiscuity counter of an interface (ip -d link). */
 function promiscuity(ns: string, ifname: string): number {
   return JSON.parse(sh("ip", ["-n", ns, "-d", "-j", "link", "show", ifname]))[0].promiscuity;
@@ -296,7 +261,7 @@ describe.if(root)("Packetflix captures through wiresight serve", () => {
     const stream = await packetflixCapture(link);
     expect(ourPacketSockets(A)).toBe(1);
     expect(promiscuity(A, vethA)).toBe(1); // no chaste: promiscuous, as dumpcap would be
-    pingFromA(3);
+    ping(A, ADDR_B, 3);
     await eventually("6 ICMP packets arrived", () => icmpPackets(stream.bytes()) >= 6);
     const closed = await stream.close();
     expect(closed.code).toBe(1000);
@@ -322,7 +287,7 @@ describe.if(root)("Packetflix captures through wiresight serve", () => {
     const link = `ws${server.url.slice(4)}/capture?${container(stale)}&nif=${vethA}&filter=icmp`;
     const stream = await packetflixCapture(link);
     expect(ourPacketSockets(A)).toBe(1);
-    pingFromA(1);
+    ping(A, ADDR_B, 1);
     await eventually("2 ICMP packets arrived", () => icmpPackets(stream.bytes()) >= 2);
     await stream.close();
     await eventually("the capture's socket is closed", () => ourPacketSockets(A) === 0);
