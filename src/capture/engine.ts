@@ -33,7 +33,8 @@ import {
 import { LINKTYPE_ETHERNET, LINKTYPE_RAW, interfaceDescriptionBlock, interfaceStatisticsBlock, sectionHeaderBlock } from "./pcapng.ts";
 import { blockToPcapng } from "./ring-block.ts";
 
-const TICK_BUDGET = 4096;
+// Packets per tick: a few milliseconds of work, after which other work on the loop gets its turn.
+const TICK_BUDGET = 8192;
 // How often the rings are looked at. Every look is a timer wakeup, and a wakeup costs about as
 // much CPU as reading a thousand packets, so looks are few: the kernel keeps packets in the ring
 // until we come (tcpdump, blocked in poll(), is woken for every block instead). The interval
