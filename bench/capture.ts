@@ -2,7 +2,10 @@
 // for `wiresight capture` and `tcpdump -w` in the same namespace, in the same run, on the same
 // traffic (a UDP flood over a veth between two namespaces, as fast as the senders go). Rounds
 // alternate the two tools so that a busy machine slows both alike; the summary compares medians.
-// Run as root: bun bench/capture.ts [seconds=5] [rounds=1] [senders=1]
+// CPU is measured in the steady state: the flood first runs `warmup` seconds unmeasured, for both
+// tools alike (wiresight's JIT compiles its per-packet code in the first second or so of traffic,
+// about 0.1 CPU-s, which `warmup=0` shows).
+// Run as root: bun bench/capture.ts [seconds=5] [rounds=1] [senders=1] [warmup=2]
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -12,6 +15,7 @@ import { join } from "node:path";
 const seconds = Number(process.argv[2] ?? 5);
 const rounds = Number(process.argv[3] ?? 1);
 const senders = Number(process.argv[4] ?? 1);
+const warmup = Number(process.argv[5] ?? 2);
 const prefix = `wb${randomBytes(3).toString("hex")}`;
 const A = `${prefix}-a`;
 const B = `${prefix}-b`;
@@ -30,17 +34,18 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / TICKS; // utime, stime
 }
 
-// A sender: as many small UDP datagrams as it can for `seconds`, then prints how many.
+// A sender: as many small UDP datagrams as it can for SECONDS, then prints how many.
 const SENDER = `
 const s = require("node:dgram").createSocket("udp4");
-const msg = Buffer.alloc(64); let n = 0; const end = Date.now() + ${seconds * 1000};
+const msg = Buffer.alloc(64); let n = 0; const end = Date.now() + Number(process.argv[1]) * 1000;
 function burst() { for (let i = 0; i < 256; i++) { s.send(msg, 9, "10.214.0.2"); n++; } if (Date.now() < end) setImmediate(burst); else setTimeout(() => { console.log(n); process.exit(0); }, 200); }
 burst();`;
 
-async function flood(): Promise<number> {
+async function flood(forSeconds: number): Promise<number> {
+  if (forSeconds <= 0) return 0;
   const counts = await Promise.all(
     Array.from({ length: senders }, () => {
-      const child = spawn("ip", ["netns", "exec", A, process.execPath, "-e", SENDER], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn("ip", ["netns", "exec", A, process.execPath, "-e", SENDER, String(forSeconds)], { stdio: ["ignore", "pipe", "inherit"] });
       let out = "";
       child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
       return new Promise<number>((resolve) => child.on("exit", () => resolve(Number(out.trim()))));
@@ -65,16 +70,18 @@ async function run(tool: string, argv: string[], file: string): Promise<Result> 
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise((r) => child.on("exit", r));
   await Bun.sleep(1500); // sockets open (wiresight runs a discovery first)
+  const warm = await flood(warmup);
   const cpu0 = cpuSeconds(child.pid!);
-  const sent = await flood();
+  const measured = await flood(seconds);
   await Bun.sleep(500);
   const cpu = cpuSeconds(child.pid!) - cpu0;
+  const sent = warm + measured;
   child.kill("SIGINT");
   await exited;
   const captured = Number(/Number of packets:\s+(\d+)/.exec(sh("capinfos", "-M", "-c", file))![1]);
   // wiresight: "…, K dropped by the kernel"; tcpdump: "K packets dropped by kernel"
   const kernelDropped = Number(/(\d+) (?:packets )?dropped by (?:the )?kernel/.exec(stderr)?.[1] ?? NaN);
-  const pps = sent / seconds;
+  const pps = measured / seconds;
   return { tool, sent, captured, lost: sent - captured, kernelDropped, pps: Math.round(pps), cpuPer10kpps: +(cpu / seconds / (pps / 10_000)).toFixed(4) };
 }
 
