@@ -138,7 +138,7 @@ export function interfaceDescriptionBlock(d: InterfaceDescription): Uint8Array {
 /** Bytes of an Enhanced Packet Block's fixed part before the packet data. */
 export const EPB_HEADER_BYTES = 28;
 /** Bytes after the (padded) packet data: epb_flags, opt_endofopt, the trailing block length. */
-export const EPB_TRAILER_BYTES = 16;
+const EPB_TRAILER_BYTES = 16;
 
 /** Bytes an Enhanced Packet Block with `capturedLength` bytes of data takes (with its epb_flags option). */
 export function enhancedPacketSize(capturedLength: number): number {

@@ -64,11 +64,6 @@ export class CorruptBlockError extends Error {
   override name = "CorruptBlockError";
 }
 
-/** The packets a block holds (struct tpacket_block_desc's num_pkts). */
-export function blockPackets(block: Uint8Array): number {
-  return new DataView(block.buffer, block.byteOffset, block.byteLength).getUint32(tpacket_block_desc.num_pkts, true);
-}
-
 /**
  * Rewrite `block` (a copy of one ring block, see PacketSocket.takeBlock) as Enhanced Packet
  * Blocks of interface `interfaceId`, at most `maxPackets` of them. `vlanOffset` is where an

@@ -26,9 +26,7 @@ export {
   RING_BLOCK_SIZE,
   RING_RETIRE_MS,
   acceptAllFilter,
-  ringBlocks,
   type PacketSocketOptions,
-  type PacketStats,
   type SockFilter,
 } from "./packet-socket.ts";
 export { compileFilter, libpcapAvailable, LibpcapMissingError, FilterSyntaxError } from "./libpcap.ts";

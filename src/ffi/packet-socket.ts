@@ -102,7 +102,7 @@ function setPointer(view: DataView, offset: number, p: number): void {
 }
 
 /** Round a requested ring size to whole blocks within [MIN_BLOCKS blocks, 1 GiB]. */
-export function ringBlocks(bytes: number): number {
+function ringBlocks(bytes: number): number {
   if (!Number.isFinite(bytes) || bytes <= 0) throw new RangeError(`a capture buffer size is a positive number of bytes, not ${bytes}`);
   return Math.max(MIN_BLOCKS, Math.ceil(Math.min(bytes, MAX_RING_BYTES) / RING_BLOCK_SIZE));
 }

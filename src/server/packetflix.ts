@@ -108,7 +108,7 @@ function interfaceNames(what: string, names: unknown[]): string[] {
 }
 
 /** container= as Packetflix reads it (json.Unmarshal into api.Target): every field optional, wrong types refused. */
-export function parseContainer(json: string): PacketflixContainer {
+function parseContainer(json: string): PacketflixContainer {
   if (json.length > MAX_CONTAINER_JSON) bad(`container= is longer than ${MAX_CONTAINER_JSON} characters`);
   let v: unknown;
   try {
@@ -171,7 +171,7 @@ type Target = GwCaptureTarget & { prefix?: string }; // prefix: Ghostwire writes
  * starttime do not show it stale, else the /mobyshark target of that name and prefix. Returns
  * the /mobyshark target it matched, if any, for the name and type to report.
  */
-export function resolveContainer(topology: Topology, c: PacketflixContainer): { ns: NetworkNamespace; target?: Target } {
+function resolveContainer(topology: Topology, c: PacketflixContainer): { ns: NetworkNamespace; target?: Target } {
   const targets: Target[] = toMobysharkTargets(topology, { creatorVersion: pkg.version }).containers;
   let stale = false;
   if (c.pid > 0 && c.starttime > 0) {
@@ -209,7 +209,7 @@ function yamlString(s: string): string {
  * The capture target document Packetflix puts in the section header's first comment (and its
  * clients replace with their own): what was captured, from which node, with which settings.
  */
-export function targetInfoYaml(info: { name: string; type: string; nodeName: string; filter?: string; chaste: boolean }): string {
+function targetInfoYaml(info: { name: string; type: string; nodeName: string; filter?: string; chaste: boolean }): string {
   let y = `${TARGET_MARKER}container-name: ${yamlString(info.name)}\ncontainer-type: ${yamlString(info.type)}\nnode-name: ${yamlString(info.nodeName)}\n`;
   if (info.filter) y += `capture-filter: ${yamlString(info.filter)}\n`;
   if (info.chaste) y += "no-promiscuous-mode: true\n";
@@ -217,7 +217,7 @@ export function targetInfoYaml(info: { name: string; type: string; nodeName: str
 }
 
 /** A Packetflix request resolved on the topology, as the parameters of our own capture. */
-export function packetflixCaptureParams(topology: Topology, req: PacketflixRequest): CaptureParams {
+function packetflixCaptureParams(topology: Topology, req: PacketflixRequest): CaptureParams {
   const { ns, target } = resolveContainer(topology, req.container);
   const c = req.container;
   return {
