@@ -25,6 +25,8 @@ export interface CaptureParams {
   interfaces: string[];
   filter?: string;
   promiscuous: boolean;
+  /** Appended to the section header's first comment (Packetflix's capture target document). */
+  targetInfo?: string;
 }
 
 const KNOWN = new Set(["target", "nif", "filter", "promisc"]);
@@ -110,7 +112,7 @@ export function startCapture(topology: Topology, params: CaptureParams, version 
       promiscuous: params.promiscuous,
       isAlive: aliveCheck(ns),
       comments: [
-        `wiresight capture of ${describeNamespace(ns)}, key ${ns.key}${params.filter ? `, filter: ${params.filter}` : ""}`,
+        `wiresight capture of ${describeNamespace(ns)}, key ${ns.key}${params.filter ? `, filter: ${params.filter}` : ""}${params.targetInfo ? `\n${params.targetInfo}` : ""}`,
         `host ${topology.host.hostname || hostname()}, boot id ${topology.host.bootId}`,
         ...(note ? [note] : []),
       ],

@@ -4,7 +4,9 @@
 //               offline assets under /graphql/assets/)
 //   /json       Ghostwire's discovery document, /mobyshark its capture targets
 //   /healthz    discovery health (200 / 503)
-//   /capture    live pcapng of one namespace, as a chunked body or binary websocket messages
+//   /capture    live pcapng of one namespace, as a chunked body or binary websocket messages;
+//               wiresight's target= form or Packetflix's container=/netns= form (packetflix.ts)
+//   /version    Packetflix's name and version; /discover/… is the same as /… (Packetflix's path)
 // Everything reads the live topology; nothing here discovers. With a token every request needs
 // `Authorization: Bearer T`, except the GraphiQL page (static, it holds no data; the user puts
 // the header in GraphiQL's header editor) and /healthz's bare verdict (probes carry no token).
@@ -18,17 +20,19 @@ import { toGhostwireDiscovery, toMobysharkTargets } from "../api/ghostwire-v1.ts
 import type { SchemaContext } from "../schema/context.ts";
 import type { LiveTopology } from "../watch/live.ts";
 import { TokenCheck, unauthorized } from "./auth.ts";
-import { CaptureRequestError, parseCaptureParams, startCapture } from "./capture-request.ts";
+import { CaptureRequestError, startCapture } from "./capture-request.ts";
 import { captureResponse, captureSocket, type CaptureSocketState } from "./capture-stream.ts";
 import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./graphql-ws.ts";
 import { maskError } from "./error-mask.ts";
 import { healthResponse } from "./health.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
+import { packetflixVersion, requestedCapture } from "./packetflix.ts";
 import { ASSETS_PATH, Playground } from "./playground.ts";
 import { RequestGuard } from "./request-guard.ts";
 import { closableResponse, OpenStreams } from "./streams.ts";
 
 export const GRAPHQL_PATH = "/graphql";
+const DISCOVER_PREFIX = "/discover/";
 
 /** Builds the per-operation context; `baseUrl` is the running server's own URL. */
 export type ContextFactory<C> = (info: { request: Request; baseUrl: string }) => C | Promise<C>;
@@ -156,7 +160,8 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     let started;
     try {
       const self = { netns: { inode: ownNetns.ino, dev: ownNetns.dev }, port: boundPort };
-      started = startCapture(options.live.current().topology, parseCaptureParams(new URL(req.url).searchParams), undefined, self);
+      const { topology } = options.live.current();
+      started = startCapture(topology, requestedCapture(new URL(req.url), req.headers, topology), undefined, self);
     } catch (e) {
       if (e instanceof CaptureRequestError) return textError(e.status, e.message);
       throw e;
@@ -190,6 +195,8 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
         return handleGet(req, () => toGhostwireDiscovery(options.live.current().topology, version));
       case "/mobyshark":
         return handleGet(req, () => toMobysharkTargets(options.live.current().topology, version));
+      case "/version":
+        return handleGet(req, () => packetflixVersion());
       case "/healthz":
         if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
         return healthResponse(options.live.status(), Boolean(token) && authorized(req));
@@ -212,7 +219,9 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     idleTimeout: HTTP_IDLE_TIMEOUT_S,
     maxRequestBodySize: MAX_BODY_BYTES,
     async fetch(req, server) {
-      const path = new URL(req.url, "http://host.invalid").pathname;
+      let path = new URL(req.url, "http://host.invalid").pathname;
+      // Packetflix serves the discovery API under /discover/ as well; Edgeshark's Wireshark plugin asks there.
+      if (path.startsWith(DISCOVER_PREFIX)) path = path.slice(DISCOVER_PREFIX.length - 1);
       const refused = guard.check(req, path);
       if (refused) return guard.decorate(req, refused);
       const response = await route(req, server, path);

@@ -22,6 +22,7 @@ export const TEST_PACKAGES: [binary: string, pkg: string][] = [
   ["/usr/lib/podman/netavark", "netavark"],
   ["/usr/lib/podman/aardvark-dns", "aardvark-dns"],
   ["chromium", "chromium"],
+  ["mausezahn", "netsniff-ng"],
 ];
 
 function has(binary: string): boolean {

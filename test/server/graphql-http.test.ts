@@ -125,7 +125,7 @@ describe("token auth", () => {
       const r = await post(locked, { query: "{ revision }" }, headers);
       expect(r.status).toBe(401);
       expect(r.json.errors[0].message).toContain("unauthorized");
-      for (const path of ["/json", "/mobyshark", "/capture?target=1", `/graphql?query=${encodeURIComponent("{ revision }")}`]) {
+      for (const path of ["/json", "/mobyshark", "/capture?target=1", "/capture?netns=1", "/discover/mobyshark", "/version", `/graphql?query=${encodeURIComponent("{ revision }")}`]) {
         const g = await fetch(`${locked.url}${path}`, { headers });
         expect(`${path} ${g.status}`).toBe(`${path} 401`);
         expect(g.headers.get("www-authenticate")).toContain("Bearer");

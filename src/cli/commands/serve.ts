@@ -24,6 +24,8 @@ Watch every network namespace, record each change in the history database, and s
   /json        Ghostwire-compatible discovery, /mobyshark its capture targets
   /capture     live pcapng of a namespace: ?target=…&nif=…&filter=…&promisc=false
                e.g. curl -sN 'http://127.0.0.1:5000/capture?target=web' | wireshark -k -i -
+               or Packetflix's ?container=<JSON>&nif=a/b&filter=…&chaste, as Edgeshark's
+               Wireshark plugin asks (docs/capture.md); /version and /discover/… as Packetflix
   /healthz     200 while discovery works, 503 when it fails or stalls
 
 Options:
