@@ -47,14 +47,12 @@ export function resolveTarget(topology: Topology, target: string): NetworkNamesp
   } else if (target.startsWith("pod:")) {
     return podTarget(topology, target);
   } else if (target.startsWith("/")) {
-    let st;
-    try {
-      st = statSync(target);
-    } catch (e) {
-      throw new TargetError(`capture target ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    matches = namespacesAtPath(topology, target);
+    if (matches.length === 0) {
+      throw new TargetError(
+        `capture target ${target} is not a namespace path wiresight found: give /run/netns/NAME, /proc/PID/ns/net of a process it lists, or a bind mount 'wiresight ls' shows`,
+      );
     }
-    matches = all.filter((ns) => ns.inode === st.ino && ns.dev === st.dev);
-    if (matches.length === 0) throw new TargetError(`capture target ${target} is not a network namespace wiresight found (not an nsfs file, or not visible)`);
   } else {
     const bindNames = (ns: NetworkNamespace) =>
       ns.references.filter((r) => r.kind === "bindmount" && NETNS_DIRS.some((d) => r.path === d + target)).length > 0;
@@ -98,6 +96,25 @@ function podTarget(topology: Topology, target: string): NetworkNamespace {
 function containerTarget(topology: Topology, name: string): NetworkNamespace[] {
   const keys = new Set(topology.containers.filter((c) => c.name === name && c.netns !== null).map((c) => c.netns!));
   return topology.namespaces.filter((ns) => keys.has(ns.key));
+}
+
+/**
+ * The namespaces a path names, by what discovery found, without looking at the path itself: a
+ * server resolves targets for clients as root, and a stat() of any path they send would tell
+ * them which files exist. Paths: a bind mount discovery saw (/run/netns/NAME, also as
+ * /var/run/netns/NAME), /proc/PID/ns/net and /proc/PID/task/TID/ns/net of a process it listed.
+ */
+function namespacesAtPath(topology: Topology, path: string): NetworkNamespace[] {
+  const proc = /^\/proc\/(\d+)(?:\/task\/(\d+))?\/ns\/net$/.exec(path);
+  if (proc) {
+    const pid = Number(proc[2] ?? proc[1]);
+    const key = topology.processes.find((p) => p.pid === pid)?.netns;
+    if (key) return topology.namespaces.filter((ns) => ns.key === key);
+    // A thread of its own namespace is a reference, not a process in the list.
+    return topology.namespaces.filter((ns) => ns.references.some((r) => (r.kind === "thread" && r.tid === pid) || (r.kind === "process" && r.pid === pid)));
+  }
+  const alias = (p: string) => p.replace(/^\/var\/run\//, "/run/");
+  return topology.namespaces.filter((ns) => ns.references.some((r) => r.kind === "bindmount" && alias(r.path) === alias(path)));
 }
 
 /**

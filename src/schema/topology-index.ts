@@ -144,6 +144,23 @@ export function lookupNode(index: SchemaIndex, typename: string, key: string): o
   return found && typenameOf(found) === typename ? found : null;
 }
 
+/** The entity with this identity key in this topology, whatever its kind; null when absent. */
+export function nodeByKey(index: SchemaIndex, key: string): object | null {
+  return (
+    index.namespaces.get(key) ??
+    index.interfaces.get(key) ??
+    index.addresses.get(key) ??
+    index.routes.get(key) ??
+    index.sockets.get(key) ??
+    index.processes.get(key) ??
+    index.containers.get(key) ??
+    index.engines.get(key) ??
+    index.containerNetworks.get(key) ??
+    index.forwardedPorts.get(key) ??
+    null
+  );
+}
+
 export function isNodeTypename(typename: string): boolean {
   return (
     ["NetworkNamespace", "Address", "Route", "Socket", "Process", "ForwardedPort", "ContainerEngine", "Container", "ContainerNetwork", "Pod", "Service"].includes(typename) ||

@@ -350,7 +350,7 @@ export class Watcher implements LiveTopology {
     } catch (err) {
       const message = `${kind} pass failed: ${(err as Error).message}`;
       this.#fail(message);
-      for (const w of waiters) w.reject(new Error(message));
+      for (const w of waiters) w.reject(new Error(message, { cause: err })); // the cause keeps its code (disk full…)
       if (kind === "start") throw err;
     } finally {
       if (kind === "full" || kind === "start") this.#scheduleFull();

@@ -3,28 +3,18 @@
 
 import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { drizzle } from "drizzle-orm/bun-sqlite";
-import type { MigrationMeta } from "drizzle-orm/migrator";
 import { AlertEngine } from "../../src/alerts/index.ts";
 import { Store } from "../../src/store/index.ts";
-import { APPLICATION_ID, embeddedMigrations } from "../../src/store/open.ts";
 import { LiveDouble } from "../helpers/live-double.ts";
-import { tempDir } from "../store/helpers.ts";
+import { databaseBefore, tempDir } from "../store/helpers.ts";
 import { syntheticTopology } from "../store/synthetic.ts";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 test("a database from before the alert tables is migrated on open", async () => {
-  const all = embeddedMigrations();
-  const alertsAt = all.findIndex((m) => m.sql.some((s) => s.includes("CREATE TABLE `alert_rules`")));
-  expect(alertsAt).toBeGreaterThan(0);
   // An older wiresight's database: only the migrations before the alerts.
-  const sqlite = new Database(tmp.db, { create: true });
-  sqlite.run(`PRAGMA application_id = ${APPLICATION_ID}`);
-  const db = drizzle({ client: sqlite });
-  const internals = db as unknown as { dialect: { migrate(m: MigrationMeta[], s: unknown, c: { migrationsTable: string }): void }; session: unknown };
-  internals.dialect.migrate(all.slice(0, alertsAt), internals.session, { migrationsTable: "__drizzle_migrations" });
+  const { sqlite, all } = databaseBefore(tmp.db, "CREATE TABLE `alert_rules`");
   sqlite.close();
   Store.open(tmp.db).close();
   const check = new Database(tmp.db, { readonly: true });

@@ -291,7 +291,7 @@ describe.if(root)("containerd with its CRI plugin, CNI and kube-proxy rules", ()
     expect(names).toEqual(expect.arrayContaining(["httpd", "sidecar"]));
   });
 
-  test("GraphQL: pods filtered by namespace, name and labels; a namespace's pod; namespaces by pod; services; also at a recorded revision", async () => {
+  test("GraphQL: pods filtered by namespace, name, labels and state; a namespace's pod; namespaces and sockets by pod; services; also at a recorded revision", async () => {
     const dir = mkdtempSync(join(tmpdir(), "wiresight-gql-"));
     const store = Store.open(join(dir, "h.db"));
     try {
@@ -303,25 +303,31 @@ describe.if(root)("containerd with its CRI plugin, CNI and kube-proxy rules", ()
         return r.data as any;
       };
       const d = await q(`{
-        pods(filter: { namespace: "sh*", labels: "app=web" }) { totalCount edges { node { name namespace networkNamespace { displayName pod { name } } containers { name containerdNamespace pod { name } } services { servicePortName } } } }
+        pods(filter: { namespace: "sh*", labels: "app=web", states: [READY] }) { totalCount nodes { name namespace state networkNamespace { displayName pod { name } } containers { name containerdNamespace pod { name } } services { servicePortName } } }
         byName: pods(filter: { name: "db" }) { totalCount }
         none: pods(filter: { labels: "app!=web,app!=db" }) { totalCount }
-        namespaces(pod: "shop/web") { edges { node { displayName } } }
-        captureTargets { kind name namespace { displayName } }
-        services(filter: { pod: "shop/db" }) { edges { node { servicePortName clusterIPs endpoints { pod { name } listeners { localPort } } forwardedPorts { serviceName serviceAccess } } } }
+        ordered: pods(filter: { namespace: "shop" }, orderBy: { field: NAME, direction: DESC }) { nodes { name } }
+        namespaces(filter: { pod: "shop/web" }) { nodes { displayName } }
+        dbSockets: sockets(filter: { pod: "shop/db", simpleStates: [LISTENING] }) { nodes { localPort } }
+        captureTargets { kind name namespace { displayName } pod { name } }
+        services(filter: { pod: "shop/db" }) { nodes { servicePortName clusterIPs proxyMode endpoints { pod { name } listeners { localPort } } forwardedPorts { serviceName serviceAccess engine } } }
       }`);
-      const web = d.pods.edges.map((e: any) => e.node).filter((n: any) => n.namespace === "shop");
+      const web = d.pods.nodes.filter((n: any) => n.namespace === "shop");
       expect(web).toHaveLength(1);
+      expect(web[0].state).toBe("READY");
       expect(web[0].networkNamespace).toEqual({ displayName: "pod:shop/web", pod: { name: "web" } });
       expect(web[0].containers.map((c: any) => [c.name, c.containerdNamespace, c.pod.name])).toEqual([["httpd", "k8s.io", "web"], ["sidecar", "k8s.io", "web"]]);
       expect(web[0].services).toEqual([{ servicePortName: "shop/web:http" }]);
       expect(d.byName.totalCount).toBeGreaterThanOrEqual(1);
-      expect(d.namespaces.edges).toEqual([{ node: { displayName: "pod:shop/web" } }]);
-      expect(d.captureTargets).toContainEqual({ kind: "pod", name: "shop/web", namespace: { displayName: "pod:shop/web" } });
-      const svc = d.services.edges.map((e: any) => e.node).find((s: any) => s.servicePortName === "shop/db")!;
+      expect(d.ordered.nodes.map((p: any) => p.name)).toEqual(["web", "db"]);
+      expect(d.namespaces.nodes).toEqual([{ displayName: "pod:shop/web" }]);
+      expect(d.dbSockets.nodes).toContainEqual({ localPort: 5432 });
+      expect(d.captureTargets).toContainEqual({ kind: "POD", name: "shop/web", namespace: { displayName: "pod:shop/web" }, pod: { name: "web" } });
+      const svc = d.services.nodes.find((s: any) => s.servicePortName === "shop/db")!;
       expect(svc.clusterIPs).toEqual([dbClusterIP]);
       expect(svc.endpoints).toEqual([{ pod: { name: "db" }, listeners: [{ localPort: 5432 }] }]);
-      expect(svc.forwardedPorts).toEqual([{ serviceName: "shop/db", serviceAccess: "clusterIP" }]);
+      expect(svc.forwardedPorts).toEqual([{ serviceName: "shop/db", serviceAccess: "CLUSTER_IP", engine: "KUBE_PROXY" }]);
+      expect(["IPTABLES", "NFTABLES"]).toContain(svc.proxyMode);
       // The same, rebuilt from the history (pods and services are recorded entity kinds).
       const past = await q(`{ pods(at: 1, filter: { namespace: "shop" }) { totalCount } services(at: 1, filter: { namespace: "shop" }) { totalCount } }`);
       expect(past.pods.totalCount).toBe(2);

@@ -10,6 +10,7 @@ import { existsSync, readdirSync } from "node:fs";
 /** binary (a name on PATH or an absolute path) → the Debian package that provides it. */
 export const TEST_PACKAGES: [binary: string, pkg: string][] = [
   ["tshark", "tshark"],
+  ["capinfos", "wireshark-common"],
   ["tcpdump", "tcpdump"],
   ["ping", "iputils-ping"],
   ["nft", "nftables"],
@@ -22,6 +23,8 @@ export const TEST_PACKAGES: [binary: string, pkg: string][] = [
   ["runc", "runc"],
   ["/usr/lib/podman/netavark", "netavark"],
   ["/usr/lib/podman/aardvark-dns", "aardvark-dns"],
+  ["chromium", "chromium"],
+  ["mausezahn", "netsniff-ng"],
 ];
 
 function has(binary: string): boolean {
