@@ -303,16 +303,16 @@ describe.if(root)("containerd with its CRI plugin, CNI and kube-proxy rules", ()
         return r.data as any;
       };
       const d = await q(`{
-        pods(filter: { namespace: "sh*", labels: "app=web", states: [READY] }) { totalCount nodes { name namespace state networkNamespace { displayName pod { name } } containers { name containerdNamespace pod { name } } services { servicePortName } } }
+        pods(filter: { kubernetesNamespace: "sh*", labels: "app=web", states: [READY] }) { totalCount nodes { name kubernetesNamespace state networkNamespace { displayName pod { name } } containers { name containerdNamespace pod { name } } services { servicePortName } } }
         byName: pods(filter: { name: "db" }) { totalCount }
         none: pods(filter: { labels: "app!=web,app!=db" }) { totalCount }
-        ordered: pods(filter: { namespace: "shop" }, orderBy: { field: NAME, direction: DESC }) { nodes { name } }
+        ordered: pods(filter: { kubernetesNamespace: "shop" }, orderBy: { field: NAME, direction: DESC }) { nodes { name } }
         namespaces(filter: { pod: "shop/web" }) { nodes { displayName } }
         dbSockets: sockets(filter: { pod: "shop/db", simpleStates: [LISTENING] }) { nodes { localPort } }
         captureTargets { kind name namespace { displayName } pod { name } }
         services(filter: { pod: "shop/db" }) { nodes { servicePortName clusterIPs proxyMode endpoints { pod { name } listeners { localPort } } forwardedPorts { serviceName serviceAccess engine } } }
       }`);
-      const web = d.pods.nodes.filter((n: any) => n.namespace === "shop");
+      const web = d.pods.nodes.filter((n: any) => n.kubernetesNamespace === "shop");
       expect(web).toHaveLength(1);
       expect(web[0].state).toBe("READY");
       expect(web[0].networkNamespace).toEqual({ displayName: "pod:shop/web", pod: { name: "web" } });
@@ -329,7 +329,7 @@ describe.if(root)("containerd with its CRI plugin, CNI and kube-proxy rules", ()
       expect(svc.forwardedPorts).toEqual([{ serviceName: "shop/db", serviceAccess: "CLUSTER_IP", engine: "KUBE_PROXY" }]);
       expect(["IPTABLES", "NFTABLES"]).toContain(svc.proxyMode);
       // The same, rebuilt from the history (pods and services are recorded entity kinds).
-      const past = await q(`{ pods(at: 1, filter: { namespace: "shop" }) { totalCount } services(at: 1, filter: { namespace: "shop" }) { totalCount } }`);
+      const past = await q(`{ pods(at: 1, filter: { kubernetesNamespace: "shop" }) { totalCount } services(at: 1, filter: { kubernetesNamespace: "shop" }) { totalCount } }`);
       expect(past.pods.totalCount).toBe(2);
       expect(past.services.totalCount).toBe(2);
     } finally {

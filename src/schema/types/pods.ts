@@ -19,12 +19,12 @@ import { ContainerNetworkRef, ContainerRef, EngineRef, InterfaceRef, NamespaceRe
 
 builder.node(PodRef, {
   description:
-    "A Kubernetes pod as its CRI runtime (containerd's CRI plugin, CRI-O) reports it: a pod sandbox, the network namespace its containers share, and those containers. `namespace` is the Kubernetes namespace; `networkNamespace` the network one.",
+    "A Kubernetes pod as its CRI runtime (containerd's CRI plugin, CRI-O) reports it: a pod sandbox, the network namespace its containers share, and those containers. `kubernetesNamespace` is the Kubernetes namespace; `networkNamespace` the network one.",
   id: { resolve: (p) => p.key },
   fields: (t) => ({
     key: t.exposeString("key", { description: "Identity key: `pod:<engine kind>:<sandbox id>`." }),
     sandboxId: t.exposeString("sandboxId", { description: "The runtime's pod sandbox id." }),
-    namespace: t.exposeString("namespace", { description: "The Kubernetes namespace." }),
+    kubernetesNamespace: t.exposeString("namespace", { description: "The Kubernetes namespace (`namespace` on other types is the network namespace)." }),
     name: t.exposeString("name", { description: "The pod's name." }),
     uid: t.exposeString("uid", { description: "The pod's UID (metadata.uid)." }),
     attempt: t.exposeInt("attempt", { description: "The sandbox's attempt (kubelet counts up when it makes the pod's sandbox again)." }),
@@ -95,7 +95,7 @@ function podOfNetns(index: SchemaIndex, netns: string): Pod | null {
 const PodFilter = builder.inputType("PodFilter", {
   description: "Which pods (all given conditions hold).",
   fields: (t) => ({
-    namespace: t.string({ description: `Kubernetes namespace, ${GLOB}.` }),
+    kubernetesNamespace: t.string({ description: `Kubernetes namespace, ${GLOB}.` }),
     name: t.string({ description: `Pod name, ${GLOB}.` }),
     labels: t.string({ description: "A kubectl-style label selector: `app=web,tier!=db,canary,!legacy` (=, ==, != and existence)." }),
     states: t.field({ type: [PodStateEnum], description: "Any of these states." }),
@@ -124,11 +124,11 @@ export function labelSelector(selector: string, arg = "labels"): (labels: Record
   return (labels) => checks.every((c) => c(labels));
 }
 
-type PodFilterArgs = { namespace?: string | null; name?: string | null; labels?: string | null; states?: readonly string[] | null } | null | undefined;
+type PodFilterArgs = { kubernetesNamespace?: string | null; name?: string | null; labels?: string | null; states?: readonly string[] | null } | null | undefined;
 
 /** Pods matching a filter, in topology order. */
 function filterPods(index: SchemaIndex, f: PodFilterArgs): Pod[] {
-  const ns = f?.namespace != null ? nameMatcher(f.namespace, "filter.namespace") : null;
+  const ns = f?.kubernetesNamespace != null ? nameMatcher(f.kubernetesNamespace, "filter.kubernetesNamespace") : null;
   const name = f?.name != null ? nameMatcher(f.name, "filter.name") : null;
   const labels = f?.labels != null ? labelSelector(f.labels, "filter.labels") : null;
   return index.topology.pods.filter((p) => (!ns || ns(p.namespace)) && (!name || name(p.name)) && (!labels || labels(p.labels)) && (!f?.states || f.states.includes(p.state)));

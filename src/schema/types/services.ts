@@ -39,11 +39,11 @@ const EndpointRef = builder.objectRef<ServiceEndpoint & { owner: KubeService }>(
 });
 
 builder.node(ServiceRef, {
-  description: "A Kubernetes service port as kube-proxy's rules (iptables or nftables mode) in one namespace forward it. `namespace` is the Kubernetes namespace.",
+  description: "A Kubernetes service port as kube-proxy's rules (iptables or nftables mode) in one namespace forward it. `kubernetesNamespace` is the Kubernetes namespace.",
   id: { resolve: (s) => s.key },
   fields: (t) => ({
     key: t.exposeString("key", { description: "Identity key: `<namespace key>/svc:<namespace>/<name>:<port name>/<protocol>`." }),
-    namespace: t.exposeString("namespace", { description: "The Kubernetes namespace." }),
+    kubernetesNamespace: t.exposeString("namespace", { description: "The Kubernetes namespace (`namespace` on other types is the network namespace)." }),
     name: t.exposeString("name", { description: "The service's name." }),
     portName: t.string({ description: "The service port's name (empty for an unnamed port).", resolve: (s) => s.port }),
     servicePortName: t.string({ description: "The service port as kube-proxy spells it: `namespace/name:port`.", resolve: (s) => servicePortName(s) }),
@@ -75,7 +75,7 @@ builder.objectField(TopologyRef, "services", (t) => t.field({ type: [ServiceRef]
 const ServiceFilter = builder.inputType("ServiceFilter", {
   description: "Which services (all given conditions hold).",
   fields: (t) => ({
-    namespace: t.string({ description: `Kubernetes namespace, ${GLOB}.` }),
+    kubernetesNamespace: t.string({ description: `Kubernetes namespace, ${GLOB}.` }),
     name: t.string({ description: `Service name, ${GLOB}.` }),
     address: t.string({ description: "A frontend address (ClusterIP, external or load-balancer IP)." }),
     pod: t.string({ description: "Services with an endpoint in this pod (NAMESPACE/NAME, a pod key or node id)." }),
@@ -89,10 +89,10 @@ const ServiceOrder = orderBy<KubeService>("Service", "services", {
 
 export const ServiceConnection = connectionType(ServiceRef, "Service", "services");
 
-type ServiceFilterArgs = { namespace?: string | null; name?: string | null; address?: string | null; pod?: string | null } | null | undefined;
+type ServiceFilterArgs = { kubernetesNamespace?: string | null; name?: string | null; address?: string | null; pod?: string | null } | null | undefined;
 
 function filterServices(index: SchemaIndex, f: ServiceFilterArgs): KubeService[] {
-  const ns = f?.namespace != null ? nameMatcher(f.namespace, "filter.namespace") : null;
+  const ns = f?.kubernetesNamespace != null ? nameMatcher(f.kubernetesNamespace, "filter.kubernetesNamespace") : null;
   const name = f?.name != null ? nameMatcher(f.name, "filter.name") : null;
   const ip = f?.address != null ? canonicalIp(f.address, "filter.address") : null;
   const pod = f?.pod != null ? findPod(index, f.pod, "filter.pod").key : null;
