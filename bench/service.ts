@@ -110,7 +110,7 @@ async function startServer(db = "serve.db"): Promise<{ url: string; pid: number;
 async function freshServerRss(size: number): Promise<number> {
   const fresh = await startServer(`fresh-${size}.db`);
   try {
-    await query(fresh.url, "mutation { discoverNow { revision } }");
+    await query(fresh.url, "mutation { discoverNow { revision { revision } } }");
     return memory(fresh.pid).rssKb;
   } finally {
     fresh.child.kill("SIGTERM");
@@ -151,7 +151,7 @@ async function changeLatency(url: string, containers: LabNamespace[]): Promise<n
   const { data } = await query(url, "{ topology { namespaces { key displayName } } }");
   for (const ns of data.topology.namespaces) keyOf.set(ns.displayName, ns.key);
   const unsubscribe = client.subscribe(
-    { query: "subscription { topologyChanges(filter: { kinds: [INTERFACE], ops: [added, removed] }) { op key ... on EntityAdded { after } ... on EntityRemoved { before } } }" },
+    { query: "subscription { topologyChanges(filter: { kinds: [INTERFACE], ops: [ADDED, REMOVED] }) { op key ... on EntityAdded { after } ... on EntityRemoved { before } } }" },
     {
       next: (r: any) => {
         const c = r.data?.topologyChanges;
@@ -172,7 +172,7 @@ async function changeLatency(url: string, containers: LabNamespace[]): Promise<n
     const c = containers[Math.floor(r / 2) % containers.length]!;
     const add = r % 2 === 0;
     const arrived = new Promise<void>((resolve, reject) => {
-      waiting = { op: add ? "added" : "removed", netns: keyOf.get(c.name)!, resolve };
+      waiting = { op: add ? "ADDED" : "REMOVED", netns: keyOf.get(c.name)!, resolve };
       setTimeout(() => reject(new Error(`no event for ${c.name} within 30 s`)), 30_000);
     });
     const t = performance.now();
@@ -204,7 +204,7 @@ async function waitsDuringFullPass(url: string, oneNamespace: string): Promise<{
   const loops = [loop(healthz, () => fetch(`${url}/healthz`).then((r) => r.text())), loop(q, () => query(url, one))];
   await Bun.sleep(200);
   const t = performance.now();
-  await query(url, "mutation { discoverNow { revision } }");
+  await query(url, "mutation { discoverNow { revision { revision } } }");
   const passMs = performance.now() - t;
   done = true;
   await Promise.all(loops);
@@ -288,7 +288,7 @@ async function main(): Promise<void> {
     containers.push(...lab.namespaces.filter((x) => x.role === "container"));
     await waitForNamespaces(url, lab.namespaces.map((x) => x.name));
     await waitForIdle(60_000);
-    await query(url, "mutation { discoverNow { revision } }"); // RSS is measured after a full pass at this size
+    await query(url, "mutation { discoverNow { revision { revision } } }"); // RSS is measured after a full pass at this size
     const rssKb = memory(pid).rssKb;
     const { data } = await query(url, "{ topology { namespaces { key } } }");
     console.log(`\nN = ${n} containers (${data.topology.namespaces.length} namespaces on the host), lab grown in ${ms(performance.now() - t)}; RSS after a full pass ${mb(rssKb)}`);

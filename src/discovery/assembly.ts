@@ -11,17 +11,20 @@
 // runs it on whichever thread holds the sockets, applyNsids takes the answers), so a one-shot
 // discovery asks on its own thread and `serve` in a reader Worker.
 
-import type { Container, ContainerEngine, ContainerNetwork } from "../model/containers.ts";
+import type { Container, ContainerEngine, ContainerNetwork, Pod } from "../model/containers.ts";
 import { resolveForwardedPortDestinations, type ForwardedPort } from "../model/forwarded-ports.ts";
 import { processKey, type NetnsKey } from "../model/keys.ts";
+import { resolveServiceEndpoints, type KubeService } from "../model/kube-services.ts";
 import { compareNamespaces, sortLists, sortNamespace } from "../model/sort.ts";
 import type { Tenant } from "../model/tenants.ts";
 import { TOPOLOGY_FORMAT_VERSION, type NetworkInterface, type NetworkNamespace, type Process, type Topology, type Warning } from "../model/topology.ts";
 import type { NftRule, RtLink } from "../netlink/index.ts";
 import { decorateNamespace, decorationOf, networksWithBridges, type Decoration, type EngineResult } from "./engines/decorate.ts";
 import { forwardingFromProxy } from "./forwarded-ports/docker-proxy.ts";
+import { kubeProxyServices, ruleId } from "./forwarded-ports/kube-proxy.ts";
 import { mergeForwardings } from "./forwarded-ports/merge.ts";
 import { forwardingFromRule, type ForwardingCandidate } from "./forwarded-ports/nat-rules.ts";
+import { RuleGraph, type NftSetWithElements } from "./forwarded-ports/rule-graph.ts";
 import { buildNamespace, dressNamespace } from "./network/build-namespace.ts";
 import type { RawNamespace } from "./network/collect-namespace.ts";
 import type { DriverInfo } from "./network/interfaces.ts";
@@ -37,6 +40,8 @@ export interface NamespaceRead {
   key: NetnsKey;
   raw: RawNamespace;
   rules: NftRule[];
+  /** The sets (with elements) of kube-proxy's nf_tables table, which its rules look up. */
+  sets: NftSetWithElements[];
   drivers: ReadonlyMap<number, DriverInfo | null>;
   /** What reading its links, addresses and routes warned about. */
   warnings: Warning[];
@@ -53,7 +58,7 @@ export interface BuildScope {
   /** Of those, the ones not read again (dressed or related anew): their addresses and routes are as they were. */
   unread: Set<NetnsKey>;
   /** Top-level lists that may have changed. */
-  lists: Set<"processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks">;
+  lists: Set<"processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services">;
 }
 
 export interface AssemblyOptions {
@@ -78,6 +83,8 @@ interface Entry {
   byIndex: Map<number, NetworkInterface>;
   buildWarnings: Warning[];
   forwardings: { netns: NetnsKey; candidate: ForwardingCandidate }[];
+  /** kube-proxy's services in its rules, as found (endpoints unresolved, no forwarded ports yet). */
+  services: KubeService[];
   /** A hash of the procfs-derived inputs of the last build (compared after each procfs pass). */
   inputs: string;
   counts: { interfaces: number; addresses: number; routes: number; sockets: number; tenants: number; retries: number };
@@ -122,6 +129,7 @@ export class Assembly {
   #processes: Process[] = [];
   #processByPid = new Map<number, Process>();
   #forwardedPorts: ForwardedPort[] = [];
+  #services: KubeService[] = [];
   #engines: { results: EngineResult[]; warnings: Warning[] } | null = null;
   #decoration: Decoration | null = null;
   #containerNetworks: ContainerNetwork[] = [];
@@ -238,7 +246,7 @@ export class Assembly {
       // before it); a partial read keeps the sockets and rules of the last full one.
       const last = existing.read;
       existing.read = read.partial
-        ? { ...read, candidate: existing.candidate, raw: { ...read.raw, sockets: last.raw.sockets, socketsError: last.raw.socketsError }, rules: last.rules, restWarnings: last.restWarnings }
+        ? { ...read, candidate: existing.candidate, raw: { ...read.raw, sockets: last.raw.sockets, socketsError: last.raw.socketsError }, rules: last.rules, sets: last.sets, restWarnings: last.restWarnings }
         : { ...read, candidate: existing.candidate };
       const links = read.raw.links.map(slimLink);
       if (JSON.stringify(links) !== JSON.stringify(existing.links)) this.#rewired.add(read.key);
@@ -262,6 +270,7 @@ export class Assembly {
         byIndex: new Map(),
         buildWarnings: [],
         forwardings: [],
+        services: [],
         inputs: "",
         counts: { interfaces: 0, addresses: 0, routes: 0, sockets: 0, tenants: 0, retries: 0 },
       };
@@ -433,10 +442,15 @@ export class Assembly {
         const { namespace, byIndex } = buildNamespace(input, procfs.bootId, processesByPid, buildWarn(e), shared);
         e.built = namespace;
         e.byIndex = byIndex;
-        e.forwardings = e.read.rules.flatMap((rule) => {
+        // kube-proxy's services (its chains and maps read as a whole), then the other DNAT rules.
+        const kube = kubeProxyServices(key, new RuleGraph(e.read.rules, e.read.sets));
+        e.services = kube.services;
+        e.forwardings = kube.candidates.map((candidate) => ({ netns: key, candidate }));
+        for (const rule of e.read.rules) {
+          if (kube.claimed.has(ruleId(rule))) continue;
           const candidate = forwardingFromRule(rule);
-          return candidate ? [{ netns: key, candidate }] : [];
-        });
+          if (candidate) e.forwardings.push({ netns: key, candidate });
+        }
         // Built: of the read, only its sockets and rules are needed again (a partial read takes
         // them over), and what `links` keeps (relations, NSIDs).
         e.read = { ...e.read, raw: { ...e.read.raw, links: [], addresses: [], routes: [] }, drivers: new Map() };
@@ -505,6 +519,12 @@ export class Assembly {
       this.#findForwardedPorts();
       if (previousPorts.length > 0 || this.#forwardedPorts.length > 0) scope.lists.add("forwardedPorts");
     }
+    // Services name their forwarded ports, and their endpoints the pods: made anew when either changed.
+    if (scope.lists.has("forwardedPorts") || scope.lists.has("pods")) {
+      const previousServices = this.#services;
+      this.#findServices();
+      if (previousServices.length > 0 || this.#services.length > 0) scope.lists.add("services");
+    }
     if (this.#decoration && (scope.lists.has("containerNetworks") || [...this.#decoration.bridgeNetns.values()].some((k) => scope.namespaces.has(k)))) {
       this.#containerNetworks = networksWithBridges(this.#decoration, (k) => this.#entries.get(k)?.built?.interfaces); // keeps their order
       scope.lists.add("containerNetworks");
@@ -520,6 +540,10 @@ export class Assembly {
       const which = structural ? this.#forwardedPorts : this.#touchedPorts(previousPorts, scope);
       resolveForwardedPortDestinations(topology, which);
       this.#forwardedPorts.sort((a, b) => this.#positionOf(a.netns) - this.#positionOf(b.netns) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    }
+    if (scope.lists.has("services")) {
+      resolveServiceEndpoints(topology);
+      this.#services.sort((a, b) => this.#positionOf(a.netns) - this.#positionOf(b.netns) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     }
 
     this.#nsidQueries = 0;
@@ -553,6 +577,8 @@ export class Assembly {
       engines: d ? d.engines : ([] as ContainerEngine[]),
       containers: d ? d.containers : ([] as Container[]),
       containerNetworks: d ? this.#containerNetworks : [],
+      pods: d ? d.pods : ([] as Pod[]),
+      services: this.#services,
       privileges: { root: process.getuid?.() === 0, missing: missingForDiscovery(procfs.host.caps) },
       warnings,
       stats: {
@@ -706,7 +732,7 @@ export class Assembly {
       e.tenantWarnings,
       owners,
       tun ?? null,
-      decoration ? [decoration.containers, [...decoration.tenantContainers], [...decoration.bridges]] : null,
+      decoration ? [decoration.containers, [...decoration.tenantContainers], [...decoration.bridges], decoration.podName] : null,
       this.#tunByName.length > 0 ? this.#tunByName.map((u) => u.name) : null,
       procfs.services.byPort.size,
     ])).toString(36);
@@ -788,10 +814,10 @@ export class Assembly {
     } else {
       const netnsByInode = new Map([...this.#entries.values()].map((e) => [candidateId(e.candidate), e.key]));
       this.#decoration = decorationOf(this.#engines.results, this.#processByPid, netnsByInode, procfs.procRoot);
-      const { engines, containers, containerNetworks } = this.#decoration;
-      sortLists({ engines, containers, containerNetworks, processes: [], forwardedPorts: [] }, () => 0);
+      const { engines, containers, containerNetworks, pods } = this.#decoration;
+      sortLists({ engines, containers, containerNetworks, pods, processes: [], forwardedPorts: [], services: [] }, () => 0);
     }
-    if (before || this.#decoration) for (const l of ["engines", "containers", "containerNetworks"] as const) scope.lists.add(l);
+    if (before || this.#decoration) for (const l of ["engines", "containers", "containerNetworks", "pods"] as const) scope.lists.add(l);
     if (!this.#decoration) this.#containerNetworks = [];
   }
 
@@ -821,6 +847,18 @@ export class Assembly {
     const entries = [...this.#forwarding].map((k) => this.#entries.get(k)!).filter((e) => e.built);
     entries.sort((a, b) => compareNamespaces(a.built!, b.built!));
     this.#forwardedPorts = mergeForwardings([...entries.flatMap((e) => e.forwardings), ...this.#proxyForwardings]);
+  }
+
+  /**
+   * kube-proxy's services: fresh copies of those the namespaces' rules hold (the published ones
+   * stay as they were), each naming the forwarded ports that carry it.
+   */
+  #findServices(): void {
+    const byService = new Map<string, string[]>();
+    for (const p of this.#forwardedPorts) if (p.service) byService.set(p.service.key, [...(byService.get(p.service.key) ?? []), p.key]);
+    this.#services = [...this.#forwarding].flatMap((k) =>
+      (this.#entries.get(k)?.services ?? []).map((s) => ({ ...s, endpoints: s.endpoints.map((x) => ({ ...x })), forwardedPorts: byService.get(s.key) ?? [] })),
+    );
   }
 }
 

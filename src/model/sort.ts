@@ -2,7 +2,7 @@
 // the initial namespace first, then by display name (what users look for), then by inode; interfaces by index; addresses IPv4 before IPv6,
 // then by address; routes by family, table, destination, priority; sockets listening first, then by
 // protocol, family, port and addresses; processes by PID; forwarded ports by namespace, then key; engines by PID, containers and
-// container networks by engine, then name.
+// container networks by engine, then name; pods by engine, namespace, name; services by namespace, then key.
 
 import type { NetworkNamespace, Topology } from "./topology.ts";
 
@@ -49,10 +49,10 @@ export function sortNamespace(ns: NetworkNamespace): void {
 /**
  * Orders the top-level lists (in place): processes by PID; forwarded ports by their namespace's
  * position (`positionOf`), then key; engines by PID; containers and their networks by engine,
- * then name.
+ * then name; pods by engine, Kubernetes namespace, name; services by their namespace's position, then key.
  */
 export function sortLists(
-  t: Pick<Topology, "processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks">,
+  t: Pick<Topology, "processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services">,
   positionOf: (netns: string) => number,
 ): void {
   t.processes.sort((a, b) => a.pid - b.pid);
@@ -60,6 +60,8 @@ export function sortLists(
   t.engines.sort((a, b) => a.pid - b.pid || cmp(a.key, b.key));
   t.containers.sort((a, b) => cmp(a.engine, b.engine) || cmp(a.name, b.name) || cmp(a.id, b.id));
   t.containerNetworks.sort((a, b) => cmp(a.engine, b.engine) || cmp(a.name, b.name) || cmp(a.id, b.id));
+  t.pods.sort((a, b) => cmp(a.engine, b.engine) || cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.key, b.key));
+  t.services.sort((a, b) => positionOf(a.netns) - positionOf(b.netns) || cmp(a.key, b.key));
 }
 
 // Listening sockets first: what a user asks "which ports are open" about.

@@ -1,10 +1,10 @@
-// The topologyChanges stream: with `sinceRevision`, the changes after it replayed from the store,
-// then live batches, with no gap and no duplicate. The order matters: subscribe first (batches
+// The topologyChanges and revisions streams: with `sinceRevision`, the changes after it replayed
+// from the store, then live batches, with no gap and no duplicate. The order matters: subscribe first (batches
 // arriving meanwhile are held), then read the history up to the latest revision, then release
 // the held batches, skipping every revision already sent. A batch committed before the replay
 // read is in the replay; one committed after it is held; one in both is skipped by revision.
 
-import type { ChangeEvent } from "../store/index.ts";
+import type { ChangeEvent, EntityDiff } from "../store/index.ts";
 import type { RevisionBatch } from "../watch/live.ts";
 import { Channel } from "./channel.ts";
 import type { SchemaContext } from "./context.ts";
@@ -21,16 +21,29 @@ export interface ChangeFilter {
 }
 
 /** Whether an event is about something in (or of) a namespace: its key is under the namespace's, or its netns is it. */
-function inNamespace(e: ChangeEvent, ns: string): boolean {
+function inNamespace(e: EntityDiff, ns: string): boolean {
   if (e.key === ns || e.key.startsWith(`${ns}/`)) return true;
   return e.before?.netns === ns || e.after?.netns === ns;
 }
 
-export function changeMatcher(f: ChangeFilter): (e: ChangeEvent) => boolean {
+export function changeMatcher(f: ChangeFilter): (e: EntityDiff) => boolean {
   return (e) => (!f.kinds || f.kinds.includes(e.kind)) && (!f.ops || f.ops.includes(e.op)) && (!f.namespace || inNamespace(e, f.namespace));
 }
 
-export function topologyChanges(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number | null): Channel<ChangeShape> {
+/** One revision's changes as the subscriptions deliver them (filtered; `cause` only for a live one). */
+export interface RevisionShape {
+  revision: number;
+  time: string | null;
+  cause: RevisionBatch["cause"] | null;
+  changes: ChangeShape[];
+}
+
+/**
+ * Follows the recorded revisions: with `sinceRevision`, those after it replayed from the store,
+ * then live ones, each once, in order. `deliver` gets every revision with at least one change
+ * the filter lets through. Returns the unsubscribe function.
+ */
+function follow(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number | null, deliver: (r: RevisionShape) => void): () => void {
   // A namespace given by name or node id becomes its key now: it may be gone later, and its
   // removal is one of the events the client wants.
   let namespace = filter.namespace ?? null;
@@ -42,39 +55,54 @@ export function topologyChanges(ctx: SchemaContext, filter: ChangeFilter, sinceR
     }
   }
   const matches = changeMatcher({ ...filter, namespace });
-  const channel = new Channel<ChangeShape>();
   let sent = -Infinity;
   let replaying = true;
   const held: RevisionBatch[] = [];
 
-  const deliver = (revision: number, time: string | null, events: ChangeEvent[]) => {
+  const pass = (revision: number, time: string | null, cause: RevisionShape["cause"], events: ChangeEvent[]) => {
     if (revision <= sent) return;
     sent = revision;
-    for (const e of events) if (matches(e)) channel.push({ ...e, revision, time });
+    const changes = events.filter(matches).map((e): ChangeShape => ({ ...e, revision, time }));
+    if (changes.length > 0) deliver({ revision, time, cause, changes });
   };
   const unsubscribe = ctx.live.subscribe((batch) => {
     if (replaying) held.push(batch);
-    else deliver(batch.revision, batch.time, batch.events);
+    else pass(batch.revision, batch.time, batch.cause, batch.events);
   });
-  channel.onClose(unsubscribe);
-
   try {
-    if (sinceRevision !== null) replay(ctx, sinceRevision, deliver);
+    if (sinceRevision !== null) replay(ctx, sinceRevision, (revision, time, events) => pass(revision, time, null, events));
   } catch (err) {
-    channel.close();
+    unsubscribe();
     throw err;
   }
   replaying = false;
-  for (const b of held.splice(0)) deliver(b.revision, b.time, b.events);
+  for (const b of held.splice(0)) pass(b.revision, b.time, b.cause, b.events);
+  return unsubscribe;
+}
+
+/** Each change as its own event. */
+export function topologyChanges(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number | null): Channel<ChangeShape> {
+  const channel = new Channel<ChangeShape>();
+  channel.onClose(follow(ctx, filter, sinceRevision, (r) => {
+    for (const c of r.changes) channel.push(c);
+  }));
+  return channel;
+}
+
+/** One event per revision, carrying all its (matching) changes. */
+export function revisions(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number | null): Channel<RevisionShape> {
+  const channel = new Channel<RevisionShape>();
+  channel.onClose(follow(ctx, filter, sinceRevision, (r) => channel.push(r)));
   return channel;
 }
 
 function replay(ctx: SchemaContext, since: number, deliver: (revision: number, time: string | null, events: ChangeEvent[]) => void): void {
-  if (!Number.isSafeInteger(since) || since < 0) throw badInput(`sinceRevision must be a revision number, not ${since}`);
+  if (!Number.isSafeInteger(since) || since < 0) throw badInput(`sinceRevision must be a revision number (0: from the beginning), not ${since}`);
   const latest = ctx.store.latest();
   if (latest === null) throw badInput("sinceRevision: the history holds no recording yet");
   if (since > latest) throw badInput(`sinceRevision ${since} is after the latest revision ${latest}`);
-  asClientErrors(() => ctx.store.resolve({ revision: since }));
+  // 0 is before the first recording: everything the history holds is replayed.
+  if (since !== 0) asClientErrors(() => ctx.store.resolve({ revision: since }));
   if (since === latest) {
     deliver(latest, null, []);
     return;

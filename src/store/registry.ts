@@ -115,13 +115,19 @@ const route: Kind = {
   },
 };
 
-/** A top-level list of the Topology as a kind, whose entities are restored by appending. */
+/**
+ * A top-level list of the Topology as a kind, whose entities are restored by appending.
+ * `added`: fields added to the entity after recordings began, with the value that means "none";
+ * a version recorded before lacks them and is given that value when restored (a containerd engine
+ * recorded before wiresight asked its API has no containerd namespaces and no CRI).
+ */
 function listKind<F extends TopLevelList>(
   name: string,
   table: string,
   field: F,
   parentOf: (entity: Topology[F][number]) => string | null,
   describe: Kind["describe"],
+  added: () => Partial<Topology[F][number]> = () => ({}),
 ): Kind {
   return {
     name,
@@ -131,7 +137,7 @@ function listKind<F extends TopLevelList>(
     },
     place: { list: field },
     restore(attrs, _parent, r) {
-      (r.topology[field] as unknown[]).push(attrs);
+      (r.topology[field] as unknown[]).push({ ...added(), ...attrs });
     },
     describe,
   };
@@ -157,10 +163,13 @@ const forwardedPort = listKind(
   "forwardedPorts",
   (p) => p.netns,
   (a, nameOf) => `forwarded port ${a.protocol ?? "any"} → ${a.destinationAddress} in ${nameOf(a.netns as string)}`,
+  () => ({ service: null }),
 );
-const engine = listKind("engine", "engines", "engines", () => null, (a) => `engine ${a.kind} (pid ${a.pid})`);
-const container = listKind("container", "containers", "containers", (c) => c.engine, (a) => `container ${a.name}`);
-const containerNetwork = listKind("container network", "container_networks", "containerNetworks", (n) => n.engine, (a) => `container network ${a.name}`);
+const engine = listKind("engine", "engines", "engines", () => null, (a) => `engine ${a.kind} (pid ${a.pid})`, () => ({ containerdNamespaces: [], cri: false }));
+const container = listKind("container", "containers", "containers", (c) => c.engine, (a) => `container ${a.name}`, () => ({ containerdNamespace: null, pod: null }));
+const containerNetwork = listKind("container network", "container_networks", "containerNetworks", (n) => n.engine, (a) => `container network ${a.name}`, () => ({ cni: null }));
+const pod = listKind("pod", "pods", "pods", (p) => p.engine, (a) => `pod ${a.namespace}/${a.name}`);
+const service = listKind("service", "services", "services", (s) => s.netns, (a, nameOf) => `service ${a.namespace}/${a.name}:${a.port} in ${nameOf(a.netns as string)}`);
 
 export const KINDS: readonly Kind[] = [
   namespace,
@@ -173,6 +182,8 @@ export const KINDS: readonly Kind[] = [
   engine,
   container,
   containerNetwork,
+  pod,
+  service,
 ];
 
 function processesByNetns(t: Topology): Map<string, Process[]> {

@@ -318,7 +318,7 @@ export class Watcher implements LiveTopology {
     } catch (err) {
       const message = `${req.kind} pass failed: ${(err as Error).message}`;
       this.#fail(message);
-      for (const w of waiters) w.reject(new Error(message));
+      for (const w of waiters) w.reject(new Error(message, { cause: err })); // the cause keeps its code (disk full…)
       if (req.kind === "start") throw err;
     }
   }
@@ -346,7 +346,7 @@ export class Watcher implements LiveTopology {
       } catch (err) {
         const message = `full pass failed: ${(err as Error).message}`;
         this.#fail(message);
-        for (const w of waiters) w.reject(new Error(message));
+        for (const w of waiters) w.reject(new Error(message, { cause: err }));
       }
     };
     const sweep = run().finally(() => {
@@ -457,7 +457,7 @@ export class Watcher implements LiveTopology {
   async #askEngines(procfs: ProcfsPass): Promise<{ results: EngineResult[]; warnings: Warning[] } | null> {
     if (!this.#o.withEngines) return null;
     const warnings: Warning[] = [];
-    const results = await askEngines(procfs.engines, this.#o.engineCallTimeoutMs, (subject, message) => warnings.push({ subject, message }));
+    const results = await askEngines(procfs.engines, procfs.procRoot, this.#o.engineCallTimeoutMs, (subject, message) => warnings.push({ subject, message }));
     return { results, warnings };
   }
 

@@ -93,6 +93,7 @@ class FakeKernel implements Kernel {
       key: keyOf(ns),
       raw: { cookie: ns.cookie, links: structuredClone(ns.links), addresses: [], routes: [], sockets: [], retries: 0, interrupted: [], socketsError: null },
       rules: [],
+      sets: [],
       drivers: new Map(),
       warnings: [],
       restWarnings: [],

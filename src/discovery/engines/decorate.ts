@@ -1,21 +1,25 @@
-// Puts what the engines said into a Topology: engines, containers and networks as top-level
-// lists, each namespace's containers and container tenants, and each container network's bridge
-// decoration. Computed once per engine answer (decorationOf), then applied to each namespace as
-// it is built (decorateNamespace): a namespace rebuilt after a netlink event gets its containers
-// back without the engines being asked again. Pure bookkeeping over data already read; the only
-// file access is the SandboxKey fallback below.
+// Puts what the engines said into a Topology: engines, containers, pods and networks as top-level
+// lists, each namespace's containers and container tenants (a pod's namespace named after the
+// pod), and each container network's bridge decoration. Computed once per engine answer
+// (decorationOf), then applied to each namespace as it is built (decorateNamespace): a namespace
+// rebuilt after a netlink event gets its containers back without the engines being asked again.
+// Pure bookkeeping over data already read; the only file access is the netns-path fallback below
+// (SandboxKey, a CRI sandbox's netns).
 
 import { statSync } from "node:fs";
 import {
   containerKey,
   containerNetworkKey,
   engineKey,
+  podKey,
   type BridgeDecoration,
   type Container,
   type ContainerEngine,
   type ContainerKey,
   type ContainerNetwork,
+  type EngineKind,
   type EngineStatus,
+  type Pod,
 } from "../../model/containers.ts";
 import type { NetnsKey, ProcessKey } from "../../model/keys.ts";
 import type { NetworkInterface, NetworkNamespace, Process, Warning } from "../../model/topology.ts";
@@ -40,6 +44,8 @@ export interface NamespaceDecoration {
   tenantContainers: Map<ProcessKey, ContainerKey>;
   /** Bridge name → the container network it carries (bridges live in their engine's namespace). */
   bridges: Map<string, BridgeDecoration>;
+  /** The pod whose own namespace it is (`pod:NAMESPACE/NAME`), its display name; null for none. */
+  podName: string | null;
 }
 
 export interface Decoration {
@@ -47,6 +53,7 @@ export interface Decoration {
   containers: Container[];
   /** `bridge` still null: it names an interface, filled per topology by networksWithBridges. */
   containerNetworks: ContainerNetwork[];
+  pods: Pod[];
   /** Where each network's bridge lives (its engine's namespace), by network key. */
   bridgeNetns: Map<string, NetnsKey>;
   namespaces: Map<NetnsKey, NamespaceDecoration>;
@@ -63,13 +70,19 @@ export function decorationOf(
   netnsByInode: ReadonlyMap<string, NetnsKey>,
   procRoot: string,
 ): Decoration {
-  const d: Decoration = { engines: [], containers: [], containerNetworks: [], bridgeNetns: new Map(), namespaces: new Map(), warnings: [] };
+  const d: Decoration = { engines: [], containers: [], containerNetworks: [], pods: [], bridgeNetns: new Map(), namespaces: new Map(), warnings: [] };
   const warn = (subject: string, message: string) => d.warnings.push({ subject, message });
   const of = (netns: NetnsKey): NamespaceDecoration => {
     let n = d.namespaces.get(netns);
-    if (!n) d.namespaces.set(netns, (n = { containers: [], tenantContainers: new Map(), bridges: new Map() }));
+    if (!n) d.namespaces.set(netns, (n = { containers: [], tenantContainers: new Map(), bridges: new Map(), podName: null }));
     return n;
   };
+  // dockerd runs its containers in containerd's "moby" namespace: Docker names them better, so a
+  // containerd container that Docker also lists is left to Docker.
+  const dockerIds = new Set(results.flatMap((r) => (r.candidate.kind === "docker" ? (r.inventory?.containers.map((c) => c.id) ?? []) : [])));
+  // CNI networks decorate a bridge only when no Docker or Podman network claims it (Podman's CNI
+  // backend writes its networks to /etc/cni/net.d too).
+  const cniBridges: { netns: NetnsKey; bridgeName: string; network: ContainerNetwork; kind: EngineKind }[] = [];
 
   for (const r of results) {
     const { candidate } = r;
@@ -89,6 +102,8 @@ export function decorationOf(
       apiVersion: r.apiVersion,
       server: r.server,
       status: r.status,
+      containerdNamespaces: r.inventory?.containerdNamespaces ?? [],
+      cri: r.inventory?.cri ?? false,
     });
     if (!r.inventory) continue;
 
@@ -108,29 +123,73 @@ export function decorationOf(
         labels: n.labels,
         bridgeName,
         bridge: null,
+        cni: n.cni ? { file: n.cni.file, cniVersion: n.cni.cniVersion, plugins: n.cni.plugins, subnets: n.cni.subnets } : null,
       };
       d.containerNetworks.push(network);
       // Bridges live in the engine's own network namespace.
       if (bridgeName !== null && proc.netns !== null) {
         d.bridgeNetns.set(nkey, proc.netns);
-        of(proc.netns).bridges.set(bridgeName, { network: nkey, engine: candidate.kind, name: n.name, internal: n.internal, default: network.default, labels: n.labels });
+        if (n.cni) cniBridges.push({ netns: proc.netns, bridgeName, network, kind: candidate.kind });
+        else of(proc.netns).bridges.set(bridgeName, bridgeDecoration(network, candidate.kind));
       }
     }
 
+    // The engine's PIDs are ours only when it shares our PID namespace.
+    const ourProcess = (pid: number) => (candidate.samePidNamespace && pid > 0 ? processes.get(pid) : undefined);
+    const pods = new Map<string, Pod>();
+    for (const p of r.inventory.pods) {
+      const pkey = podKey(candidate.kind, p.id);
+      let netns: NetnsKey | null = null;
+      if (p.state === "ready") {
+        if (p.hostNetwork) netns = proc.netns;
+        netns ??= ourProcess(p.pid)?.netns ?? null;
+        if (netns === null && p.netnsPath !== "") netns = netnsFromSandbox(p.netnsPath, candidate.pid, procRoot, netnsByInode);
+        if (netns === null) warn(pkey, `pod ${p.namespace}/${p.name}: its network namespace was not found (PID ${p.pid}, netns ${p.netnsPath || "not said"})`);
+      }
+      const pod: Pod = {
+        key: pkey,
+        engine: key,
+        sandboxId: p.id,
+        namespace: p.namespace,
+        name: p.name,
+        uid: p.uid,
+        attempt: p.attempt,
+        state: p.state,
+        createdAt: p.createdAt,
+        labels: p.labels,
+        annotations: p.annotations,
+        runtimeHandler: p.runtimeHandler,
+        ips: p.ips,
+        netns,
+        sandboxContainer: null,
+        containers: [],
+      };
+      pods.set(p.id, pod);
+      d.pods.push(pod);
+      // A pod's own namespace is named after it (a hostNetwork pod shares the node's: not renamed).
+      if (netns !== null && !p.hostNetwork) of(netns).podName = `pod:${p.namespace}/${p.name}`;
+    }
+
+    const containers: Container[] = [];
     for (const c of r.inventory.containers) {
+      if (candidate.kind === "containerd" && dockerIds.has(c.id)) continue;
       const ckey = containerKey(candidate.kind, c.id);
+      const pod = c.podSandboxId !== null ? pods.get(c.podSandboxId) : undefined;
       let netns: NetnsKey | null = null;
       let processKey: string | null = null;
-      if (candidate.samePidNamespace) {
-        const p = processes.get(c.pid);
+      if (isLive(c.state)) {
+        const p = ourProcess(c.pid);
         if (p) {
           processKey = p.key;
           netns = p.netns;
         }
+        if (netns === null && c.sandboxKey !== "") netns = netnsFromSandbox(c.sandboxKey, candidate.pid, procRoot, netnsByInode);
+        netns ??= pod?.netns ?? null;
+        if (netns === null) warn(ckey, `container ${c.name}: its network namespace was not found (PID ${c.pid} as the engine sees it)`);
       }
-      if (netns === null && c.sandboxKey !== "") netns = netnsFromSandbox(c.sandboxKey, candidate.pid, procRoot, netnsByInode);
-      if (netns === null) warn(ckey, `container ${c.name}: its network namespace was not found (PID ${c.pid} as the engine sees it)`);
-      d.containers.push({
+      // A pod's containers form its group, whatever labels the runtime copied onto them.
+      const groups = pod && !c.groups.some((g) => g.kind === "kubernetes-pod") ? [...c.groups, { kind: "kubernetes-pod" as const, namespace: pod.namespace, name: pod.name }] : c.groups;
+      containers.push({
         key: ckey,
         engine: key,
         id: c.id,
@@ -138,11 +197,13 @@ export function decorationOf(
         image: c.image,
         state: c.state,
         enginePid: c.pid,
+        containerdNamespace: c.containerdNamespace,
+        pod: pod?.key ?? null,
         process: processKey,
         netns,
         labels: c.labels,
         privileged: c.privileged,
-        groups: c.groups,
+        groups,
         networks: c.networks.map((n) => ({
           network: networkKeys.get(n.networkId) ?? containerNetworkKey(candidate.kind, n.networkId),
           name: n.name,
@@ -151,23 +212,43 @@ export function decorationOf(
           mac: n.mac,
         })),
       });
+      if (pod && c.id === pod.sandboxId) pod.sandboxContainer = ckey;
+      else if (pod) pod.containers.push(ckey);
       if (netns === null) continue;
       const nd = of(netns);
       nd.containers.push(ckey);
       if (processKey !== null) nd.tenantContainers.set(processKey, ckey);
     }
+    const nameOf = new Map(containers.map((c) => [c.key, c.name]));
+    for (const pod of pods.values()) pod.containers.sort((a, b) => (nameOf.get(a) ?? "").localeCompare(nameOf.get(b) ?? "") || (a < b ? -1 : a > b ? 1 : 0));
+    d.containers.push(...containers);
+  }
+  for (const { netns, bridgeName, network, kind } of cniBridges) {
+    const bridges = of(netns).bridges;
+    if (!bridges.has(bridgeName)) bridges.set(bridgeName, bridgeDecoration(network, kind));
   }
   return d;
+}
+
+/** States in which a container has processes, hence a network namespace to be found. */
+function isLive(state: string): boolean {
+  return state !== "stopped" && state !== "exited" && state !== "unknown";
+}
+
+function bridgeDecoration(n: ContainerNetwork, kind: EngineKind): BridgeDecoration {
+  return { network: n.key, engine: kind, name: n.name, internal: n.internal, default: n.default, labels: n.labels };
 }
 
 /**
  * Applies a namespace's decoration to it, freshly built (in place): its containers, the tenant
  * that is a container's init process becomes a "container" tenant (new tenant objects: the tenant
- * lists are shared with the scan they came from), and bridges carrying a container network say so.
+ * lists are shared with the scan they came from), bridges carrying a container network say so,
+ * and a pod's own namespace is named after the pod.
  */
 export function decorateNamespace(ns: NetworkNamespace, d: NamespaceDecoration | undefined): void {
   if (!d) return;
   ns.containers = [...d.containers].sort();
+  if (d.podName !== null && !ns.initial) ns.displayName = d.podName;
   if (ns.tenants.some((t) => d.tenantContainers.has(t.process)))
     ns.tenants = ns.tenants.map((t) => {
       const container = d.tenantContainers.get(t.process);
@@ -186,10 +267,12 @@ export function networksWithBridges(d: Decoration, interfacesOf: (netns: NetnsKe
 }
 
 /**
- * Podman says which device a network uses; Docker names a bridge `br-<first 12 hex of the id>`
+ * A CNI network names its bridge in the bridge plugin's configuration. Podman says which device
+ * a network uses; Docker names a bridge `br-<first 12 hex of the id>`
  * unless the network sets it explicitly.
  */
 export function bridgeNameOf(n: EngineNetworkInfo): string | null {
+  if (n.cni) return n.cni.bridge;
   if (n.libpod?.interfaceName) return n.libpod.interfaceName;
   const explicit = n.options["com.docker.network.bridge.name"];
   if (explicit) return explicit;

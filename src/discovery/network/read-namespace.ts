@@ -14,7 +14,8 @@ import { NetlinkSocket, closeQuietly, openFile, socketNetnsFd, threadNetnsInode 
 import { netnsKey, type NetnsKey } from "../../model/keys.ts";
 import type { Warning } from "../../model/topology.ts";
 import { NETLINK_NETFILTER, NETLINK_ROUTE, NETLINK_SOCK_DIAG, type NftRule } from "../../netlink/index.ts";
-import { collectNftRules } from "../forwarded-ports/collect-nftables.ts";
+import { collectNftRules, collectNftSets } from "../forwarded-ports/collect-nftables.ts";
+import type { NftSetWithElements } from "../forwarded-ports/rule-graph.ts";
 import type { NetnsCandidate } from "../procfs/namespaces.ts";
 import { joinChangeGroups } from "./change-events.ts";
 import { collectNamespace, openNamespaceSockets, type RawNamespace } from "./collect-namespace.ts";
@@ -48,6 +49,8 @@ export interface CollectedNamespace {
   key: NetnsKey;
   /** nf_tables rules, read for forwarded ports. */
   rules: NftRule[];
+  /** The sets (with elements) of the tables whose rules need them: kube-proxy's. */
+  sets: NftSetWithElements[];
   /** ethtool driver information of its physical interfaces, by ifindex. */
   drivers: Map<number, DriverInfo | null>;
   /** What reading its links, addresses and routes warned about, in order. */
@@ -111,8 +114,8 @@ export function readNamespace(
     if (raw.socketsError !== null) warnRest(subject, `sockets not read: ${raw.socketsError}`);
     const key = netnsKey(bootId, raw.cookie);
     const drivers = driverInfo(nsFd, raw, key, warn);
-    const rules = full ? readRules(nft, key, warnRest) : [];
-    const namespace: CollectedNamespace = { candidate, raw, key, rules, drivers, warnings, restWarnings };
+    const { rules, sets } = full ? readRules(nft, key, warnRest) : { rules: [], sets: [] };
+    const namespace: CollectedNamespace = { candidate, raw, key, rules, sets, drivers, warnings, restWarnings };
     if (!full) namespace.partial = true;
     if (options.eventSocket) {
       if (events instanceof Error || events === undefined) throw events ?? new Error("no event socket");
@@ -150,16 +153,31 @@ function driverInfo(nsFd: number | undefined, raw: RawNamespace, key: NetnsKey, 
 }
 
 /**
- * The namespace's nf_tables rules; an error (no CAP_NET_ADMIN over it, say) costs the namespace
- * its forwarded ports only, with a warning.
+ * The namespace's nf_tables rules, and the sets of kube-proxy's tables; an error (no
+ * CAP_NET_ADMIN over it, say) costs the namespace its forwarded ports only, with a warning.
  */
-function readRules(sock: NetlinkSocket | Error, key: NetnsKey, warn: (s: string, m: string) => void): NftRule[] {
+function readRules(sock: NetlinkSocket | Error, key: NetnsKey, warn: (s: string, m: string) => void): { rules: NftRule[]; sets: NftSetWithElements[] } {
+  let rules: NftRule[];
   try {
     const r = collectNftRules(sock);
     if (r.interrupted) warn(key, "nf_tables rule dump kept being interrupted; forwarded ports may be incomplete");
-    return r.rules;
+    rules = r.rules;
   } catch (err) {
     warn(key, `forwarded ports not read: ${(err as Error).message}`);
-    return [];
+    return { rules: [], sets: [] };
+  }
+  const tables = new Map<string, { family: number; table: string }>();
+  for (const r of rules) if (r.table === KUBE_PROXY_TABLE) tables.set(`${r.family}|${r.table}`, { family: r.family, table: r.table });
+  if (tables.size === 0 || sock instanceof Error) return { rules, sets: [] };
+  try {
+    const s = collectNftSets(sock, [...tables.values()]);
+    if (s.interrupted) warn(key, "nf_tables set dump kept being interrupted; kube-proxy services may be incomplete");
+    return { rules, sets: s.sets };
+  } catch (err) {
+    warn(key, `kube-proxy's maps not read, its services are incomplete: ${(err as Error).message}`);
+    return { rules, sets: [] };
   }
 }
+
+/** kube-proxy's nftables-mode table, whose maps name the services. */
+const KUBE_PROXY_TABLE = "kube-proxy";

@@ -14,7 +14,7 @@ export interface ReadDigest {
   rest: string | null;
 }
 
-export function digestOf(ns: Pick<NamespaceRead, "key" | "raw" | "rules" | "drivers" | "partial">): ReadDigest {
+export function digestOf(ns: Pick<NamespaceRead, "key" | "raw" | "rules" | "sets" | "drivers" | "partial">): ReadDigest {
   const { raw } = ns;
   const net = hash([ns.key, raw.links, raw.addresses, raw.routes, raw.interrupted.filter((w) => !/sockets$/.test(w)), [...ns.drivers]]);
   if (ns.partial) return { net, rest: null };
@@ -32,7 +32,7 @@ export function digestOf(ns: Pick<NamespaceRead, "key" | "raw" | "rules" | "driv
     s.uid,
     s.v6only,
   ]);
-  return { net, rest: hash([sockets, raw.interrupted.filter((w) => /sockets$/.test(w)), raw.socketsError, ns.rules]) };
+  return { net, rest: hash([sockets, raw.interrupted.filter((w) => /sockets$/.test(w)), raw.socketsError, ns.rules, ns.sets]) };
 }
 
 /** Whether a read with digest `now` says nothing new against the last one taken in (`before`). */

@@ -28,8 +28,8 @@ function read(task: ReadTask): ReadResult {
     // The caller has this very read already. A kept socket is still handed over.
     return { namespace: null, warnings: r.warnings, digest, unchanged: true, routeFd, eventFd };
   }
-  const { candidate, raw, key, rules, drivers, warnings, restWarnings, partial } = ns;
-  const read = { candidate, raw, key, rules, drivers, warnings, restWarnings, ...(partial ? { partial } : {}) };
+  const { candidate, raw, key, rules, sets, drivers, warnings, restWarnings, partial } = ns;
+  const read = { candidate, raw, key, rules, sets, drivers, warnings, restWarnings, ...(partial ? { partial } : {}) };
   return { namespace: read, warnings: r.warnings, digest, unchanged: false, routeFd, eventFd };
 }
 
