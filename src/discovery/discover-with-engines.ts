@@ -5,12 +5,14 @@
 // all over and not inside discover(). An engine that does not answer, answers slowly or answers
 // garbage leaves its containers undecorated with a warning; the topology is still returned.
 
+import { readFileSync } from "node:fs";
 import type { Topology, Warning } from "../model/topology.ts";
 import { discoverNamespaces, finish, type Discovered, type DiscoverOptions } from "./discover.ts";
 import type { EngineResult } from "./engines/decorate.ts";
 import { DEFAULT_CALL_TIMEOUT_MS, ping } from "./engines/docker-api.ts";
 import type { EngineCandidate } from "./engines/find-engines.ts";
 import { readInventory } from "./engines/inventory.ts";
+import { parseStat } from "./procfs/processes.ts";
 
 export interface EngineDiscoverOptions extends DiscoverOptions {
   /** Time limit for each API call (connect, headers and body). */
@@ -45,12 +47,35 @@ export async function askEngines(
   timeoutMs: number,
   warn: (subject: string, message: string) => void,
 ): Promise<EngineResult[]> {
-  return Promise.all(
-    candidates.map((c) =>
+  const results = await Promise.all(
+    candidates.map(async (c) => {
+      const said: Warning[] = [];
+      const note = (subject: string, message: string) => said.push({ subject, message });
       // gRPC and protobuf (≈12 MB, ≈20 ms to load) only on a host that runs containerd or CRI-O.
-      c.kind === "containerd" || c.kind === "cri-o" ? import("./engines/ask-grpc.ts").then((m) => m.askGrpcEngine(c, procRoot, timeoutMs, warn)) : askDockerApi(c, timeoutMs, warn),
-    ),
+      const r = await (c.kind === "containerd" || c.kind === "cri-o"
+        ? import("./engines/ask-grpc.ts").then((m) => m.askGrpcEngine(c, procRoot, timeoutMs, note))
+        : askDockerApi(c, timeoutMs, note));
+      // The procfs pass found it before the namespaces were read: one that died since is no
+      // engine of this discovery, and its unreachable socket is no news.
+      if (r.status !== "ok" && exited(c.pid, procRoot)) {
+        warn(`engine:${c.kind}:${c.pid}`, "the engine exited during discovery; skipped");
+        return null;
+      }
+      for (const w of said) warn(w.subject, w.message);
+      return r;
+    }),
   );
+  return results.filter((r) => r !== null);
+}
+
+/** Whether a process is gone (or a zombie, which answers nothing). */
+function exited(pid: number, procRoot: string): boolean {
+  try {
+    const state = parseStat(readFileSync(`${procRoot}/${pid}/stat`, "utf8"))?.state;
+    return state === "Z" || state === "X";
+  } catch {
+    return true;
+  }
 }
 
 /** Docker and Podman: the Docker Engine API (Podman's compatible one, plus its libpod networks). */
