@@ -200,7 +200,7 @@ async function waitsDuringFullPass(url: string, oneNamespace: string): Promise<{
       await Bun.sleep(10);
     }
   };
-  const one = `{ namespaces(name: ${JSON.stringify(oneNamespace)}) { edges { node { displayName interfaces { name mtu addresses { address } } } } } }`;
+  const one = `{ namespaces(filter: { name: ${JSON.stringify(oneNamespace)} }) { edges { node { displayName interfaces { name mtu addresses { address } } } } } }`;
   const loops = [loop(healthz, () => fetch(`${url}/healthz`).then((r) => r.text())), loop(q, () => query(url, one))];
   await Bun.sleep(200);
   const t = performance.now();
