@@ -7,25 +7,7 @@ import { readdirSync, readlinkSync, statSync } from "node:fs";
 
 /** PIDs of processes with an fd whose link reads `path`. */
 export function holdersOf(path: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${name}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        if (readlinkSync(`/proc/${name}/fd/${fd}`) === path) {
-          pids.push(Number(name));
-          break;
-        }
-      } catch {}
-    }
-  }
-  return pids;
+  return processesWithFd((_fd, link) => link === path);
 }
 
 /**
@@ -47,6 +29,11 @@ export function plainUmount(path: string, ours: number[] = []): boolean {
  * /proc ns link, detached or not): what keeps a deleted namespace alive, besides its processes.
  */
 export function namespaceHolders(inode: number): number[] {
+  return processesWithFd((fd, link) => (link === `net:[${inode}]` || link.startsWith("/")) && statSync(fd).ino === inode);
+}
+
+/** PIDs of processes with an fd (its /proc path, what its link reads) that `matches`. */
+function processesWithFd(matches: (fd: string, link: string) => boolean): number[] {
   const pids: number[] = [];
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
@@ -58,9 +45,8 @@ export function namespaceHolders(inode: number): number[] {
     }
     for (const fd of fds) {
       try {
-        const link = readlinkSync(`/proc/${name}/fd/${fd}`);
-        if (link !== `net:[${inode}]` && !link.startsWith("/")) continue;
-        if (statSync(`/proc/${name}/fd/${fd}`).ino === inode) {
+        const path = `/proc/${name}/fd/${fd}`;
+        if (matches(path, readlinkSync(path))) {
           pids.push(Number(name));
           break;
         }
