@@ -29,5 +29,6 @@ export {
   type PacketSocketOptions,
   type SockFilter,
 } from "./packet-socket.ts";
+export { namespaceParentInode } from "./nsfs.ts";
 export { compileFilter, libpcapAvailable, LibpcapMissingError, FilterSyntaxError } from "./libpcap.ts";
 export { Epoll, type EpollReady } from "./epoll.ts";

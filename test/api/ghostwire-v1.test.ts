@@ -69,9 +69,9 @@ function handBuilt(): Topology {
   const side = processKey(BOOT, 4300, 800);
   const daemon = processKey(BOOT, 900, 100);
   t.processes.push(
-    { key: daemon, pid: 900, ppid: 1, comm: "dockerd", cmdline: ["/usr/bin/dockerd", "-H", "fd://"], startTime: 100, uid: 0, netns: host.key },
-    { key: init, pid: 4242, ppid: 1, comm: "nginx", cmdline: ["nginx", "-g", "daemon off;"], startTime: 777, uid: 0, netns: ctr.key },
-    { key: side, pid: 4300, ppid: 1, comm: "envoy", cmdline: ["envoy"], startTime: 800, uid: 0, netns: ctr.key },
+    { key: daemon, pid: 900, ppid: 1, comm: "dockerd", cmdline: ["/usr/bin/dockerd", "-H", "fd://"], startTime: 100, uid: 0, netns: host.key, pidns: null, scheduling: null, cpuAffinity: null },
+    { key: init, pid: 4242, ppid: 1, comm: "nginx", cmdline: ["nginx", "-g", "daemon off;"], startTime: 777, uid: 0, netns: ctr.key, pidns: null, scheduling: null, cpuAffinity: null },
+    { key: side, pid: 4300, ppid: 1, comm: "envoy", cmdline: ["envoy"], startTime: 800, uid: 0, netns: ctr.key, pidns: null, scheduling: null, cpuAffinity: null },
   );
   const noDns = { utsHostname: null, utsDomainname: null, hostname: null, domainname: null, hosts: null, resolver: null };
   host.tenants.push({ kind: "process", process: daemon, container: null, pid: 900, comm: "dockerd", oldest: true, boundingCapabilities: null, dns: noDns });
@@ -93,7 +93,7 @@ function handBuilt(): Topology {
     },
   });
   const engine = engineKey("docker", daemon);
-  t.engines.push({ key: engine, kind: "docker", process: daemon, pid: 900, sockets: ["/run/docker.sock"], apiSocket: "/proc/900/root/run/docker.sock", apiVersion: "1.43", server: "Docker/24", status: "ok", containerdNamespaces: [], cri: false });
+  t.engines.push({ key: engine, kind: "docker", process: daemon, pid: 900, sockets: ["/run/docker.sock"], apiSocket: "/proc/900/root/run/docker.sock", apiVersion: "1.43", server: "Docker/24", engineId: "ABCD:EFGH", version: "24.0.7", status: "ok", containerdNamespaces: [], cri: false });
   const pod = { kind: "kubernetes-pod" as const, namespace: "default", name: "web-0" };
   const mk = (id: string, name: string, proc: string, pid: number, state: string, groups: Topology["containers"][number]["groups"]) => ({
     key: containerKey("docker", id),
@@ -136,6 +136,7 @@ function handBuilt(): Topology {
     interfaces: [vc.key],
     processes: [init],
     service: "http",
+    remoteService: null,
   });
   return t;
 }

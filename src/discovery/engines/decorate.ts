@@ -68,6 +68,8 @@ export function decorateTopology(
       apiSocket: r.apiSocket,
       apiVersion: r.apiVersion,
       server: r.server,
+      engineId: r.inventory?.engineId ?? null,
+      version: r.inventory?.version ?? null,
       status: r.status,
       containerdNamespaces: r.inventory?.containerdNamespaces ?? [],
       cri: r.inventory?.cri ?? false,

@@ -59,6 +59,9 @@ export interface Inventory {
   containerdNamespaces: string[];
   /** The engine serves the CRI runtime service. */
   cri: boolean;
+  /** `GET /info`: the engine's own id and version; null where it would not say. */
+  engineId: string | null;
+  version: string | null;
 }
 
 /** Inspections in flight at once: enough to hide latency, few enough not to swamp the engine. */
@@ -80,7 +83,23 @@ export async function readInventory(socket: string, timeoutMs: number, kind: str
     const native = await readLibpodNetworks(socket, timeoutMs);
     for (const n of networks) n.libpod = native.get(n.id) ?? null;
   }
-  return { containers, networks, pods: [], containerdNamespaces: [], cri: false };
+  const info = await readInfo(socket, timeoutMs);
+  return { containers, networks, pods: [], containerdNamespaces: [], cri: false, ...info };
+}
+
+/**
+ * The engine's id and version from `GET /info` (Docker: the daemon's ID and ServerVersion; Podman
+ * answers the same fields). An engine that lists its containers but will not say these still
+ * gives its inventory: the two stay null.
+ */
+async function readInfo(socket: string, timeoutMs: number): Promise<{ engineId: string | null; version: string | null }> {
+  try {
+    const info = await getJson(socket, "/info", timeoutMs);
+    return { engineId: optStr(info, "ID"), version: optStr(info, "ServerVersion") };
+  } catch (err) {
+    if (err instanceof EngineApiError) return { engineId: null, version: null };
+    throw err;
+  }
 }
 
 /** Podman's native network list (`/libpod/networks/json`, API v4): name and bridge device per id. */
