@@ -27,6 +27,7 @@ describe("recording", () => {
       routes: 2,
       sockets: 1,
       processes: 2,
+      pid_namespaces: 0,
       forwarded_ports: 0,
       engines: 0,
       containers: 0,
