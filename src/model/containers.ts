@@ -114,6 +114,8 @@ export interface ContainerAttachment {
   ipv4: string | null;
   ipv6: string | null;
   mac: string | null;
+  /** The names the engine's DNS also answers for it on this network (Docker: Aliases, DNSNames). */
+  aliases: string[];
 }
 
 export interface Container {

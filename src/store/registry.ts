@@ -158,7 +158,15 @@ const forwardedPort = listKind(
   () => ({ service: null }),
 );
 const engine = listKind("engine", "engines", "engines", () => null, (a) => `engine ${a.kind} (pid ${a.pid})`, () => ({ containerdNamespaces: [], cri: false, engineId: null, version: null }));
-const container = listKind("container", "containers", "containers", (c) => c.engine, (a) => `container ${a.name}`, () => ({ containerdNamespace: null, pod: null }));
+const container: Kind = {
+  ...listKind("container", "containers", "containers", (c) => c.engine, (a) => `container ${a.name}`, () => ({ containerdNamespace: null, pod: null })),
+  restore(attrs, _parent, r) {
+    // Recorded before containerd and pods (no namespace, no pod) or before network aliases were
+    // read (none known).
+    const networks = (attrs.networks as Record<string, unknown>[]).map((n) => ({ aliases: [], ...n }));
+    r.topology.containers.push({ containerdNamespace: null, pod: null, ...attrs, networks } as unknown as Topology["containers"][number]);
+  },
+};
 const containerNetwork = listKind("container network", "container_networks", "containerNetworks", (n) => n.engine, (a) => `container network ${a.name}`, () => ({ cni: null }));
 const pod = listKind("pod", "pods", "pods", (p) => p.engine, (a) => `pod ${a.namespace}/${a.name}`);
 const service = listKind("service", "services", "services", (s) => s.netns, (a, nameOf) => `service ${a.namespace}/${a.name}:${a.port} in ${nameOf(a.netns as string)}`);

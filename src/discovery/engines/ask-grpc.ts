@@ -140,7 +140,7 @@ function attachPodNetwork(containers: EngineContainer[], cri: CriInventory): voi
   for (const c of containers) {
     const podIps = c.podSandboxId !== null ? ips.get(c.podSandboxId) : undefined;
     if (!podIps || podIps.length === 0 || c.networks.length > 0) continue;
-    c.networks = [{ name, networkId: `cni:${name}`, ipv4: podIps.find((ip) => !ip.includes(":")) ?? null, ipv6: podIps.find((ip) => ip.includes(":")) ?? null, mac: null }];
+    c.networks = [{ name, networkId: `cni:${name}`, ipv4: podIps.find((ip) => !ip.includes(":")) ?? null, ipv6: podIps.find((ip) => ip.includes(":")) ?? null, mac: null, aliases: [] }];
   }
 }
 

@@ -180,6 +180,7 @@ export function decorateTopology(
           ipv4: n.ipv4,
           ipv6: n.ipv6,
           mac: n.mac,
+          aliases: n.aliases,
         })),
       };
       topology.containers.push(container);

@@ -16,7 +16,7 @@ export interface EngineContainer {
   labels: Record<string, string>;
   privileged: boolean;
   groups: ContainerGroup[];
-  networks: { name: string; networkId: string; ipv4: string | null; ipv6: string | null; mac: string | null }[];
+  networks: { name: string; networkId: string; ipv4: string | null; ipv6: string | null; mac: string | null; aliases: string[] }[];
   /** containerd: the containerd namespace it is in; null for other engines. */
   containerdNamespace: string | null;
   /** A CRI container (or sandbox container): its pod sandbox's id. */
@@ -144,6 +144,7 @@ async function inspect(socket: string, id: string, timeoutMs: number): Promise<E
         ipv4: optStr(n, "IPAddress"),
         ipv6: optStr(n, "GlobalIPv6Address"),
         mac: optStr(n, "MacAddress"),
+        aliases: aliasesOf(n),
       });
     }
     networks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -164,6 +165,17 @@ async function inspect(socket: string, id: string, timeoutMs: number): Promise<E
     containerdNamespace: null,
     podSandboxId: null,
   };
+}
+
+/**
+ * The names an engine's DNS answers for a container on one network besides its name: Aliases
+ * (compose service names, `--network-alias`, Docker < 25 also the short id) and DNSNames (Docker
+ * ≥ 25: all of them, name included). Deduplicated, in the engine's order; not-strings are skipped.
+ */
+function aliasesOf(n: unknown): string[] {
+  const r = (n ?? {}) as Record<string, unknown>;
+  const names = [r.Aliases, r.DNSNames].flatMap((v) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && x !== "") : []));
+  return [...new Set(names)];
 }
 
 /** Compose projects and Kubernetes pods, from the labels their tools put on every container. */
