@@ -8,6 +8,7 @@
 //               wiresight's target= form or Packetflix's container=/netns= form (packetflix.ts)
 //   /version    Packetflix's name and version; /discover/… is the same as /… (Packetflix's path)
 //   /mobydig    Ghostwire's neighbourhood check of a Docker container, over a websocket
+//   anything else: a web UI's files, when one is given (ui: the Ghostwire UI, docs/ghostwire.md)
 // Everything reads the live topology; nothing here discovers. With a token every request needs
 // `Authorization: Bearer T`, except the GraphiQL page (static, it holds no data; the user puts
 // the header in GraphiQL's header editor) and /healthz's bare verdict (probes carry no token).
@@ -31,6 +32,7 @@ import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
 import { packetflixVersion, requestedCapture } from "./packetflix.ts";
 import { ASSETS_PATH, Playground } from "./playground.ts";
 import { RequestGuard } from "./request-guard.ts";
+import { StaticUi } from "./static-ui.ts";
 import { closableResponse, OpenStreams } from "./streams.ts";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -63,6 +65,8 @@ export interface ServerOptions<C extends object = SchemaContext> {
   shutdownGraceMs?: number;
   /** graphql-yoga's logging (unexpected resolver errors are logged, masked for clients). Default true. */
   logging?: boolean;
+  /** A web UI build to serve on the same origin (its index.html for "/" and its client-side routes). */
+  ui?: StaticUi;
 }
 
 export interface RunningServer {
@@ -203,6 +207,14 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     return Response.json(produce(), { headers: { "Cache-Control": "no-store" } });
   }
 
+  /** A web UI's files (they hold no data, like the GraphiQL page: no token), else "/" → GraphiQL, else 404. */
+  async function uiOrNotFound(req: Request, path: string): Promise<Response> {
+    const page = await options.ui?.respond(req, path);
+    if (page) return page;
+    if (path === "/") return Response.redirect(GRAPHQL_PATH, 302);
+    return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz, /capture or /mobydig`);
+  }
+
   const version = { creatorVersion: pkg.version };
   function route(req: Request, server: Server<SocketState>, path: string): Response | undefined | Promise<Response | undefined> {
     switch (path) {
@@ -221,8 +233,6 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       case "/healthz":
         if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
         return healthResponse(options.live.status(), Boolean(token) && authorized(req));
-      case "/":
-        return Response.redirect(GRAPHQL_PATH, 302);
       default:
         // The playground's stylesheet and script: static, holding no data, like the page.
         if (path.startsWith(ASSETS_PATH)) {
@@ -230,7 +240,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
           const asset = playground.respondAsset(req, path);
           if (asset) return asset;
         }
-        return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz, /capture or /mobydig`);
+        return uiOrNotFound(req, path);
     }
   }
 
