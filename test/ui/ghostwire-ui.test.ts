@@ -1,0 +1,275 @@
+// The real Ghostwire web UI (../shared/clients/ghostwire-webui, built from siemens/ghostwire) in
+// Debian's Chromium, driven with puppeteer-core, against the real binary: `dist/wiresight serve
+// --ui <the build>` serves the UI on its own origin, so the UI's /json, /mobydig and capture links
+// go to wiresight as they would go to Ghostwire.
+//
+// The lab: a Docker engine of our own with two compose-style containers on a user network (one
+// publishing a port, one with a network alias), a tap held by a process, a vxlan on a veth and a
+// macvlan on a veth, in namespaces of the lab. What a user would see is asserted: no error toast
+// and no page error on the wiring view, the everything view and every namespace's details page;
+// every interface's ⓘ opens its dialog; the tap is a TAP with its process; the vxlan shows its VNI
+// and underlay; gateways show; the neighbourhood view lists the containers' names and checks them;
+// capture buttons link to this server's /capture in Packetflix's form.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { DockerEngine, ensureDockerInstalled } from "../helpers/docker.ts";
+import { WEBUI_BUILD } from "../helpers/ghostwire-ui.ts";
+import { Lab, requireRoot } from "../helpers/lab.ts";
+import { ensureTool } from "../helpers/packages.ts";
+import { holdTap, tapHolderBinary } from "../helpers/tap-holder.ts";
+
+type Json = any;
+const root = requireRoot();
+const built = join(import.meta.dir, "../../dist/wiresight");
+const SETUP_TIMEOUT = 600_000;
+const WEB_PORT = 20000 + Math.floor(Math.random() * 20000);
+const CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+describe.if(root)("the Ghostwire web UI against wiresight", () => {
+  const lab = new Lab();
+  let engine: DockerEngine;
+  let base = "";
+  let browser: Browser;
+  let profile = "";
+  const names = { web: "", db: "", net: "", alias: "", tap: "", vxlan: "", under: "", macvlan: "" };
+  let tapPid = 0;
+  let serverLog = "";
+
+  const json = async (): Promise<Json> => (await fetch(`${base}/json`)).json();
+  const nsWith = (doc: Json, pred: (ns: Json) => boolean) => doc["network-namespaces"].find(pred);
+  const hasNif = (name: string) => (ns: Json) => ns["network-interfaces"].some((i: Json) => i.name === name);
+  const hasContainer = (name: string) => (ns: Json) => ns.containers.some((c: Json) => c.name === name);
+
+  beforeAll(async () => {
+    if (!existsSync(built)) throw new Error("dist/wiresight is missing: run `npm run build` (npm test does it first)");
+    ensureTool("chromium", "chromium");
+    ensureDockerInstalled();
+    const p = lab.prefix;
+    Object.assign(names, { web: `${p}-web`, db: `${p}-db`, net: `${p}-net`, alias: `${p}dbalias`, tap: `${p}tap`, vxlan: `${p}vx`, under: `${p}u0`, macvlan: `${p}mv` });
+    engine = new DockerEngine(lab);
+    await engine.start();
+    engine.network(names.net);
+    const compose = (service: string) => ["--label", `com.docker.compose.project=${p}shop`, "--label", `com.docker.compose.service=${service}`];
+    engine.run(names.web, "--network", names.net, "-p", `${WEB_PORT}:80`, ...compose("web"), "local/busybox:1", "httpd", "-f", "-p", "80", "-h", "/www");
+    engine.run(names.db, "--network", names.net, "--network-alias", names.alias, ...compose("db"), "local/busybox:1", "sleep", "3600");
+
+    const t = lab.netns("t");
+    const u = lab.netns("u");
+    tapPid = await holdTap(lab, tapHolderBinary(lab), t, names.tap);
+    lab.veth({ ns: t, name: `${p}t0`, cidr: "10.93.0.1/24" }, { ns: u, name: names.under, cidr: "10.93.0.2/24" });
+    lab.ip(u, "link", "add", names.vxlan, "type", "vxlan", "id", "4093", "remote", "10.93.0.1", "dstport", "4789", "dev", names.under);
+    lab.ip(t, "link", "add", names.macvlan, "link", `${p}t0`, "type", "macvlan", "mode", "bridge");
+    for (const [ns, dev] of [[u, names.vxlan], [t, names.macvlan]] as const) lab.ip(ns, "link", "set", dev, "up");
+
+    const server = lab.spawn(built, ["serve", "--listen", "127.0.0.1:0", "--db", join(lab.dir, "history.db"), "--ui", WEBUI_BUILD, "--full-pass", "5s"]);
+    server.stderr!.on("data", (d: Buffer) => (serverLog += d.toString()));
+    for (let i = 0; i < 600 && !base; i++) {
+      base = /listening on (http:\/\/[^\s]+)/.exec(serverLog)?.[1] ?? "";
+      await Bun.sleep(100);
+    }
+    if (!base) throw new Error(`wiresight serve did not start: ${serverLog}`);
+    // The state the tests look at: both containers, the tap with its holder, the vxlan.
+    for (let i = 0; ; i++) {
+      const doc = await json();
+      const tapNs = nsWith(doc, hasNif(names.tap));
+      const tap = tapNs?.["network-interfaces"].find((n: Json) => n.name === names.tap);
+      if (nsWith(doc, hasContainer(names.web)) && nsWith(doc, hasContainer(names.db)) && tap?.tuntap?.processors.length && nsWith(doc, hasNif(names.vxlan))) break;
+      if (i > 240) throw new Error(`the lab never showed up in /json; server said: ${serverLog}`);
+      await Bun.sleep(250);
+    }
+    profile = mkdtempSync(join(tmpdir(), "wiresight-chromium-"));
+    browser = await puppeteer.launch({ executablePath: "/usr/bin/chromium", headless: true, userDataDir: profile, args: CHROMIUM_FLAGS });
+  }, SETUP_TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await engine?.stop();
+    lab.cleanup();
+  }, SETUP_TIMEOUT);
+
+  /** A page of the UI with data loaded; its page errors and error toasts are collected. */
+  async function open(path: string, ready: (body: string) => boolean): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(`page error: ${(e as Error).message}`));
+    // A fresh profile fetches /json only once a refresh interval is set (the UI's README).
+    await page.evaluateOnNewDocument(() => localStorage.setItem("gw.refresh.interval", "5000"));
+    await page.goto(`${base}${path}`, { waitUntil: "domcontentloaded" });
+    await page.waitForFunction((f: string) => new Function("body", `return (${f})(body)`)(document.body.innerText), { timeout: 30_000 }, ready.toString());
+    return { page, errors };
+  }
+
+  /** What must never be on a page: an error toast ("refreshing failed: …") or a page error. */
+  async function expectNoErrors(page: Page, errors: string[]): Promise<void> {
+    const toasts = await page.$$eval('[class*="notistack-MuiContent-error"]', (els) => els.map((e) => (e as HTMLElement).innerText));
+    expect([...errors, ...toasts.map((t) => `error toast: ${t}`)]).toEqual([]);
+  }
+
+  /** Clicks every interface's ⓘ: each must open the dialog naming that interface; returns their kind lines. */
+  async function everyInfoButton(page: Page, errors: string[]): Promise<Map<string, string>> {
+    const kinds = new Map<string, string>();
+    const buttons = await page.$$('button[aria-label="network interface information"]');
+    for (const b of buttons) {
+      // A DOM click: the everything view is long, and a mouse click at the button's centre may land
+      // on the sticky app bar instead; what is asserted is that the ⓘ opens its dialog.
+      await b.evaluate((e) => (e as HTMLElement).click());
+      const dialog = await page.waitForSelector('[role="dialog"]', { timeout: 10_000 });
+      const text = await dialog!.evaluate((e) => (e as HTMLElement).innerText);
+      expect(text).toContain("Network Interface Information");
+      const name = /interface name\s+(\S+)/.exec(text)?.[1];
+      expect(name).toBeDefined();
+      kinds.set(name!, /type\/kind\s+([^\n]+)/.exec(text)?.[1] ?? "");
+      const close = await page.$$('[role="dialog"] button');
+      await close.at(-1)!.evaluate((e) => (e as HTMLElement).click());
+      await page.waitForSelector('[role="dialog"]', { hidden: true, timeout: 10_000 });
+    }
+    expect(buttons.length).toBeGreaterThan(0);
+    await expectNoErrors(page, errors);
+    return kinds;
+  }
+
+  test("wiring view: the lab's containers, no error", async () => {
+    const { page, errors } = await open("/w", (b) => b.includes("-web"));
+    await expectNoErrors(page, errors);
+    const text = await page.evaluate(() => document.body.innerText);
+    expect(text).toContain(names.web);
+    expect(text).toContain(names.db);
+    await page.close();
+  }, 120_000);
+
+  test("everything view: every interface's ⓘ opens its dialog, no error", async () => {
+    const { page, errors } = await open("/n", (b) => b.includes("-web"));
+    const kinds = await everyInfoButton(page, errors);
+    expect(kinds.get(names.tap)).toBe("virtual tuntap");
+    expect(kinds.get(names.vxlan)).toBe("virtual vxlan");
+    await page.close();
+  }, 300_000);
+
+  test("every namespace's details page: no error, every ⓘ opens its dialog", async () => {
+    const doc = await json();
+    let visited = 0;
+    for (const ns of doc["network-namespaces"]) {
+      const { page, errors } = await open(`/n/${ns.netnsid}`, (b) => b.includes("network interfaces") || b.includes("unknown network namespace"));
+      const body = await page.evaluate(() => document.body.innerText);
+      if (body.includes("unknown network namespace")) {
+        // Only a namespace that is gone by now (another test's) may be unknown.
+        expect((await json())["network-namespaces"].some((n: Json) => n.netnsid === ns.netnsid)).toBe(false);
+      } else {
+        await everyInfoButton(page, errors);
+        visited++;
+      }
+      await page.close();
+    }
+    expect(visited).toBeGreaterThanOrEqual(4);
+  }, 600_000);
+
+  test("the tap is a TAP, with the process serving it", async () => {
+    const tapNs = nsWith(await json(), hasNif(names.tap));
+    const { page, errors } = await open(`/n/${tapNs.netnsid}`, (b) => b.includes("network interfaces"));
+    const row = await rowOf(page, names.tap);
+    expect(row).toContain(`(${tapPid})`); // the processor line: command and PID
+    expect(row).toContain("tapholder");
+    await page.hover(`[id="${await badgeId(page, names.tap)}"]`);
+    const tip = await page.waitForSelector('[role="tooltip"]', { timeout: 10_000 });
+    expect(await tip!.evaluate((e) => (e as HTMLElement).innerText)).toContain("layer 2 TAP network interface");
+    await expectNoErrors(page, errors);
+    await page.close();
+  }, 120_000);
+
+  test("the vxlan shows its VNI and its underlay", async () => {
+    const vxNs = nsWith(await json(), hasNif(names.vxlan));
+    const { page, errors } = await open(`/n/${vxNs.netnsid}`, (b) => b.includes("network interfaces"));
+    const row = await rowOf(page, names.vxlan);
+    expect(row).toContain("VXLAN ID: 4093");
+    expect(row).toContain(names.under);
+    await expectNoErrors(page, errors);
+    await page.close();
+  }, 120_000);
+
+  test("gateways show: a container's default route via its network's gateway", async () => {
+    const net = engine.inspect(names.net);
+    const gateway = net.IPAM.Config[0].Gateway as string;
+    const webNs = nsWith(await json(), hasContainer(names.web));
+    const { page, errors } = await open(`/n/${webNs.netnsid}`, (b) => b.includes("routing"));
+    await expandAll(page);
+    const hops = await page.$$eval('[aria-label="next hop"]', (els) => els.map((e) => (e as HTMLElement).innerText.trim()));
+    expect(hops).toContain(gateway);
+    await expectNoErrors(page, errors);
+    await page.close();
+  }, 120_000);
+
+  test("the neighbourhood view lists the containers' names and checks them over /mobydig", async () => {
+    const webNs = nsWith(await json(), hasContainer(names.web));
+    const { page, errors } = await open(`/n/${webNs.netnsid}`, (b) => b.includes("neighborhood services"));
+    await expandAll(page);
+    const section = async () => page.evaluate(() => document.body.innerText);
+    const listed = await section();
+    for (const n of ["web", "db", `web.${names.net}`, `db.${names.net}`, names.web, names.db, `${names.db}.${names.net}`]) expect(listed).toContain(n);
+    const buttons = await page.$$("button");
+    let clicked = false;
+    for (const b of buttons) {
+      if ((await b.evaluate((e) => e.textContent?.trim())) !== "Check") continue;
+      await b.click();
+      clicked = true;
+      break;
+    }
+    expect(clicked).toBe(true);
+    const dbIp = engine.inspect(names.db).NetworkSettings.Networks[names.net].IPAddress as string;
+    const webIp = engine.inspect(names.web).NetworkSettings.Networks[names.net].IPAddress as string;
+    // Each address is pinged from inside the web container; both must end verified.
+    await page.waitForFunction(
+      (ips: string[]) => ips.every((ip) => [...document.querySelectorAll(".qa.verified")].some((e) => (e as HTMLElement).innerText.includes(ip))),
+      { timeout: 60_000 },
+      [dbIp, webIp],
+    );
+    expect(await page.$$eval(".qa.invalid", (els) => els.length)).toBe(0);
+    await expectNoErrors(page, errors);
+    await page.close();
+  }, 120_000);
+
+  test("capture buttons link to this server's /capture in Packetflix's form", async () => {
+    const webNs = nsWith(await json(), hasContainer(names.web));
+    const { page, errors } = await open(`/n/${webNs.netnsid}`, (b) => b.includes("network interfaces"));
+    const links = await page.$$eval('a[href^="packetflix:"]', (as) => as.map((a) => a.getAttribute("href")!));
+    const prefix = `packetflix:${base.replace(/^http/, "ws")}/capture?container=`;
+    const ofWeb = links
+      .filter((l) => l.startsWith(prefix))
+      .map((l) => new URL(l.slice("packetflix:".length)))
+      .find((u) => JSON.parse(u.searchParams.get("container")!).name === names.web);
+    expect(ofWeb).toBeDefined();
+    const container = JSON.parse(ofWeb!.searchParams.get("container")!);
+    const nifs = webNs["network-interfaces"].filter((i: Json) => i.operstate !== "DOWN").map((i: Json) => i.name);
+    expect(container).toEqual({ netns: webNs.netnsid, "network-interfaces": expect.arrayContaining(nifs.filter((n: string) => n !== "lo")), name: names.web, type: "docker", prefix: "" });
+    expect(ofWeb!.searchParams.get("nif")!.split("/").sort()).toEqual([...container["network-interfaces"]].sort());
+    await expectNoErrors(page, errors);
+    await page.close();
+  }, 120_000);
+
+  /** The innerText of the interface list row (badge, relations, details) of `name`. */
+  async function rowOf(page: Page, name: string): Promise<string> {
+    return page.$$eval(
+      ".nif",
+      (rows, n) => rows.map((r) => (r as HTMLElement).innerText).find((t) => t.split("\n")[0]!.includes(n as string)) ?? "",
+      name,
+    );
+  }
+
+  async function badgeId(page: Page, name: string): Promise<string> {
+    return page.$$eval(".name", (els, n) => {
+      const el = els.find((e) => e.textContent === n);
+      let p: Element | null | undefined = el;
+      while (p && !p.id) p = p.parentElement;
+      return p?.id ?? "";
+    }, name);
+  }
+
+  /** Opens the collapsed sections of a details page. */
+  async function expandAll(page: Page): Promise<void> {
+    for (const b of await page.$$('button[aria-label="expand"]')) await b.click().catch(() => {});
+  }
+});
