@@ -1,9 +1,10 @@
 // DNS messages (RFC 1035 §4) for address lookups: a query for one name and type (A or AAAA), and
 // the addresses in an answer to it. Pure; what the prober sends to an engine's embedded DNS.
 
+import { formatIp } from "../model/ip.ts";
+
 export const TYPE_A = 1;
 export const TYPE_AAAA = 28;
-const TYPE_CNAME = 5;
 const CLASS_IN = 1;
 const FLAG_QR = 0x8000;
 const FLAG_TC = 0x0200;
@@ -67,11 +68,8 @@ export function decodeAnswer(msg: Uint8Array, type: number): DnsAnswer {
     const rdlength = v.getUint16(at + 8);
     at += 10;
     if (at + rdlength > msg.length) throw new DnsMessageError("answer data cut short");
-    if (rtype === type && type === TYPE_A && rdlength === 4) addresses.push([...msg.subarray(at, at + 4)].join("."));
-    else if (rtype === type && type === TYPE_AAAA && rdlength === 16) addresses.push(ipv6Text(msg.subarray(at, at + 16)));
-    else if (rtype !== TYPE_CNAME && rtype !== type) {
-      // Other records (DNAME, RRSIG…) carry no address for us; skipped.
-    }
+    // Only the asked type carries an address for us; CNAMEs, DNAMEs, RRSIGs… are skipped.
+    if (rtype === type && rdlength === (type === TYPE_A ? 4 : 16)) addresses.push(addressText(msg.subarray(at, at + rdlength)));
     at += rdlength;
   }
   const code = flags & 0xf;
@@ -93,22 +91,9 @@ function skipName(msg: Uint8Array, at: number): number {
   }
 }
 
-/** RFC 5952 text: lowercase, the longest run (≥ 2) of zero groups as "::". */
-export function ipv6Text(b: Uint8Array): string {
-  const groups = Array.from({ length: 8 }, (_, i) => (b[2 * i]! << 8) | b[2 * i + 1]!);
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) [best, bestLen] = [i, j - i];
-    i = j;
-  }
-  const hex = (g: number[]) => g.map((x) => x.toString(16)).join(":");
-  if (best < 0) return hex(groups);
-  return `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLen))}`;
+/** An address record's bytes as text (RFC 5952 for IPv6), as the model prints addresses. */
+function addressText(b: Uint8Array): string {
+  let value = 0n;
+  for (const byte of b) value = (value << 8n) | BigInt(byte);
+  return formatIp({ family: b.length === 4 ? "ipv4" : "ipv6", value });
 }

@@ -92,19 +92,15 @@ export function parseStat(text: string): ParsedStat | null {
 
 /** The real uid from the text of /proc/PID/status ("Uid:\treal\teffective\tsaved\tfs"). */
 export function parseStatusUid(text: string): number | null {
-  const at = text.indexOf("\nUid:");
-  const start = at >= 0 ? at + 1 : text.startsWith("Uid:") ? 0 : -1;
-  if (start < 0) return null;
-  const end = text.indexOf("\n", start);
-  const fields = text.slice(start + 4, end < 0 ? undefined : end).trim().split(/\s+/);
-  const uid = Number(fields[0]);
+  const uid = Number(statusLine(text, "Uid")?.split(/\s+/)[0] ?? NaN);
   return Number.isInteger(uid) ? uid : null;
 }
 
 /** The value of one "Key:\tvalue" line of a /proc/PID/status text, or null. */
 function statusLine(text: string, key: string): string | null {
-  const at = text.startsWith(`${key}:`) ? 0 : text.indexOf(`\n${key}:`) + 1;
-  if (at <= 0 && !text.startsWith(`${key}:`)) return null;
+  const first = text.startsWith(`${key}:`);
+  const at = first ? 0 : text.indexOf(`\n${key}:`) + 1;
+  if (at === 0 && !first) return null;
   const end = text.indexOf("\n", at);
   return text.slice(at + key.length + 1, end < 0 ? undefined : end).trim();
 }
