@@ -250,6 +250,20 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
     await page.close();
   }, 120_000);
 
+  test("the same check from the command line: wiresight mobydig CONTAINER", async () => {
+    const dbIp = engine.inspect(names.db).NetworkSettings.Networks[names.net].IPAddress as string;
+    const json = Bun.spawnSync([built, "mobydig", names.web, "--json"], { stderr: "pipe" });
+    expect(json.exitCode).toBe(0);
+    const verdicts = json.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
+    const final = (fqdn: string) => verdicts.filter((v) => v.fqdn === fqdn).at(-1);
+    for (const n of [names.db, `${names.db}.${names.net}`, "db", names.alias, `${names.alias}.${names.net}`]) expect(final(`${n}.`)).toEqual({ fqdn: `${n}.`, address: dbIp, quality: "verified" });
+    const text = Bun.spawnSync([built, "mobydig", names.web]);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout.toString()).toContain(`ok   ${`${names.db}.${names.net}.`.padEnd(40)} ${dbIp}`);
+    const unknown = Bun.spawnSync([built, "mobydig", `${lab.prefix}-nope`], { stderr: "pipe" });
+    expect([unknown.exitCode, unknown.stderr.toString().trim()]).toEqual([1, `wiresight: Docker container "${lab.prefix}-nope" not found`]);
+  }, 120_000);
+
   /** The innerText of the interface list row (badge, relations, details) of `name`. */
   async function rowOf(page: Page, name: string): Promise<string> {
     return page.$$eval(
