@@ -1,7 +1,8 @@
 // `dump --format ghostwire-v1 | mobyshark` (src/api/ghostwire-v1.ts) against Ghostwire's own
-// OpenAPI spec, validated with Ajv: a real discovery of a small lab (veth pair across two
-// namespaces, a bridge, addresses) must validate and say what the topology says; a hand-built
-// Topology pins the mapping of each part (containers, pods, dual-stack ports, routes, relations).
+// OpenAPI spec (validated with Ajv) and the Ghostwire UI's own model code (parser.cjs): a
+// hand-built Topology pins the mapping of every field as Ghostwire's Go code writes it; a real
+// discovery of a lab (veth pair, bridge, vxlan, macvlan, a tap held by a process in a PID
+// namespace of its own) must validate, parse in the UI and say what the kernel says.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
