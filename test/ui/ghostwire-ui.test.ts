@@ -100,7 +100,12 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
     // A fresh profile fetches /json only once a refresh interval is set (the UI's README).
     await page.evaluateOnNewDocument(() => localStorage.setItem("gw.refresh.interval", "5000"));
     await page.goto(`${base}${path}`, { waitUntil: "domcontentloaded" });
-    await page.waitForFunction((f: string) => new Function("body", `return (${f})(body)`)(document.body.innerText), { timeout: 30_000 }, ready.toString());
+    try {
+      await page.waitForFunction((f: string) => new Function("body", `return (${f})(body)`)(document.body.innerText), { timeout: 30_000 }, ready.toString());
+    } catch (err) {
+      const body = await page.evaluate(() => document.body.innerText).catch(() => "(unreadable)");
+      throw new Error(`${path} never showed what was waited for (${ready}): ${(err as Error).message}\nerrors: ${errors.join("; ")}\npage: ${body.slice(0, 1500)}`);
+    }
     return { page, errors };
   }
 
@@ -253,7 +258,7 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
   test("the same check from the command line: wiresight mobydig CONTAINER", async () => {
     const dbIp = engine.inspect(names.db).NetworkSettings.Networks[names.net].IPAddress as string;
     const json = Bun.spawnSync([built, "mobydig", names.web, "--json"], { stderr: "pipe" });
-    expect(json.exitCode).toBe(0);
+    expect([json.exitCode, json.stderr.toString()]).toEqual([0, ""]);
     const verdicts = json.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
     const final = (fqdn: string) => verdicts.filter((v) => v.fqdn === fqdn).at(-1);
     for (const n of [names.db, `${names.db}.${names.net}`, "db", names.alias, `${names.alias}.${names.net}`]) expect(final(`${n}.`)).toEqual({ fqdn: `${n}.`, address: dbIp, quality: "verified" });
