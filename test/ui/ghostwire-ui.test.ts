@@ -53,7 +53,8 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
     engine = new DockerEngine(lab);
     await engine.start();
     engine.network(names.net);
-    const compose = (service: string) => ["--label", `com.docker.compose.project=${p}shop`, "--label", `com.docker.compose.service=${service}`];
+    // What docker compose does for a service: its labels, and the service name as a network alias.
+    const compose = (service: string) => ["--label", `com.docker.compose.project=${p}shop`, "--label", `com.docker.compose.service=${service}`, "--network-alias", service];
     engine.run(names.web, "--network", names.net, "-p", `${WEB_PORT}:80`, ...compose("web"), "local/busybox:1", "httpd", "-f", "-p", "80", "-h", "/www");
     engine.run(names.db, "--network", names.net, "--network-alias", names.alias, ...compose("db"), "local/busybox:1", "sleep", "3600");
 
@@ -147,17 +148,23 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
     await page.close();
   }, 120_000);
 
-  test("everything view: every interface's ⓘ opens its dialog, no error", async () => {
+  test("everything view: every namespace with its interfaces, no error; its ⓘ open nothing (the UI's dialog is a details page's)", async () => {
     const { page, errors } = await open("/n", (b) => b.includes("-web"));
-    const kinds = await everyInfoButton(page, errors);
-    expect(kinds.get(names.tap)).toBe("virtual tuntap");
-    expect(kinds.get(names.vxlan)).toBe("virtual vxlan");
+    const text = await page.evaluate(() => document.body.innerText);
+    for (const n of [names.web, names.db, names.tap, names.vxlan, names.macvlan]) expect(text).toContain(n);
+    // The Ghostwire UI provides its interface dialog on details pages only (below): here its ⓘ
+    // have no handler, with Ghostwire as with us. Clicking them must not break the page.
+    const buttons = await page.$$('button[aria-label="network interface information"]');
+    expect(buttons.length).toBeGreaterThan(0);
+    for (const b of buttons) await b.evaluate((e) => (e as HTMLElement).click());
+    await expectNoErrors(page, errors);
     await page.close();
   }, 300_000);
 
   test("every namespace's details page: no error, every ⓘ opens its dialog", async () => {
     const doc = await json();
     let visited = 0;
+    const kinds = new Map<string, string>();
     for (const ns of doc["network-namespaces"]) {
       const { page, errors } = await open(`/n/${ns.netnsid}`, (b) => b.includes("network interfaces") || b.includes("unknown network namespace"));
       const body = await page.evaluate(() => document.body.innerText);
@@ -165,12 +172,13 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
         // Only a namespace that is gone by now (another test's) may be unknown.
         expect((await json())["network-namespaces"].some((n: Json) => n.netnsid === ns.netnsid)).toBe(false);
       } else {
-        await everyInfoButton(page, errors);
+        for (const [name, kind] of await everyInfoButton(page, errors)) kinds.set(name, kind);
         visited++;
       }
       await page.close();
     }
     expect(visited).toBeGreaterThanOrEqual(4);
+    expect([kinds.get(names.tap), kinds.get(names.vxlan), kinds.get(names.macvlan)]).toEqual(["virtual tuntap", "virtual vxlan", "virtual macvlan"]);
   }, 600_000);
 
   test("the tap is a TAP, with the process serving it", async () => {
@@ -258,8 +266,9 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
   test("the same check from the command line: wiresight mobydig CONTAINER", async () => {
     const dbIp = engine.inspect(names.db).NetworkSettings.Networks[names.net].IPAddress as string;
     const json = Bun.spawnSync([built, "mobydig", names.web, "--json"], { stderr: "pipe" });
-    expect([json.exitCode, json.stderr.toString()]).toEqual([0, ""]);
     const verdicts = json.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
+    expect(verdicts.filter((v) => v.quality === "invalid")).toEqual([]);
+    expect([json.exitCode, json.stderr.toString()]).toEqual([0, ""]);
     const final = (fqdn: string) => verdicts.filter((v) => v.fqdn === fqdn).at(-1);
     for (const n of [names.db, `${names.db}.${names.net}`, "db", names.alias, `${names.alias}.${names.net}`]) expect(final(`${n}.`)).toEqual({ fqdn: `${n}.`, address: dbIp, quality: "verified" });
     const text = Bun.spawnSync([built, "mobydig", names.web]);
