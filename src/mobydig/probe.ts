@@ -244,6 +244,9 @@ export async function probe(job: ProbeJob, emit: (v: Verdict) => void, procRoot 
 function nextDeadline(queries: Map<number, Query>, pings: Map<string, Ping>, now: number): number {
   let next = Infinity;
   for (const q of queries.values()) next = Math.min(next, q.sentAt + DNS_TIMEOUT_MS - now);
-  for (const p of pings.values()) next = Math.min(next, p.startedAt + p.sent * PING_INTERVAL_MS - now, p.startedAt + PING_INTERVAL_MS * (PING_COUNT + 2) - now);
+  for (const p of pings.values()) {
+    if (p.sent < PING_COUNT) next = Math.min(next, p.startedAt + p.sent * PING_INTERVAL_MS - now);
+    next = Math.min(next, p.startedAt + PING_INTERVAL_MS * (PING_COUNT + 2) - now);
+  }
   return Math.max(0, Math.ceil(next));
 }
