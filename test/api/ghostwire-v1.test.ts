@@ -26,7 +26,7 @@ import type { Topology } from "../../src/model/topology.ts";
 import { Lab, isRoot, requireRoot, sh } from "../helpers/lab.ts";
 import { tapHolderBinary } from "../helpers/tap-holder.ts";
 import { fromjson } from "../helpers/ghostwire-ui.ts";
-import { handBuilt } from "./ghostwire-topology.ts";
+import { handBuilt, pk } from "./ghostwire-topology.ts";
 import { describeErrors, errorsOf, ghostwireSchemas, ghostwireValidator } from "./openapi-schema.ts";
 
 type Json = any;
@@ -271,6 +271,25 @@ describe("hand-built topology → Ghostwire", () => {
     const fw = ui.networkNamespaces[host.netnsid].forwardedPorts[0];
     expect(fw.netns.netnsid).toBe(pod.netnsid);
     expect(fw.users[0].containee.name).toBe("web");
+  });
+
+  test("a forwarded port served from under a shell: no containee, so the UI can draw it (its shell icon would blank the page)", () => {
+    const t2 = handBuilt();
+    const lab = t2.namespaces.find((n) => n.displayName === "bare")!;
+    const sh = { ...t2.processes.find((p) => p.pid === 950)!, key: pk(970, 300), pid: 970, ppid: 1, comm: "sh", cmdline: ["sh", "-c", "nc -l -p 80; true"], startTime: 300, netns: lab.key };
+    const nc = { ...sh, key: pk(971, 301), pid: 971, ppid: 970, comm: "nc", cmdline: ["nc", "-l", "-p", "80"], startTime: 301 };
+    t2.processes.push(sh, nc);
+    lab.tenants.push({ kind: "process", process: sh.key, container: null, pid: 970, comm: "sh", oldest: true, boundingCapabilities: null, dns: t2.namespaces[1]!.tenants[0]!.dns });
+    const listener = { ...t2.namespaces[1]!.sockets[0]!, key: `${lab.key}/sock:90`, netns: lab.key, processes: [nc.key], dualStack: false, family: "ipv4" as const, localAddress: "0.0.0.0" };
+    lab.sockets.push(listener);
+    t2.forwardedPorts.push({ ...t2.forwardedPorts[0]!, key: `${t2.namespaces[0]!.key}/fwd:tcp:*:8081>10.0.9.2:80`, hostPorts: { first: 8081, last: 8081 }, destinationAddress: "10.0.9.2", destinationNetns: lab.key, destinationInterface: null, listeners: [listener.key] });
+    const d = toGhostwireDiscovery(t2, O);
+    const fw = d["network-namespaces"][0]!["forwarded-ports"].ipv4.find((f) => f.port === 8081)!;
+    expect(fw.owners).toEqual([{ pid: 971, cmdline: "nc -l -p 80" }]);
+    // Elsewhere the shell is the owner's containee as Ghostwire says it.
+    const port = d["network-namespaces"].find((n) => n.netnsid === lab.inode)!["transport-ports"].ipv4[0]!;
+    expect(port.owners).toEqual([{ pid: 971, cmdline: "nc -l -p 80", "container-idref": "cont-970" }]);
+    expect(fromjson(JSON.parse(JSON.stringify(d))).networkNamespaces[d["network-namespaces"][0]!.netnsid].forwardedPorts.find((f: Json) => f.port === 8081).users[0].containee).toBeUndefined();
   });
 
   test("mobyshark: one target per pod, container, process or bind mount; interfaces that are not DOWN", () => {

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { DockerEngine, ensureDockerInstalled } from "../helpers/docker.ts";
 import { WEBUI_BUILD } from "../helpers/ghostwire-ui.ts";
-import { Lab, requireRoot } from "../helpers/lab.ts";
+import { Lab, requireRoot, sh } from "../helpers/lab.ts";
 import { ensureTool } from "../helpers/packages.ts";
 import { holdTap, tapHolderBinary } from "../helpers/tap-holder.ts";
 
@@ -65,6 +65,11 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
     lab.ip(u, "link", "add", names.vxlan, "type", "vxlan", "id", "4093", "remote", "10.93.0.1", "dstport", "4789", "dev", names.under);
     lab.ip(t, "link", "add", names.macvlan, "link", `${p}t0`, "type", "macvlan", "mode", "bridge");
     for (const [ns, dev] of [[u, names.vxlan], [t, names.macvlan]] as const) lab.ip(ns, "link", "set", dev, "up");
+    // A port forwarded from t to a listener that a shell started in u: the UI draws a forwarded
+    // port's owner with its containee's icon, which for a shell blanked the page (docs/ghostwire.md).
+    const listener = lab.spawn("ip", ["netns", "exec", u, "sh", "-c", `${process.execPath} -e 'Bun.listen({ hostname: "0.0.0.0", port: 80, socket: { data() {} } }); console.log("ready")'; true`]);
+    await lab.waitFor(listener, "ready");
+    sh("ip", ["netns", "exec", t, "nft", "-f", "-"], { input: "table ip wsfwd { chain pre { type nat hook prerouting priority -100; tcp dport 8081 dnat to 10.93.0.2:80; } }\n" });
 
     const server = lab.spawn(built, ["serve", "--listen", "127.0.0.1:0", "--db", join(lab.dir, "history.db"), "--ui", WEBUI_BUILD, "--full-pass", "5s"]);
     server.stderr!.on("data", (d: Buffer) => (serverLog += d.toString()));
@@ -78,7 +83,8 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
       const doc = await json();
       const tapNs = nsWith(doc, hasNif(names.tap));
       const tap = tapNs?.["network-interfaces"].find((n: Json) => n.name === names.tap);
-      if (nsWith(doc, hasContainer(names.web)) && nsWith(doc, hasContainer(names.db)) && tap?.tuntap?.processors.length && nsWith(doc, hasNif(names.vxlan))) break;
+      const forwarded = tapNs?.["forwarded-ports"].ipv4.some((f: Json) => f.port === 8081 && f.owners.length > 0);
+      if (nsWith(doc, hasContainer(names.web)) && nsWith(doc, hasContainer(names.db)) && tap?.tuntap?.processors.length && nsWith(doc, hasNif(names.vxlan)) && forwarded) break;
       if (i > 240) throw new Error(`the lab never showed up in /json; server said: ${serverLog}`);
       await Bun.sleep(250);
     }
@@ -187,6 +193,8 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
     const row = await rowOf(page, names.tap);
     expect(row).toContain(`(${tapPid})`); // the processor line: command and PID
     expect(row).toContain("tapholder");
+    // The forwarded port into u, served from under a shell, is drawn (the page is not blank).
+    expect(await page.evaluate(() => document.body.innerText)).toContain("8081");
     await page.hover(`[id="${await badgeId(page, names.tap)}"]`);
     const tip = await page.waitForSelector('[role="tooltip"]', { timeout: 10_000 });
     expect(await tip!.evaluate((e) => (e as HTMLElement).innerText)).toContain("layer 2 TAP network interface");

@@ -25,6 +25,8 @@ export class Lookup {
   readonly containers: Map<string, Container>;
   readonly engines: Map<string, ContainerEngine>;
   readonly pidnsInode: Map<string, number>;
+  /** The processes that are a container's init (their containee is the container, not a process). */
+  private readonly containerInits: Set<string>;
   /** Per namespace key: the process keys of its tenants (leaders), as Ghostwire's leaders. */
   private readonly leaders = new Map<string, Set<string>>();
   /** "protocol/port" → the /etc/services name discovery gave some socket on that port. */
@@ -44,6 +46,7 @@ export class Lookup {
     this.containers = new Map(topology.containers.map((c) => [c.key, c]));
     this.engines = new Map(topology.engines.map((e) => [e.key, e]));
     this.pidnsInode = new Map(topology.pidNamespaces.map((n) => [n.key, n.inode]));
+    this.containerInits = new Set(topology.containers.flatMap((c) => (c.process ? [c.process] : [])));
   }
 
   /**
@@ -65,26 +68,39 @@ export class Lookup {
 
   /**
    * The containee a process belongs to, as Ghostwire's owners say it: the process itself or its
-   * nearest ancestor that is a leader of the process's network namespace. undefined when no such
+   * nearest ancestor that is a leader of the process's network namespace; undefined when no such
    * leader exists (Ghostwire would point at the process itself, which no containee has as id).
    */
-  containeeOf(proc: Process): string | undefined {
+  private leaderOf(proc: Process): Process | undefined {
     const leaders = proc.netns === null ? undefined : this.leaders.get(proc.netns);
     if (!leaders) return undefined;
     const seen = new Set<number>();
     for (let p: Process | undefined = proc; p && !seen.has(p.pid); p = this.byPid.get(p.ppid)) {
       seen.add(p.pid);
-      if (leaders.has(p.key)) return isKthreadd(p) ? undefined : containeeId(p.pid);
+      if (leaders.has(p.key)) return isKthreadd(p) ? undefined : p;
     }
     return undefined;
   }
 
-  owner(key: string): { pid: number; cmdline: string; "container-idref"?: string } | null {
+  /**
+   * A process as an owner: `{pid, cmdline, container-idref}`. `shellSafe`: see SHELLS; used where
+   * the UI draws the containee's icon by calling it (forwarded ports).
+   */
+  owner(key: string, shellSafe = false): { pid: number; cmdline: string; "container-idref"?: string } | null {
     const p = this.processes.get(key);
     if (!p) return null;
     const o: { pid: number; cmdline: string; "container-idref"?: string } = { pid: p.pid, cmdline: p.cmdline.join(" ") };
-    const c = this.containeeOf(p);
-    if (c !== undefined) o["container-idref"] = c;
+    const leader = this.leaderOf(p);
+    if (leader && !(shellSafe && SHELLS.has(leader.comm) && !this.containerInits.has(leader.key))) o["container-idref"] = containeeId(leader.pid);
     return o;
   }
 }
+
+/**
+ * The Ghostwire UI (webui at 4e966f7) draws a forwarded port's owner with its containee's icon by
+ * calling the icon as a function; for a stand-alone process named after a shell (`sh(42)`,
+ * `bash(7)`…) that icon is a component object and the whole page goes blank ("… is not a
+ * function") — with Ghostwire's own data too. For those owners the containee is left out there:
+ * the UI then shows the process alone.
+ */
+const SHELLS = new Set(["ash", "bash", "csh", "dash", "fish", "ksh", "sh", "tsh", "zsh"]);

@@ -116,8 +116,8 @@ function gwPort(s: Socket, lookup: Lookup): GwPort | null {
   };
 }
 
-function owners(keys: string[], lookup: Lookup): GwOwner[] {
-  return keys.map((k) => lookup.owner(k)).filter((o): o is GwOwner => o !== null);
+function owners(keys: string[], lookup: Lookup, shellSafe = false): GwOwner[] {
+  return keys.map((k) => lookup.owner(k, shellSafe)).filter((o): o is GwOwner => o !== null);
 }
 
 /**
@@ -144,7 +144,7 @@ export function gwForwardedPorts(ns: NetworkNamespace, lookup: Lookup): { ipv4: 
       "forward-port": destPort,
       "forward-servicename": service(p, destPort),
       netnsid: dest?.inode ?? 0,
-      owners: owners([...new Set(listeners.flatMap((s) => s.processes))], lookup),
+      owners: owners([...new Set(listeners.flatMap((s) => s.processes))], lookup, true),
       "network-interface-refs": p.destinationInterface ? [lookup.ref(p.destinationInterface)?.idref].filter((x): x is string => x !== undefined) : [],
     };
     out[p.family].push(entry);
