@@ -9,10 +9,10 @@
 // and no page error on the wiring view, the everything view and every namespace's details page;
 // every interface's ⓘ opens its dialog; the tap is a TAP with its process; the vxlan shows its VNI
 // and underlay; gateways show; the neighbourhood view lists the containers' names and checks them;
-// capture buttons link to this server's /capture in Packetflix's form.
+// capture buttons link to this server's /capture in Packetflix's form, and that link captures.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
@@ -20,11 +20,12 @@ import { DockerEngine, ensureDockerInstalled } from "../helpers/docker.ts";
 import { WEBUI_BUILD } from "../helpers/ghostwire-ui.ts";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
 import { ensureTool } from "../helpers/packages.ts";
+import { tshark } from "../helpers/capture-lab.ts";
+import { BUILT_BINARY, startServeBinary, type ServeProcess } from "../helpers/serve-binary.ts";
 import { holdTap, tapHolderBinary } from "../helpers/tap-holder.ts";
 
 type Json = any;
 const root = requireRoot();
-const built = join(import.meta.dir, "../../dist/wiresight");
 const SETUP_TIMEOUT = 600_000;
 const WEB_PORT = 20000 + Math.floor(Math.random() * 20000);
 const CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -37,7 +38,7 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
   let profile = "";
   const names = { web: "", db: "", net: "", alias: "", tap: "", vxlan: "", under: "", macvlan: "" };
   let tapPid = 0;
-  let serverLog = "";
+  let server: ServeProcess | undefined;
 
   const json = async (): Promise<Json> => (await fetch(`${base}/json`)).json();
   const nsWith = (doc: Json, pred: (ns: Json) => boolean) => doc["network-namespaces"].find(pred);
@@ -45,7 +46,6 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
   const hasContainer = (name: string) => (ns: Json) => ns.containers.some((c: Json) => c.name === name);
 
   beforeAll(async () => {
-    if (!existsSync(built)) throw new Error("dist/wiresight is missing: run `npm run build` (npm test does it first)");
     ensureTool("chromium", "chromium");
     ensureDockerInstalled();
     const p = lab.prefix;
@@ -71,13 +71,8 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
     await lab.waitFor(listener, "ready");
     sh("ip", ["netns", "exec", t, "nft", "-f", "-"], { input: "table ip wsfwd { chain pre { type nat hook prerouting priority -100; tcp dport 8081 dnat to 10.93.0.2:80; } }\n" });
 
-    const server = lab.spawn(built, ["serve", "--listen", "127.0.0.1:0", "--db", join(lab.dir, "history.db"), "--ui", WEBUI_BUILD, "--full-pass", "5s"]);
-    server.stderr!.on("data", (d: Buffer) => (serverLog += d.toString()));
-    for (let i = 0; i < 600 && !base; i++) {
-      base = /listening on (http:\/\/[^\s]+)/.exec(serverLog)?.[1] ?? "";
-      await Bun.sleep(100);
-    }
-    if (!base) throw new Error(`wiresight serve did not start: ${serverLog}`);
+    server = await startServeBinary(["--db", join(lab.dir, "history.db"), "--ui", WEBUI_BUILD, "--full-pass", "5s"], { startMs: 60_000 });
+    base = server.url;
     // The state the tests look at: both containers, the tap with its holder, the vxlan.
     for (let i = 0; ; i++) {
       const doc = await json();
@@ -85,7 +80,7 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
       const tap = tapNs?.["network-interfaces"].find((n: Json) => n.name === names.tap);
       const forwarded = tapNs?.["forwarded-ports"].ipv4.some((f: Json) => f.port === 8081 && f.owners.length > 0);
       if (nsWith(doc, hasContainer(names.web)) && nsWith(doc, hasContainer(names.db)) && tap?.tuntap?.processors.length && nsWith(doc, hasNif(names.vxlan)) && forwarded) break;
-      if (i > 240) throw new Error(`the lab never showed up in /json; server said: ${serverLog}`);
+      if (i > 240) throw new Error(`the lab never showed up in /json; server said: ${server.stderr()}`);
       await Bun.sleep(250);
     }
     profile = mkdtempSync(join(tmpdir(), "wiresight-chromium-"));
@@ -94,6 +89,7 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
 
   afterAll(async () => {
     await browser?.close();
+    await server?.stop();
     if (profile) rmSync(profile, { recursive: true, force: true });
     await engine?.stop();
     lab.cleanup();
@@ -253,7 +249,7 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
     await page.close();
   }, 120_000);
 
-  test("capture buttons link to this server's /capture in Packetflix's form", async () => {
+  test("capture buttons link to this server's /capture in Packetflix's form; the link captures the container's packets", async () => {
     const webNs = nsWith(await json(), hasContainer(names.web));
     const { page, errors } = await open(`/n/${webNs.netnsid}`, (b) => b.includes("network interfaces"));
     const links = await page.$$eval('a[href^="packetflix:"]', (as) => as.map((a) => a.getAttribute("href")!));
@@ -269,20 +265,40 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
     expect(ofWeb!.searchParams.get("nif")!.split("/").sort()).toEqual([...container["network-interfaces"]].sort());
     await expectNoErrors(page, errors);
     await page.close();
+
+    // What Edgeshark's Wireshark plugin does with the link: a websocket to it, pcapng in binary
+    // messages. Requests to the published port reach httpd in the container while it captures.
+    const chunks: Uint8Array[] = [];
+    const ws = new WebSocket(ofWeb!.toString());
+    ws.binaryType = "arraybuffer";
+    ws.addEventListener("message", (m) => chunks.push(new Uint8Array(m.data as ArrayBuffer)));
+    await new Promise<void>((resolve, reject) => {
+      ws.addEventListener("open", () => resolve(), { once: true });
+      ws.addEventListener("close", (e) => reject(new Error(`capture refused: ${e.code} ${e.reason}`)), { once: true });
+    });
+    for (let i = 0; i < 40 && chunks.reduce((n, c) => n + c.length, 0) < 4096; i++) {
+      await fetch(`http://127.0.0.1:${WEB_PORT}/`).then((r) => r.text()).catch(() => "");
+      await Bun.sleep(250);
+    }
+    ws.close();
+    const file = join(lab.dir, "ui-link.pcapng");
+    await Bun.write(file, new Blob(chunks as BlobPart[]));
+    const http = tshark(file, "-Y", "http.request", "-T", "fields", "-e", "frame.interface_name");
+    expect(http.length).toBeGreaterThan(0);
   }, 120_000);
 
   test("the same check from the command line: wiresight mobydig CONTAINER", async () => {
     const dbIp = engine.inspect(names.db).NetworkSettings.Networks[names.net].IPAddress as string;
-    const json = Bun.spawnSync([built, "mobydig", names.web, "--json"], { stderr: "pipe" });
+    const json = Bun.spawnSync([BUILT_BINARY, "mobydig", names.web, "--json"], { stderr: "pipe" });
     const verdicts = json.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
     expect(verdicts.filter((v) => v.quality === "invalid")).toEqual([]);
     expect([json.exitCode, json.stderr.toString()]).toEqual([0, ""]);
     const final = (fqdn: string) => verdicts.filter((v) => v.fqdn === fqdn).at(-1);
     for (const n of [names.db, `${names.db}.${names.net}`, "db", names.alias, `${names.alias}.${names.net}`]) expect(final(`${n}.`)).toEqual({ fqdn: `${n}.`, address: dbIp, quality: "verified" });
-    const text = Bun.spawnSync([built, "mobydig", names.web]);
+    const text = Bun.spawnSync([BUILT_BINARY, "mobydig", names.web]);
     expect(text.exitCode).toBe(0);
     expect(text.stdout.toString()).toContain(`ok   ${`${names.db}.${names.net}.`.padEnd(40)} ${dbIp}`);
-    const unknown = Bun.spawnSync([built, "mobydig", `${lab.prefix}-nope`], { stderr: "pipe" });
+    const unknown = Bun.spawnSync([BUILT_BINARY, "mobydig", `${lab.prefix}-nope`], { stderr: "pipe" });
     expect([unknown.exitCode, unknown.stderr.toString().trim()]).toEqual([1, `wiresight: Docker container "${lab.prefix}-nope" not found`]);
   }, 120_000);
 
