@@ -69,7 +69,7 @@ describe.if(root)("the Ghostwire web UI against wiresight", () => {
     // port's owner with its containee's icon, which for a shell blanked the page (docs/ghostwire.md).
     const listener = lab.spawn("ip", ["netns", "exec", u, "sh", "-c", `${process.execPath} -e 'Bun.listen({ hostname: "0.0.0.0", port: 80, socket: { data() {} } }); console.log("ready")'; true`]);
     await lab.waitFor(listener, "ready");
-    sh("ip", ["netns", "exec", t, "nft", "-f", "-"], { input: "table ip wsfwd { chain pre { type nat hook prerouting priority -100; tcp dport 8081 dnat to 10.93.0.2:80; } }\n" });
+    sh("ip", ["netns", "exec", t, "nft", "-f", "-"], { input: "table ip wsfwd {\n  chain pre {\n    type nat hook prerouting priority -100;\n    tcp dport 8081 dnat to 10.93.0.2:80\n  }\n}\n" });
 
     server = await startServeBinary(["--db", join(lab.dir, "history.db"), "--ui", WEBUI_BUILD, "--full-pass", "5s"], { startMs: 60_000 });
     base = server.url;
