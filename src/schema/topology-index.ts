@@ -7,7 +7,7 @@ import type { Container, ContainerEngine, ContainerNetwork, Pod } from "../model
 import type { KubeService } from "../model/kube-services.ts";
 import type { ForwardedPort } from "../model/forwarded-ports.ts";
 import { indexTopology, type TopologyIndex } from "../model/index-topology.ts";
-import type { Address, InterfaceKind, NetworkInterface, Route, Socket, Topology } from "../model/topology.ts";
+import type { Address, InterfaceKind, NetworkInterface, PidNamespace, Process, Route, Socket, Topology } from "../model/topology.ts";
 
 export interface SchemaIndex extends TopologyIndex {
   addresses: Map<string, Address>;
@@ -19,6 +19,9 @@ export interface SchemaIndex extends TopologyIndex {
   containerNetworks: Map<string, ContainerNetwork>;
   pods: Map<string, Pod>;
   services: Map<string, KubeService>;
+  pidNamespaces: Map<string, PidNamespace>;
+  /** The processes living in each PID namespace (Process.pidns, reversed). */
+  processesByPidns: Map<string, Process[]>;
   /** The sockets each interface can carry (Socket.interfaces, reversed). */
   socketsByInterface: Map<string, Socket[]>;
 }
@@ -58,6 +61,8 @@ export function schemaIndex(topology: Topology): SchemaIndex {
     containerNetworks: new Map(topology.containerNetworks.map((n) => [n.key, n])),
     pods: new Map(topology.pods.map((p) => [p.key, p])),
     services: new Map(topology.services.map((s) => [s.key, s])),
+    pidNamespaces: new Map(topology.pidNamespaces.map((n) => [n.key, n])),
+    processesByPidns: new Map(),
     socketsByInterface: new Map(),
   };
   const own = (o: object, typename: string) => owners.set(o, { typename, index });
@@ -85,7 +90,14 @@ export function schemaIndex(topology: Topology): SchemaIndex {
       }
     }
   }
-  for (const p of topology.processes) own(p, "Process");
+  for (const p of topology.processes) {
+    own(p, "Process");
+    if (p.pidns === null) continue;
+    const list = index.processesByPidns.get(p.pidns);
+    if (list) list.push(p);
+    else index.processesByPidns.set(p.pidns, [p]);
+  }
+  for (const n of topology.pidNamespaces) own(n, "PidNamespace");
   for (const p of topology.forwardedPorts) own(p, "ForwardedPort");
   for (const e of topology.engines) own(e, "ContainerEngine");
   for (const c of topology.containers) own(c, "Container");
@@ -123,6 +135,8 @@ export function lookupNode(index: SchemaIndex, typename: string, key: string): o
         return index.sockets.get(key);
       case "Process":
         return index.processes.get(key);
+      case "PidNamespace":
+        return index.pidNamespaces.get(key);
       case "ForwardedPort":
         return index.forwardedPorts.get(key);
       case "ContainerEngine":
@@ -153,6 +167,7 @@ export function nodeByKey(index: SchemaIndex, key: string): object | null {
     index.routes.get(key) ??
     index.sockets.get(key) ??
     index.processes.get(key) ??
+    index.pidNamespaces.get(key) ??
     index.containers.get(key) ??
     index.engines.get(key) ??
     index.containerNetworks.get(key) ??
@@ -163,7 +178,7 @@ export function nodeByKey(index: SchemaIndex, key: string): object | null {
 
 export function isNodeTypename(typename: string): boolean {
   return (
-    ["NetworkNamespace", "Address", "Route", "Socket", "Process", "ForwardedPort", "ContainerEngine", "Container", "ContainerNetwork", "Pod", "Service"].includes(typename) ||
+    ["NetworkNamespace", "Address", "Route", "Socket", "Process", "PidNamespace", "ForwardedPort", "ContainerEngine", "Container", "ContainerNetwork", "Pod", "Service"].includes(typename) ||
     Object.values(INTERFACE_TYPENAMES).includes(typename)
   );
 }
@@ -183,6 +198,8 @@ export function typenameOfStoreKind(kind: string, attrs: Record<string, unknown>
       return "Socket";
     case "process":
       return "Process";
+    case "PID namespace":
+      return "PidNamespace";
     case "forwarded port":
       return "ForwardedPort";
     case "engine":
