@@ -22,6 +22,8 @@ export interface SchemaIndex extends TopologyIndex {
   pidNamespaces: Map<string, PidNamespace>;
   /** The processes living in each PID namespace (Process.pidns, reversed). */
   processesByPidns: Map<string, Process[]>;
+  /** The PID namespaces created in each (PidNamespace.parent, reversed). */
+  pidnsChildren: Map<string, PidNamespace[]>;
   /** The sockets each interface can carry (Socket.interfaces, reversed). */
   socketsByInterface: Map<string, Socket[]>;
 }
@@ -63,6 +65,7 @@ export function schemaIndex(topology: Topology): SchemaIndex {
     services: new Map(topology.services.map((s) => [s.key, s])),
     pidNamespaces: new Map(topology.pidNamespaces.map((n) => [n.key, n])),
     processesByPidns: new Map(),
+    pidnsChildren: new Map(),
     socketsByInterface: new Map(),
   };
   const own = (o: object, typename: string) => owners.set(o, { typename, index });
@@ -83,21 +86,17 @@ export function schemaIndex(topology: Topology): SchemaIndex {
     for (const s of ns.sockets) {
       own(s, "Socket");
       index.sockets.set(s.key, s);
-      for (const k of s.interfaces) {
-        const list = index.socketsByInterface.get(k);
-        if (list) list.push(s);
-        else index.socketsByInterface.set(k, [s]);
-      }
+      for (const k of s.interfaces) append(index.socketsByInterface, k, s);
     }
   }
   for (const p of topology.processes) {
     own(p, "Process");
-    if (p.pidns === null) continue;
-    const list = index.processesByPidns.get(p.pidns);
-    if (list) list.push(p);
-    else index.processesByPidns.set(p.pidns, [p]);
+    if (p.pidns !== null) append(index.processesByPidns, p.pidns, p);
   }
-  for (const n of topology.pidNamespaces) own(n, "PidNamespace");
+  for (const n of topology.pidNamespaces) {
+    own(n, "PidNamespace");
+    if (n.parent !== null) append(index.pidnsChildren, n.parent, n);
+  }
   for (const p of topology.forwardedPorts) own(p, "ForwardedPort");
   for (const e of topology.engines) own(e, "ContainerEngine");
   for (const c of topology.containers) own(c, "Container");
@@ -107,6 +106,12 @@ export function schemaIndex(topology: Topology): SchemaIndex {
   own(topology, "Topology");
   indexes.set(topology, index);
   return index;
+}
+
+function append<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** The GraphQL type of an entity object of an indexed topology. */

@@ -84,7 +84,7 @@ builder.node(PidNamespaceRef, {
     inode: t.exposeFloat("inode", { description: "The number in `pid:[…]` (`readlink /proc/PID/ns/pid`)." }),
     level: t.exposeInt("level", { description: "Nesting depth below the outermost PID namespace visible here (the initial one: 0)." }),
     parent: t.field({ description: "The PID namespace it was created in; null for the outermost.", type: PidNamespaceRef, nullable: true, resolve: (n) => byKey(indexOf(n).pidNamespaces, n.parent) }),
-    children: t.field({ description: "The PID namespaces created in it.", type: [PidNamespaceRef], resolve: (n) => indexOf(n).topology.pidNamespaces.filter((c) => c.parent === n.key) }),
+    children: t.field({ description: "The PID namespaces created in it.", type: [PidNamespaceRef], resolve: (n) => indexOf(n).pidnsChildren.get(n.key) ?? [] }),
     init: t.field({ description: "Its init (PID 1 inside it), when visible: the namespace lives exactly as long as it does.", type: ProcessRef, nullable: true, resolve: (n) => byKey(indexOf(n).processes, n.init) }),
     processes: t.field({ description: "The processes living in it (not those of its children), by PID.", type: [ProcessRef], resolve: (n) => indexOf(n).processesByPidns.get(n.key) ?? [] }),
   }),
