@@ -15,7 +15,8 @@ import type { Container, ContainerEngine, ContainerNetwork, Pod } from "../model
 import { resolveForwardedPortDestinations, type ForwardedPort } from "../model/forwarded-ports.ts";
 import { processKey, type NetnsKey } from "../model/keys.ts";
 import { resolveServiceEndpoints, type KubeService } from "../model/kube-services.ts";
-import { compareNamespaces, sortLists, sortNamespace } from "../model/sort.ts";
+import { schedPolicyName } from "../model/scheduling.ts";
+import { compareNamespaces, comparePidNamespaces, sortLists, sortNamespace } from "../model/sort.ts";
 import type { Tenant } from "../model/tenants.ts";
 import { TOPOLOGY_FORMAT_VERSION, type NetworkInterface, type NetworkNamespace, type Process, type Topology, type Warning } from "../model/topology.ts";
 import type { NftRule, RtLink } from "../netlink/index.ts";
@@ -29,6 +30,7 @@ import { buildNamespace, dressNamespace } from "./network/build-namespace.ts";
 import type { RawNamespace } from "./network/collect-namespace.ts";
 import type { DriverInfo } from "./network/interfaces.ts";
 import { relate, type RelationNamespace } from "./network/relations.ts";
+import { relateSriov, type SriovFunction } from "./network/sriov.ts";
 import { LinkIndex, planNsids, wantedNsids, type NsidPlan } from "./network/resolve-nsids.ts";
 import { missingForDiscovery } from "./procfs/capabilities.ts";
 import type { NetnsCandidate } from "./procfs/namespaces.ts";
@@ -58,7 +60,7 @@ export interface BuildScope {
   /** Of those, the ones not read again (dressed or related anew): their addresses and routes are as they were. */
   unread: Set<NetnsKey>;
   /** Top-level lists that may have changed. */
-  lists: Set<"processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services">;
+  lists: Set<"processes" | "pidNamespaces" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services">;
 }
 
 export interface AssemblyOptions {
@@ -87,6 +89,8 @@ interface Entry {
   services: KubeService[];
   /** A hash of the procfs-derived inputs of the last build (compared after each procfs pass). */
   inputs: string;
+  /** Its interfaces that are SR-IOV functions, by ifindex (from its last read). */
+  sriov: { index: number; fn: SriovFunction }[];
   counts: { interfaces: number; addresses: number; routes: number; sockets: number; tenants: number; retries: number };
 }
 
@@ -119,6 +123,8 @@ export class Assembly {
   readonly #unresolved = new Set<NetnsKey>();
   /** Namespaces with nf_tables forwardings; namespaces with warnings (so builds never scan them all). */
   readonly #forwarding = new Set<NetnsKey>();
+  /** Namespaces holding SR-IOV functions. */
+  readonly #sriov = new Set<NetnsKey>();
   readonly #warned = new Set<NetnsKey>();
   readonly #totals = { interfaces: 0, addresses: 0, routes: 0, sockets: 0, tenants: 0, retries: 0 };
   #proxyForwardings: { netns: NetnsKey; candidate: ForwardingCandidate }[] = [];
@@ -272,6 +278,7 @@ export class Assembly {
         forwardings: [],
         services: [],
         inputs: "",
+        sriov: [],
         counts: { interfaces: 0, addresses: 0, routes: 0, sockets: 0, tenants: 0, retries: 0 },
       };
       this.#entries.set(read.key, entry);
@@ -388,8 +395,11 @@ export class Assembly {
     const buildWarn = (e: Entry): Warn => (subject, message) => e.buildWarnings.push({ subject, message });
 
     const affected = new Set<NetnsKey>();
+    // SR-IOV functions came, went or were read anew: all are related anew (physical NICs: few).
+    let sriovTouched = false;
     if (structural) {
       for (const [key, e] of this.#gone) {
+        sriovTouched ||= this.#sriov.delete(key);
         if (e.built) {
           this.#replaceInOrder(e.built, null);
           for (const [name] of this.#tuntapsOf(e)) this.#tuntapNames.get(name)?.delete(key);
@@ -404,6 +414,7 @@ export class Assembly {
       if (this.#procfsChanged) {
         this.#buildProcesses(procfs);
         scope.lists.add("processes");
+        scope.lists.add("pidNamespaces");
       }
       if (this.#procfsChanged || this.#enginesChanged) {
         this.#decorate(procfs, scope);
@@ -451,6 +462,11 @@ export class Assembly {
           const candidate = forwardingFromRule(rule);
           if (candidate) e.forwardings.push({ netns: key, candidate });
         }
+        const sriov = [...e.read.drivers].flatMap(([index, d]) => (d?.sriov ? [{ index, fn: d.sriov }] : []));
+        sriovTouched ||= sriov.length > 0 || e.sriov.length > 0;
+        e.sriov = sriov;
+        if (sriov.length > 0) this.#sriov.add(key);
+        else this.#sriov.delete(key);
         // Built: of the read, only its sockets and rules are needed again (a partial read takes
         // them over), and what `links` keeps (relations, NSIDs).
         e.read = { ...e.read, raw: { ...e.read.raw, links: [], addresses: [], routes: [] }, drivers: new Map() };
@@ -478,6 +494,7 @@ export class Assembly {
         if (before) for (const n of before.nsids) if (n.netns !== null) affected.add(n.netns);
       }
     }
+    if (sriovTouched) for (const k of this.#sriov) affected.add(k);
     // Namespaces wired to a changed one but not rebuilt: fresh copies of their interfaces to
     // write relations into (the published objects stay as they were).
     for (const key of affected) {
@@ -495,6 +512,14 @@ export class Assembly {
       for (const k of this.#pointedFrom.get(key) ?? []) sources.add(k);
     }
     relate(affected, sources, (key) => this.#relationView(key));
+    if (sriovTouched)
+      relateSriov([...this.#sriov].flatMap((k) => {
+        const e = this.#entries.get(k)!;
+        return e.sriov.flatMap(({ index, fn }) => {
+          const iface = e.byIndex.get(index);
+          return iface ? [{ iface, fn }] : [];
+        });
+      }));
 
     // 2. Per namespace: tun/tap users, containers; then sorted into place.
     for (const key of new Set([...selected, ...affected])) {
@@ -569,10 +594,11 @@ export class Assembly {
     const d = this.#decoration;
     return {
       formatVersion: TOPOLOGY_FORMAT_VERSION,
-      host: { bootId: procfs.bootId, hostname: procfs.host.hostname, kernelRelease: procfs.host.kernelRelease },
+      host: { bootId: procfs.bootId, hostname: procfs.host.hostname, kernelRelease: procfs.host.kernelRelease, kernelVersion: procfs.host.kernelVersion, os: procfs.host.os, cpusOnline: procfs.host.cpusOnline },
       discoveredAt,
       namespaces: [...this.#order],
       processes: this.#processes,
+      pidNamespaces: procfs.pidNamespaces.list,
       forwardedPorts: this.#forwardedPorts,
       engines: d ? d.engines : ([] as ContainerEngine[]),
       containers: d ? d.containers : ([] as Container[]),
@@ -780,8 +806,12 @@ export class Assembly {
       startTime: p.startTime,
       uid: p.uid,
       netns: pidToNetns.get(p.pid) ?? null,
+      pidns: procfs.pidNamespaces.keyOfPid.get(p.pid) ?? null,
+      scheduling: p.scheduling && { ...p.scheduling, policy: schedPolicyName(p.scheduling.policy) },
+      cpuAffinity: p.cpuAffinity,
     }));
     this.#processes.sort((a, b) => a.pid - b.pid);
+    procfs.pidNamespaces.list.sort(comparePidNamespaces);
     this.#processByPid = new Map(this.#processes.map((p) => [p.pid, p]));
     this.#proxyForwardings = [];
     this.#proxyWarnings = [];
@@ -815,7 +845,7 @@ export class Assembly {
       const netnsByInode = new Map([...this.#entries.values()].map((e) => [candidateId(e.candidate), e.key]));
       this.#decoration = decorationOf(this.#engines.results, this.#processByPid, netnsByInode, procfs.procRoot);
       const { engines, containers, containerNetworks, pods } = this.#decoration;
-      sortLists({ engines, containers, containerNetworks, pods, processes: [], forwardedPorts: [], services: [] }, () => 0);
+      sortLists({ engines, containers, containerNetworks, pods, processes: [], pidNamespaces: [], forwardedPorts: [], services: [] }, () => 0);
     }
     if (before || this.#decoration) for (const l of ["engines", "containers", "containerNetworks", "pods"] as const) scope.lists.add(l);
     if (!this.#decoration) this.#containerNetworks = [];

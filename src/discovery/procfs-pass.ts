@@ -1,7 +1,8 @@
 // The procfs half of a discovery, in one call: processes, the one fd pass, every network
 // namespace (procfs + nsfs), and what derives from those tables alone — socket owners, tun/tap
 // users (asked of the kernel per fd), tenants with their DNS files and UTS names, container
-// engines and their API sockets, the host's capabilities and names, /etc/services. The result is
+// engines and their API sockets, PID namespaces, the host's capabilities, names, kernel, OS and
+// CPUs, /etc/services. The result is
 // plain data (Maps and arrays of plain objects): it crosses from a reader Worker to the thread
 // that assembles by structured clone, and leaves the big fd table behind.
 
@@ -9,10 +10,12 @@ import { readFileSync } from "node:fs";
 import { tunAttachment } from "../ffi/index.ts";
 import { processKey, type ProcessKey } from "../model/keys.ts";
 import type { Tenant } from "../model/tenants.ts";
-import type { Warning } from "../model/topology.ts";
+import type { OsRelease, Warning } from "../model/topology.ts";
 import { findEngines, type EngineCandidate } from "./engines/find-engines.ts";
 import { socketOwners } from "./network/sockets.ts";
 import { readBootId } from "./procfs/boot.ts";
+import { readCpusOnline, readHostOsRelease, readKernelVersion } from "./procfs/host-info.ts";
+import { collectPidNamespaces, type PidNamespaces } from "./procfs/pid-namespaces.ts";
 import { readEffectiveCapabilities } from "./procfs/capabilities.ts";
 import { readFdTable, scanNetworkNamespaces, type InitialMethod, type NetnsCandidate } from "./procfs/namespaces.ts";
 import { readProcesses, type ProcessInfo } from "./procfs/processes.ts";
@@ -56,7 +59,9 @@ export interface ProcfsPass {
   engines: EngineCandidate[];
   /** Warnings of the engine search (subject engine:…). */
   engineWarnings: Warning[];
-  host: { caps: Set<string>; hostname: string; kernelRelease: string };
+  host: { caps: Set<string>; hostname: string; kernelRelease: string; kernelVersion: string | null; os: OsRelease | null; cpusOnline: [number, number][] | null };
+  /** The PID namespaces the processes live in, and each process's. */
+  pidNamespaces: PidNamespaces;
   services: ServiceTable;
   /** /etc/services problems (subject "services"). */
   serviceWarnings: Warning[];
@@ -115,7 +120,11 @@ export function runProcfsPass(options: ProcfsPassOptions = {}): ProcfsPass {
       caps: readEffectiveCapabilities(procRoot),
       hostname: readTrimmed(`${procRoot}/sys/kernel/hostname`),
       kernelRelease: readTrimmed(`${procRoot}/sys/kernel/osrelease`),
+      kernelVersion: readKernelVersion(procRoot),
+      os: readHostOsRelease(procRoot, (m) => warnings.push({ subject: "procfs", message: m })),
+      cpusOnline: readCpusOnline(),
     },
+    pidNamespaces: collectPidNamespaces(processes, bootId, procRoot, (m) => warnings.push({ subject: "procfs", message: m })),
     services,
     serviceWarnings,
   };

@@ -4,7 +4,7 @@
 // protocol, family, port and addresses; processes by PID; forwarded ports by namespace, then key; engines by PID, containers and
 // container networks by engine, then name; pods by engine, namespace, name; services by namespace, then key.
 
-import type { NetworkNamespace, Topology } from "./topology.ts";
+import type { NetworkNamespace, PidNamespace, Topology } from "./topology.ts";
 
 export function sortTopology(t: Topology): void {
   t.namespaces.sort(compareNamespaces);
@@ -16,6 +16,11 @@ export function sortTopology(t: Topology): void {
 /** The order of namespaces: the initial one first, then by display name, inode, key. */
 export function compareNamespaces(a: NetworkNamespace, b: NetworkNamespace): number {
   return Number(b.initial) - Number(a.initial) || cmp(a.displayName, b.displayName) || a.inode - b.inode || cmp(a.key, b.key);
+}
+
+/** The order of PID namespaces: outermost first, then by inode. */
+export function comparePidNamespaces(a: PidNamespace, b: PidNamespace): number {
+  return a.level - b.level || a.inode - b.inode || cmp(a.key, b.key);
 }
 
 /** Orders what one namespace holds (in place). */
@@ -47,15 +52,16 @@ export function sortNamespace(ns: NetworkNamespace): void {
 }
 
 /**
- * Orders the top-level lists (in place): processes by PID; forwarded ports by their namespace's
+ * Orders the top-level lists (in place): processes by PID; PID namespaces outermost first, then by inode; forwarded ports by their namespace's
  * position (`positionOf`), then key; engines by PID; containers and their networks by engine,
  * then name; pods by engine, Kubernetes namespace, name; services by their namespace's position, then key.
  */
 export function sortLists(
-  t: Pick<Topology, "processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services">,
+  t: Pick<Topology, "processes" | "pidNamespaces" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services">,
   positionOf: (netns: string) => number,
 ): void {
   t.processes.sort((a, b) => a.pid - b.pid);
+  t.pidNamespaces.sort(comparePidNamespaces);
   t.forwardedPorts.sort((a, b) => positionOf(a.netns) - positionOf(b.netns) || cmp(a.key, b.key));
   t.engines.sort((a, b) => a.pid - b.pid || cmp(a.key, b.key));
   t.containers.sort((a, b) => cmp(a.engine, b.engine) || cmp(a.name, b.name) || cmp(a.id, b.id));

@@ -27,7 +27,7 @@ export interface Rebuild {
 }
 
 /** The Topology's top-level lists, each recorded as a kind of its own. */
-export type TopLevelList = "processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services";
+export type TopLevelList = "processes" | "pidNamespaces" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services";
 
 /** What enumerating one namespace's entities may need from the rest of the Topology. */
 export interface EnumerateContext {

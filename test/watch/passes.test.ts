@@ -79,7 +79,8 @@ class FakeKernel implements Kernel {
       tenantStats: { tenants: 0, dnsFileSets: 0, utsNamespaces: 0 },
       engines: [],
       engineWarnings: [],
-      host: { caps: new Set(), hostname: "fake", kernelRelease: "6.0" },
+      host: { caps: new Set(), hostname: "fake", kernelRelease: "6.0", kernelVersion: null, os: null, cpusOnline: null },
+      pidNamespaces: { list: [], keyOfPid: new Map() },
       services: { byPort: new Map(), malformed: 0 },
       serviceWarnings: [],
     };

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_CAPTURES } from "../../server/server.ts";
 import { GuardConfigError, parseAllowHost, parseCorsOrigin } from "../../server/request-guard.ts";
 import { startService } from "../../server/service.ts";
 import { installSignalHandlers } from "../../server/signals.ts";
+import { StaticUi, StaticUiError } from "../../server/static-ui.ts";
 import { parseCommandArgs } from "../args.ts";
 import { DB_PATH_HELP, defaultDbPath } from "../db-path.ts";
 import { parseDuration } from "../time-spec.ts";
@@ -29,6 +30,7 @@ Watch every network namespace, record each change in the history database, and s
                or Packetflix's ?container=<JSON>&nif=a/b&filter=…&chaste, as Edgeshark's
                Wireshark plugin asks (docs/capture.md); /version and /discover/… as Packetflix
   /healthz     200 while discovery works, 503 when it fails or stalls
+  /mobydig     Ghostwire's neighbourhood check of a Docker container, over a websocket
 
 Options:
       --listen HOST:PORT   where to listen (default ${DEFAULT_LISTEN}; loopback unless told otherwise;
@@ -53,6 +55,8 @@ Options:
                            requests are answered on a thread of their own
       --external-url URL   how alert receivers reach this server, for the links in alerts
                            (generatorURL, externalURL); default http://LISTEN
+      --ui DIR             serve a web UI build from DIR on the same origin, e.g. the Ghostwire
+                           web UI: its pages, /json, /mobydig and capture links then just work
   -q, --quiet              print nothing but errors
   -h, --help               show this help
 
@@ -85,6 +89,8 @@ export interface ServeArgs {
   workers: number;
   /** The server's URL as alert receivers see it (null: its own listen URL). */
   externalUrl: string | null;
+  /** A web UI build to serve (--ui), checked to be one. */
+  ui: StaticUi | null;
   quiet: boolean;
   /** Things worth saying before starting (e.g. listening beyond loopback without a token). */
   warnings: string[];
@@ -112,6 +118,7 @@ export function parseServeArgs(
     keep: { type: "string" },
     workers: { type: "string" },
     "external-url": { type: "string" },
+    ui: { type: "string" },
     quiet: { type: "boolean", short: "q" },
     help: { type: "boolean", short: "h" },
   });
@@ -183,6 +190,7 @@ export function parseServeArgs(
     keepMs: values.keep === undefined ? null : parseDuration(values.keep, "--keep"),
     workers: parseWorkers(values.workers),
     externalUrl: values["external-url"] === undefined ? null : externalUrl(values["external-url"]),
+    ui: values.ui === undefined ? null : staticUi(values.ui),
     quiet: Boolean(values.quiet),
     warnings,
   };
@@ -221,12 +229,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
     keepMs: args.keepMs,
     watcher: { workers: args.workers },
     externalUrl: args.externalUrl ?? undefined,
+    ui: args.ui ?? undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const { topology, revision } = service.watcher.current();
   say(
     `wiresight serve: ${topology.namespaces.length} namespaces watched, revision ${revision} in ${args.db}\n` +
-      `wiresight serve: listening on ${service.server.url} (GraphiQL: ${service.server.url}/graphql)`,
+      `wiresight serve: listening on ${service.server.url} (GraphiQL: ${service.server.url}/graphql${args.ui ? `; web UI from ${args.ui.root}: ${service.server.url}/` : ""})`,
   );
   return new Promise<number>((resolve) => {
     installSignalHandlers(service.server, (signal, error) => {
@@ -235,4 +244,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
       resolve(error ? 1 : 0);
     });
   });
+}
+
+function staticUi(dir: string): StaticUi {
+  try {
+    return new StaticUi(dir);
+  } catch (e) {
+    if (e instanceof StaticUiError) throw new UsageError(`--ui: ${e.message}`);
+    throw e;
+  }
 }

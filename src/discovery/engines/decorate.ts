@@ -101,6 +101,8 @@ export function decorationOf(
       apiSocket: r.apiSocket,
       apiVersion: r.apiVersion,
       server: r.server,
+      engineId: r.inventory?.engineId ?? null,
+      version: r.inventory?.version ?? null,
       status: r.status,
       containerdNamespaces: r.inventory?.containerdNamespaces ?? [],
       cri: r.inventory?.cri ?? false,
@@ -210,6 +212,7 @@ export function decorationOf(
           ipv4: n.ipv4,
           ipv6: n.ipv6,
           mac: n.mac,
+          aliases: n.aliases,
         })),
       });
       if (pod && c.id === pod.sandboxId) pod.sandboxContainer = ckey;

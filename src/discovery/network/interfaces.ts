@@ -12,12 +12,15 @@ import {
 } from "../../netlink/index.ts";
 import { interfaceKey, type NetnsKey } from "../../model/keys.ts";
 import type { InterfaceDetails, InterfaceKind, NetworkInterface } from "../../model/topology.ts";
+import type { SriovFunction } from "./sriov.ts";
 
 export interface DriverInfo {
   driver: string;
   version: string;
   fwVersion: string;
   busInfo: string;
+  /** Its PCI device's SR-IOV function (sysfs, sriov.ts); null when none. */
+  sriov: SriovFunction | null;
 }
 
 export function classify(link: RtLink): InterfaceKind {
@@ -71,6 +74,8 @@ export function toInterface(netns: NetnsKey, link: RtLink, driver: DriverInfo | 
       members: [],
       underlay: null,
       overlays: [],
+      pf: null, // SR-IOV, across namespaces: sriov.ts
+      vfs: [],
     },
     raw: { link: link.link ?? null, linkNetnsid: link.linkNetnsid ?? null, master: link.master ?? null },
     details: details(kind, link, driver),
@@ -86,6 +91,7 @@ function details(kind: InterfaceKind, link: RtLink, driver: DriverInfo | null | 
       driverVersion: driver?.version || null,
       firmwareVersion: driver?.fwVersion || null,
       busInfo: driver?.busInfo || null,
+      sriov: driver?.sriov?.role ?? null, // which PF a VF belongs to: relateSriov, across namespaces
     };
   }
   switch (d?.kind) {

@@ -85,7 +85,7 @@ export function relate(affected: ReadonlySet<NetnsKey>, sources: Iterable<NetnsK
 }
 
 function clearRelations(iface: NetworkInterface): void {
-  iface.relations = { peer: null, bridge: null, ports: [], master: null, slaves: [], controller: null, members: [], underlay: null, overlays: [] };
+  iface.relations = { peer: null, bridge: null, ports: [], master: null, slaves: [], controller: null, members: [], underlay: null, overlays: [], pf: null, vfs: [] };
 }
 
 /** Keys end in `/if:<index>`; order by namespace, then numerically by index. */
