@@ -30,6 +30,21 @@ export function changeMatcher(f: ChangeFilter): (e: ChangeEvent) => boolean {
   return (e) => (!f.kinds || f.kinds.includes(e.kind)) && (!f.ops || f.ops.includes(e.op)) && (!f.namespace || inNamespace(e, f.namespace));
 }
 
+// A live batch reaches every subscriber: its changes are shaped once (the same objects for all of
+// them, so the server's fan-out executes a subscription once per change and document,
+// src/server/fanout.ts) and filtered once per distinct filter.
+const shaped = new WeakMap<readonly ChangeEvent[], Map<string, ChangeShape[]>>();
+
+function shapesOf(events: readonly ChangeEvent[], revision: number, time: string | null, filterKey: string, matches: (e: ChangeEvent) => boolean): ChangeShape[] {
+  let byFilter = shaped.get(events);
+  if (!byFilter) shaped.set(events, (byFilter = new Map()));
+  let all = byFilter.get("");
+  if (!all) byFilter.set("", (all = events.map((e) => ({ ...e, revision, time }))));
+  let list = byFilter.get(filterKey);
+  if (!list) byFilter.set(filterKey, (list = all.filter((_, i) => matches(events[i]!))));
+  return list;
+}
+
 export function topologyChanges(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number | null): Channel<ChangeShape> {
   // A namespace given by name or node id becomes its key now: it may be gone later, and its
   // removal is one of the events the client wants.
@@ -42,6 +57,7 @@ export function topologyChanges(ctx: SchemaContext, filter: ChangeFilter, sinceR
     }
   }
   const matches = changeMatcher({ ...filter, namespace });
+  const filterKey = JSON.stringify([filter.kinds ?? null, filter.ops ?? null, namespace]);
   const channel = new Channel<ChangeShape>();
   let sent = -Infinity;
   let replaying = true;
@@ -50,7 +66,9 @@ export function topologyChanges(ctx: SchemaContext, filter: ChangeFilter, sinceR
   const deliver = (revision: number, time: string | null, events: ChangeEvent[]) => {
     if (revision <= sent) return;
     sent = revision;
-    for (const e of events) if (matches(e)) channel.push({ ...e, revision, time });
+    // One batch per revision, even an empty one: once it is delivered, the client has every
+    // change up to this revision (what a subscriber ended for reading too slowly is told).
+    channel.pushBatch(shapesOf(events, revision, time, filterKey, matches), revision);
   };
   const unsubscribe = ctx.live.subscribe((batch) => {
     if (replaying) held.push(batch);
@@ -60,6 +78,9 @@ export function topologyChanges(ctx: SchemaContext, filter: ChangeFilter, sinceR
 
   try {
     if (sinceRevision !== null) replay(ctx, sinceRevision, deliver);
+    // Live from here: the changes after the current revision (the watcher publishes a revision
+    // in the same step that makes it current, so none up to it is still to come).
+    else channel.pushBatch([], ctx.live.current().revision);
   } catch (err) {
     channel.close();
     throw err;
