@@ -19,6 +19,8 @@ import type { LiveTopology } from "../watch/live.ts";
 import { TokenCheck, unauthorized } from "./auth.ts";
 import { CaptureRequestError, parseCaptureParams, startCapture } from "./capture-request.ts";
 import { captureResponse, captureSocket, type CaptureSocketState } from "./capture-stream.ts";
+import { Fanout, type FanoutLimits } from "./fanout.ts";
+import { useFanout } from "./fanout-plugin.ts";
 import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./graphql-ws.ts";
 import { healthResponse } from "./health.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
@@ -47,6 +49,8 @@ export interface ServerOptions<C extends object = SchemaContext> {
   shutdownGraceMs?: number;
   /** graphql-yoga's logging (unexpected resolver errors are logged, masked for clients). Default true. */
   logging?: boolean;
+  /** How far a subscriber may fall behind before its subscription ends (docs/graphql.md); defaults in fanout.ts. */
+  subscriberLimits?: Partial<FanoutLimits>;
 }
 
 export interface RunningServer {
@@ -90,9 +94,12 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     return contextOption;
   };
 
+  // One context object serves every operation alike (authorization is all or nothing), so
+  // subscribers asking the same thing share executions; a context factory may differ per request.
+  const fanout = new Fanout({ limits: options.subscriberLimits, contextKey: () => (typeof contextOption === "function" ? null : "") });
   const yoga = createYoga({
     schema: options.schema,
-    plugins: options.plugins ?? [],
+    plugins: [...(options.plugins ?? []), useFanout(fanout)],
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     logging: options.logging ?? true,
@@ -101,7 +108,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     // Assets inlined from the package: the playground works with no network (no CDN).
     renderGraphiQL,
   });
-  const wsGraphql = graphqlWsHandler(yoga, token);
+  const wsGraphql = graphqlWsHandler(yoga, token, fanout);
 
   const authorized = (req: Request) => !token || token.matches(req.headers.get("authorization"));
   const isUpgrade = (req: Request) => (req.headers.get("upgrade") ?? "").toLowerCase() === "websocket";
@@ -196,6 +203,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       },
       drain(ws) {
         if (ws.data.kind === "capture") captureSocket.drain(ws as ServerWebSocket<CaptureSocketState>);
+        else wsGraphql.drain(ws as ServerWebSocket<GraphqlSocketState>);
       },
       close(ws, code, reason) {
         sockets.delete(ws);
