@@ -22,6 +22,7 @@ import { captureResponse, captureSocket, type CaptureSocketState } from "./captu
 import { Fanout, type FanoutLimits } from "./fanout.ts";
 import { useFanout } from "./fanout-plugin.ts";
 import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./graphql-ws.ts";
+import { useQueryCache } from "./query-cache.ts";
 import { healthResponse } from "./health.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
 import { closableResponse, OpenStreams } from "./streams.ts";
@@ -99,7 +100,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
   const fanout = new Fanout({ limits: options.subscriberLimits, contextKey: () => (typeof contextOption === "function" ? null : "") });
   const yoga = createYoga({
     schema: options.schema,
-    plugins: [...(options.plugins ?? []), useFanout(fanout)],
+    plugins: [...(options.plugins ?? []), useFanout(fanout), useQueryCache(options.live)],
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     logging: options.logging ?? true,
