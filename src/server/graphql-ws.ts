@@ -107,7 +107,7 @@ function streamTo(sub: FanoutSubscription, ws: ServerWebSocket<GraphqlSocketStat
   const sink: SubscriberSink = {
     send: (result) => void ws.sendText(prefix + result.json + "}"),
     full: () => ws.getBufferedAmount() >= socketBytes,
-    end: () => {}, // graphql-ws answers `ended`
+    end: () => {}, // graphql-ws sends `complete` or `error` when next() below settles
     cork: (fn) => void ws.cork(fn),
   };
   sub.attach(sink);

@@ -96,11 +96,13 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
   };
 
   // One context object serves every operation alike (authorization is all or nothing), so
-  // subscribers asking the same thing share executions; a context factory may differ per request.
-  const fanout = new Fanout({ limits: options.subscriberLimits, contextKey: () => (typeof contextOption === "function" ? null : "") });
+  // subscribers and queries asking the same thing share executions; a context factory may make
+  // a different context per request, and then nothing is shared.
+  const sharedContext = typeof contextOption !== "function";
+  const fanout = new Fanout({ limits: options.subscriberLimits, contextKey: () => (sharedContext ? "" : null) });
   const yoga = createYoga({
     schema: options.schema,
-    plugins: [...(options.plugins ?? []), useFanout(fanout), useQueryCache(options.live)],
+    plugins: [...(options.plugins ?? []), useFanout(fanout), ...(sharedContext ? [useQueryCache(options.live)] : [])],
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     logging: options.logging ?? true,
