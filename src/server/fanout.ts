@@ -113,7 +113,7 @@ function asGraphQLError(err: unknown): GraphQLError {
 }
 
 /** The error that ends a subscription whose client reads too slowly. */
-export function slowSubscriberError(queuedEvents: number, lastRevision: number | undefined): GraphQLError {
+function slowSubscriberError(queuedEvents: number, lastRevision: number | undefined): GraphQLError {
   const what = `subscription ended: the client read too slowly (its connection was full and more than ${queuedEvents} events were waiting)`;
   const message =
     lastRevision === undefined
