@@ -206,22 +206,25 @@ async function fanout(url: string): Promise<void> {
   const last = Math.max(...deletion.map((a) => a.last));
   const labEvents = deletion.reduce((n, a) => n + a.events, 0) / SUBSCRIBERS;
 
-  // A probe belongs to the window it was sent in: the watcher's pass (deletion → first event),
-  // or the fan-out (first → last event at any subscriber).
+  // Probes by when they were sent: during the watcher's pass (deletion → first event) or during
+  // the fan-out (first → last event at any subscriber); and every probe whose wait overlapped the
+  // fan-out at all (one sent just before it and held up by it included).
   const sentIn = (p: Probe[], from: number, to: number) => p.filter((x) => x.at >= from && x.at <= to);
+  const overlapping = (p: Probe[]) => p.filter((x) => x.at <= last && x.at + x.ms >= first);
   const total = counts.reduce((a, b) => a + b, 0);
   console.log(`\n1. fan-out: ${SUBSCRIBERS} graphql-ws subscribers, ${FANOUT_CONTAINERS} containers (+${lab.hubs} hubs) deleted in one batch`);
   console.log(`   the deletion: ${labEvents} events per subscriber in revision(s) ${[...labRevisions].sort((a, b) => a - b).join(", ")}; all events per subscriber meanwhile ${Math.min(...counts)}…${Math.max(...counts)} (${total} messages), ${errors} subscription errors`);
   console.log(`   deletion → first event ${ms(first - deleted)} (the watcher's pass), first → last event at any subscriber ${ms(last - first)} (the fan-out)`);
   for (const [name, key] of [["/healthz", "health"], [SMALL_QUERY, "small"]] as const) {
-    console.log(`   ${name.padEnd(12)} idle:               ${summary(idle[key])}`);
-    console.log(`   ${"".padEnd(12)} the watcher's pass: ${summary(sentIn(busy[key], deleted, first))}`);
-    console.log(`   ${"".padEnd(12)} the fan-out:        ${summary(sentIn(busy[key], first, last))}`);
+    console.log(`   ${name.padEnd(12)} idle:                       ${summary(idle[key])}`);
+    console.log(`   ${"".padEnd(12)} sent during the watcher's pass: ${summary(sentIn(busy[key], deleted, first))}`);
+    console.log(`   ${"".padEnd(12)} sent during the fan-out:      ${summary(sentIn(busy[key], first, last))}`);
+    console.log(`   ${"".padEnd(12)} waiting while it ran:         ${summary(overlapping(busy[key]))}`);
   }
   const longest = (p: Probe[]) => Math.max(0, ...p.map((x) => x.ms));
-  const worst = Math.max(longest(sentIn(busy.health, first, last)), longest(sentIn(busy.small, first, last)));
+  const worst = Math.max(longest(overlapping(busy.health)), longest(overlapping(busy.small)));
   const idleWorst = Math.max(longest(idle.health), longest(idle.small));
-  console.log(`   longest wait of a request sent during the fan-out ${ms(worst)} = ${ratio(worst, idleWorst)} the longest when idle (target: no request waits more than 100 ms)`);
+  console.log(`   longest wait of a request while the fan-out ran ${ms(worst)} = ${ratio(worst, idleWorst)} the longest when idle (target: no request waits more than 100 ms)`);
 }
 
 const FULL_TOPOLOGY = `{ topology { revision namespaces { key displayName inode
