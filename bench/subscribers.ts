@@ -298,21 +298,27 @@ async function pausedSubscriber(url: string, lab: Lab): Promise<void> {
   }
   const latest = (await query(url, SMALL_QUERY)).revision as number;
   const pausedS = (performance.now() - paused) / 1000;
+  const expected = (await query(url, `query($a: Moment!, $b: Moment) { changes(from: $a, to: $b) { revision key op } }`, { a: start, b: latest })).changes as {
+    revision: number;
+    key: string;
+    op: string;
+  }[];
   client.ws.resume();
-  const got: { revision: number; key: string; op: string }[] = [];
+  const got: typeof expected = [];
   let ended: any = null;
-  for (;;) {
-    // Until it ends, or nothing arrived for 3 s once the revisions up to `latest` are in.
-    const m = await client.next((got.at(-1)?.revision ?? 0) >= latest ? 3000 : 30_000).catch(() => null);
+  // Until it ends, has every change up to `latest`, or nothing came for 30 s.
+  for (let upToLatest = 0; upToLatest < expected.length; ) {
+    const m = await client.next(30_000).catch(() => null);
     if (m === null) break;
-    if (m.type === "next") got.push(m.payload.data.topologyChanges);
-    else if (m.type === "error" || m.type === "complete") {
+    if (m.type === "next") {
+      got.push(m.payload.data.topologyChanges);
+      if (got.at(-1)!.revision <= latest) upToLatest++;
+    } else if (m.type === "error" || m.type === "complete") {
       ended = m;
       break;
     }
   }
   client.ws.close();
-  const expected = (await query(url, `query($a: Moment!, $b: Moment) { changes(from: $a, to: $b) { revision key op } }`, { a: start, b: latest })).changes as typeof got;
   const id = (e: { revision: number; key: string; op: string }) => `${e.revision} ${e.op} ${e.key}`;
   console.log(`\n3. a paused subscriber (raw websocket, not reading for ${pausedS.toFixed(0)} s while ${ROUNDS} rounds of veth pairs were added to each of ${containers.length} containers: revisions ${start + 1}…${latest}, ${expected.length} changes)`);
   const lastRevision = ended?.payload?.[0]?.extensions?.lastRevision as number | undefined;
@@ -327,7 +333,7 @@ async function pausedSubscriber(url: string, lab: Lab): Promise<void> {
   const resumed: typeof got = [];
   const want = expected.filter((e) => e.revision > lastRevision).length;
   while (resumed.length < want) {
-    const m = await again.next(15_000).catch(() => null);
+    const m = await again.next(30_000).catch(() => null);
     if (m?.type !== "next") break;
     resumed.push(m.payload.data.topologyChanges);
   }
