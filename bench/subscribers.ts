@@ -306,13 +306,16 @@ async function pausedSubscriber(url: string, lab: Lab): Promise<void> {
   client.ws.resume();
   const got: typeof expected = [];
   let ended: any = null;
-  // Until it ends, has every change up to `latest`, or nothing came for 30 s.
-  for (let upToLatest = 0; upToLatest < expected.length; ) {
+  // Until it ends, sends a change after `latest` (they come in revision order: whatever up to
+  // `latest` has not come by then is not coming), or nothing came for 30 s.
+  for (;;) {
     const m = await client.next(30_000).catch(() => null);
     if (m === null) break;
     if (m.type === "next") {
-      got.push(m.payload.data.topologyChanges);
-      if (got.at(-1)!.revision <= latest) upToLatest++;
+      const e = m.payload.data.topologyChanges;
+      if (e.revision > latest) break;
+      got.push(e);
+      if (got.length === expected.length) break;
     } else if (m.type === "error" || m.type === "complete") {
       ended = m;
       break;
