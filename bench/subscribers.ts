@@ -190,8 +190,17 @@ async function fanout(url: string): Promise<void> {
   await Bun.sleep(500);
   const deleted = now();
   destroyCreated();
-  await waitForLab(url, lab, false);
-  // Until every subscriber has the same count and nothing arrived for 2 s.
+  // Until the lab's namespaces are gone (by key: a deleted namespace something still holds
+  // loses its name first), their removal has reached subscriber 0, every subscriber has the
+  // same count and nothing arrived for 2 s.
+  const gone = async () => {
+    const keys = (await query(url, "{ topology { namespaces { key } } }")).topology.namespaces.map((n: { key: string }) => n.key);
+    return !keys.some((k: string) => labKeys.has(k));
+  };
+  while (!(await gone()) || labRevisions.size === 0) {
+    if (now() - deleted > 180_000) throw new Error("the lab's namespaces were not removed within 180 s");
+    await Bun.sleep(250);
+  }
   for (let quiet = 0; quiet < 2000; ) {
     const before = counts.reduce((a, b) => a + b, 0);
     await Bun.sleep(250);
