@@ -363,6 +363,7 @@ async function main(): Promise<void> {
   console.log(`wiresight subscriber benchmark — ${new Date().toISOString()}, ${navigator.hardwareConcurrency} CPUs, ${opts.binary} serve`);
   const url = await startServer();
   if (SUBSCRIBERS > 0) await fanout(url);
+  if (QUERIES === 0 && ROUNDS === 0) return;
   await waitForIdle(30_000);
   const lab = await createLab(newPrefix(), QUERY_CONTAINERS);
   await waitForLab(url, lab, true);
