@@ -2,14 +2,15 @@
 // default settings), measured from outside. Every figure is printed next to a baseline measured
 // in the same run; nothing is asserted on time.
 //   1. fan-out: S graphql-ws subscribers follow topologyChanges; a lab of C containers is deleted
-//      in one `ip -batch` (one revision of ~15 entities per container). /healthz and a small
-//      query are probed every few ms throughout: their latency while the events are being
-//      written to the subscribers, against the same probes on the idle server.
-//   2. concurrent queries: Q clients send the full-topology query at once, at N containers;
-//      p50/p99 against one query at a time.
+//      in one `ip -batch` (one revision of ~28 changes per container). /healthz and a small query
+//      are probed every few ms from another process throughout: their latency while the revision
+//      is written to the subscribers, against the same probes on the idle server.
+//   2. concurrent queries: Q clients send the full-topology query at once, at N containers, with
+//      the same text and with distinct texts (executed each); against one query at a time.
 //   3. a paused subscriber: a raw websocket client subscribes, stops reading while veth pairs
-//      are added to the lab's containers, then reads again. What it got is compared with the history (`changes`): was it
-//      told where it stopped, and does `sinceRevision` from there fill the rest exactly?
+//      are added to the lab's containers, then reads again. What it got is compared with the
+//      history (`changes`): was it told where it stopped, and does `sinceRevision` from there
+//      fill in the rest exactly?
 // Everything it creates lives under a unique prefix and is removed whatever happens.
 //
 //   bun bench/subscribers.ts [--binary dist/wiresight] [--subscribers 200] [--fanout-containers 60]
