@@ -112,7 +112,7 @@ async function latency(url: string, prefix: string): Promise<void> {
   const client = wsClientFor(url);
   let waiting: { key: string; resolve: () => void } | null = null;
   const unsubscribe = client.subscribe(
-    { query: "subscription { topologyChanges(filter: { kinds: [INTERFACE], ops: [changed] }) { key } }" },
+    { query: "subscription { topologyChanges(filter: { kinds: [INTERFACE], ops: [CHANGED] }) { key } }" },
     {
       next: (r: any) => {
         if (waiting && r.data?.topologyChanges?.key === waiting.key) {

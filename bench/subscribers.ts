@@ -172,7 +172,7 @@ async function fanout(url: string): Promise<void> {
           const e = r.data?.topologyChanges;
           counts[i]!++;
           if (!e) return;
-          if (e.kind === "NAMESPACE" && e.op === "removed" && labKeys.has(e.key)) labRevisions.add(e.revision);
+          if (e.kind === "NAMESPACE" && e.op === "REMOVED" && labKeys.has(e.key)) labRevisions.add(e.revision);
           const a = arrivals.get(e.revision);
           if (a) {
             a.first = Math.min(a.first, at);
@@ -288,6 +288,22 @@ async function concurrentQueries(url: string, lab: Lab): Promise<void> {
   console.log(`   p50 of ${QUERIES} identical at once = ${ratio(percentile(burstSame, 0.5), percentile(executed, 0.5))} one executed query; of ${QUERIES} distinct at once = ${ratio(percentile(burstExecuted, 0.5), percentile(executed, 0.5))}`);
 }
 
+type Change = { revision: number; key: string; op: string };
+
+/** The history's changes after revision `from` up to `to`, oldest first, every page of them. */
+async function changesBetween(url: string, from: number, to: number): Promise<Change[]> {
+  const out: Change[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page = (
+      await query(url, `query($a: Moment!, $b: Moment, $after: String) { changes(from: $a, to: $b, first: 1000, after: $after) { nodes { revision key op } pageInfo { hasNextPage endCursor } } }`, { a: from, b: to, after })
+    ).changes;
+    out.push(...page.nodes);
+    if (!page.pageInfo.hasNextPage) return out;
+    after = page.pageInfo.endCursor;
+  }
+}
+
 async function pausedSubscriber(url: string, lab: Lab): Promise<void> {
   const start = (await query(url, SMALL_QUERY)).revision as number;
   const client = await RawGraphqlWs.connect(url);
@@ -308,11 +324,7 @@ async function pausedSubscriber(url: string, lab: Lab): Promise<void> {
   }
   const latest = (await query(url, SMALL_QUERY)).revision as number;
   const pausedS = (performance.now() - paused) / 1000;
-  const expected = (await query(url, `query($a: Moment!, $b: Moment) { changes(from: $a, to: $b) { revision key op } }`, { a: start, b: latest })).changes as {
-    revision: number;
-    key: string;
-    op: string;
-  }[];
+  const expected = await changesBetween(url, start, latest);
   client.ws.resume();
   const got: typeof expected = [];
   let ended: any = null;

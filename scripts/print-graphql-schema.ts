@@ -1,8 +1,11 @@
-// Writes the GraphQL schema's SDL to docs/schema.graphql (test/schema-graphql/sdl.test.ts fails
-// when that file is out of date). Run: bun scripts/print-graphql-schema.ts
+// Writes the GraphQL schema's SDL to docs/schema.graphql and its possible types (for Apollo
+// Client's cache) to docs/possible-types.json; test/schema-graphql/sdl.test.ts fails when either
+// file is out of date. Run: bun scripts/print-graphql-schema.ts
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { printSchema } from "graphql";
-import { buildSchema } from "../src/schema/index.ts";
+import { buildSchema, possibleTypes } from "../src/schema/index.ts";
 
-writeFileSync(join(import.meta.dir, "../docs/schema.graphql"), `${printSchema(buildSchema())}\n`);
+const schema = buildSchema();
+writeFileSync(join(import.meta.dir, "../docs/schema.graphql"), `${printSchema(schema)}\n`);
+writeFileSync(join(import.meta.dir, "../docs/possible-types.json"), `${JSON.stringify(possibleTypes(schema), null, 2)}\n`);

@@ -1,10 +1,11 @@
 // Rules and alerts as rows of the store's alert tables (src/store/alert-tables.ts): reading,
 // writing, listing and pruning. Times are stored as ms since the epoch and shown as ISO 8601.
 
-import { and, count, desc, eq, inArray, lt, ne, notInArray, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lt, ne, notInArray, type SQL } from "drizzle-orm";
 import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { alertRules, alerts, alertTransitions } from "../store/index.ts";
-import type { Alert, AlertFilter, AlertRule, RuleCondition, Severity } from "./types.ts";
+import { fingerprintOf } from "./labels.ts";
+import type { Alert, AlertEvent, AlertFilter, AlertRule, RuleCondition, RuleScope, Severity, WebhookFormat } from "./types.ts";
 
 export interface HistoryLimits {
   /** Resolved alerts whose last change is older than this go (default 30 days). */
@@ -30,7 +31,8 @@ function ruleOf(r: RuleRow): AlertRule {
     condition: JSON.parse(r.condition) as RuleCondition,
     forMs: r.forMs,
     severity: r.severity as Severity,
-    webhook: r.webhook,
+    webhook: r.webhook === null ? null : { url: r.webhook, format: r.webhookFormat as WebhookFormat, headers: JSON.parse(r.webhookHeaders) as Record<string, string>, secret: r.webhookSecret },
+    scope: r.scope === null ? null : (JSON.parse(r.scope) as RuleScope),
     builtIn: r.builtIn,
     createdAt: iso(r.createdAt)!,
     updatedAt: iso(r.updatedAt)!,
@@ -45,7 +47,11 @@ function rowOfRule(r: AlertRule): RuleRow {
     condition: JSON.stringify(r.condition),
     forMs: r.forMs,
     severity: r.severity,
-    webhook: r.webhook,
+    webhook: r.webhook?.url ?? null,
+    webhookFormat: r.webhook?.format ?? "wiresight",
+    webhookHeaders: JSON.stringify(r.webhook?.headers ?? {}),
+    webhookSecret: r.webhook?.secret ?? null,
+    scope: r.scope === null ? null : JSON.stringify(r.scope),
     builtIn: r.builtIn,
     createdAt: ms(r.createdAt)!,
     updatedAt: ms(r.updatedAt)!,
@@ -62,6 +68,9 @@ function alertOf(r: AlertRow): Alert {
     subject: r.subject,
     entities: JSON.parse(r.entities) as string[],
     message: r.message,
+    labels: JSON.parse(r.labels) as Record<string, string>,
+    annotations: JSON.parse(r.annotations) as Record<string, string>,
+    fingerprint: fingerprintOf(r.ruleId, r.subject),
     since: iso(r.since)!,
     firedAt: iso(r.firedAt),
     resolvedAt: iso(r.resolvedAt),
@@ -79,6 +88,8 @@ function rowOfAlert(a: Alert, changedAt: number): AlertRow {
     subject: a.subject,
     entities: JSON.stringify(a.entities),
     message: a.message,
+    labels: JSON.stringify(a.labels),
+    annotations: JSON.stringify(a.annotations),
     since: ms(a.since)!,
     firedAt: ms(a.firedAt),
     resolvedAt: ms(a.resolvedAt),
@@ -117,17 +128,48 @@ export class AlertRows {
     return this.db.select().from(alerts).where(ne(alerts.state, "resolved")).all().map(alertOf);
   }
 
-  /** Writes an alert as it is now (insert or update) and the transition it just made. */
-  write(a: Alert, at: number): void {
+  /** Writes an alert as it is now (insert or update) and the transition it just made; returns the transition's sequence number. */
+  write(a: Alert, at: number): number {
     const row = rowOfAlert(a, at);
     const { id, ...rest } = row;
     this.db.insert(alerts).values(row).onConflictDoUpdate({ target: alerts.id, set: rest }).run();
-    this.db.insert(alertTransitions).values({ alertId: id, state: a.state, at, revision: a.revision }).run();
+    return this.db.insert(alertTransitions).values({ alertId: id, state: a.state, at, revision: a.revision }).returning({ id: alertTransitions.id }).get()!.id;
   }
 
-  /** A new message or entity list for an alert that keeps its state (no transition). */
+  /** A new message, entity list, labels or annotations for an alert that keeps its state (no transition). */
   touch(a: Alert): void {
-    this.db.update(alerts).set({ message: a.message, entities: JSON.stringify(a.entities) }).where(eq(alerts.id, a.id)).run();
+    this.db
+      .update(alerts)
+      .set({ message: a.message, entities: JSON.stringify(a.entities), labels: JSON.stringify(a.labels), annotations: JSON.stringify(a.annotations) })
+      .where(eq(alerts.id, a.id))
+      .run();
+  }
+
+  get(id: string): Alert | null {
+    const row = this.db.select().from(alerts).where(eq(alerts.id, id)).get();
+    return row ? alertOf(row) : null;
+  }
+
+  /**
+   * The transitions after `sequence`, oldest first, each with its alert as it was then: the
+   * state, revision and times of that transition over the alert's stored fields (its message and
+   * labels are the latest ones).
+   */
+  eventsSince(sequence: number): AlertEvent[] {
+    const rows = this.db.select().from(alertTransitions).innerJoin(alerts, eq(alertTransitions.alertId, alerts.id)).where(gt(alertTransitions.id, sequence)).orderBy(asc(alertTransitions.id)).all();
+    return rows.map(({ alert_transitions: t, alerts: row }) => {
+      const now = alertOf(row);
+      const state = t.state as Alert["state"];
+      const at = iso(t.at)!;
+      const alert: Alert = {
+        ...now,
+        state,
+        revision: t.revision,
+        firedAt: state === "pending" ? null : now.firedAt,
+        resolvedAt: state === "resolved" ? now.resolvedAt : null,
+      };
+      return { sequence: t.id, alert, at };
+    });
   }
 
   list(filter: AlertFilter = {}): Alert[] {

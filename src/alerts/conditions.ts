@@ -3,6 +3,7 @@
 // except `ConditionMemory`, which remembers what a single topology cannot say ("was up", "was
 // attached") from one evaluation to the next.
 
+import { compileGlob } from "../model/glob.ts";
 import type { TopologyIndex } from "../model/index-topology.ts";
 import type { NetworkInterface, NetworkNamespace, Socket } from "../model/topology.ts";
 import { KINDS, type ChangeEvent } from "../store/index.ts";
@@ -66,11 +67,9 @@ export class ConditionMemory {
   }
 }
 
-/** A glob over names: `*` any run of characters, `?` one character; the whole name must match. */
+/** A glob over names (src/model/glob.ts: linear time, whatever a stored rule holds); no glob matches every name. */
 export function globMatcher(glob: string | undefined): (name: string) => boolean {
-  if (glob === undefined) return () => true;
-  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
-  return (name) => re.test(name);
+  return glob === undefined ? () => true : compileGlob(glob);
 }
 
 /** The findings of one condition; an empty list when it holds for nothing. */

@@ -7,16 +7,19 @@
 
 import { randomUUID } from "node:crypto";
 import { indexTopology, type TopologyIndex } from "../model/index-topology.ts";
+import { encodeNodeId } from "../model/node-id.ts";
 import type { Topology } from "../model/topology.ts";
 import { explain } from "../store/errors.ts";
 import type { ChangeEvent, Store } from "../store/index.ts";
 import type { LiveTopology, RevisionBatch } from "../watch/live.ts";
 import { AlertRows, DEFAULT_HISTORY, MAX_LIST, type HistoryLimits } from "./alert-rows.ts";
-import { ConditionMemory, evaluateCondition, type Finding } from "./conditions.ts";
+import { ConditionMemory, evaluateCondition, globMatcher, type Finding } from "./conditions.ts";
+import { fingerprintOf, labelsFor, namespaceOfKey } from "./labels.ts";
+import { resolvedMessage, type ResolveReason } from "./resolved.ts";
 import { readRuleFile, RuleFileError } from "./rule-file.ts";
-import type { Alert, AlertFilter, AlertRule, AlertRuleInput, AlertService } from "./types.ts";
+import type { Alert, AlertEvent, AlertFilter, AlertRule, AlertRuleInput, AlertService, RuleScope } from "./types.ts";
 import { AlertRuleError, checkPatch, checkRuleInput } from "./validate.ts";
-import { WebhookSender, type WebhookPayload } from "./webhook.ts";
+import { WebhookSender, webhookRequest, type WebhookAlert } from "./webhook.ts";
 
 export interface AlertEngineOptions {
   store: Store;
@@ -39,10 +42,16 @@ export interface AlertEngineOptions {
   stalledAfterMs?: number;
   /** Warnings (failed webhooks, throwing subscribers); default console.warn. */
   warn?: (message: string) => void;
+  /** The server's URL as receivers reach it, for generatorURL and externalURL (default http://127.0.0.1:5000); a function when it is known only later. */
+  externalUrl?: string | (() => string);
+  /** How often firing alerts are sent again to an Alertmanager's API, which lets them lapse otherwise (default 60 000 ms). */
+  alertmanagerResendMs?: number;
 }
 
 export const BUILT_IN_HEALTH_RULE = "discovery health";
 const PRUNE_EVERY_MS = 60_000;
+/** An alert sent to an Alertmanager's API lapses (endsAt) after this many resend periods unless sent again, as Prometheus does. */
+const LAPSE_AFTER_RESENDS = 4;
 
 export class AlertEngine implements AlertService {
   private readonly rows: AlertRows;
@@ -50,7 +59,7 @@ export class AlertEngine implements AlertService {
   private readonly rulesById = new Map<string, AlertRule>();
   /** Pending and firing alerts: rule id → subject → alert. */
   private readonly active = new ActiveAlerts();
-  private readonly listeners = new Set<(alert: Alert) => void>();
+  private readonly listeners = new Set<(event: AlertEvent) => void>();
   /** Alert writes of the evaluation in progress, stored together by persist(). */
   private writes: (() => void)[] = [];
   private readonly memory = new ConditionMemory();
@@ -61,6 +70,9 @@ export class AlertEngine implements AlertService {
   private indexed: { topology: Topology; index: TopologyIndex } | null = null;
   private learned: Topology | null = null;
   private lastPrune = 0;
+  private lastResend = 0;
+  private readonly externalUrl: () => string;
+  private readonly resendMs: number;
   private unsubscribe: (() => void) | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
@@ -75,10 +87,14 @@ export class AlertEngine implements AlertService {
     this.clock = options.now ?? Date.now;
     this.warn = options.warn ?? ((m) => console.warn(`wiresight: ${m}`));
     this.history = { ...DEFAULT_HISTORY, ...options.history };
+    const url = options.externalUrl ?? "http://127.0.0.1:5000";
+    this.externalUrl = () => (typeof url === "function" ? url() : url).replace(/\/+$/, "");
+    this.resendMs = options.alertmanagerResendMs ?? 60_000;
     this.webhooks = new WebhookSender({
       timeoutMs: options.webhookTimeoutMs,
       retries: options.webhookRetries,
       retryDelayMs: options.webhookRetryDelayMs,
+      now: this.clock,
       warn: this.warn,
     });
   }
@@ -107,7 +123,7 @@ export class AlertEngine implements AlertService {
       if (![...this.rulesById.values()].some((r) => r.builtIn)) {
         const every = this.live.status().fullPassEveryMs;
         const stalledAfterMs = options.stalledAfterMs ?? Math.max(60_000, 3 * every);
-        const rule = this.newRule({ name: BUILT_IN_HEALTH_RULE, enabled: true, condition: { type: "discoveryHealth", stalledAfterMs }, forMs: 0, severity: "critical", webhook: null }, now, true);
+        const rule = this.newRule({ name: BUILT_IN_HEALTH_RULE, enabled: true, condition: { type: "discoveryHealth", stalledAfterMs }, forMs: 0, severity: "critical", webhook: null, scope: null }, now, true);
         this.rows.insertRule(rule);
         this.rulesById.set(rule.id, rule);
       }
@@ -168,7 +184,7 @@ export class AlertEngine implements AlertService {
 
   createRule(input: AlertRuleInput): AlertRule {
     const checked = checkRuleInput(input);
-    if (this.byName(checked.name)) throw new AlertRuleError(`name: a rule named '${checked.name}' already exists`, "name");
+    if (this.byName(checked.name)) throw new AlertRuleError(`name: a rule named '${checked.name}' already exists`, "name", "TAKEN");
     if (checked.condition.type === "discoveryHealth") throw this.notBuiltIn();
     const rule = this.newRule(checked, this.clock(), false);
     this.persist(() => this.rows.insertRule(rule), true);
@@ -179,15 +195,15 @@ export class AlertEngine implements AlertService {
 
   updateRule(id: string, patch: Partial<AlertRuleInput>): AlertRule {
     const old = this.rulesById.get(id);
-    if (!old) throw new AlertRuleError(`no alert rule with id '${id}'`, "id");
+    if (!old) throw new AlertRuleError(`no alert rule with id '${id}'`, "id", "NOT_FOUND");
     const checked = checkPatch(patch);
     if (checked.name !== undefined && checked.name !== old.name && this.byName(checked.name))
-      throw new AlertRuleError(`name: a rule named '${checked.name}' already exists`, "name");
+      throw new AlertRuleError(`name: a rule named '${checked.name}' already exists`, "name", "TAKEN");
     const now = this.clock();
     const rule = this.merged(old, checked, now);
     const restart = !rule.enabled || JSON.stringify(rule.condition) !== JSON.stringify(old.condition) || rule.forMs !== old.forMs;
     // A changed condition or `for` starts over: what held under the old one is resolved.
-    const transitions = restart ? this.resolveAll(old, now, this.live.current().revision, "") : [];
+    const transitions = restart ? this.resolveAll(old, now, this.live.current().revision, rule.enabled ? "rule changed" : "rule disabled") : [];
     this.persist(() => this.rows.updateRule(rule), true);
     this.rulesById.set(id, rule);
     this.publish(transitions);
@@ -198,9 +214,9 @@ export class AlertEngine implements AlertService {
   deleteRule(id: string): boolean {
     const rule = this.rulesById.get(id);
     if (!rule) return false;
-    if (rule.builtIn) throw new AlertRuleError(`rule '${rule.name}' is built in: it cannot be deleted, only disabled (enabled: false)`, "id");
+    if (rule.builtIn) throw new AlertRuleError(`rule '${rule.name}' is built in: it cannot be deleted, only disabled (enabled: false)`, "id", "BUILT_IN");
     const now = this.clock();
-    const transitions = this.resolveAll(rule, now, this.live.current().revision, " (rule deleted)");
+    const transitions = this.resolveAll(rule, now, this.live.current().revision, "rule deleted");
     this.persist(() => this.rows.deleteRule(id), true);
     // Told while the rule is still known, so its webhook hears that its alerts are resolved.
     this.publish(transitions);
@@ -214,11 +230,19 @@ export class AlertEngine implements AlertService {
     return this.rows.list(filter);
   }
 
-  subscribe(listener: (alert: Alert) => void): () => void {
+  alert(id: string): Alert | null {
+    return this.rows.get(id);
+  }
+
+  subscribe(listener: (event: AlertEvent) => void): () => void {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
     };
+  }
+
+  eventsSince(sequence: number): AlertEvent[] {
+    return this.rows.eventsSince(sequence);
   }
 
   // ---- evaluation ---------------------------------------------------------------------------
@@ -236,17 +260,17 @@ export class AlertEngine implements AlertService {
     const revision = batch?.revision ?? current.revision;
     const status = this.live.status();
     const targets = (rules ?? [...this.rulesById.values()]).filter((r) => r.enabled);
-    const transitions: Alert[] = [];
+    const transitions: AlertEvent[] = [];
     for (const rule of targets) {
       let findings: Finding[];
       try {
-        findings = evaluateCondition(rule.condition, { index, events, status, now, memory: this.memory });
+        findings = inScope(evaluateCondition(rule.condition, { index, events, status, now, memory: this.memory }), rule.scope, index);
       } catch (err) {
         // One broken rule (or a topology it did not expect) must not stop the others.
         this.warn(`alert rule '${rule.name}' could not be evaluated: ${(err as Error).message}`);
         continue;
       }
-      transitions.push(...this.apply(rule, findings, now, revision));
+      transitions.push(...this.apply(rule, findings, now, revision, index));
     }
     transitions.push(...this.promote(now));
     // Nothing is told before it is stored: a failed write drops this evaluation's news (the
@@ -268,6 +292,24 @@ export class AlertEngine implements AlertService {
     if (this.closed) return;
     const health = [...this.rulesById.values()].filter((r) => r.enabled && r.condition.type === "discoveryHealth");
     this.evaluate(now, health);
+    if (now - this.lastResend >= this.resendMs) this.resendToAlertmanagers(now);
+  }
+
+  /**
+   * An Alertmanager forgets an alert at its endsAt unless told again: every firing alert of a
+   * rule whose webhook is an Alertmanager's API is sent again, as Prometheus re-sends its own.
+   */
+  private resendToAlertmanagers(now: number): void {
+    this.lastResend = now;
+    const perRule = new Map<string, Alert[]>();
+    for (const a of this.active.all()) {
+      if (a.state !== "firing") continue;
+      if (this.rulesById.get(a.ruleId)?.webhook?.format !== "alertmanager-api") continue;
+      const list = perRule.get(a.ruleId);
+      if (list) list.push(a);
+      else perRule.set(a.ruleId, [a]);
+    }
+    for (const [ruleId, list] of perRule) this.sendWebhook(this.rulesById.get(ruleId)!, list, now);
   }
 
   /** Drops resolved alerts beyond the history limits; returns how many went. */
@@ -301,8 +343,8 @@ export class AlertEngine implements AlertService {
   }
 
   /** One rule's findings against its active alerts: new ones start, held ones go on, the rest resolve. */
-  private apply(rule: AlertRule, findings: Finding[], now: number, revision: number): Alert[] {
-    const out: Alert[] = [];
+  private apply(rule: AlertRule, findings: Finding[], now: number, revision: number, index: TopologyIndex): AlertEvent[] {
+    const out: AlertEvent[] = [];
     const holding = new Set<string>();
     // A change is momentary: its alert fires and resolves within the same evaluation.
     const momentary = rule.condition.type === "change";
@@ -319,6 +361,9 @@ export class AlertEngine implements AlertService {
           subject: f.subject,
           entities: f.entities,
           message: f.message,
+          labels: labelsFor(index, rule, f.subject),
+          annotations: { summary: f.message },
+          fingerprint: fingerprintOf(rule.id, f.subject),
           since: new Date(now).toISOString(),
           firedAt: rule.forMs > 0 ? null : new Date(now).toISOString(),
           resolvedAt: null,
@@ -328,20 +373,23 @@ export class AlertEngine implements AlertService {
         out.push(this.transition(alert, now));
         continue;
       }
-      if (a.message !== f.message || a.entities.length !== f.entities.length || a.entities.some((e, i) => e !== f.entities[i])) {
+      const labels = labelsFor(index, rule, f.subject);
+      if (a.message !== f.message || JSON.stringify([a.entities, a.labels]) !== JSON.stringify([f.entities, labels])) {
         a.message = f.message;
         a.entities = f.entities;
-        const copy = { ...a, entities: [...a.entities] };
+        a.labels = labels;
+        a.annotations = { summary: f.message };
+        const copy = structuredClone(a);
         this.writes.push(() => this.rows.touch(copy));
       }
     }
-    for (const a of [...this.active.of(rule.id)]) if (momentary || !holding.has(a.subject)) out.push(this.resolve(a, now, revision, ""));
+    for (const a of [...this.active.of(rule.id)]) if (momentary || !holding.has(a.subject)) out.push(this.resolve(a, now, revision, "condition"));
     return out;
   }
 
   /** Pending alerts whose rule's `for` has run out fire (their condition held at the last evaluation). */
-  private promote(now: number): Alert[] {
-    const out: Alert[] = [];
+  private promote(now: number): AlertEvent[] {
+    const out: AlertEvent[] = [];
     for (const a of this.active.all()) {
       if (a.state !== "pending") continue;
       const rule = this.rulesById.get(a.ruleId);
@@ -354,24 +402,33 @@ export class AlertEngine implements AlertService {
     return out;
   }
 
-  private resolve(a: Alert, now: number, revision: number, why: string): Alert {
+  /** Resolves an alert: its message says what became right; its description keeps what was wrong. */
+  private resolve(a: Alert, now: number, revision: number, reason: ResolveReason): AlertEvent {
     this.active.remove(a);
+    const rule = this.rulesById.get(a.ruleId);
+    const was = a.message;
     a.state = "resolved";
     a.resolvedAt = new Date(now).toISOString();
     a.revision = revision;
-    a.message += why;
+    a.message = rule ? resolvedMessage(rule.condition, a, this.indexOf(this.live.current().topology), reason) : `resolved (${reason}): was ${was}`;
+    a.annotations = { summary: a.message, description: `was: ${was}` };
     return this.transition(a, now);
   }
 
-  private resolveAll(rule: AlertRule, now: number, revision: number, why: string): Alert[] {
-    return [...this.active.of(rule.id)].map((a) => this.resolve(a, now, revision, why));
+  private resolveAll(rule: AlertRule, now: number, revision: number, reason: ResolveReason): AlertEvent[] {
+    return [...this.active.of(rule.id)].map((a) => this.resolve(a, now, revision, reason));
   }
 
-  /** Queues an alert's new state to be stored; returns a copy as it is at this moment (for storing, listeners and webhooks). */
-  private transition(a: Alert, now: number): Alert {
-    const copy = { ...a, entities: [...a.entities] };
-    this.writes.push(() => this.rows.write(copy, now));
-    return copy;
+  /**
+   * Queues an alert's new state to be stored; returns the event with a copy of the alert as it is
+   * at this moment (for listeners and webhooks), its sequence filled in when it is stored.
+   */
+  private transition(a: Alert, now: number): AlertEvent {
+    const event: AlertEvent = { sequence: 0, alert: structuredClone(a), at: new Date(now).toISOString() };
+    this.writes.push(() => {
+      event.sequence = this.rows.write(event.alert, now);
+    });
+    return event;
   }
 
   /**
@@ -400,29 +457,44 @@ export class AlertEngine implements AlertService {
   }
 
   /** After the transaction committed: subscribers, then webhooks (firing and resolved only, grouped per rule). */
-  private publish(transitions: Alert[]): void {
-    for (const a of transitions)
+  private publish(transitions: AlertEvent[]): void {
+    for (const e of transitions)
       for (const l of this.listeners) {
         try {
-          l(a);
+          l(e);
         } catch (err) {
           this.warn(`an alert subscriber threw: ${(err as Error).message}`);
         }
       }
     const perRule = new Map<string, Alert[]>();
-    for (const a of transitions) {
+    for (const { alert: a } of transitions) {
       // A pending alert that never fired and went away is history, not news for a receiver.
       if (a.state === "pending" || (a.state === "resolved" && a.firedAt === null)) continue;
       const list = perRule.get(a.ruleId);
       if (list) list.push(a);
       else perRule.set(a.ruleId, [a]);
     }
+    const now = this.clock();
     for (const [ruleId, list] of perRule) {
       const rule = this.rulesById.get(ruleId);
-      if (!rule?.webhook) continue;
-      const payload: WebhookPayload = { version: 1, source: "wiresight", rule: { id: rule.id, name: rule.name, severity: rule.severity }, alerts: list };
-      this.webhooks.send(rule.webhook, payload);
+      if (rule) this.sendWebhook(rule, list, now);
     }
+  }
+
+  private sendWebhook(rule: AlertRule, list: Alert[], now: number): void {
+    if (!rule.webhook) return;
+    const base = this.externalUrl();
+    const lapse = rule.webhook.format === "alertmanager-api" ? new Date(now + LAPSE_AFTER_RESENDS * this.resendMs).toISOString() : null;
+    const alerts = list.map(
+      (a): WebhookAlert => ({
+        ...a,
+        status: a.state === "resolved" ? "resolved" : "firing",
+        startsAt: a.firedAt ?? a.since,
+        endsAt: a.resolvedAt ?? lapse,
+        generatorURL: generatorUrl(base, a.id),
+      }),
+    );
+    this.webhooks.send(rule.webhook, webhookRequest(rule.webhook, rule, alerts, base), `rule '${rule.name}'`);
   }
 
   /** What a resumed alert says about the past that the memory must know to keep holding it. */
@@ -449,23 +521,48 @@ export class AlertEngine implements AlertService {
 
   private notBuiltIn(): AlertRuleError {
     const name = [...this.rulesById.values()].find((r) => r.builtIn)?.name ?? BUILT_IN_HEALTH_RULE;
-    return new AlertRuleError(`condition.type: 'discoveryHealth' is built in (rule '${name}'); update that rule instead`, "condition.type");
+    return new AlertRuleError(`condition.type: 'discoveryHealth' is built in (rule '${name}'); update that rule instead`, "condition.type", "BUILT_IN");
   }
 
   private newRule(input: AlertRuleInput, now: number, builtIn: boolean): AlertRule {
     const at = new Date(now).toISOString();
-    return { id: randomUUID(), name: input.name, enabled: input.enabled, condition: input.condition, forMs: input.forMs, severity: input.severity, webhook: input.webhook, builtIn, createdAt: at, updatedAt: at };
+    return { id: randomUUID(), name: input.name, enabled: input.enabled, condition: input.condition, forMs: input.forMs, severity: input.severity, webhook: input.webhook, scope: input.scope ?? null, builtIn, createdAt: at, updatedAt: at };
   }
 
   /** A rule with a (checked) patch applied, checked again as a whole (some fields constrain each other). */
   private merged(old: AlertRule, patch: Partial<AlertRuleInput>, now: number): AlertRule {
     const rule: AlertRule = { ...old, ...patch, updatedAt: new Date(now).toISOString() };
     if (old.builtIn && rule.condition.type !== old.condition.type)
-      throw new AlertRuleError(`condition.type: rule '${old.name}' is built in; its condition stays '${old.condition.type}'`, "condition.type");
+      throw new AlertRuleError(`condition.type: rule '${old.name}' is built in; its condition stays '${old.condition.type}'`, "condition.type", "BUILT_IN");
     if (!old.builtIn && rule.condition.type === "discoveryHealth") throw this.notBuiltIn();
-    checkPatch({ name: rule.name, enabled: rule.enabled, condition: rule.condition, forMs: rule.forMs, severity: rule.severity, webhook: rule.webhook });
+    checkPatch({ name: rule.name, enabled: rule.enabled, condition: rule.condition, forMs: rule.forMs, severity: rule.severity, webhook: rule.webhook, scope: rule.scope });
     return rule;
   }
+}
+
+/** The playground with a query for one alert: where a receiver's "source" link leads. */
+function generatorUrl(base: string, alertId: string): string {
+  const query = `query Alert { node(id: "${encodeNodeId("Alert", alertId)}") { ... on Alert { ruleName state message labels since firedAt resolvedAt subject { id } } } }`;
+  return `${base}/graphql?query=${encodeURIComponent(query)}`;
+}
+
+/** The findings a rule's scope lets through: in a matching namespace, of (or in the namespace of) a matching container. */
+function inScope(findings: Finding[], scope: RuleScope | null, index: TopologyIndex): Finding[] {
+  if (!scope) return findings;
+  const nsGlobs = scope.namespaces?.map(globMatcher);
+  const ctGlobs = scope.containers?.map(globMatcher);
+  return findings.filter((f) => {
+    const netns = namespaceOfKey(index, f.subject);
+    if (nsGlobs) {
+      const ns = netns ? index.namespaces.get(netns) : undefined;
+      if (!ns || !nsGlobs.some((m) => m(ns.displayName) || m(ns.key))) return false;
+    }
+    if (ctGlobs) {
+      const containers = index.topology.containers.filter((c) => c.key === f.subject || (netns !== null && c.netns === netns));
+      if (!containers.some((c) => ctGlobs.some((m) => m(c.name)))) return false;
+    }
+    return true;
+  });
 }
 
 /** Unresolved alerts by rule, then subject: one rule's alerts are found without looking at the others'. */

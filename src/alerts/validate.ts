@@ -2,8 +2,12 @@
 // an AlertRuleError naming the field and saying what was expected and what came, because the
 // message is shown as is. Works on `unknown`: callers need not trust their input's type.
 
+import { compileGlob, GlobError } from "../model/glob.ts";
 import { KINDS } from "../store/index.ts";
-import type { AlertRuleInput, RuleCondition, Severity } from "./types.ts";
+import type { AlertRuleInput, RuleCondition, RuleScope, Severity, WebhookFormat, WebhookTarget } from "./types.ts";
+
+/** What kind of problem a rule call has: a bad value, a name in use, an unknown rule, a built-in rule's limits. */
+export type AlertRuleErrorCode = "INVALID" | "TAKEN" | "NOT_FOUND" | "BUILT_IN";
 
 export class AlertRuleError extends Error {
   override name = "AlertRuleError";
@@ -11,6 +15,7 @@ export class AlertRuleError extends Error {
     message: string,
     /** The offending field as a path ("condition.allowPorts[2]"), when one is to blame. */
     readonly field: string | null = null,
+    readonly code: AlertRuleErrorCode = "INVALID",
   ) {
     super(message);
   }
@@ -27,7 +32,13 @@ const MAX_NAME = 200;
 const MAX_FOR_MS = 7 * 24 * 3600_000;
 const MIN_STALLED_MS = 1000;
 
-const DEFAULTS = { enabled: true, forMs: 0, severity: "warning" as Severity, webhook: null };
+const DEFAULTS = { enabled: true, forMs: 0, severity: "warning" as Severity, webhook: null, scope: null };
+
+export const WEBHOOK_FORMATS: readonly WebhookFormat[] = ["wiresight", "alertmanager", "alertmanager-api"];
+const MAX_HEADERS = 20;
+// Headers the request itself decides: a rule setting them would break or smuggle the request.
+const RESERVED_HEADERS = new Set(["content-type", "content-length", "host", "transfer-encoding", "connection", "x-wiresight-signature", "x-wiresight-timestamp"]);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function fail(field: string, message: string): never {
   throw new AlertRuleError(`${field}: ${message}`, field);
@@ -64,6 +75,18 @@ function nonEmptyString(v: unknown, field: string, max = MAX_NAME): string {
   return v;
 }
 
+/** A name glob (src/model/glob.ts): compiled here, so a rule that could not be matched is never stored. */
+function glob(v: unknown, field: string): string {
+  const pattern = nonEmptyString(v, field);
+  try {
+    compileGlob(pattern);
+  } catch (err) {
+    if (err instanceof GlobError) fail(field, err.message);
+    throw err;
+  }
+  return pattern;
+}
+
 function oneOf<T extends string>(v: unknown, field: string, allowed: readonly T[]): T {
   if (typeof v !== "string" || !allowed.includes(v as T)) fail(field, `must be one of ${allowed.map((a) => `'${a}'`).join(", ")}, got ${show(v)}`);
   return v as T;
@@ -75,10 +98,54 @@ function listOf<T>(v: unknown, field: string, item: (x: unknown, field: string) 
   return v.map((x, i) => item(x, `${field}[${i}]`));
 }
 
-/** A webhook URL: absolute http or https with a host; anything else (file:, javascript:, relative) is refused. */
-export function checkWebhook(v: unknown, field = "webhook"): string | null {
+/**
+ * A webhook: a URL (wiresight's format, no headers, unsigned), or an object { url, format?,
+ * headers?, secret? }, or null for none.
+ */
+export function checkWebhook(v: unknown, field = "webhook"): WebhookTarget | null {
   if (v === null || v === undefined) return null;
-  if (typeof v !== "string" || v.trim() === "") fail(field, `must be an http or https URL or null, got ${show(v)}`);
+  if (typeof v === "string") return { url: checkWebhookUrl(v, field), format: "wiresight", headers: {}, secret: null };
+  if (!isObject(v)) fail(field, `must be an http(s) URL, an object with a 'url', or null, got ${show(v)}`);
+  onlyKeys(v, field, ["url", "format", "headers", "secret"]);
+  const url = checkWebhookUrl(v.url, `${field}.url`);
+  const format = v.format === undefined ? "wiresight" : oneOf(v.format, `${field}.format`, WEBHOOK_FORMATS);
+  const headers: Record<string, string> = {};
+  if (v.headers !== undefined) {
+    if (!isObject(v.headers)) fail(`${field}.headers`, `must be an object of header names to values, got ${show(v.headers)}`);
+    const entries = Object.entries(v.headers);
+    if (entries.length > MAX_HEADERS) fail(`${field}.headers`, `at most ${MAX_HEADERS} headers, got ${entries.length}`);
+    for (const [name, value] of entries) {
+      const f = `${field}.headers.${name}`;
+      if (!HEADER_NAME.test(name)) fail(f, "is not a valid header name");
+      if (RESERVED_HEADERS.has(name.toLowerCase())) fail(f, "is set by wiresight itself");
+      if (typeof value !== "string" || /[\r\n\0]/.test(value) || value.length > 4096) fail(f, `must be a string of at most 4096 characters without line breaks, got ${show(value)}`);
+      headers[name] = value;
+    }
+  }
+  let secret: string | null = null;
+  if (v.secret !== undefined && v.secret !== null) {
+    if (typeof v.secret !== "string" || v.secret.length < 16 || v.secret.length > 512) fail(`${field}.secret`, "must be a string of 16 to 512 characters");
+    secret = v.secret;
+  }
+  return { url, format, headers, secret };
+}
+
+/** Scope: { namespaces?, containers? }, each a non-empty list of names, keys or globs; null for everywhere. */
+export function checkScope(v: unknown, field = "scope"): RuleScope | null {
+  if (v === null || v === undefined) return null;
+  if (!isObject(v)) fail(field, `must be an object with 'namespaces' and/or 'containers', got ${show(v)}`);
+  onlyKeys(v, field, ["namespaces", "containers"]);
+  const out: RuleScope = {};
+  for (const key of ["namespaces", "containers"] as const) {
+    if (v[key] === undefined || v[key] === null) continue;
+    out[key] = listOf(v[key], `${field}.${key}`, (x, f) => nonEmptyString(x, f), { nonEmpty: true });
+  }
+  return out.namespaces || out.containers ? out : null;
+}
+
+/** A webhook URL: absolute http or https with a host; anything else (file:, javascript:, relative) is refused. */
+function checkWebhookUrl(v: unknown, field: string): string {
+  if (typeof v !== "string" || v.trim() === "") fail(field, `must be an http or https URL, got ${show(v)}`);
   let url: URL;
   try {
     url = new URL(v);
@@ -107,7 +174,7 @@ export function checkCondition(v: unknown, field = "condition"): RuleCondition {
     case "interfaceDown":
     case "promiscuous": {
       onlyKeys(v, field, ["type", "name", "kinds"]);
-      const name = opt("name", (x, f) => nonEmptyString(x, f));
+      const name = opt("name", glob);
       const kinds = opt("kinds", (x, f) => listOf(x, f, (k, kf) => oneOf(k, kf, INTERFACE_KINDS), { nonEmpty: true }));
       return { type, ...(name !== undefined && { name }), ...(kinds !== undefined && { kinds }) };
     }
@@ -135,7 +202,7 @@ export function checkCondition(v: unknown, field = "condition"): RuleCondition {
   }
 }
 
-const INPUT_FIELDS = ["name", "enabled", "condition", "forMs", "severity", "webhook"];
+const INPUT_FIELDS = ["name", "enabled", "condition", "forMs", "severity", "webhook", "scope"];
 
 /**
  * A complete rule input: `name` and `condition` are required; `enabled` (true), `forMs` (0),
@@ -160,6 +227,7 @@ export function checkPatch(v: unknown): Partial<AlertRuleInput> {
   if (v.forMs !== undefined) out.forMs = int(v.forMs, "forMs", 0, MAX_FOR_MS, "a duration in ms");
   if (v.severity !== undefined) out.severity = oneOf(v.severity, "severity", SEVERITIES);
   if (v.webhook !== undefined) out.webhook = checkWebhook(v.webhook);
+  if (v.scope !== undefined) out.scope = checkScope(v.scope);
   // A `change` condition holds for a moment (the revision that made the change): waiting for
   // it to hold longer would never fire.
   if (out.condition?.type === "change" && out.forMs !== undefined && out.forMs > 0)

@@ -1,51 +1,58 @@
-// The capture engine: one AF_PACKET socket per captured interface, read without blocking the
-// event loop, packets written as pcapng into chunks that a consumer pulls as an async iterable.
-// A CLI writes the chunks to a file or stdout; a server can stream them to a client the same way
-// and call stop() when the client goes away.
+// The capture engine: one AF_PACKET socket per captured interface, each with a TPACKET_V3 ring
+// (src/ffi/packet-socket.ts), read without blocking the event loop, packets written as pcapng
+// into chunks that a consumer pulls as an async iterable. A CLI writes the chunks to a file or
+// stdout; a server can stream them to a client the same way and call stop() when it goes away.
 //
-// Reading: the sockets are non-blocking and drained from timers. A tick reads at most
-// TICK_BUDGET frames, then yields (setImmediate when there may be more, a short timeout when the
-// sockets were empty), so other work on the loop (queries, other streams) waits at most one
-// tick. Between ticks the kernel queues frames in each socket's receive buffer (8 MiB).
+// Reading: the kernel fills ring blocks and hands each over when it is full or RING_RETIRE_MS
+// after its first packet. A tick takes the blocks handed over (a status word in shared memory:
+// no system call), copies each out, gives it back and rewrites the copy in place as pcapng
+// (ring-block.ts); after TICK_BUDGET packets it yields (setImmediate), so other work on the loop
+// (queries, other streams) waits at most one tick. Ticks come on a timer whose interval adapts
+// to the traffic (see POLL_MAX_MS); between ticks the rings hold what arrives.
 //
 // Memory is bounded: when the consumer does not keep up and maxBufferedBytes of chunks are
-// waiting, further packets are dropped and counted (reported in stats and, at the end of the
-// stream, in each interface's statistics block) rather than queued.
+// waiting, further blocks are given back unread and their packets counted as dropped (reported
+// in stats and, at the end of the stream, in each interface's statistics block) rather than
+// queued. When the rings themselves overflow, the kernel counts the loss (PACKET_STATISTICS).
+//
+// Stopping: a stop that keeps what was captured (duration, signal, vanished target) first makes
+// each socket take no more packets, then waits (at most FINISH_GRACE_MS) for the kernel to hand
+// over the block it was filling, reads it, and only then closes. A consumer that went away or a
+// reached count stops at once.
 
 import {
   CAPTURE_SNAPLEN,
-  PACKET_BROADCAST,
-  PACKET_HOST,
-  PACKET_MULTICAST,
-  PACKET_OTHERHOST,
-  PACKET_OUTGOING,
+  DEFAULT_RING_BYTES,
   PacketSocket,
+  RING_BLOCK_SIZE,
+  RING_RETIRE_MS,
+  acceptAllFilter,
   compileFilter,
-  isSyscallError,
   type SockFilter,
 } from "../ffi/index.ts";
-import {
-  EPB_BROADCAST,
-  EPB_INBOUND,
-  EPB_MULTICAST,
-  EPB_OUTBOUND,
-  EPB_PROMISCUOUS,
-  EPB_UNICAST,
-  LINKTYPE_ETHERNET,
-  LINKTYPE_RAW,
-  enhancedPacketSize,
-  interfaceDescriptionBlock,
-  interfaceStatisticsBlock,
-  sectionHeaderBlock,
-  writeEnhancedPacket,
-} from "./pcapng.ts";
+import { LINKTYPE_ETHERNET, LINKTYPE_RAW, interfaceDescriptionBlock, interfaceStatisticsBlock, sectionHeaderBlock } from "./pcapng.ts";
+import { blockToPcapng } from "./ring-block.ts";
 
-const TICK_BUDGET = 4096;
-const FINAL_DRAIN_BUDGET = 65536;
-const IDLE_POLL_MS = 5;
+// Packets per tick: a few milliseconds of work, after which other work on the loop gets its turn.
+const TICK_BUDGET = 8192;
+// How often the rings are looked at. Every look is a timer wakeup, and a wakeup costs about as
+// much CPU as reading a thousand packets, so looks are few: the kernel keeps packets in the ring
+// until we come (tcpdump, blocked in poll(), is woken for every block instead). The interval
+// halves whenever a look finds a ring half full, and doubles back when looks find little, so a
+// ring never overflows for want of looking; a tick that stopped at its budget goes on at once.
+const POLL_MIN_MS = 5;
+const POLL_MAX_MS = 100;
+const STOPPING_POLL_MS = 10;
 const ALIVE_CHECK_MS = 500;
-const CHUNK_BYTES = 256 * 1024;
+/** Recycled block buffers kept for reuse. */
+const MAX_SPARE = 8;
 const DEFAULT_MAX_BUFFERED = 32 * 1024 * 1024;
+/** How long a stop waits for the kernel to hand over a block it was still filling. */
+const FINISH_GRACE_MS = RING_RETIRE_MS + 100;
+/** Ring memory shared by the interfaces of one capture when not given per interface. */
+const DEFAULT_TOTAL_RING_BYTES = 64 * 1024 * 1024;
+/** Where an 802.1Q tag the kernel took out goes back: after the two MAC addresses. */
+const ETHERNET_VLAN_OFFSET = 12;
 
 /** ARPHRD_* → LINKTYPE_*: what a SOCK_RAW packet socket hands us on that kind of interface. */
 export function linkTypeFor(arphrd: number): number | null {
@@ -77,6 +84,10 @@ export interface CaptureOptions {
   /** tcpdump-syntax capture filter, compiled by libpcap. */
   filter?: string;
   promiscuous: boolean;
+  /** Bytes kept of each frame (1..262144), like tcpdump -s. Default 262144. */
+  snaplen?: number;
+  /** Ring size per interface in bytes, like tcpdump -B (in KiB there). Default: 64 MiB shared, at most 8 MiB each. */
+  ringBytes?: number;
   /** Stop after this many packets. */
   count?: number;
   /** Stop after this many milliseconds. */
@@ -100,9 +111,9 @@ export interface InterfaceCounters {
   packets: number;
   /** Packets wiresight dropped because the consumer was too slow. */
   dropped: number;
-  /** Packets the kernel dropped (socket receive queue full); known once the capture ended. */
+  /** Packets the kernel dropped (no free ring block); known once the capture ended. */
   kernelDropped: number;
-  /** Packets that passed the filter in the kernel; known once the capture ended. */
+  /** Packets that passed the filter in the kernel, dropped ones included; known once the capture ended. */
   kernelReceived: number;
 }
 
@@ -117,47 +128,47 @@ export interface CaptureStats {
 interface Source {
   socket: PacketSocket;
   id: number;
+  /** ETHERNET_VLAN_OFFSET on Ethernet, null on raw-IP interfaces. */
+  vlanOffset: number | null;
   counters: InterfaceCounters;
+  /** Set when the source is finishing (a stop, or its interface was deleted): close by then at the latest. */
+  finishBy?: number;
 }
 
-function epbFlags(pkttype: number): number {
-  switch (pkttype) {
-    case PACKET_HOST:
-      return EPB_INBOUND | EPB_UNICAST;
-    case PACKET_BROADCAST:
-      return EPB_INBOUND | EPB_BROADCAST;
-    case PACKET_MULTICAST:
-      return EPB_INBOUND | EPB_MULTICAST;
-    case PACKET_OTHERHOST:
-      return EPB_INBOUND | EPB_PROMISCUOUS;
-    case PACKET_OUTGOING:
-      return EPB_OUTBOUND;
-    default:
-      return 0;
-  }
+/** A chunk for the consumer and the memory it holds (the whole ring block it was written into). */
+interface Queued {
+  chunk: Uint8Array;
+  cost: number;
 }
 
 function nowNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
 }
 
+function defaultRingBytes(interfaces: number): number {
+  return Math.min(DEFAULT_RING_BYTES, Math.floor(DEFAULT_TOTAL_RING_BYTES / Math.max(1, interfaces)));
+}
+
 /** A running capture. Iterate it for pcapng chunks; the iteration ends when the capture stops. */
 export class Capture implements AsyncIterable<Uint8Array> {
   readonly #sources: Source[];
-  readonly #queue: Uint8Array[] = [];
+  readonly #queue: Queued[] = [];
+  /** Whole-block buffers the consumer gave back (recycle()), for the next blocks. */
+  readonly #spare: ArrayBuffer[] = [];
   #queuedBytes = 0;
   readonly #maxBuffered: number;
-  #chunk = new Uint8Array(CHUNK_BYTES);
-  #view = new DataView(this.#chunk.buffer);
-  #used = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #immediate: ReturnType<typeof setImmediate> | undefined;
-  #aliveTimer: ReturnType<typeof setInterval> | undefined;
+  #pollMs = POLL_MAX_MS;
+  #lastAliveCheck = Date.now();
   #durationTimer: ReturnType<typeof setTimeout> | undefined;
   #wake: (() => void) | undefined;
+  /** Why the capture is stopping, while it drains what the kernel still holds. */
+  #stopping: StopReason | undefined;
   #stopReason: StopReason | undefined;
   #error: unknown;
   readonly #count: number;
+  readonly #isAlive: (() => boolean) | undefined;
   readonly #startNs = nowNs();
   readonly #endedResolvers = Promise.withResolvers<StopReason>();
   readonly stats: CaptureStats;
@@ -166,15 +177,10 @@ export class Capture implements AsyncIterable<Uint8Array> {
     this.#sources = sources;
     this.#maxBuffered = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
     this.#count = opts.count ?? Infinity;
+    this.#isAlive = opts.isAlive;
     this.stats = { packets: 0, bytes: 0, dropped: 0, kernelDropped: 0, interfaces: sources.map((s) => s.counters) };
-    this.#push(header);
+    this.#push(header, header.byteLength);
     if (opts.durationMs !== undefined) this.#durationTimer = setTimeout(() => this.stop("duration"), opts.durationMs);
-    if (opts.isAlive) {
-      const isAlive = opts.isAlive;
-      this.#aliveTimer = setInterval(() => {
-        if (!isAlive()) this.stop("target vanished");
-      }, ALIVE_CHECK_MS);
-    }
     this.#immediate = setImmediate(() => this.#tick());
   }
 
@@ -186,6 +192,9 @@ export class Capture implements AsyncIterable<Uint8Array> {
   static start(opts: CaptureOptions): Capture {
     if (opts.interfaces.length === 0) throw new Error("nothing to capture: the namespace has no interfaces");
     if (opts.count !== undefined && !(Number.isInteger(opts.count) && opts.count > 0)) throw new RangeError(`count must be a positive integer, not ${opts.count}`);
+    const snaplen = opts.snaplen ?? CAPTURE_SNAPLEN;
+    if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > CAPTURE_SNAPLEN) throw new RangeError(`snaplen must be an integer from 1 to ${CAPTURE_SNAPLEN}, not ${snaplen}`);
+    const ringBytes = opts.ringBytes ?? defaultRingBytes(opts.interfaces.length);
     const filters = new Map<number, SockFilter[]>();
     const sources: Source[] = [];
     const blocks: Uint8Array[] = [sectionHeaderBlock({ comments: opts.comments, os: opts.os, userAppl: opts.userAppl })];
@@ -196,11 +205,18 @@ export class Capture implements AsyncIterable<Uint8Array> {
         let filter: SockFilter[] | undefined;
         if (opts.filter !== undefined) {
           filter = filters.get(linkType);
-          if (!filter) filters.set(linkType, (filter = compileFilter(opts.filter, linkType, CAPTURE_SNAPLEN)));
+          if (!filter) filters.set(linkType, (filter = compileFilter(opts.filter, linkType, snaplen)));
+        } else if (snaplen < CAPTURE_SNAPLEN) {
+          filter = acceptAllFilter(snaplen); // the kernel cuts frames at what the filter returns
         }
-        const socket = PacketSocket.open({ netnsFd: opts.netnsFd, ifindex: iface.index, promiscuous: opts.promiscuous, filter });
-        sources.push({ socket, id: sources.length, counters: { name: iface.name, packets: 0, dropped: 0, kernelDropped: 0, kernelReceived: 0 } });
-        blocks.push(interfaceDescriptionBlock({ name: iface.name, linkType, snaplen: CAPTURE_SNAPLEN }));
+        const socket = PacketSocket.open({ netnsFd: opts.netnsFd, ifindex: iface.index, promiscuous: opts.promiscuous, filter, ringBytes });
+        sources.push({
+          socket,
+          id: sources.length,
+          vlanOffset: linkType === LINKTYPE_ETHERNET ? ETHERNET_VLAN_OFFSET : null,
+          counters: { name: iface.name, packets: 0, dropped: 0, kernelDropped: 0, kernelReceived: 0 },
+        });
+        blocks.push(interfaceDescriptionBlock({ name: iface.name, linkType, snaplen }));
       }
     } catch (e) {
       for (const s of sources) s.socket.close();
@@ -215,7 +231,7 @@ export class Capture implements AsyncIterable<Uint8Array> {
     return new Capture(sources, header, opts);
   }
 
-  /** Why the capture ended (undefined while it runs). */
+  /** Why the capture ended (undefined while it runs or drains). */
   get stopReason(): StopReason | undefined {
     return this.#stopReason;
   }
@@ -230,18 +246,27 @@ export class Capture implements AsyncIterable<Uint8Array> {
     return this.#sources.filter((s) => !s.socket.closed).map((s) => s.socket.fd);
   }
 
-  #push(bytes: Uint8Array): void {
-    this.#queue.push(bytes);
-    this.#queuedBytes += bytes.byteLength;
+  /**
+   * The consumer is done with `chunk`, one this capture yielded (written out, say): its memory
+   * may hold a later block. Optional — an unrecycled chunk is garbage-collected — but it spares
+   * fresh memory for every block. The chunk must not be used afterwards.
+   */
+  recycle(chunk: Uint8Array): void {
+    this.#recycleBuffer(chunk.buffer);
+  }
+
+  #recycleBuffer(buffer: ArrayBufferLike): void {
+    if (!(buffer instanceof ArrayBuffer) || buffer.byteLength !== RING_BLOCK_SIZE) return; // headers, small blocks
+    if (this.#spare.length >= MAX_SPARE || this.#spare.includes(buffer)) return;
+    this.#spare.push(buffer);
+  }
+
+  #push(chunk: Uint8Array, cost: number): void {
+    this.#queue.push({ chunk, cost });
+    this.#queuedBytes += cost;
     const wake = this.#wake;
     this.#wake = undefined;
     wake?.();
-  }
-
-  #flush(): void {
-    if (this.#used === 0) return;
-    this.#push(this.#chunk.slice(0, this.#used));
-    this.#used = 0;
   }
 
   #tick(): void {
@@ -251,59 +276,87 @@ export class Capture implements AsyncIterable<Uint8Array> {
     let read: number;
     try {
       read = this.#read(TICK_BUDGET);
+      if (this.#stopReason) return; // the count was reached
+      if (!this.#stopping && Date.now() - this.#lastAliveCheck >= ALIVE_CHECK_MS) this.#checkAlive();
+      if (this.#stopReason) return;
+      this.#finishSources();
     } catch (e) {
       this.#fail(e);
       return;
     }
-    if (this.#stopReason) return; // the count was reached
-    this.#flush();
     if (this.#sources.every((s) => s.socket.closed)) {
-      this.stop("interfaces gone");
+      this.#finish(this.#stopping ?? "interfaces gone");
       return;
     }
+    clearImmediate(this.#immediate); // a stop() during this tick scheduled one; one chain of ticks only
     if (read >= TICK_BUDGET) this.#immediate = setImmediate(() => this.#tick());
-    else this.#timer = setTimeout(() => this.#tick(), read > 0 ? 0 : IDLE_POLL_MS);
+    else this.#timer = setTimeout(() => this.#tick(), this.#stopping ? STOPPING_POLL_MS : this.#pollMs);
   }
 
-  /** Read up to `budget` queued frames into the chunk; returns how many were read. */
+  /** Take the blocks the kernel handed over, up to about `budget` packets; returns how many were read. */
   #read(budget: number): number {
     let read = 0;
+    let fullest = 0; // the largest share of a ring found handed over
     for (const src of this.#sources) {
-      if (src.socket.closed) continue;
+      const socket = src.socket;
+      let blocks = 0;
       while (read < budget) {
-        let frame;
-        try {
-          frame = src.socket.recv();
-        } catch (e) {
-          if (!isSyscallError(e, "ENETDOWN", "ENXIO", "ENODEV")) throw e;
-          // The interface was deleted: this source is finished; the others go on.
-          this.#closeSource(src);
-          break;
-        }
-        if (frame === null) break;
-        read++;
-        const size = enhancedPacketSize(frame.data.byteLength);
-        if (this.#queuedBytes + this.#used + size > this.#maxBuffered) {
-          src.counters.dropped++;
-          this.stats.dropped++;
+        const size = socket.readyBytes();
+        if (size === 0) break;
+        blocks++;
+        if (this.#queuedBytes + size > this.#maxBuffered) {
+          const lost = socket.skipBlock();
+          src.counters.dropped += lost;
+          this.stats.dropped += lost;
+          read += lost;
           continue;
         }
-        if (this.#used + size > this.#chunk.byteLength) {
-          this.#flush();
-          if (size > this.#chunk.byteLength) this.#chunk = new Uint8Array(size);
-          this.#view = new DataView(this.#chunk.buffer);
-        }
-        this.#used = writeEnhancedPacket(this.#chunk, this.#view, this.#used, src.id, frame.timestampNs, frame.data, frame.originalLength, epbFlags(frame.pkttype));
-        src.counters.packets++;
-        this.stats.packets++;
-        this.stats.bytes += frame.data.byteLength;
+        const block = socket.takeBlock(this.#spare.pop());
+        const r = blockToPcapng(block, src.id, src.vlanOffset, this.#count - this.stats.packets);
+        read += r.packets;
+        src.counters.packets += r.packets;
+        this.stats.packets += r.packets;
+        this.stats.bytes += r.bytes;
+        if (r.end > 0) this.#push(block.subarray(0, r.end), block.buffer.byteLength);
+        else this.#recycleBuffer(block.buffer);
         if (this.stats.packets >= this.#count) {
-          this.stop("count");
+          this.#finish("count");
           return read;
         }
       }
+      fullest = Math.max(fullest, blocks / socket.blockCount);
     }
+    if (fullest >= 0.5) this.#pollMs = Math.max(POLL_MIN_MS, this.#pollMs / 2);
+    else if (fullest < 0.125) this.#pollMs = Math.min(POLL_MAX_MS, this.#pollMs * 2);
     return read;
+  }
+
+  /** Close the finishing sources that have nothing more to hand over (or waited long enough). */
+  #finishSources(): void {
+    const now = Date.now();
+    for (const src of this.#sources) {
+      if (src.finishBy === undefined || src.socket.closed || src.socket.readyBytes() > 0) continue;
+      if (now >= src.finishBy || !src.socket.packetsPending()) this.#closeSource(src);
+    }
+  }
+
+  #checkAlive(): void {
+    this.#lastAliveCheck = Date.now();
+    if (this.#isAlive && !this.#isAlive()) {
+      this.stop("target vanished");
+      return;
+    }
+    // A deleted interface unbinds its socket: read what its ring holds, then close it.
+    for (const src of this.#sources) {
+      if (src.socket.closed || src.finishBy !== undefined) continue;
+      let bound = false;
+      try {
+        bound = src.socket.stillBound();
+      } catch {
+        // cannot tell: treat it as gone, like a socket that errs
+      }
+      if (!bound) src.finishBy = Date.now() + FINISH_GRACE_MS;
+    }
   }
 
   #closeSource(src: Source): void {
@@ -322,7 +375,6 @@ export class Capture implements AsyncIterable<Uint8Array> {
   #shutdown(): void {
     clearTimeout(this.#timer);
     clearImmediate(this.#immediate);
-    clearInterval(this.#aliveTimer);
     clearTimeout(this.#durationTimer);
     for (const src of this.#sources) this.#closeSource(src);
   }
@@ -340,38 +392,53 @@ export class Capture implements AsyncIterable<Uint8Array> {
   }
 
   /**
-   * End the capture: close every socket (always, whatever the reason), write what was read and
-   * each interface's statistics, and let the iteration finish. Idempotent.
+   * End the capture: always closes every socket, whatever the reason, then writes each
+   * interface's statistics and lets the iteration finish. Unless the consumer went away or the
+   * count is complete, what the kernel already captured is read first (see the file comment),
+   * so `ended` resolves up to FINISH_GRACE_MS later. Idempotent.
    */
   stop(reason: StopReason = "stopped"): void {
     if (this.#stopReason) return;
-    if (reason !== "consumer closed" && reason !== "count") {
-      // What the kernel already queued was captured before the stop: read it (bounded: a flood
-      // must not keep a stop waiting), unless nobody will read it or the count is complete.
-      try {
-        this.#read(FINAL_DRAIN_BUDGET);
-      } catch {
-        // stopping anyway; the sockets are closed below
-      }
-      if (this.#stopReason) return; // the drain reached the count and stopped
+    if (reason === "consumer closed" || reason === "count") {
+      this.#finish(this.#stopping ?? reason);
+      return;
     }
+    if (this.#stopping) return;
+    this.#stopping = reason;
+    clearTimeout(this.#durationTimer);
+    const due = Date.now() + FINISH_GRACE_MS;
+    for (const src of this.#sources) {
+      if (src.socket.closed) continue;
+      try {
+        src.socket.rejectAll();
+      } catch {
+        // a socket that cannot take the filter is closed after the grace time all the same
+      }
+      src.finishBy = Math.min(src.finishBy ?? due, due);
+    }
+    clearTimeout(this.#timer);
+    clearImmediate(this.#immediate);
+    this.#timer = undefined;
+    this.#immediate = setImmediate(() => this.#tick());
+  }
+
+  #finish(reason: StopReason): void {
+    if (this.#stopReason) return;
     this.#stopReason = reason;
     this.#shutdown();
-    this.#flush();
     const endNs = nowNs();
     for (const src of this.#sources) {
-      this.#push(
-        interfaceStatisticsBlock({
-          interfaceId: src.id,
-          timestampNs: endNs,
-          startNs: this.#startNs,
-          endNs,
-          received: BigInt(src.counters.kernelReceived),
-          osDropped: BigInt(src.counters.kernelDropped),
-          dropped: BigInt(src.counters.dropped),
-          delivered: BigInt(src.counters.packets),
-        }),
-      );
+      const isb = interfaceStatisticsBlock({
+        interfaceId: src.id,
+        timestampNs: endNs,
+        startNs: this.#startNs,
+        endNs,
+        received: BigInt(src.counters.kernelReceived),
+        osDropped: BigInt(src.counters.kernelDropped),
+        dropped: BigInt(src.counters.dropped),
+        delivered: BigInt(src.counters.packets),
+      });
+      this.#push(isb, isb.byteLength);
     }
     this.#endedResolvers.resolve(reason);
     const wake = this.#wake;
@@ -384,8 +451,8 @@ export class Capture implements AsyncIterable<Uint8Array> {
       for (;;) {
         const next = this.#queue.shift();
         if (next) {
-          this.#queuedBytes -= next.byteLength;
-          yield next;
+          this.#queuedBytes -= next.cost;
+          yield next.chunk;
           continue;
         }
         if (this.#error !== undefined) throw this.#error;

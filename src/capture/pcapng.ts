@@ -135,51 +135,62 @@ export function interfaceDescriptionBlock(d: InterfaceDescription): Uint8Array {
   return block(IDB, body, options);
 }
 
+/** Bytes of an Enhanced Packet Block's fixed part before the packet data. */
+export const EPB_HEADER_BYTES = 28;
+/** Bytes after the (padded) packet data: epb_flags, opt_endofopt, the trailing block length. */
+const EPB_TRAILER_BYTES = 16;
+
 /** Bytes an Enhanced Packet Block with `capturedLength` bytes of data takes (with its epb_flags option). */
 export function enhancedPacketSize(capturedLength: number): number {
-  return 28 + pad4(capturedLength) + 12 + 4; // header+fields, data, epb_flags + endofopt, trailing length
+  return EPB_HEADER_BYTES + pad4(capturedLength) + EPB_TRAILER_BYTES;
 }
 
 /**
- * Write an Enhanced Packet Block into `out` at `offset` (which must have enhancedPacketSize bytes
- * free) and return the offset after it. In place, because this runs once per captured packet.
+ * The fixed part of an Enhanced Packet Block at `offset`, for `capturedLength` bytes of data
+ * that the caller puts at offset + EPB_HEADER_BYTES. The timestamp is in if_tsresol=9 units
+ * (nanoseconds), given as its high and low 32 bits so that no BigInt is made per packet.
  */
-export function writeEnhancedPacket(
-  out: Uint8Array,
+export function writeEnhancedPacketHeader(
   view: DataView,
   offset: number,
   interfaceId: number,
-  timestampNs: bigint,
-  data: Uint8Array,
+  tsHigh: number,
+  tsLow: number,
+  capturedLength: number,
   originalLength: number,
-  flags: number,
-): number {
-  const total = enhancedPacketSize(data.byteLength);
-  const tsHigh = Number(timestampNs >> 32n);
-  const tsLow = Number(timestampNs & 0xffffffffn);
+): void {
   view.setUint32(offset, EPB, true);
-  view.setUint32(offset + 4, total, true);
+  view.setUint32(offset + 4, enhancedPacketSize(capturedLength), true);
   view.setUint32(offset + 8, interfaceId, true);
   view.setUint32(offset + 12, tsHigh, true);
   view.setUint32(offset + 16, tsLow, true);
-  view.setUint32(offset + 20, data.byteLength, true);
+  view.setUint32(offset + 20, capturedLength, true);
   view.setUint32(offset + 24, originalLength, true);
-  out.set(data, offset + 28);
-  let off = offset + 28 + data.byteLength;
-  const padded = offset + 28 + pad4(data.byteLength);
+}
+
+/**
+ * Zero the data's padding, then write the epb_flags option and the trailing length; returns the
+ * offset after the block. `offset` is where the block starts (its header already written).
+ */
+export function writeEnhancedPacketTrailer(out: Uint8Array, view: DataView, offset: number, capturedLength: number, flags: number): number {
+  let off = offset + EPB_HEADER_BYTES + capturedLength;
+  const padded = offset + EPB_HEADER_BYTES + pad4(capturedLength);
   while (off < padded) out[off++] = 0;
   view.setUint16(off, EPB_FLAGS, true);
   view.setUint16(off + 2, 4, true);
   view.setUint32(off + 4, flags, true);
   view.setUint32(off + 8, 0, true); // opt_endofopt
-  view.setUint32(off + 12, total, true);
+  view.setUint32(off + 12, enhancedPacketSize(capturedLength), true);
   return off + 16;
 }
 
-/** An Enhanced Packet Block as its own array (convenience; the engine writes in place). */
+/** An Enhanced Packet Block as its own array (the engine writes blocks in place, see ring-block.ts). */
 export function enhancedPacketBlock(interfaceId: number, timestampNs: bigint, data: Uint8Array, originalLength: number, flags: number): Uint8Array {
   const out = new Uint8Array(enhancedPacketSize(data.byteLength));
-  writeEnhancedPacket(out, new DataView(out.buffer), 0, interfaceId, timestampNs, data, originalLength, flags);
+  const view = new DataView(out.buffer);
+  writeEnhancedPacketHeader(view, 0, interfaceId, Number(timestampNs >> 32n), Number(timestampNs & 0xffffffffn), data.byteLength, originalLength);
+  out.set(data, EPB_HEADER_BYTES);
+  writeEnhancedPacketTrailer(out, view, 0, data.byteLength, flags);
   return out;
 }
 

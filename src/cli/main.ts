@@ -11,6 +11,7 @@ import { LS_HELP, lsCommand } from "./commands/ls.ts";
 import { WHEREIS_HELP, whereisCommand } from "./commands/whereis.ts";
 import { RECORD_HELP, recordCommand } from "./commands/record.ts";
 import { SERVE_HELP, serveCommand } from "./commands/serve.ts";
+import { endQuietlyWhenOutputCloses, isClosedOutput } from "./closed-output.ts";
 import { UsageError } from "./usage-error.ts";
 
 const HELP = `wiresight ${pkg.version} — see how a Linux host's network namespaces are wired
@@ -77,11 +78,14 @@ export function main(argv: string[]): number | Promise<number> {
 }
 
 async function run(): Promise<void> {
+  endQuietlyWhenOutputCloses();
   let code: number;
   try {
     code = await main(process.argv.slice(2));
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (isClosedOutput(err)) {
+      code = 0; // the reader of our output is gone (| head): nothing to say, nowhere to say it
+    } else if (err instanceof UsageError) {
       process.stderr.write(`wiresight: ${err.message}\nRun 'wiresight --help' for usage.\n`);
       code = 2;
     } else {

@@ -75,8 +75,58 @@ export const AF_PACKET = 17;
 export const ETH_P_ALL = 0x0003; // every protocol; passed in network byte order (htons)
 export const SOL_PACKET = 263;
 export const PACKET_ADD_MEMBERSHIP = 1;
-export const PACKET_STATISTICS = 6; // struct tpacket_stats { u32 tp_packets; u32 tp_drops; }, reset on read
+export const PACKET_RX_RING = 5; // struct tpacket_req3: the receive ring shared with the kernel
+export const PACKET_STATISTICS = 6; // struct tpacket_stats_v3 { u32 tp_packets, tp_drops, tp_freeze_q_cnt; }, reset on read
+export const PACKET_VERSION = 10;
+export const TPACKET_V3 = 2; // enum tpacket_versions: V1 = 0, V2 = 1, V3 = 2
+export const TPACKET_STATS_V3_SIZE = 12;
 export const PACKET_MR_PROMISC = 1;
+// tpacket_hdr_v1.block_status and tpacket3_hdr.tp_status
+export const TP_STATUS_KERNEL = 0;
+export const TP_STATUS_USER = 1 << 0;
+export const TP_STATUS_VLAN_VALID = 1 << 4;
+export const TP_STATUS_VLAN_TPID_VALID = 1 << 6;
+/** struct tpacket_req3 { u32 tp_block_size, tp_block_nr, tp_frame_size, tp_frame_nr, tp_retire_blk_tov, tp_sizeof_priv, tp_feature_req_word; } */
+export const TPACKET_REQ3_SIZE = 28;
+/**
+ * struct tpacket_block_desc { u32 version; u32 offset_to_priv; struct tpacket_hdr_v1 hdr.bh1; }:
+ * byte offsets of the fields of a ring block's header (tpacket_hdr_v1 starts at 8).
+ */
+export const tpacket_block_desc = {
+  version: 0,
+  offset_to_priv: 4,
+  block_status: 8,
+  num_pkts: 12,
+  offset_to_first_pkt: 16,
+  blk_len: 20,
+  seq_num: 24,
+  sizeof: 48,
+} as const;
+/**
+ * struct tpacket3_hdr: byte offsets of the header before each packet in a block. hv1 is struct
+ * tpacket_hdr_variant1 { u32 tp_rxhash; u32 tp_vlan_tci; u16 tp_vlan_tpid; u16 tp_padding; }. A
+ * struct sockaddr_ll follows at TPACKET_ALIGN(sizeof(struct tpacket3_hdr)) = 48; the frame at tp_mac.
+ */
+export const tpacket3_hdr = {
+  tp_next_offset: 0,
+  tp_sec: 4,
+  tp_nsec: 8,
+  tp_snaplen: 12,
+  tp_len: 16,
+  tp_status: 20,
+  tp_mac: 24,
+  tp_net: 26,
+  hv1_tp_rxhash: 28,
+  hv1_tp_vlan_tci: 32,
+  hv1_tp_vlan_tpid: 36,
+  sizeof: 48,
+} as const;
+/** struct sockaddr_ll { u16 sll_family; u16 sll_protocol; i32 sll_ifindex; u16 sll_hatype; u8 sll_pkttype; u8 sll_halen; u8 sll_addr[8]; } */
+export const sockaddr_ll = { sll_family: 0, sll_protocol: 2, sll_ifindex: 4, sll_hatype: 8, sll_pkttype: 10, sll_halen: 11 } as const;
+// <sys/mman.h>
+export const PROT_READ = 0x1;
+export const PROT_WRITE = 0x2;
+export const MAP_SHARED = 0x01;
 export const SOCKADDR_LL_SIZE = 20; // struct sockaddr_ll
 export const PACKET_MREQ_SIZE = 16; // struct packet_mreq
 // sockaddr_ll.sll_pkttype
@@ -85,7 +135,5 @@ export const PACKET_BROADCAST = 1;
 export const PACKET_MULTICAST = 2;
 export const PACKET_OTHERHOST = 3;
 export const PACKET_OUTGOING = 4;
-// <asm-generic/socket.h> (x86_64 and arm64 share it): classic BPF and nanosecond receive timestamps
+// <asm-generic/socket.h> (x86_64 and arm64 share it): classic BPF
 export const SO_ATTACH_FILTER = 26;
-export const SO_TIMESTAMPNS = 35; // SO_TIMESTAMPNS_OLD: struct timespec with 64-bit fields on 64-bit ABIs
-export const SCM_TIMESTAMPNS = SO_TIMESTAMPNS;

@@ -19,6 +19,15 @@ export { ethtoolDriverInfo, type EthtoolDriverInfo } from "./ethtool.ts";
 export { openRootDir, openInRoot, readFileInRoot, type InRootFile } from "./openat2.ts";
 export { utsNamesIn, threadUtsLink, UtsRestoreError, type UtsNames } from "./uts.ts";
 export { tunAttachment, type TunAttachment } from "./tun.ts";
-export { PacketSocket, CAPTURE_SNAPLEN, type CapturedFrame, type PacketSocketOptions, type SockFilter } from "./packet-socket.ts";
+export {
+  PacketSocket,
+  CAPTURE_SNAPLEN,
+  DEFAULT_RING_BYTES,
+  RING_BLOCK_SIZE,
+  RING_RETIRE_MS,
+  acceptAllFilter,
+  type PacketSocketOptions,
+  type SockFilter,
+} from "./packet-socket.ts";
 export { compileFilter, libpcapAvailable, LibpcapMissingError, FilterSyntaxError } from "./libpcap.ts";
 export { Epoll, type EpollReady } from "./epoll.ts";

@@ -27,8 +27,6 @@ const lib = dlopen("libc.so.6", {
   sendto: { args: ["i32", "ptr", "u64", "i32", "ptr", "u32"], returns: FFIType.i64_fast },
   // ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, socklen_t *fromlen)
   recvfrom: { args: ["i32", "ptr", "u64", "i32", "ptr", "ptr"], returns: FFIType.i64_fast },
-  // ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
-  recvmsg: { args: ["i32", "ptr", "i32"], returns: FFIType.i64_fast },
   // int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
   setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
   // int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
@@ -37,6 +35,11 @@ const lib = dlopen("libc.so.6", {
   setns: { args: ["i32", "i32"], returns: "i32" },
   // int open(const char *path, int flags, ...)
   open: { args: ["ptr", "i32"], returns: "i32" },
+  // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset); MAP_FAILED
+  // is (void *)-1, which the signed return type keeps exact (a pointer type would round it).
+  mmap: { args: ["ptr", "u64", "i32", "i32", "i32", "i64"], returns: FFIType.i64_fast },
+  // int munmap(void *addr, size_t length)
+  munmap: { args: ["ptr", "u64"], returns: "i32" },
   // int close(int fd)
   close: { args: ["i32"], returns: "i32" },
   // int ioctl(int fd, unsigned long request, ...) — always called with one pointer argument here

@@ -1,20 +1,26 @@
-// An AF_PACKET capture socket: opened inside a target network namespace, bound to one interface
-// (or all of them), an optional classic-BPF filter attached in the kernel, promiscuous mode as a
-// socket membership (undone by the kernel when the socket closes, even if we crash), and
-// non-blocking reads that return each frame with its interface, direction and a nanosecond
-// receive timestamp. Formats (pcapng) and filter compilation live elsewhere.
+// An AF_PACKET capture socket that receives through a TPACKET_V3 ring, as libpcap does: the kernel
+// writes frames into blocks of a buffer we share with it (mmap), hands a block over when it is
+// full or after a timeout, and we read the whole block and give it back. No system call per
+// frame, and none at all to learn that nothing arrived (a block's status word says so).
+//
+// The socket is opened inside a target network namespace, bound to one interface, with an
+// optional classic-BPF filter attached in the kernel and promiscuous mode as a socket membership
+// (undone by the kernel when the socket closes, even if we crash). Formats (pcapng) and filter
+// compilation live elsewhere; the layout of a block is in constants.ts under the kernel's names.
 
-import { ptr } from "bun:ffi";
+import { ptr, toArrayBuffer, type Pointer } from "bun:ffi";
 import {
   AF_PACKET,
   ETH_P_ALL,
-  MSG_DONTWAIT,
-  MSG_TRUNC,
+  MAP_SHARED,
   PACKET_ADD_MEMBERSHIP,
   PACKET_MREQ_SIZE,
   PACKET_MR_PROMISC,
+  PACKET_RX_RING,
   PACKET_STATISTICS,
-  SCM_TIMESTAMPNS,
+  PACKET_VERSION,
+  PROT_READ,
+  PROT_WRITE,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_RAW,
@@ -22,22 +28,37 @@ import {
   SOL_PACKET,
   SOL_SOCKET,
   SO_ATTACH_FILTER,
-  SO_RCVBUF,
-  SO_RCVBUFFORCE,
-  SO_TIMESTAMPNS,
+  TPACKET_REQ3_SIZE,
+  TPACKET_STATS_V3_SIZE,
+  TPACKET_V3,
+  TP_STATUS_KERNEL,
+  TP_STATUS_USER,
+  tpacket_block_desc,
 } from "./constants.ts";
-import { isSyscallError } from "./errno.ts";
 import { closeFd, closeQuietly } from "./fd.ts";
 import { lastError, libc } from "./libc.ts";
 import { socketInNetns } from "./netns.ts";
 import { setsockoptInt } from "./socket.ts";
 
-const EINTR = 4;
-const EAGAIN = 11;
-
 /** Largest frame we keep (tcpdump's default snaplen); longer ones are cut, their length kept. */
 export const CAPTURE_SNAPLEN = 262144;
-const DEFAULT_RCVBUF = 8 * 1024 * 1024;
+/**
+ * Bytes of one ring block. A frame never spans blocks, so this bounds the longest frame kept
+ * whole (the kernel cuts longer ones to fit, keeping their length); libpcap uses the same size.
+ */
+export const RING_BLOCK_SIZE = 256 * 1024;
+/** Default ring size per socket: 32 blocks, the 8 MiB tcpdump -B 8192 asks for. */
+export const DEFAULT_RING_BYTES = 32 * RING_BLOCK_SIZE;
+/**
+ * A block that is not full is handed over after this long, so a quiet interface's packets still
+ * arrive promptly (and the last ones before a stop are seen within this time).
+ */
+export const RING_RETIRE_MS = 50;
+const MIN_BLOCKS = 2;
+const MAX_RING_BYTES = 1024 * 1024 * 1024;
+/** tp_frame_size: only the ring geometry check uses it for TPACKET_V3 (frames are variable-sized). */
+const RING_FRAME_SIZE = 2048;
+const BPF_RET_K = 0x06; // BPF_RET | BPF_K: "accept this many bytes of the packet"
 
 /** One classic BPF instruction, struct sock_filter { u16 code; u8 jt; u8 jf; u32 k; }. */
 export interface SockFilter {
@@ -45,6 +66,11 @@ export interface SockFilter {
   jt: number;
   jf: number;
   k: number;
+}
+
+/** A filter that accepts every packet, cut to `snaplen` bytes (what libpcap attaches without an expression). */
+export function acceptAllFilter(snaplen: number): SockFilter[] {
+  return [{ code: BPF_RET_K, jt: 0, jf: 0, k: snaplen }];
 }
 
 export interface PacketSocketOptions {
@@ -56,40 +82,17 @@ export interface PacketSocketOptions {
   promiscuous: boolean;
   /** A compiled filter (see libpcap.ts); the kernel drops what it rejects before we see it. */
   filter?: SockFilter[];
-  /** SO_RCVBUF(FORCE): the kernel queue that absorbs bursts between two reads. Default 8 MiB. */
-  rcvbuf?: number;
+  /** Size of the ring, rounded up to whole blocks (at least 2). Default DEFAULT_RING_BYTES. */
+  ringBytes?: number;
 }
 
-/** One received frame. `data` is a view of a shared buffer, valid until the next recv of any PacketSocket. */
-export interface CapturedFrame {
-  data: Uint8Array;
-  /** Length on the wire; more than data.byteLength when the frame was longer than CAPTURE_SNAPLEN. */
-  originalLength: number;
-  ifindex: number;
-  /** sll_pkttype: PACKET_HOST, _BROADCAST, _MULTICAST, _OTHERHOST (promiscuous) or _OUTGOING. */
-  pkttype: number;
-  /** sll_hatype: the ARPHRD_* type of the interface. */
-  hatype: number;
-  /** Kernel receive time, nanoseconds since the epoch. */
-  timestampNs: bigint;
+export interface PacketStats {
+  /** Packets that passed the filter, including the dropped ones. */
+  packets: number;
+  /** Packets lost because no block was free (the reader was behind). */
+  drops: number;
 }
 
-// Receive scratch, shared by every PacketSocket: reads are synchronous on one thread, and the
-// caller copies each frame out before the next read. struct msghdr on x86_64/arm64 (56 bytes):
-//   0 msg_name*  8 msg_namelen u32  16 msg_iov*  24 msg_iovlen  32 msg_control*  40 msg_controllen  48 msg_flags
-// The engine may move the storage of small typed arrays during GC (seen here: a pointer to a
-// 16-byte iovec taken once went stale after a discovery's worth of allocation, and recvmsg then
-// copied nothing). So every pointer is taken again right before each call, with no allocation
-// between taking it and the call.
-const frameBuf = new Uint8Array(CAPTURE_SNAPLEN);
-const sll = new Uint8Array(SOCKADDR_LL_SIZE + 4);
-const control = new Uint8Array(64); // room for one cmsg carrying a struct timespec (16 + 16)
-const iov = new Uint8Array(16);
-const iovView = new DataView(iov.buffer);
-const msghdr = new Uint8Array(56);
-const msgView = new DataView(msghdr.buffer);
-const sllView = new DataView(sll.buffer);
-const controlView = new DataView(control.buffer);
 const TWO32 = 2 ** 32;
 
 /** Store a pointer (a Number from ptr()) as a u64 without allocating a BigInt. */
@@ -98,31 +101,50 @@ function setPointer(view: DataView, offset: number, p: number): void {
   view.setUint32(offset + 4, Math.floor(p / TWO32), true);
 }
 
-const frame: CapturedFrame = { data: frameBuf.subarray(0, 0), originalLength: 0, ifindex: 0, pkttype: 0, hatype: 0, timestampNs: 0n };
+/** Round a requested ring size to whole blocks within [MIN_BLOCKS blocks, 1 GiB]. */
+function ringBlocks(bytes: number): number {
+  if (!Number.isFinite(bytes) || bytes <= 0) throw new RangeError(`a capture buffer size is a positive number of bytes, not ${bytes}`);
+  return Math.max(MIN_BLOCKS, Math.ceil(Math.min(bytes, MAX_RING_BYTES) / RING_BLOCK_SIZE));
+}
 
 export class PacketSocket implements Disposable {
   #fd: number;
   readonly ifindex: number;
+  #map: number; // address of the ring (0 once unmapped)
+  readonly #mapBytes: number;
+  readonly #blockCount: number;
+  // Views of the shared ring. After close() they are replaced by empty arrays: the memory is
+  // unmapped, and touching it through an old view would crash the process.
+  #ring: Uint8Array;
+  #words: Int32Array;
+  #next = 0; // the block the kernel hands over next
 
-  private constructor(fd: number, ifindex: number) {
+  private constructor(fd: number, ifindex: number, map: number, blockCount: number) {
     this.#fd = fd;
     this.ifindex = ifindex;
+    this.#map = map;
+    this.#blockCount = blockCount;
+    this.#mapBytes = blockCount * RING_BLOCK_SIZE;
+    this.#ring = new Uint8Array(toArrayBuffer(map as Pointer, 0, this.#mapBytes));
+    this.#words = new Int32Array(this.#ring.buffer);
   }
 
   /**
-   * Open, filter, then bind. The socket is created with protocol 0, which receives nothing until
-   * bind names a protocol: so the filter is in place before the first frame is queued, and no
-   * unfiltered frame can slip in between socket() and SO_ATTACH_FILTER (libpcap does the same).
-   * Only socket() needs the namespace switch: everything after acts on the socket's own netns.
+   * Open, filter, set up the ring, then bind. The socket is created with protocol 0, which
+   * receives nothing until bind names a protocol: so the filter and the ring are in place before
+   * the first frame is queued, and no unfiltered frame can slip in (libpcap does the same). Only
+   * socket() needs the namespace switch: everything after acts on the socket's own netns.
    */
   static open(opts: PacketSocketOptions): PacketSocket {
     if (!Number.isInteger(opts.ifindex) || opts.ifindex < 0) throw new RangeError(`bad ifindex ${opts.ifindex}`);
     if (opts.promiscuous && opts.ifindex === 0) throw new RangeError("promiscuous mode needs an interface (ifindex > 0)");
+    const blockCount = ringBlocks(opts.ringBytes ?? DEFAULT_RING_BYTES);
     const fd = socketInNetns(opts.netnsFd, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    let map = 0;
     try {
-      setRcvbuf(fd, opts.rcvbuf ?? DEFAULT_RCVBUF);
+      setsockoptInt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3);
       if (opts.filter) attachFilter(fd, opts.filter);
-      setsockoptInt(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+      map = mapRing(fd, blockCount);
       const addr = new Uint8Array(SOCKADDR_LL_SIZE);
       const v = new DataView(addr.buffer);
       v.setUint16(0, AF_PACKET, true);
@@ -139,8 +161,9 @@ export class PacketSocket implements Disposable {
           throw lastError("setsockopt", `PACKET_ADD_MEMBERSHIP promiscuous, ifindex ${opts.ifindex}`);
         }
       }
-      return new PacketSocket(fd, opts.ifindex);
+      return new PacketSocket(fd, opts.ifindex, map, blockCount);
     } catch (e) {
+      if (map !== 0) libc.munmap(map as Pointer, blockCount * RING_BLOCK_SIZE);
       closeQuietly(fd);
       throw e;
     }
@@ -154,53 +177,111 @@ export class PacketSocket implements Disposable {
     return this.#fd < 0;
   }
 
-  /**
-   * The next queued frame, or null when none is queued (never blocks). The result object and its
-   * data are reused by the next call. Throws SyscallError ENETDOWN once when the bound interface
-   * has been deleted (the socket then stays silent).
-   */
-  recv(): CapturedFrame | null {
-    const fd = this.#fd;
-    if (fd < 0) throw new Error("PacketSocket is closed");
-    let n: number;
-    for (;;) {
-      setPointer(iovView, 0, ptr(frameBuf));
-      iovView.setUint32(8, CAPTURE_SNAPLEN, true);
-      setPointer(msgView, 0, ptr(sll));
-      msgView.setUint32(8, SOCKADDR_LL_SIZE, true);
-      setPointer(msgView, 16, ptr(iov));
-      msgView.setUint32(24, 1, true);
-      setPointer(msgView, 32, ptr(control));
-      msgView.setUint32(40, control.byteLength, true);
-      // MSG_TRUNC on a packet socket: the return value is the frame's real length even when cut.
-      n = Number(libc.recvmsg(fd, msghdr, MSG_TRUNC | MSG_DONTWAIT));
-      if (n >= 0) break;
-      const err = lastError("recvmsg", `AF_PACKET ifindex ${this.ifindex}`);
-      if (err.errno === EAGAIN) return null;
-      if (err.errno !== EINTR) throw err;
-    }
-    frame.data = frameBuf.subarray(0, Math.min(n, CAPTURE_SNAPLEN));
-    frame.originalLength = n;
-    frame.ifindex = sllView.getInt32(4, true);
-    frame.hatype = sllView.getUint16(8, true);
-    frame.pkttype = sll[10]!;
-    frame.timestampNs = readTimestamp(msgView.getUint32(40, true));
-    return frame;
+  /** Blocks of RING_BLOCK_SIZE bytes in the ring. */
+  get blockCount(): number {
+    return this.#blockCount;
   }
 
-  /** Frames the kernel queued and dropped (receive buffer full) since the last call: PACKET_STATISTICS resets on read. */
-  takeStats(): { packets: number; drops: number } {
-    const stats = new Uint32Array(2);
-    const len = new Uint32Array([8]);
+  #status(block: number): number {
+    // An atomic load orders the reads of the block after it, as the kernel's release requires.
+    return Atomics.load(this.#words, (block * RING_BLOCK_SIZE + tpacket_block_desc.block_status) >> 2);
+  }
+
+  #release(): void {
+    const at = this.#next * RING_BLOCK_SIZE;
+    // The kernel resets the count when it opens the block again; zeroing it now keeps
+    // packetsPending() from reading a stale count in between.
+    this.#words[(at + tpacket_block_desc.num_pkts) >> 2] = 0;
+    // Everything we read from the block happens before the kernel may write it again.
+    Atomics.store(this.#words, (at + tpacket_block_desc.block_status) >> 2, TP_STATUS_KERNEL);
+    this.#next = (this.#next + 1) % this.#blockCount;
+  }
+
+  /**
+   * Bytes of the next block if the kernel has handed it over (what takeBlock() would copy), or 0
+   * while the kernel still fills it. Reads shared memory only: no system call.
+   */
+  readyBytes(): number {
+    if (this.#fd < 0) return 0;
+    if ((this.#status(this.#next) & TP_STATUS_USER) === 0) return 0;
+    const len = this.#words[(this.#next * RING_BLOCK_SIZE + tpacket_block_desc.blk_len) >> 2]!;
+    if (len < tpacket_block_desc.sizeof || len > RING_BLOCK_SIZE) throw new Error(`TPACKET_V3 block ${this.#next} claims ${len} bytes`);
+    return len;
+  }
+
+  /**
+   * A copy of the next handed-over block (its used bytes: struct tpacket_block_desc and the
+   * packets after it), which goes back to the kernel at once. Call only when readyBytes() > 0.
+   * The copy goes into `into` when given (at least RING_BLOCK_SIZE bytes, e.g. a buffer the
+   * consumer is done with): fresh memory costs a page fault per 4 KiB, more than the copy.
+   */
+  takeBlock(into?: ArrayBuffer): Uint8Array {
+    const len = this.readyBytes();
+    if (len === 0) throw new Error("takeBlock: the kernel has not handed over a block");
+    if (into && into.byteLength < RING_BLOCK_SIZE) throw new RangeError(`takeBlock needs a buffer of ${RING_BLOCK_SIZE} bytes, not ${into.byteLength}`);
+    const at = this.#next * RING_BLOCK_SIZE;
+    // A block that is mostly full gets a whole block's buffer, so that it can be reused (recycled).
+    const copy = new Uint8Array(into ?? new ArrayBuffer(len > RING_BLOCK_SIZE / 2 ? RING_BLOCK_SIZE : len), 0, len);
+    copy.set(this.#ring.subarray(at, at + len));
+    this.#release();
+    return copy;
+  }
+
+  /** Give the next handed-over block back unread; returns how many packets it held. */
+  skipBlock(): number {
+    const packets = this.#words[(this.#next * RING_BLOCK_SIZE + tpacket_block_desc.num_pkts) >> 2]!;
+    this.#release();
+    return packets;
+  }
+
+  /**
+   * Whether the block the kernel is filling holds packets it has not handed over yet (it will,
+   * within RING_RETIRE_MS). A hint read without synchronisation, for deciding whether to wait.
+   */
+  packetsPending(): boolean {
+    if (this.#fd < 0) return false;
+    for (let i = 0, b = this.#next; i < this.#blockCount; i++, b = (b + 1) % this.#blockCount) {
+      if ((this.#status(b) & TP_STATUS_USER) === 0) return this.#words[(b * RING_BLOCK_SIZE + tpacket_block_desc.num_pkts) >> 2]! > 0;
+    }
+    return false; // every block is ours: nothing can be pending
+  }
+
+  /** Stop accepting packets (a filter that takes none) so that what the ring holds is final. */
+  rejectAll(): void {
+    attachFilter(this.#fd, acceptAllFilter(0));
+  }
+
+  /**
+   * Whether the interface the socket is bound to still exists. When it is deleted the kernel
+   * unbinds the socket (its sll_ifindex becomes -1), and the socket receives nothing more.
+   */
+  stillBound(): boolean {
+    if (this.ifindex === 0) return true;
+    const sa = new Uint8Array(SOCKADDR_LL_SIZE);
+    const len = new Uint32Array([SOCKADDR_LL_SIZE]);
+    if (libc.getsockname(this.#fd, sa, len) !== 0) throw lastError("getsockname", `AF_PACKET ifindex ${this.ifindex}`);
+    return new DataView(sa.buffer).getInt32(4, true) === this.ifindex;
+  }
+
+  /** PACKET_STATISTICS since the last call (the kernel resets them on read). */
+  takeStats(): PacketStats {
+    const stats = new Uint32Array(TPACKET_STATS_V3_SIZE / 4);
+    const len = new Uint32Array([TPACKET_STATS_V3_SIZE]);
     if (libc.getsockopt(this.#fd, SOL_PACKET, PACKET_STATISTICS, stats, len) !== 0) throw lastError("getsockopt", "PACKET_STATISTICS");
     return { packets: stats[0]!, drops: stats[1]! };
   }
 
-  /** Close the socket (promiscuous membership ends with it). Idempotent. */
+  /** Unmap the ring and close the socket (promiscuous membership ends with it). Idempotent. */
   close(): void {
     const fd = this.#fd;
     if (fd < 0) return;
     this.#fd = -1;
+    this.#ring = new Uint8Array(0);
+    this.#words = new Int32Array(0);
+    if (this.#map !== 0) {
+      libc.munmap(this.#map as Pointer, this.#mapBytes);
+      this.#map = 0;
+    }
     closeFd(fd);
   }
 
@@ -209,18 +290,22 @@ export class PacketSocket implements Disposable {
   }
 }
 
-/** SCM_TIMESTAMPNS from the control data; the wall clock if the kernel sent none (it always should). */
-function readTimestamp(controlLen: number): bigint {
-  // struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; } followed by data, 8-aligned.
-  for (let off = 0; off + 16 <= controlLen; ) {
-    const len = Number(controlView.getBigUint64(off, true));
-    if (len < 16) break;
-    if (controlView.getInt32(off + 8, true) === SOL_SOCKET && controlView.getInt32(off + 12, true) === SCM_TIMESTAMPNS && len >= 32) {
-      return controlView.getBigInt64(off + 16, true) * 1_000_000_000n + controlView.getBigInt64(off + 24, true);
-    }
-    off += (len + 7) & ~7;
+/** PACKET_RX_RING with struct tpacket_req3, then mmap of the whole ring; returns its address. */
+function mapRing(fd: number, blockCount: number): number {
+  const req = new Uint8Array(TPACKET_REQ3_SIZE);
+  const r = new DataView(req.buffer);
+  r.setUint32(0, RING_BLOCK_SIZE, true); // tp_block_size
+  r.setUint32(4, blockCount, true); // tp_block_nr
+  r.setUint32(8, RING_FRAME_SIZE, true); // tp_frame_size
+  r.setUint32(12, (RING_BLOCK_SIZE / RING_FRAME_SIZE) * blockCount, true); // tp_frame_nr
+  r.setUint32(16, RING_RETIRE_MS, true); // tp_retire_blk_tov
+  // tp_sizeof_priv and tp_feature_req_word stay 0: no private area, no rxhash.
+  if (libc.setsockopt(fd, SOL_PACKET, PACKET_RX_RING, req, TPACKET_REQ3_SIZE) !== 0) {
+    throw lastError("setsockopt", `PACKET_RX_RING ${blockCount} blocks of ${RING_BLOCK_SIZE} bytes`);
   }
-  return BigInt(Date.now()) * 1_000_000n;
+  const addr = libc.mmap(null, blockCount * RING_BLOCK_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (addr === -1 || addr === 0) throw lastError("mmap", `packet ring of ${blockCount * RING_BLOCK_SIZE} bytes`);
+  return Number(addr);
 }
 
 /** SO_ATTACH_FILTER with struct sock_fprog { u16 len; struct sock_filter *filter; }. */
@@ -239,13 +324,4 @@ function attachFilter(fd: number, filter: SockFilter[]): void {
   p.setUint16(0, filter.length, true);
   setPointer(p, 8, ptr(insns)); // taken last: nothing allocates between this and the call
   if (libc.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, prog, 16) !== 0) throw lastError("setsockopt", "SO_ATTACH_FILTER");
-}
-
-function setRcvbuf(fd: number, bytes: number): void {
-  try {
-    setsockoptInt(fd, SOL_SOCKET, SO_RCVBUFFORCE, bytes);
-  } catch (e) {
-    if (!isSyscallError(e, "EPERM")) throw e;
-    setsockoptInt(fd, SOL_SOCKET, SO_RCVBUF, bytes);
-  }
 }

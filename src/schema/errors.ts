@@ -15,6 +15,8 @@ export function asClientErrors<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
+    // A failing database is not the client's fault: it keeps its code (src/server/error-mask.ts).
+    if (err instanceof StoreError && err.failure !== undefined) throw err;
     if (err instanceof StoreError || err instanceof IpParseError || err instanceof WhereIsError) throw badInput(err.message);
     throw err;
   }

@@ -3,9 +3,10 @@
 //
 //   createYoga({ schema: buildSchema(), context: () => ctx, plugins: [...schemaLimits()] })
 
-import { GraphQLScalarType, type GraphQLSchema } from "graphql";
+import type { GraphQLSchema } from "graphql";
 import { builder } from "./builder.ts";
 import { MomentScalar } from "./moment.ts";
+import { DateTimeScalar, JsonScalar } from "./scalars.ts";
 import "./types/network.ts";
 import "./types/hosts.ts";
 import "./types/query-lists.ts";
@@ -13,21 +14,18 @@ import "./types/where-is.ts";
 import "./types/history.ts";
 import "./types/alerts.ts";
 import "./types/capture.ts";
+import "./types/pods.ts";
+import "./types/services.ts";
 import "./types/root.ts";
 
 export type { SchemaContext } from "./context.ts";
-export { schemaLimits, schemaLimitRules, LIMITS } from "./limits.ts";
+export { costError, schemaLimits, schemaLimitRules, LIMITS, COST_LIMIT_CODE } from "./limits.ts";
+export { operationCost } from "./cost.ts";
+export { possibleTypes } from "./possible-types.ts";
 
 builder.addScalarType("Moment", MomentScalar);
-builder.addScalarType(
-  "JSON",
-  new GraphQLScalarType({
-    name: "JSON",
-    description: "Any JSON value (labels, recorded versions, field values).",
-    serialize: (v) => v,
-    parseValue: (v) => v,
-  }),
-);
+builder.addScalarType("JSON", JsonScalar);
+builder.addScalarType("DateTime", DateTimeScalar);
 
 let schema: GraphQLSchema | null = null;
 

@@ -1,5 +1,6 @@
-// `at:` — which moment a query reads: nothing (the live topology), a revision number, or an
-// ISO 8601 time (the last recording at or before it). Past topologies are rebuilt by the store
+// `at:` — which moment a query reads: nothing (the live topology), a revision number, an ISO
+// 8601 time, or a time relative to now (`-1h`, as the CLI takes it) — for times, the last
+// recording at or before it. Past topologies are rebuilt by the store
 // and kept in a small cache per store, so a query touching one moment from many fields rebuilds
 // it once.
 
@@ -14,6 +15,9 @@ export type MomentInput = Moment;
 
 // ISO 8601 date-time with a zone (Z or ±hh:mm), or a date alone (UTC midnight).
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+// Before now: -90s, -30m, -1h, -2d, -1w.
+const RELATIVE = /^-(\d+)(s|m|h|d|w)$/;
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 export function parseMoment(value: unknown): Moment {
   if (typeof value === "number") {
@@ -23,18 +27,20 @@ export function parseMoment(value: unknown): Moment {
   if (typeof value === "string") {
     const text = value.trim();
     if (/^[0-9]+$/.test(text)) return parseMoment(Number(text));
+    const rel = RELATIVE.exec(text);
+    if (rel) return { time: Date.now() - Number(rel[1]) * UNIT_MS[rel[2]!]! };
     if (ISO.test(text)) {
       const time = Date.parse(text);
       if (!Number.isNaN(time)) return { time };
     }
-    throw badInput(`'${value}' is neither a revision number nor an ISO 8601 time with a zone (e.g. 2025-01-31T12:00:00Z)`);
+    throw badInput(`'${value}' is neither a revision number, nor an ISO 8601 time with a zone (e.g. 2025-01-31T12:00:00Z), nor a time before now (-30m, -1h, -2d)`);
   }
   throw badInput(`a moment is a revision number or an ISO 8601 time string, not ${JSON.stringify(value)}`);
 }
 
 export const MomentScalar = new GraphQLScalarType<Moment, string | number>({
   name: "Moment",
-  description: "A moment of the history: a revision number (Int, or a String of digits), or an ISO 8601 time with a zone (the last recording at or before it).",
+  description: "A moment of the history: a revision number (Int, or a String of digits), an ISO 8601 time with a zone, or a time before now (`-30m`, `-1h`, `-2d`, `-1w`); for a time, the last recording at or before it.",
   serialize: (v) => v as string | number,
   parseValue: (v) => parseMoment(v),
   parseLiteral: (node: ValueNode) => {

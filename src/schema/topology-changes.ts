@@ -1,10 +1,10 @@
-// The topologyChanges stream: with `sinceRevision`, the changes after it replayed from the store,
-// then live batches, with no gap and no duplicate. The order matters: subscribe first (batches
+// The topologyChanges and revisions streams: with `sinceRevision`, the changes after it replayed
+// from the store, then live batches, with no gap and no duplicate. The order matters: subscribe first (batches
 // arriving meanwhile are held), then read the history up to the latest revision, then release
 // the held batches, skipping every revision already sent. A batch committed before the replay
 // read is in the replay; one committed after it is held; one in both is skipped by revision.
 
-import type { ChangeEvent } from "../store/index.ts";
+import type { ChangeEvent, EntityDiff } from "../store/index.ts";
 import type { RevisionBatch } from "../watch/live.ts";
 import { Channel } from "./channel.ts";
 import type { SchemaContext } from "./context.ts";
@@ -21,31 +21,45 @@ export interface ChangeFilter {
 }
 
 /** Whether an event is about something in (or of) a namespace: its key is under the namespace's, or its netns is it. */
-function inNamespace(e: ChangeEvent, ns: string): boolean {
+function inNamespace(e: EntityDiff, ns: string): boolean {
   if (e.key === ns || e.key.startsWith(`${ns}/`)) return true;
   return e.before?.netns === ns || e.after?.netns === ns;
 }
 
-export function changeMatcher(f: ChangeFilter): (e: ChangeEvent) => boolean {
+export function changeMatcher(f: ChangeFilter): (e: EntityDiff) => boolean {
   return (e) => (!f.kinds || f.kinds.includes(e.kind)) && (!f.ops || f.ops.includes(e.op)) && (!f.namespace || inNamespace(e, f.namespace));
 }
 
-// A live batch reaches every subscriber: its changes are shaped once (the same objects for all of
-// them, so the server's fan-out executes a subscription once per change and document,
-// src/server/fanout.ts) and filtered once per distinct filter.
-const shaped = new WeakMap<readonly ChangeEvent[], Map<string, ChangeShape[]>>();
+/** One revision's changes as the subscriptions deliver them (filtered; `cause` only for a live one). */
+export interface RevisionShape {
+  revision: number;
+  time: string | null;
+  cause: RevisionBatch["cause"] | null;
+  changes: ChangeShape[];
+}
 
-function shapesOf(events: readonly ChangeEvent[], revision: number, time: string | null, filterKey: string, matches: (e: ChangeEvent) => boolean): ChangeShape[] {
+// A live batch reaches every subscriber: its changes are shaped once (the same objects for all of
+// them, so the server's fan-out executes a subscription once per event and document,
+// src/server/fanout.ts) and filtered once per distinct filter.
+const shaped = new WeakMap<readonly ChangeEvent[], Map<string, RevisionShape>>();
+
+function shapeOf(events: readonly ChangeEvent[], revision: number, time: string | null, cause: RevisionShape["cause"], filterKey: string, matches: (e: EntityDiff) => boolean): RevisionShape {
   let byFilter = shaped.get(events);
   if (!byFilter) shaped.set(events, (byFilter = new Map()));
   let all = byFilter.get("");
-  if (!all) byFilter.set("", (all = events.map((e) => ({ ...e, revision, time }))));
-  let list = byFilter.get(filterKey);
-  if (!list) byFilter.set(filterKey, (list = all.filter((_, i) => matches(events[i]!))));
-  return list;
+  if (!all) byFilter.set("", (all = { revision, time, cause, changes: events.map((e): ChangeShape => ({ ...e, revision, time })) }));
+  let shape = byFilter.get(filterKey);
+  if (!shape) byFilter.set(filterKey, (shape = { ...all, changes: all.changes.filter((_, i) => matches(events[i]!)) }));
+  return shape;
 }
 
-export function topologyChanges(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number | null): Channel<ChangeShape> {
+/**
+ * Follows the recorded revisions: with `sinceRevision`, those after it replayed from the store,
+ * then live ones, each once, in order. `deliver` gets every revision, its changes filtered (often
+ * none); without `sinceRevision` first the current one with none, the point the stream starts
+ * after. Returns the unsubscribe function.
+ */
+function follow(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number | null, deliver: (r: RevisionShape) => void): () => void {
   // A namespace given by name or node id becomes its key now: it may be gone later, and its
   // removal is one of the events the client wants.
   let namespace = filter.namespace ?? null;
@@ -58,44 +72,57 @@ export function topologyChanges(ctx: SchemaContext, filter: ChangeFilter, sinceR
   }
   const matches = changeMatcher({ ...filter, namespace });
   const filterKey = JSON.stringify([filter.kinds ?? null, filter.ops ?? null, namespace]);
-  const channel = new Channel<ChangeShape>();
   let sent = -Infinity;
   let replaying = true;
   const held: RevisionBatch[] = [];
 
-  const deliver = (revision: number, time: string | null, events: ChangeEvent[]) => {
+  const pass = (revision: number, time: string | null, cause: RevisionShape["cause"], events: ChangeEvent[]) => {
     if (revision <= sent) return;
     sent = revision;
-    // One batch per revision, even an empty one: once it is delivered, the client has every
-    // change up to this revision (what a subscriber ended for reading too slowly is told).
-    channel.pushBatch(shapesOf(events, revision, time, filterKey, matches), revision);
+    deliver(shapeOf(events, revision, time, cause, filterKey, matches));
   };
   const unsubscribe = ctx.live.subscribe((batch) => {
     if (replaying) held.push(batch);
-    else deliver(batch.revision, batch.time, batch.events);
+    else pass(batch.revision, batch.time, batch.cause, batch.events);
   });
-  channel.onClose(unsubscribe);
-
   try {
-    if (sinceRevision !== null) replay(ctx, sinceRevision, deliver);
+    if (sinceRevision !== null) replay(ctx, sinceRevision, (revision, time, events) => pass(revision, time, null, events));
     // Live from here: the changes after the current revision (the watcher publishes a revision
     // in the same step that makes it current, so none up to it is still to come).
-    else channel.pushBatch([], ctx.live.current().revision);
+    else deliver({ revision: ctx.live.current().revision, time: null, cause: null, changes: [] });
   } catch (err) {
-    channel.close();
+    unsubscribe();
     throw err;
   }
   replaying = false;
-  for (const b of held.splice(0)) deliver(b.revision, b.time, b.events);
+  for (const b of held.splice(0)) pass(b.revision, b.time, b.cause, b.events);
+  return unsubscribe;
+}
+
+/**
+ * Each change as its own event, one batch per revision (even an empty one): once a batch is
+ * delivered, the client has every change up to its revision.
+ */
+export function topologyChanges(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number | null): Channel<ChangeShape> {
+  const channel = new Channel<ChangeShape>();
+  channel.onClose(follow(ctx, filter, sinceRevision, (r) => channel.pushBatch(r.changes, r.revision)));
+  return channel;
+}
+
+/** One event per revision, carrying all its (matching) changes; a revision with none is skipped but still a resume point. */
+export function revisions(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number | null): Channel<RevisionShape> {
+  const channel = new Channel<RevisionShape>();
+  channel.onClose(follow(ctx, filter, sinceRevision, (r) => channel.pushBatch(r.changes.length > 0 ? [r] : [], r.revision)));
   return channel;
 }
 
 function replay(ctx: SchemaContext, since: number, deliver: (revision: number, time: string | null, events: ChangeEvent[]) => void): void {
-  if (!Number.isSafeInteger(since) || since < 0) throw badInput(`sinceRevision must be a revision number, not ${since}`);
+  if (!Number.isSafeInteger(since) || since < 0) throw badInput(`sinceRevision must be a revision number (0: from the beginning), not ${since}`);
   const latest = ctx.store.latest();
   if (latest === null) throw badInput("sinceRevision: the history holds no recording yet");
   if (since > latest) throw badInput(`sinceRevision ${since} is after the latest revision ${latest}`);
-  asClientErrors(() => ctx.store.resolve({ revision: since }));
+  // 0 is before the first recording: everything the history holds is replayed.
+  if (since !== 0) asClientErrors(() => ctx.store.resolve({ revision: since }));
   if (since === latest) {
     deliver(latest, null, []);
     return;

@@ -7,7 +7,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { Capture } from "../capture/engine.ts";
 import { aliveCheck, describeNamespace, nodeIdTarget, openNamespace, resolveTarget, selectInterfaces, TargetError } from "../capture/target.ts";
 import { closeQuietly, FilterSyntaxError, isSyscallError, LibpcapMissingError } from "../ffi/index.ts";
-import type { Topology } from "../model/topology.ts";
+import type { NetworkNamespace, Topology } from "../model/topology.ts";
 
 /** The request cannot become a capture; `status` is the HTTP status to answer with. */
 export class CaptureRequestError extends Error {
@@ -25,6 +25,8 @@ export interface CaptureParams {
   interfaces: string[];
   filter?: string;
   promiscuous: boolean;
+  /** Appended to the section header's first comment (Packetflix's capture target document). */
+  targetInfo?: string;
 }
 
 const KNOWN = new Set(["target", "nif", "filter", "promisc"]);
@@ -60,8 +62,28 @@ export interface StartedCapture {
   fileName: string;
 }
 
+/** The serving process itself: its network namespace and its port, whose traffic a capture of that namespace must leave out. */
+export interface ServerSelf {
+  netns: { inode: number; dev: number };
+  port: number;
+}
+
+/**
+ * A capture of the server's own namespace would capture its own stream: every packet sent to the
+ * client is captured and sent again (hundreds of MB a second). Its TCP port is left out by a
+ * filter; without libpcap (no filters at all) the capture says so in its comments.
+ */
+function withoutServer(ns: NetworkNamespace, params: CaptureParams, self: ServerSelf | undefined): { filter?: string; note?: string } {
+  if (!self || ns.inode !== self.netns.inode || ns.dev !== self.netns.dev) return { filter: params.filter };
+  const exclusion = `not (tcp port ${self.port})`;
+  return {
+    filter: params.filter ? `(${params.filter}) and ${exclusion}` : exclusion,
+    note: `wiresight serve runs in this namespace: its own connections (tcp port ${self.port}) are left out`,
+  };
+}
+
 /** Resolve and start; every failure is a CaptureRequestError with the status to answer. */
-export function startCapture(topology: Topology, params: CaptureParams, version = pkg.version): StartedCapture {
+export function startCapture(topology: Topology, params: CaptureParams, version = pkg.version, self?: ServerSelf): StartedCapture {
   let ns;
   let interfaces;
   try {
@@ -81,20 +103,31 @@ export function startCapture(topology: Topology, params: CaptureParams, version 
     if (e instanceof TargetError) throw new CaptureRequestError(e.message, 410);
     throw e;
   }
-  try {
-    const capture = Capture.start({
+  const own = withoutServer(ns, params, self);
+  const start = (filter: string | undefined, note: string | undefined) =>
+    Capture.start({
       netnsFd: nsFd,
       interfaces: interfaces.map((i) => ({ index: i.index, name: i.name, arphrd: i.linkType })),
-      filter: params.filter,
+      filter,
       promiscuous: params.promiscuous,
       isAlive: aliveCheck(ns),
       comments: [
-        `wiresight capture of ${describeNamespace(ns)}, key ${ns.key}${params.filter ? `, filter: ${params.filter}` : ""}`,
+        `wiresight capture of ${describeNamespace(ns)}, key ${ns.key}${params.filter ? `, filter: ${params.filter}` : ""}${params.targetInfo ? `\n${params.targetInfo}` : ""}`,
         `host ${topology.host.hostname || hostname()}, boot id ${topology.host.bootId}`,
+        ...(note ? [note] : []),
       ],
       os: `Linux ${topology.host.kernelRelease}`,
       userAppl: `wiresight ${version}`,
     });
+  try {
+    let capture: Capture;
+    try {
+      capture = start(own.filter, own.note);
+    } catch (e) {
+      // No libpcap, no filter of the client's: capture everything, and say what is in it.
+      if (!(e instanceof LibpcapMissingError) || params.filter || !own.note) throw e;
+      capture = start(undefined, `warning: wiresight serve runs in this namespace and libpcap is missing, so its own connections (tcp port ${self!.port}) are in this capture`);
+    }
     const safe = (ns.displayName || String(ns.inode)).replace(/[^\w.-]+/g, "_");
     return {
       capture,
@@ -102,7 +135,7 @@ export function startCapture(topology: Topology, params: CaptureParams, version 
       fileName: `${safe}.pcapng`,
     };
   } catch (e) {
-    if (e instanceof FilterSyntaxError) throw new CaptureRequestError(e.message, 400);
+    if (e instanceof FilterSyntaxError) throw new CaptureRequestError(params.filter ? `invalid capture filter ${JSON.stringify(params.filter)}: ${e.reason}` : e.message, 400);
     if (e instanceof LibpcapMissingError) throw new CaptureRequestError(e.message, 501);
     // A socket that would not open is our failure; the rest (no interfaces, an unsupported link
     // type) is about what was asked for.

@@ -1,33 +1,41 @@
 // The HTTP side of `wiresight serve`: one Bun.serve with
 //   /graphql    GraphQL over HTTP (GET/POST) and SSE subscriptions (graphql-yoga), graphql-ws over
-//               a websocket upgrade on the same path, GraphiQL (offline assets) for browsers
+//               a websocket upgrade on the same path, GraphiQL for browsers (playground.ts; its
+//               offline assets under /graphql/assets/)
 //   /json       Ghostwire's discovery document, /mobyshark its capture targets
 //   /healthz    discovery health (200 / 503)
-//   /capture    live pcapng of one namespace, as a chunked body or binary websocket messages
+//   /capture    live pcapng of one namespace, as a chunked body or binary websocket messages;
+//               wiresight's target= form or Packetflix's container=/netns= form (packetflix.ts)
+//   /version    Packetflix's name and version; /discover/… is the same as /… (Packetflix's path)
 // Everything reads the live topology; nothing here discovers. With a token every request needs
 // `Authorization: Bearer T`, except the GraphiQL page (static, it holds no data; the user puts
 // the header in GraphiQL's header editor) and /healthz's bare verdict (probes carry no token).
 
 import type { Server, ServerWebSocket } from "bun";
+import { statSync } from "node:fs";
 import type { GraphQLSchema } from "graphql";
 import { createYoga, type Plugin, type YogaInitialContext } from "graphql-yoga";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import pkg from "../../package.json" with { type: "json" };
 import { toGhostwireDiscovery, toMobysharkTargets } from "../api/ghostwire-v1.ts";
 import type { SchemaContext } from "../schema/context.ts";
 import type { LiveTopology } from "../watch/live.ts";
 import { TokenCheck, unauthorized } from "./auth.ts";
-import { CaptureRequestError, parseCaptureParams, startCapture } from "./capture-request.ts";
+import { CaptureRequestError, startCapture } from "./capture-request.ts";
 import { captureResponse, captureSocket, type CaptureSocketState } from "./capture-stream.ts";
 import { Fanout, type FanoutLimits } from "./fanout.ts";
 import { useFanout } from "./fanout-plugin.ts";
 import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./graphql-ws.ts";
-import { useQueryCache } from "./query-cache.ts";
+import { maskError } from "./error-mask.ts";
 import { healthResponse } from "./health.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
+import { packetflixVersion, requestedCapture } from "./packetflix.ts";
+import { ASSETS_PATH, Playground } from "./playground.ts";
+import { useQueryCache } from "./query-cache.ts";
+import { RequestGuard } from "./request-guard.ts";
 import { closableResponse, OpenStreams } from "./streams.ts";
 
 export const GRAPHQL_PATH = "/graphql";
+const DISCOVER_PREFIX = "/discover/";
 
 /** Builds the per-operation context; `baseUrl` is the running server's own URL. */
 export type ContextFactory<C> = (info: { request: Request; baseUrl: string }) => C | Promise<C>;
@@ -44,6 +52,12 @@ export interface ServerOptions<C extends object = SchemaContext> {
   listen?: string;
   /** Bearer token every request must carry. */
   token?: string;
+  /** Origins whose web pages may call the server (CORS); none by default. See request-guard.ts. */
+  cors?: readonly string[];
+  /** Host names besides the listen address, localhost and IP addresses that clients may use. */
+  allowHosts?: readonly string[];
+  /** Captures running at once; more get 503. Default DEFAULT_MAX_CAPTURES. */
+  maxCaptures?: number;
   /** Awaited by stop() after the last connection is closed (the watcher finishes its recording). */
   onShutdown?: () => Promise<void> | void;
   /** How long stop() lets in-flight requests finish before cutting them, ms. Default 5000. */
@@ -71,19 +85,22 @@ const HTTP_IDLE_TIMEOUT_S = 60;
 // Websockets: pinged shortly before this (sendPings), so a quiet but live client stays connected.
 const WS_IDLE_TIMEOUT_S = 60;
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Each capture holds a packet socket per interface and a queue: a few at once is what people watch. */
+export const DEFAULT_MAX_CAPTURES = 16;
 
 function textError(status: number, message: string, headers?: HeadersInit): Response {
   return Response.json({ errors: [{ message }] }, { status, headers });
 }
 
-/** Yoga renders GraphiQL for exactly this (a browser navigating), whatever the query string holds. */
+/** A browser navigating to the page (whatever the query string holds: GraphiQL reads it). */
 function wantsGraphiQL(req: Request): boolean {
-  return req.method === "GET" && (req.headers.get("accept") ?? "").includes("text/html");
+  return (req.method === "GET" || req.method === "HEAD") && (req.headers.get("accept") ?? "").includes("text/html");
 }
 
 export async function startServer<C extends object = SchemaContext>(options: ServerOptions<C>): Promise<RunningServer> {
   const { hostname, port } = parseListen(options.listen ?? DEFAULT_LISTEN);
   const token = options.token === undefined ? undefined : new TokenCheck(options.token);
+  const guard = new RequestGuard({ listenHost: hostname, allowHosts: options.allowHosts, corsOrigins: options.cors, graphqlPath: GRAPHQL_PATH });
   const streams = new OpenStreams();
   const sockets = new Set<ServerWebSocket<SocketState>>();
   let baseUrl = "";
@@ -105,12 +122,16 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     plugins: [...(options.plugins ?? []), useFanout(fanout), ...(sharedContext ? [useQueryCache(options.live)] : [])],
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
+    // CORS is request-guard.ts's, for every path alike (yoga's default echoes any origin).
+    cors: false,
     logging: options.logging ?? true,
+    // A full disk or a locked database reaches the client with a code, not as "Unexpected error.".
+    maskedErrors: { maskError },
     context: (initial: YogaInitialContext) => buildContext(initial.request),
-    graphiql: { endpoint: GRAPHQL_PATH, title: "wiresight", subscriptionsProtocol: "SSE", defaultQuery: "{\n  __typename\n}\n" },
-    // Assets inlined from the package: the playground works with no network (no CDN).
-    renderGraphiQL,
+    // The playground is served by playground.ts (compressed, cacheable, with the docs' tabs).
+    graphiql: false,
   });
+  const playground = new Playground({ endpoint: GRAPHQL_PATH, title: "wiresight" });
   const wsGraphql = graphqlWsHandler(yoga, token, fanout);
 
   const authorized = (req: Request) => !token || token.matches(req.headers.get("authorization"));
@@ -127,25 +148,36 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       if (server.upgrade(req, { data, headers: { "Sec-WebSocket-Protocol": protocol } })) return undefined;
       return textError(400, "websocket upgrade failed");
     }
-    const allowed = authorized(req);
-    if (!allowed && !wantsGraphiQL(req)) return unauthorized();
+    // The page is static and holds no data: it needs no token (the user sets the header in GraphiQL).
+    if (wantsGraphiQL(req)) return playground.respondPage(req);
+    if (!authorized(req)) return unauthorized();
     const response = await yoga.fetch(req);
-    // Without the token only the playground page may leave, never a result.
-    if (!allowed && !(response.headers.get("content-type") ?? "").startsWith("text/html")) return unauthorized();
     if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream")) return closableResponse(response, streams);
     return response;
   }
 
+  const maxCaptures = options.maxCaptures ?? DEFAULT_MAX_CAPTURES;
+  let capturesRunning = 0;
+  // Our own namespace: a capture of it leaves our port out (capture-request.ts).
+  const ownNetns = statSync("/proc/thread-self/ns/net");
+
   function handleCapture(req: Request, server: Server<SocketState>): Response | undefined {
     if (req.method !== "GET") return textError(405, "capture takes GET", { Allow: "GET" });
     if (!authorized(req)) return unauthorized();
+    if (capturesRunning >= maxCaptures) {
+      return textError(503, `${capturesRunning} captures are running, the most this server allows (serve --max-captures ${maxCaptures}); try again when one ends`, { "Retry-After": "5" });
+    }
     let started;
     try {
-      started = startCapture(options.live.current().topology, parseCaptureParams(new URL(req.url).searchParams));
+      const self = { netns: { inode: ownNetns.ino, dev: ownNetns.dev }, port: boundPort };
+      const { topology } = options.live.current();
+      started = startCapture(topology, requestedCapture(new URL(req.url), req.headers, topology), undefined, self);
     } catch (e) {
       if (e instanceof CaptureRequestError) return textError(e.status, e.message);
       throw e;
     }
+    capturesRunning++;
+    void started.capture.ended.finally(() => capturesRunning--);
     if (isUpgrade(req)) {
       const data: CaptureSocketState = { kind: "capture", started, closed: false };
       if (server.upgrade(req, { data })) return undefined;
@@ -163,30 +195,47 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
   }
 
   const version = { creatorVersion: pkg.version };
+  function route(req: Request, server: Server<SocketState>, path: string): Response | undefined | Promise<Response | undefined> {
+    switch (path) {
+      case GRAPHQL_PATH:
+        return handleGraphql(req, server);
+      case "/capture":
+        return handleCapture(req, server);
+      case "/json":
+        return handleGet(req, () => toGhostwireDiscovery(options.live.current().topology, version));
+      case "/mobyshark":
+        return handleGet(req, () => toMobysharkTargets(options.live.current().topology, version));
+      case "/version":
+        return handleGet(req, () => packetflixVersion());
+      case "/healthz":
+        if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
+        return healthResponse(options.live.status(), Boolean(token) && authorized(req));
+      case "/":
+        return Response.redirect(GRAPHQL_PATH, 302);
+      default:
+        // The playground's stylesheet and script: static, holding no data, like the page.
+        if (path.startsWith(ASSETS_PATH)) {
+          if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
+          const asset = playground.respondAsset(req, path);
+          if (asset) return asset;
+        }
+        return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz or /capture`);
+    }
+  }
+
   const server: Server<SocketState> = Bun.serve<SocketState>({
     hostname,
     port,
     idleTimeout: HTTP_IDLE_TIMEOUT_S,
     maxRequestBodySize: MAX_BODY_BYTES,
     async fetch(req, server) {
-      const path = new URL(req.url).pathname;
-      switch (path) {
-        case GRAPHQL_PATH:
-          return handleGraphql(req, server);
-        case "/capture":
-          return handleCapture(req, server);
-        case "/json":
-          return handleGet(req, () => toGhostwireDiscovery(options.live.current().topology, version));
-        case "/mobyshark":
-          return handleGet(req, () => toMobysharkTargets(options.live.current().topology, version));
-        case "/healthz":
-          if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
-          return healthResponse(options.live.status(), Boolean(token) && authorized(req));
-        case "/":
-          return Response.redirect(GRAPHQL_PATH, 302);
-        default:
-          return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz or /capture`);
-      }
+      let path = new URL(req.url, "http://host.invalid").pathname;
+      // Packetflix serves the discovery API under /discover/ as well; Edgeshark's Wireshark plugin asks there.
+      if (path.startsWith(DISCOVER_PREFIX)) path = path.slice(DISCOVER_PREFIX.length - 1);
+      const refused = guard.check(req, path);
+      if (refused) return guard.decorate(req, refused);
+      const response = await route(req, server, path);
+      return response && guard.decorate(req, response);
     },
     error(e) {
       console.error(`wiresight serve: ${e.stack ?? e.message}`);

@@ -15,6 +15,11 @@ export interface ServiceOptions {
   /** "host:port" (port 0 picks a free one). */
   listen: string;
   token?: string;
+  /** --cors origins and --allow-host names (src/server/request-guard.ts). */
+  cors?: readonly string[];
+  allowHosts?: readonly string[];
+  /** Captures running at once (--max-captures). */
+  maxCaptures?: number;
   fullPassEveryMs: number;
   rulesFile?: string | null;
   /** Retention: recordings older than this are dropped (checked at most once a minute). */
@@ -25,6 +30,8 @@ export interface ServiceOptions {
   watcher?: Partial<Omit<WatcherOptions, "store">>;
   /** graphql-yoga's own logging of unexpected resolver errors (default true). */
   logging?: boolean;
+  /** The server's URL as alert receivers reach it (default: the URL it listens on). */
+  externalUrl?: string;
 }
 
 export interface RunningService {
@@ -55,7 +62,9 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   };
   try {
     watcher = await Watcher.start({ ...o.watcher, store, fullPassEveryMs: o.fullPassEveryMs });
-    alerts = AlertEngine.open({ store, live: watcher, rulesFile: o.rulesFile ?? undefined, warn: log });
+    // The server starts after the alerts (it serves them): its URL is known only then.
+    let serverUrl = "";
+    alerts = AlertEngine.open({ store, live: watcher, rulesFile: o.rulesFile ?? undefined, warn: log, externalUrl: () => o.externalUrl ?? serverUrl });
     if (o.keepMs != null) unsubscribePrune = pruneAfterRevisions(store, watcher, o.keepMs, log);
     const server = await startServer({
       schema: buildSchema(),
@@ -64,9 +73,13 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       live: watcher,
       listen: o.listen,
       token: o.token,
+      cors: o.cors,
+      allowHosts: o.allowHosts,
+      maxCaptures: o.maxCaptures,
       logging: o.logging,
       onShutdown: closeBackend,
     });
+    serverUrl = server.url;
     return { server, watcher, alerts, store, stop: () => server.stop() };
   } catch (err) {
     await closeBackend();

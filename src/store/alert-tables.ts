@@ -15,7 +15,16 @@ export const alertRules = sqliteTable("alert_rules", {
   condition: text("condition").notNull(),
   forMs: integer("for_ms").notNull(),
   severity: text("severity").notNull(),
+  /** The webhook's URL (null: none). */
   webhook: text("webhook"),
+  /** What the webhook receives: "wiresight", "alertmanager" (webhook receiver) or "alertmanager-api" (POST /api/v2/alerts). */
+  webhookFormat: text("webhook_format").notNull().default("wiresight"),
+  /** Extra request headers as a JSON object. */
+  webhookHeaders: text("webhook_headers").notNull().default("{}"),
+  /** The HMAC-SHA256 key payloads are signed with (null: unsigned). */
+  webhookSecret: text("webhook_secret"),
+  /** Which namespaces and containers the rule looks at, as JSON ({ namespaces?, containers? }); null: all. */
+  scope: text("scope"),
   builtIn: integer("built_in", { mode: "boolean" }).notNull(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
@@ -37,6 +46,10 @@ export const alerts = sqliteTable(
     /** Entity keys as a JSON array. */
     entities: text("entities").notNull(),
     message: text("message").notNull(),
+    /** Alertmanager-style labels (alertname, severity, namespace, interface, container, subject) as a JSON object. */
+    labels: text("labels").notNull().default("{}"),
+    /** Alertmanager-style annotations (summary, description) as a JSON object. */
+    annotations: text("annotations").notNull().default("{}"),
     since: integer("since").notNull(),
     firedAt: integer("fired_at"),
     resolvedAt: integer("resolved_at"),

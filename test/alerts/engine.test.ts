@@ -1,18 +1,19 @@
 // The alert engine on hand-made topologies recorded in a real store (no kernel needed): state
 // transitions, persistence across a reopen, history pruning, the health self-alert, containers
-// leaving a network, webhooks (delivered, and failing without blocking), rule management errors.
+// leaving a network, webhooks (wiresight's, Alertmanager's and an Alertmanager's API formats,
+// signed, with headers, to a receiver on loopback; failing without blocking), rule management errors.
 
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { AlertEngine, AlertRuleError, BUILT_IN_HEALTH_RULE, type Alert, type WebhookPayload } from "../../src/alerts/index.ts";
+import { createHmac } from "node:crypto";
+import { AlertEngine, AlertRuleError, BUILT_IN_HEALTH_RULE, SIGNATURE_HEADER, signature, TIMESTAMP_HEADER, type Alert, type AlertmanagerWebhookPayload, type PostableAlert, type WebhookPayload, type WebhookTarget } from "../../src/alerts/index.ts";
 import { containerKey, containerNetworkKey, engineKey } from "../../src/model/containers.ts";
 import type { Topology } from "../../src/model/topology.ts";
 import { Store } from "../../src/store/index.ts";
 import { LiveDouble } from "../helpers/live-double.ts";
 import { tempDir } from "../store/helpers.ts";
-import { later, syntheticTopology } from "../store/synthetic.ts";
+import { later, SYNTHETIC_TIME as T0, syntheticTopology } from "../store/synthetic.ts";
 
-const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 const dirs: { cleanup(): void }[] = [];
 const open: { engine: AlertEngine; store: Store }[] = [];
 
@@ -36,7 +37,7 @@ function setup(opts: { first?: Topology; warn?: string[]; history?: { maxAgeMs?:
   const warnings = opts.warn ?? [];
   const engine = AlertEngine.open({ store, live, now: () => clock.now, tickMs: null, warn: (m) => warnings.push(m), history: opts.history, webhookRetryDelayMs: 1 });
   const seen: Alert[] = [];
-  engine.subscribe((a) => seen.push(a));
+  engine.subscribe((e) => seen.push(e.alert));
   open.push({ engine, store });
   return { tmp, clock, store, live, engine, seen, warnings };
 }
@@ -136,7 +137,7 @@ describe("persistence", () => {
     const again = AlertEngine.open({ store, live, now: () => clock.now, tickMs: null, warn: (m) => warnings.push(m) });
     open.push({ engine: again, store });
     const seen: Alert[] = [];
-    again.subscribe((a) => seen.push(a));
+    again.subscribe((e) => seen.push(e.alert));
     expect(again.rules().map((r) => r.name)).toEqual([BUILT_IN_HEALTH_RULE, "open ports", "pending one"]);
     expect(again.rule(rule.id)).toEqual(rule);
     expect(again.alerts({ state: ["firing", "pending"] })).toEqual(before);
@@ -186,7 +187,7 @@ describe("storage failures", () => {
     const engine = AlertEngine.open({ store, live, now: () => clock.now, tickMs: null, warn: (m) => warnings.push(m) });
     open.push({ engine, store });
     const seen: Alert[] = [];
-    engine.subscribe((a) => seen.push(a));
+    engine.subscribe((e) => seen.push(e.alert));
     const rule = engine.createRule({ name: "slow", enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 60_000, severity: "info", webhook: null });
     const other = new Database(tmp.db);
     other.run("BEGIN IMMEDIATE");
@@ -254,7 +255,7 @@ describe("containers", () => {
 
   function withContainer(time: number, networks: string[]): Topology {
     const t = syntheticTopology(time);
-    const net = (key: string, name: string) => ({ key, engine: ENGINE, id: key.slice(-64), name, driver: "bridge", internal: false, default: false, labels: {}, bridgeName: `br-${name}`, bridge: null });
+    const net = (key: string, name: string) => ({ key, engine: ENGINE, id: key.slice(-64), name, driver: "bridge", internal: false, default: false, labels: {}, bridgeName: `br-${name}`, bridge: null, cni: null });
     t.containerNetworks = [net(NET_A, "front"), net(NET_B, "back")];
     const names: Record<string, string> = { [NET_A]: "front", [NET_B]: "back" };
     t.containers = [
@@ -271,6 +272,8 @@ describe("containers", () => {
         labels: {},
         privileged: false,
         groups: [],
+        containerdNamespace: null,
+        pod: null,
         networks: networks.map((n) => ({ network: n, name: names[n]!, ipv4: null, ipv6: null, mac: null })),
       },
     ];
@@ -292,54 +295,182 @@ describe("containers", () => {
     expect(engine.alerts({ ruleId: any.id })).toMatchObject([{ state: "firing", message: "container web left network front (bridge br-front), network back (bridge br-back)" }]);
     live.record(withContainer(T0 + 3000, [NET_A, NET_B]));
     expect(engine.alerts({ state: ["firing"] }).filter((x) => x.subject === C)).toEqual([]);
+    // Resolved, it says what became right, with the container's name in its labels.
+    const [back] = engine.alerts({ ruleId: any.id });
+    expect(back).toMatchObject({ state: "resolved", message: "container web is attached to its networks again", labels: { alertname: "left any", container: "web", namespace: "blue" } });
+  });
+
+  test("a rule's scope: only findings in matching namespaces (names, keys, globs) and of matching containers", () => {
+    const { engine } = setup({ first: withContainer(T0, [NET_A]) });
+    const rule = (name: string, scope: { namespaces?: string[]; containers?: string[] }) =>
+      engine.createRule({ name, enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 0, severity: "info", webhook: null, scope });
+    const firing = (r: { id: string }) => engine.alerts({ ruleId: r.id, state: ["firing"] }).map((a) => a.subject);
+    expect(firing(rule("blue by glob", { namespaces: ["bl*"] }))).toEqual([SOCKET]);
+    expect(firing(rule("blue by key", { namespaces: [SOCKET.split("/")[0]!] }))).toEqual([SOCKET]);
+    expect(firing(rule("other namespaces", { namespaces: ["initial", "red-?"] }))).toEqual([]);
+    expect(firing(rule("container web", { containers: ["w?b"] }))).toEqual([SOCKET]);
+    expect(firing(rule("container db", { containers: ["db"] }))).toEqual([]);
+    expect(firing(rule("both must hold", { namespaces: ["initial"], containers: ["web"] }))).toEqual([]);
   });
 });
 
 describe("webhooks", () => {
-  test("firing and resolved alerts are POSTed as JSON; a failing webhook is retried, warned about, and blocks nothing", async () => {
-    const received: WebhookPayload[] = [];
+  /** A receiver on loopback that records every request (path, headers, body) and fails on /fail. */
+  function receiver() {
+    const requests: { path: string; headers: Headers; body: string }[] = [];
     let failures = 0;
     const server = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
       async fetch(req) {
-        const url = new URL(req.url);
-        if (url.pathname === "/fail") {
+        const path = new URL(req.url).pathname;
+        if (path === "/fail") {
           failures++;
           return new Response("no", { status: 503 });
         }
-        received.push((await req.json()) as WebhookPayload);
+        requests.push({ path, headers: req.headers, body: await req.text() });
         return new Response("ok");
       },
     });
+    return { url: `http://127.0.0.1:${server.port}`, requests, failures: () => failures, stop: () => server.stop(true) };
+  }
+  const hook = (url: string, more: Partial<WebhookTarget> = {}): WebhookTarget => ({ url, format: "wiresight", headers: {}, secret: null, ...more });
+
+  test("wiresight's format: firing and resolved alerts with labels, annotations, fingerprint and times; a failing webhook is retried, warned about, and blocks nothing", async () => {
+    const r = receiver();
     try {
       const warnings: string[] = [];
       const { engine, live, clock } = setup({ warn: warnings });
-      const rule = engine.createRule({ name: "hooked", enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 0, severity: "critical", webhook: `http://127.0.0.1:${server.port}/hook` });
-      const failing = engine.createRule({ name: "broken hook", enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 0, severity: "info", webhook: `http://127.0.0.1:${server.port}/fail` });
+      const rule = engine.createRule({ name: "hooked", enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 0, severity: "critical", webhook: hook(`${r.url}/hook`) });
+      const failing = engine.createRule({ name: "broken hook", enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 0, severity: "info", webhook: hook(`${r.url}/fail`) });
       // Evaluation went on while deliveries were pending: both rules already fired.
       expect(engine.alerts({ state: ["firing"] }).map((a) => a.ruleId).sort()).toEqual([rule.id, failing.id].sort());
       clock.now += 1000;
       live.record(withoutListener(later(syntheticTopology(T0), 1)));
       await engine.webhooksSettled();
-      expect(received.map((p) => [p.rule.name, p.alerts.map((a) => a.state)])).toEqual([
+      const received = r.requests.map((q) => JSON.parse(q.body) as WebhookPayload);
+      expect(received.map((p) => [p.rule.name, p.alerts.map((a) => a.status)])).toEqual([
         ["hooked", ["firing"]],
         ["hooked", ["resolved"]],
       ]);
-      expect(received[0]).toMatchObject({ version: 1, source: "wiresight", rule: { id: rule.id, severity: "critical" }, alerts: [{ subject: SOCKET, ruleId: rule.id }] });
-      expect(failures).toBe(6); // two deliveries, each tried 3 times
+      const [fired, resolved] = [received[0]!.alerts[0]!, received[1]!.alerts[0]!];
+      expect(received[0]).toMatchObject({ version: 2, source: "wiresight", rule: { id: rule.id, severity: "critical" } });
+      expect(fired).toMatchObject({
+        subject: SOCKET,
+        ruleId: rule.id,
+        status: "firing",
+        startsAt: new Date(T0).toISOString(),
+        endsAt: null,
+        labels: { alertname: "hooked", severity: "critical", namespace: "blue", subject: SOCKET },
+        annotations: { summary: "tcp 0.0.0.0:80 (http) listens on every address in namespace blue, owned by sleep[200]" },
+      });
+      expect(fired.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+      expect(fired.generatorURL).toStartWith("http://127.0.0.1:5000/graphql?query=");
+      expect(decodeURIComponent(fired.generatorURL)).toContain(Buffer.from(`Alert:${fired.id}`).toString("base64url"));
+      // Resolved: says what became right, keeps what was wrong, ends when it was resolved.
+      expect(resolved).toMatchObject({ id: fired.id, fingerprint: fired.fingerprint, status: "resolved", startsAt: fired.startsAt, endsAt: new Date(T0 + 1000).toISOString() });
+      expect(resolved.message).toBe("tcp 0.0.0.0:80 (http) in namespace blue no longer listens on every address");
+      expect(resolved.annotations).toEqual({ summary: resolved.message, description: `was: ${fired.message}` });
+      expect(r.failures()).toBe(6); // two deliveries, each tried 3 times
       expect(warnings.filter((w) => w.includes("broken hook"))).toHaveLength(2);
       expect(warnings[0]).toContain("failed after 3 attempt(s): HTTP 503");
       expect(engine.webhookCounts()).toEqual({ delivered: 2, failed: 2, dropped: 0 });
-      // Deleting a rule resolves its alerts, and its webhook hears it.
+      // The next episode of the same rule and subject has the same fingerprint (a new id).
       clock.now += 1000;
       live.record(later(syntheticTopology(T0), 2));
-      engine.updateRule(rule.id, { forMs: 0, severity: "warning" });
       engine.deleteRule(rule.id);
       await engine.webhooksSettled();
-      expect(received.slice(2).map((p) => p.alerts.map((a) => [a.state, a.message.endsWith("(rule deleted)")]))).toEqual([[["firing", false]], [["resolved", true]]]);
+      const later2 = r.requests.slice(2).map((q) => (JSON.parse(q.body) as WebhookPayload).alerts[0]!);
+      expect(later2.map((a) => [a.status, a.fingerprint === fired.fingerprint, a.id === fired.id])).toEqual([["firing", true, false], ["resolved", true, false]]);
+      // Deleting a rule resolves its alerts, and its webhook hears it, in words that do not say "listens".
+      expect(later2[1]!.message).toBe("no longer checked (rule deleted): the socket in namespace blue");
     } finally {
-      server.stop(true);
+      r.stop();
+    }
+  });
+
+  test("Alertmanager's webhook format, custom headers and an HMAC signature over the timestamped body", async () => {
+    const r = receiver();
+    try {
+      const { engine, live, clock } = setup();
+      const secret = "a-secret-of-some-length";
+      const rule = engine.createRule({
+        name: "am",
+        enabled: true,
+        condition: { type: "wildcardListener", allowPorts: [] },
+        forMs: 0,
+        severity: "warning",
+        webhook: hook(`${r.url}/am`, { format: "alertmanager", headers: { Authorization: "Bearer t0k3n", "X-Scope-OrgID": "edge" }, secret }),
+      });
+      clock.now += 2500;
+      live.record(withoutListener(later(syntheticTopology(T0), 2)));
+      await engine.webhooksSettled();
+      expect(r.requests).toHaveLength(2);
+      const [first, second] = r.requests;
+      for (const q of [first!, second!]) {
+        expect(q.headers.get("authorization")).toBe("Bearer t0k3n");
+        expect(q.headers.get("x-scope-orgid")).toBe("edge");
+        expect(q.headers.get("content-type")).toBe("application/json");
+      }
+      // The injected clock signs: the first at T0, the second 2.5 s later.
+      expect(first!.headers.get(TIMESTAMP_HEADER)).toBe(String(T0 / 1000));
+      expect(second!.headers.get(TIMESTAMP_HEADER)).toBe(String(Math.floor((T0 + 2500) / 1000)));
+      for (const q of [first!, second!]) {
+        const ts = Number(q.headers.get(TIMESTAMP_HEADER));
+        const expected = `sha256=${createHmac("sha256", secret).update(`${ts}.${q.body}`).digest("hex")}`;
+        expect(q.headers.get(SIGNATURE_HEADER)).toBe(expected);
+        expect(signature(secret, ts, q.body)).toBe(expected);
+        expect(signature("another secret, as long", ts, q.body)).not.toBe(expected);
+      }
+      const firing = JSON.parse(first!.body) as AlertmanagerWebhookPayload;
+      expect(firing).toMatchObject({
+        version: "4",
+        status: "firing",
+        receiver: "wiresight",
+        groupLabels: { alertname: "am" },
+        commonLabels: { alertname: "am", severity: "warning", namespace: "blue", subject: SOCKET },
+        externalURL: "http://127.0.0.1:5000",
+      });
+      expect(firing.alerts).toHaveLength(1);
+      expect(firing.alerts[0]).toMatchObject({ status: "firing", startsAt: new Date(T0).toISOString(), endsAt: "0001-01-01T00:00:00Z" });
+      const resolved = JSON.parse(second!.body) as AlertmanagerWebhookPayload;
+      expect(resolved.status).toBe("resolved");
+      expect(resolved.alerts[0]).toMatchObject({ status: "resolved", endsAt: new Date(T0 + 2500).toISOString(), fingerprint: firing.alerts[0]!.fingerprint });
+      expect(resolved.alerts[0]!.annotations.summary).not.toContain("listens on every address in");
+      void rule;
+    } finally {
+      r.stop();
+    }
+  });
+
+  test("an Alertmanager's API: POST /api/v2/alerts, firing alerts sent again before they lapse, resolved ones with their end", async () => {
+    const r = receiver();
+    try {
+      const tmp = tempDir();
+      dirs.push(tmp);
+      const clock = { now: T0 };
+      const store = Store.open(tmp.db);
+      const live = new LiveDouble(store, syntheticTopology(T0));
+      const engine = AlertEngine.open({ store, live, now: () => clock.now, tickMs: null, warn: () => {}, alertmanagerResendMs: 60_000, externalUrl: "https://wiresight.example:5000/" });
+      open.push({ engine, store });
+      engine.createRule({ name: "api", enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 0, severity: "critical", webhook: hook(r.url, { format: "alertmanager-api" }) });
+      await engine.webhooksSettled();
+      clock.now += 60_000;
+      engine.tick(); // a resend period passed: the firing alert is sent again
+      await engine.webhooksSettled();
+      clock.now += 1000;
+      live.record(withoutListener(later(syntheticTopology(T0), 61)));
+      await engine.webhooksSettled();
+      expect(r.requests.map((q) => q.path)).toEqual(["/api/v2/alerts", "/api/v2/alerts", "/api/v2/alerts"]);
+      const bodies = r.requests.map((q) => JSON.parse(q.body) as PostableAlert[]);
+      expect(bodies.map((b) => b.length)).toEqual([1, 1, 1]);
+      const [first, again, resolved] = bodies.map((b) => b[0]!);
+      expect(first).toMatchObject({ startsAt: new Date(T0).toISOString(), endsAt: new Date(T0 + 4 * 60_000).toISOString(), labels: { alertname: "api", severity: "critical" } });
+      expect(first!.generatorURL).toStartWith("https://wiresight.example:5000/graphql?query=");
+      expect(again).toMatchObject({ startsAt: first!.startsAt, endsAt: new Date(T0 + 60_000 + 4 * 60_000).toISOString(), labels: first!.labels });
+      expect(resolved).toMatchObject({ startsAt: first!.startsAt, endsAt: new Date(T0 + 61_000).toISOString(), labels: first!.labels });
+    } finally {
+      r.stop();
     }
   });
 
@@ -352,9 +483,9 @@ describe("webhooks", () => {
       const store = Store.open(tmp.db);
       const live = new LiveDouble(store, syntheticTopology(T0));
       const warnings: string[] = [];
-      const engine = AlertEngine.open({ store, live, tickMs: null, webhookTimeoutMs: 200, webhookRetries: 1, webhookRetryDelayMs: 1, warn: (m) => warnings.push(m) });
+      const engine = AlertEngine.open({ store, live, now: () => T0, tickMs: null, webhookTimeoutMs: 200, webhookRetries: 1, webhookRetryDelayMs: 1, warn: (m) => warnings.push(m) });
       open.push({ engine, store });
-      engine.createRule({ name: "silent", enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 0, severity: "info", webhook: `http://127.0.0.1:${silent.port}/` });
+      engine.createRule({ name: "silent", enabled: true, condition: { type: "wildcardListener", allowPorts: [] }, forMs: 0, severity: "info", webhook: { url: `http://127.0.0.1:${silent.port}/`, format: "wiresight", headers: {}, secret: null } });
       expect(engine.alerts({ state: ["firing"] })).toHaveLength(1);
       await engine.webhooksSettled();
       expect(warnings).toEqual([expect.stringContaining("failed after 2 attempt(s): no answer within 200 ms")]);
@@ -371,7 +502,7 @@ describe("rule management", () => {
     engine.createRule(ok);
     const rules = engine.rules();
     expect(() => engine.createRule(ok)).toThrow("name: a rule named 'x' already exists");
-    expect(() => engine.createRule({ ...ok, name: "y", webhook: "ftp://example.com/x" })).toThrow("webhook: must use http or https, not ftp");
+    expect(() => engine.createRule({ ...ok, name: "y", webhook: { url: "ftp://example.com/x", format: "wiresight", headers: {}, secret: null } })).toThrow("webhook.url: must use http or https, not ftp");
     expect(() => engine.updateRule("nope", { enabled: false })).toThrow("no alert rule with id 'nope'");
     expect(() => engine.updateRule(rules[1]!.id, { condition: { type: "change", kinds: ["interface"] }, forMs: 1000 })).toThrow("forMs: must be 0 for a 'change' condition");
     expect(() => engine.updateRule(rules[1]!.id, { forMs: -1 })).toThrow(AlertRuleError);

@@ -52,7 +52,7 @@ beforeAll(() => {
   nsKey = netnsKeyOf(live.current().topology, ns);
   emptyKey = netnsKeyOf(live.current().topology, empty);
   engine = AlertEngine.open({ store, live, now: () => clock.now, tickMs: null, warn: () => {} });
-  engine.subscribe((a) => seen.push(a));
+  engine.subscribe((e) => seen.push(e.alert));
 }, 30_000);
 
 afterAll(async () => {
@@ -187,12 +187,14 @@ describe.skipIf(!root)("alerts on a real lab", () => {
 
     engine = AlertEngine.open({ store, live, now: () => clock.now, tickMs: null, warn: () => {} });
     const after: Alert[] = [];
-    engine.subscribe((a) => after.push(a));
+    engine.subscribe((e) => after.push(e.alert));
     step();
     expect(labAlerts(rule.id, ["firing"])).toEqual([before!]);
     expect(after.filter((a) => a.ruleId === rule.id)).toEqual([]);
     lab.ip(ns, "link", "set", "v0", "up");
     step();
     expect(after.filter((a) => a.ruleId === rule.id).map((a) => [a.id, a.state])).toEqual([[before!.id, "resolved"]]);
+    // Resolved, it says what became right: not "is down".
+    expect(after.find((a) => a.ruleId === rule.id)!.message).toMatch(/^interface v0 in namespace .* is running again \(operational state [A-Z]+\)$/);
   });
 });

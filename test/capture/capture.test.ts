@@ -21,6 +21,8 @@ let B = "";
 let vethA = "";
 const ADDR_A = "10.213.7.1";
 const ADDR_B = "10.213.7.2";
+// Each test runs the CLI (a discovery, then the capture) one or more times: seconds on a busy machine.
+const CLI_TIMEOUT = 60_000;
 
 beforeAll(() => {
   if (!root) return;
@@ -129,7 +131,7 @@ describe.if(root)("wiresight capture (CLI) read back by tshark", () => {
     expect(info).toContain(`Name = ${vethA}`);
     expect(info).toContain("Time precision = nanoseconds (9)");
     expect(info).toContain(`Capture comment:     wiresight capture of ${A}`);
-  });
+  }, CLI_TIMEOUT);
 
   test("-f icmp -i IF: only ICMP reaches the file, written to stdout", async () => {
     const file = join(lab.dir, "icmp.pcapng");
@@ -146,7 +148,7 @@ describe.if(root)("wiresight capture (CLI) read back by tshark", () => {
     expect(tshark(file, "-Y", "icmp").length).toBe(6);
     expect(tshark(file, "-Y", "!icmp").length).toBe(0);
     expect(sh("capinfos", [file])).toMatch(/Number of interfaces in file: 1/);
-  });
+  }, CLI_TIMEOUT);
 
   test("--duration ends the capture by itself; a path target works too", async () => {
     const file = join(lab.dir, "duration.pcapng");
@@ -155,7 +157,19 @@ describe.if(root)("wiresight capture (CLI) read back by tshark", () => {
     expect(r.stderr).toContain("(duration elapsed)");
     expect(r.stderr).not.toContain("promiscuous");
     expect(sh("capinfos", [file])).toContain(`Name = ${vethA}`);
-  });
+  }, CLI_TIMEOUT);
+
+  test("-s cuts each packet at the snaplen (its length on the wire kept); -B sizes the kernel ring", async () => {
+    const file = join(lab.dir, "snaplen.pcapng");
+    const r = await captureWhile([A, "-i", vethA, "-f", "icmp", "-s", "64", "-B", "512", "-w", file], () => {
+      sh("ip", ["netns", "exec", A, "ping", "-c", "2", "-i", "0.2", "-s", "600", "-W", "2", ADDR_B]);
+    });
+    expect(r.code).toBe(0);
+    expect(summaryCount(r.stderr)).toBe(4);
+    const rows = tshark(file, "-T", "fields", "-e", "frame.cap_len", "-e", "frame.len");
+    expect(rows).toEqual(Array(4).fill("64\t642"));
+    expect(sh("capinfos", [file])).toContain("Capture length = 64");
+  }, CLI_TIMEOUT);
 
   test("clear errors: bad filter, unknown target, unknown interface, bad options", () => {
     const run = (...args: string[]) => spawnSync(process.execPath, [MAIN, "capture", ...args], { encoding: "utf8" });
@@ -172,8 +186,13 @@ describe.if(root)("wiresight capture (CLI) read back by tshark", () => {
     expect(noIf.stderr).toContain(vethA); // lists what there is
     expect(run(A, "--count", "0").stderr).toContain("--count takes a positive integer, not '0'");
     expect(run(A, "--duration", "soon").stderr).toContain("--duration takes a positive number");
+    expect(run(A, "-s", "300000").stderr).toContain("--snaplen takes at most 262144 bytes, not '300000'");
+    expect(run(A, "-B", "0").stderr).toContain("--buffer-size takes a positive integer, not '0'");
+    const full = run(A, "-w", "/dev/full", "--duration", "0.2");
+    expect(full.status).toBe(1);
+    expect(full.stderr).toContain("wiresight: writing /dev/full: ENOSPC");
     expect(run().stderr).toContain("'capture' needs a TARGET");
-  });
+  }, CLI_TIMEOUT);
 
   test("a target namespace that disappears ends the capture cleanly, with a readable file", async () => {
     const C = lab.netns("c");
@@ -185,7 +204,7 @@ describe.if(root)("wiresight capture (CLI) read back by tshark", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("(the target namespace disappeared)");
     expect(sh("capinfos", [file])).toContain("Name = lo");
-  });
+  }, CLI_TIMEOUT);
 });
 
 describe.if(root)("capture engine: every way of stopping closes every socket", () => {
@@ -253,5 +272,5 @@ describe.if(root)("capture engine: every way of stopping closes every socket", (
     expect(() => start({ filter: "icmp and and" })).toThrow(/invalid capture filter/);
 
     expect(newFds(before)).toEqual([]);
-  });
+  }, CLI_TIMEOUT);
 });

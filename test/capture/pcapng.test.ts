@@ -10,7 +10,8 @@ import {
   interfaceDescriptionBlock,
   interfaceStatisticsBlock,
   sectionHeaderBlock,
-  writeEnhancedPacket,
+  writeEnhancedPacketHeader,
+  writeEnhancedPacketTrailer,
 } from "../../src/capture/pcapng.ts";
 
 function hex(s: string): Uint8Array {
@@ -55,15 +56,20 @@ describe("pcapng blocks", () => {
     expect(ts).toBe(0x18ea3edf_e74850adn); // high word 0x18ea3edf, low word 0xe74850ad
   });
 
-  test("in-place writing appends blocks back to back and returns the next offset", () => {
+  test("in place: header, data put by the caller, trailer; blocks back to back, the next offset returned", () => {
     const out = new Uint8Array(200).fill(0xaa);
     const view = new DataView(out.buffer);
     const a = Uint8Array.of(1, 2, 3);
-    const end1 = writeEnhancedPacket(out, view, 0, 0, 5n, a, 3, 0);
+    const write = (at: number, id: number, ts: bigint) => {
+      writeEnhancedPacketHeader(view, at, id, Number(ts >> 32n), Number(ts & 0xffffffffn), a.byteLength, 3);
+      out.set(a, at + 28);
+      return writeEnhancedPacketTrailer(out, view, at, a.byteLength, 0);
+    };
+    const end1 = write(0, 0, 5n);
     expect(end1).toBe(enhancedPacketSize(3));
-    const end2 = writeEnhancedPacket(out, view, end1, 2, 6n, a, 3, 0);
+    const end2 = write(end1, 2, 0x7_0000_0006n);
     expect([...out.subarray(0, end1)]).toEqual([...enhancedPacketBlock(0, 5n, a, 3, 0)]);
-    expect([...out.subarray(end1, end2)]).toEqual([...enhancedPacketBlock(2, 6n, a, 3, 0)]);
+    expect([...out.subarray(end1, end2)]).toEqual([...enhancedPacketBlock(2, 0x7_0000_0006n, a, 3, 0)]);
     expect(out[end2]).toBe(0xaa); // nothing written past the end
   });
 

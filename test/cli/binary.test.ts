@@ -205,11 +205,19 @@ describe.if(root)("the compiled binary serves", () => {
           if (i > 600 || child.exitCode !== null) throw new Error(`serve did not start: ${stderr}`);
           await Bun.sleep(100);
         }
-        const page = await fetch(`${url}/graphql`, { headers: { accept: "text/html" } });
+        // The playground: compressed, with the docs' tabs (docs/graphql.md is embedded in the binary) and its script from this server.
+        const page = await fetch(`${url}/graphql`, { headers: { accept: "text/html", "accept-encoding": "gzip" }, decompress: false } as RequestInit);
         expect(page.status).toBe(200);
-        const html = await page.text();
-        expect(html).toContain("GraphiQL");
+        expect(page.headers.get("content-encoding")).toBe("gzip");
+        expect(page.headers.get("etag")).toMatch(/^"[A-Za-z0-9_-]{27}-gzip"$/);
+        const html = new TextDecoder().decode(Bun.gunzipSync(new Uint8Array(await page.arrayBuffer())));
+        expect(html).toContain("query Topology");
         expect(html).not.toMatch(/<script[^>]+src=["']https?:/);
+        const script = /<script src="(\/graphql\/assets\/graphiql-[^"]+\.js)"/.exec(html)![1]!;
+        const asset = await fetch(`${url}${script}`, { headers: { "accept-encoding": "gzip" } });
+        expect(asset.status).toBe(200);
+        expect((await asset.text()).length).toBeGreaterThan(5_000_000);
+        expect((await fetch(`${url}/graphql`, { headers: { accept: "text/html", "if-none-match": page.headers.get("etag")! } })).status).toBe(304);
 
         const q = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({ query: "{ topology { revision namespaces { displayName } } }" }) });
         const body = (await q.json()) as any;
@@ -220,7 +228,7 @@ describe.if(root)("the compiled binary serves", () => {
         const it = client.iterate({ query: `subscription { topologyChanges(filter: { kinds: [INTERFACE], namespace: "${ns}" }, sinceRevision: ${since}) { op ... on EntityAdded { after } } }` })[Symbol.asyncIterator]();
         lab.ip(ns, "link", "add", "srv0", "type", "bridge");
         const e = (await it.next()).value as any;
-        expect(e.data.topologyChanges.op).toBe("added");
+        expect(e.data.topologyChanges.op).toBe("ADDED");
         expect(e.data.topologyChanges.after.name).toBe("srv0");
         await it.return?.();
         await client.dispose();

@@ -23,7 +23,7 @@ describe.if(root)("a namespace vanishing mid-discovery", () => {
   test("is skipped with a warning; the others are still found", async () => {
     const keep = lab.netns("keep");
     const holder = lab.spawn("unshare", ["--net", "sh", "-c", "echo ready; exec sleep 600"]);
-    await lab.waitFor(holder, "ready");
+    await lab.waitFor(holder, "ready", { exec: "sleep" });
     const doomedPid = holder.pid!;
     const doomedInode = Number(sh("stat", ["-L", "-c", "%i", `/proc/${doomedPid}/ns/net`]).trim());
 

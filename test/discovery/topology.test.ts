@@ -102,13 +102,13 @@ beforeAll(async () => {
     // f: kept alive only by an open fd once its bind mount is gone
     lab.ip(f, "link", "add", "f0", "type", "veth", "peer", "name", "f1");
     const holder = lab.spawn("sh", ["-c", `exec 7<${paths.f}; echo ready; exec sleep 600`]);
-    await lab.waitFor(holder, "ready");
+    await lab.waitFor(holder, "ready", { exec: "sleep" });
     sh("ip", ["netns", "del", f]);
     lab.forgetNetns(f);
     paths.f = `/proc/${holder.pid}/fd/7`;
     // g: a process's own namespace (unshare), no bind mount
     const owner = lab.spawn("unshare", ["--net", "sh", "-c", "ip link add u0 type veth peer name u1 && echo ready && exec sleep 600"]);
-    await lab.waitFor(owner, "ready");
+    await lab.waitFor(owner, "ready", { exec: "sleep" });
     paths.g = `/proc/${owner.pid}/ns/net`;
     // t: a namespace only one thread of a process sits in
     const src = join(lab.dir, "thread.c");

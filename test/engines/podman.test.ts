@@ -1,30 +1,34 @@
 // Podman through its Docker-compatible API service: the engine found from the process table and
 // its listening socket, a container on a user network (its netns a bind mount under /run/netns),
 // the network's bridge decorated (its device name comes from Podman's native API), and a
-// published port as a forwarding from the CNI-DN rule into the container, httpd answering. The
-// oracle is `podman inspect` and `podman network inspect`.
+// published port as a forwarding from the backend's DNAT rule into the container, httpd
+// answering. The oracle is `podman inspect` and `podman network inspect`. Podman has two network
+// backends and a machine has either (Debian's podman brings CNI plugins without recommends,
+// netavark with them): the whole suite runs once per backend, each pinned with --network-backend,
+// and its name says which one ran.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readlinkSync } from "node:fs";
 import { discoverWithEngines } from "../../src/discovery/discover-with-engines.ts";
 import type { Topology } from "../../src/model/topology.ts";
 import { Lab, requireRoot } from "../helpers/lab.ts";
-import { ensurePodmanInstalled, Podman, PODMAN_IMAGE } from "../helpers/podman.ts";
+import { BACKEND_CHAINS, ensurePodmanInstalled, Podman, PODMAN_BACKENDS, PODMAN_IMAGE } from "../helpers/podman.ts";
 
 const root = requireRoot();
 const SETUP_TIMEOUT = 300_000;
-const WEB_PORT = 20000 + Math.floor(Math.random() * 20000);
 
-describe.if(root)("podman", () => {
+describe.if(root).each(PODMAN_BACKENDS)("podman with the %s network backend", (backend) => {
   const lab = new Lab();
+  const WEB_PORT = 20000 + Math.floor(Math.random() * 20000);
   let podman: Podman;
   let topology: Topology;
   let bridge = "";
 
   beforeAll(async () => {
     ensurePodmanInstalled();
-    podman = new Podman(lab);
+    podman = new Podman(lab, backend);
     await podman.start();
+    expect(JSON.parse(podman.podman("info", "--format", "json")).host.networkBackend).toBe(backend);
     bridge = podman.network(`${lab.prefix}-net`, "--label", "wiresight.test=podman");
     podman.run(`${lab.prefix}-web`, "--network", `${lab.prefix}-net`, "-p", `127.0.0.1:${WEB_PORT}:80`, "--label", "com.docker.compose.project=shop", PODMAN_IMAGE, "httpd", "-f", "-p", "80", "-h", "/www");
     topology = await discoverWithEngines();
@@ -76,7 +80,7 @@ describe.if(root)("podman", () => {
     expect(br.relations.ports.length).toBe(1);
   });
 
-  test("the published port: one forwarding from CNI's DNAT rule into the container, httpd answering", () => {
+  test("the published port: one forwarding from the backend's DNAT rule into the container, httpd answering", () => {
     const c = web();
     const fwd = topology.forwardedPorts.filter((f) => f.hostPorts?.first === WEB_PORT && f.protocol === "tcp");
     expect(fwd.length).toBe(1);
@@ -84,7 +88,8 @@ describe.if(root)("podman", () => {
     expect(f.hostAddress).toBe("127.0.0.1");
     expect(f.destinationAddress).toBe(c.networks[0]!.ipv4!);
     expect(f.destinationPorts).toEqual({ first: 80, last: 80 });
-    expect(f.sources.every((s) => s.kind === "nft-rule" && s.chain.startsWith("CNI-DN-"))).toBe(true);
+    expect(f.engine).toBe(backend);
+    expect(f.sources.every((s) => s.kind === "nft-rule" && s.chain.startsWith(BACKEND_CHAINS[backend].dnat) && s.engine === backend)).toBe(true);
     expect(f.destinationNetns).toBe(c.netns);
     const ns = topology.namespaces.find((n) => n.key === c.netns)!;
     const listeners = ns.sockets.filter((s) => f.listeners.includes(s.key));

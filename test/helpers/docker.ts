@@ -10,26 +10,20 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { join } from "node:path";
 import { deleteEngineTables, nftTables, unmountUnder } from "./engine-teardown.ts";
 import { sh, type Lab } from "./lab.ts";
+import { ensureTools } from "./packages.ts";
 
 export const IMAGE = "local/busybox:1";
 const APPLETS = ["sh", "ls", "cat", "ip", "hostname", "ps", "nc", "sleep", "httpd", "nslookup"];
 
-function have(cmd: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
-}
-
 /** Idempotent: reuses an installed docker.io. */
 export function ensureDockerInstalled(): void {
-  if (have("dockerd") && have("docker") && have("nft")) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const run = (args: string[]) => {
-    const r = spawnSync("apt-get", args, { encoding: "utf8", env });
-    if (r.status !== 0) throw new Error(`apt-get ${args.join(" ")} failed: ${r.stderr}`);
-  };
-  run(["update", "-qq"]);
-  run(["install", "-y", "--no-install-recommends", "docker.io", "nftables", "curl"]);
+  ensureTools([
+    ["dockerd", "docker.io"],
+    ["docker", "docker.io"],
+    ["nft", "nftables"],
+    ["curl", "curl"],
+  ]);
 }
-
 
 function otherDockerdRunning(exceptPid: number): boolean {
   const out = sh("pgrep", ["-x", "dockerd"], { allowFail: true });

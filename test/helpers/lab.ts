@@ -3,7 +3,7 @@
 
 import { spawnSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -88,8 +88,14 @@ export class Lab {
     return child;
   }
 
-  /** Resolves when the child has printed `marker` on stdout (so the test knows it is ready). */
-  async waitFor(child: ChildProcess, marker: string, timeoutMs = 10_000): Promise<void> {
+  /**
+   * Resolves when the child has printed `marker` on stdout and, with `exec`, once its process runs
+   * that program (/proc/PID/comm): `sh -c 'echo ready; exec sleep 600'` prints before it execs,
+   * and a discovery in between would see `sh`. Wait for the state a test asserts, never race it.
+   */
+  async waitFor(child: ChildProcess, marker: string, opts: { exec?: string; timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const deadline = Date.now() + timeoutMs;
     await new Promise<void>((resolve, reject) => {
       let out = "";
       const timer = setTimeout(() => reject(new Error(`timed out waiting for '${marker}'; got: ${out}`)), timeoutMs);
@@ -105,6 +111,18 @@ export class Lab {
         reject(new Error(`helper exited (${code}) before '${marker}': ${out}`));
       });
     });
+    if (opts.exec === undefined) return;
+    const comm = () => {
+      try {
+        return readFileSync(`/proc/${child.pid}/comm`, "utf8").trim();
+      } catch {
+        return "(gone)";
+      }
+    };
+    while (comm() !== opts.exec) {
+      if (Date.now() > deadline) throw new Error(`pid ${child.pid} printed '${marker}' but runs '${comm()}', not '${opts.exec}'`);
+      await Bun.sleep(5);
+    }
   }
 
   /** Removes everything the lab made; never throws, so it is safe in afterAll. */

@@ -1,6 +1,7 @@
 // A real Podman for tests, as /work/shared/recipes/docker-engine.md says: podman from Debian
-// (installed when missing), with its own storage root, run root, CNI network config dir and tmp
-// dir under the lab, the vfs storage driver (no overlay mounts to leave behind), cgroupfs and
+// (installed when missing, with both network backends it supports: CNI plugins and netavark),
+// pinned to one backend per instance, with its own storage root, run root, network config dir
+// and tmp dir under the lab, the vfs storage driver (no overlay mounts to leave behind), cgroupfs and
 // file events (no systemd here), and its Docker-compatible API service on a socket under the lab.
 // Containers need explicit ulimits on this machine kind (no CAP_SYS_RESOURCE). Teardown removes
 // what it made: containers (CNI removes their rules and netns), networks (and their bridges), the
@@ -20,10 +21,23 @@ const APPLETS = ["sh", "sleep", "httpd"];
 export const PODMAN_ULIMITS = ["--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768"];
 
 
+/** Podman's network backends: which one a machine uses depends on what apt brought along. */
+export type PodmanBackend = "cni" | "netavark";
+export const PODMAN_BACKENDS: PodmanBackend[] = ["cni", "netavark"];
+/** The prefix of every chain each backend makes, and of the chains holding its DNAT rules. */
+export const BACKEND_CHAINS: Record<PodmanBackend, { all: string; dnat: string }> = {
+  cni: { all: "CNI-", dnat: "CNI-DN-" },
+  netavark: { all: "NETAVARK", dnat: "NETAVARK-DN-" }, // also NETAVARK_FORWARD
+};
+/** netavark's state, outside any directory Podman can be told (its IPAM database, aardvark-dns). */
+const NETAVARK_RUN_DIR = "/run/containers/networks";
+
 export function ensurePodmanInstalled(): void {
   ensureTool("nft", "nftables");
   ensureTool("curl", "curl");
   ensureTool("podman", "podman");
+  ensureTool("/usr/lib/cni/bridge", "containernetworking-plugins");
+  ensureTool("/usr/lib/podman/netavark", "netavark");
 }
 
 export class Podman {
@@ -35,9 +49,13 @@ export class Podman {
   private readonly bridges: string[] = [];
   private readonly tablesBefore: Set<string>;
   private readonly ipForwardBefore: string;
+  private readonly netavarkRunDirBefore = existsSync(NETAVARK_RUN_DIR);
 
-  constructor(private readonly lab: Lab) {
-    this.dir = join(lab.dir, "podman");
+  constructor(
+    private readonly lab: Lab,
+    readonly backend: PodmanBackend,
+  ) {
+    this.dir = join(lab.dir, `podman-${backend}`);
     this.socket = join(this.dir, "podman.sock");
     this.tablesBefore = new Set(nftTables());
     this.ipForwardBefore = readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim();
@@ -52,6 +70,7 @@ export class Podman {
       "--storage-driver", "vfs",
       "--cgroup-manager", "cgroupfs",
       "--events-backend", "file",
+      "--network-backend", this.backend,
     ];
   }
 
@@ -129,7 +148,8 @@ export class Podman {
       for (let i = 0; i < 100 && existsSync(`/proc/${this.pid}`); i++) await Bun.sleep(50);
       quiet(() => process.kill(this.pid, "SIGKILL"));
     }
-    deleteEngineTables(this.tablesBefore, "CNI-");
+    deleteEngineTables(this.tablesBefore, BACKEND_CHAINS[this.backend].all);
+    if (!this.netavarkRunDirBefore) rmSync(NETAVARK_RUN_DIR, { recursive: true, force: true });
     quiet(() => writeFileSync("/proc/sys/net/ipv4/ip_forward", this.ipForwardBefore));
     unmountUnder(this.dir);
     rmSync(this.dir, { recursive: true, force: true });

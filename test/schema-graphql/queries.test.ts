@@ -37,7 +37,7 @@ describe.if(root)("queries over a real lab", () => {
       expect(i.mtu).toBe(l.mtu);
       if (l.address && l.link_type !== "loopback") expect(i.mac).toBe(l.address);
       const kind = l.linkinfo?.info_kind ?? (l.link_type === "loopback" ? "loopback" : "physical");
-      expect(i.kind).toBe(kind);
+      expect(i.kind).toBe(kind.toUpperCase());
       expect(i.__typename).toBe(`${kind[0].toUpperCase()}${kind.slice(1)}Interface`);
     }
     const br = ns.interfaces.find((i: any) => i.name === "br0");
@@ -56,11 +56,11 @@ describe.if(root)("queries over a real lab", () => {
   test("every node id round-trips through node(id:) and nodes(ids:)", async () => {
     const d = data(
       await f.run(`query($ns: String!) {
-        interfaces(namespace: $ns) { edges { node { id key } } }
-        addresses(namespace: $ns) { edges { node { id key } } }
-        routes(namespace: $ns) { edges { node { id key } } }
-        sockets(namespace: $ns) { edges { node { id key } } }
-        namespaces(name: $ns) { edges { node { id key } } }
+        interfaces(filter: { namespace: $ns }) { edges { node { id key } } }
+        addresses(filter: { namespace: $ns }) { edges { node { id key } } }
+        routes(filter: { namespace: $ns }) { edges { node { id key } } }
+        sockets(filter: { namespace: $ns }) { edges { node { id key } } }
+        namespaces(filter: { name: $ns }) { edges { node { id key } } }
       }`, { ns: f.ns.b }),
     );
     const all = Object.values(d).flatMap((c: any) => c.edges.map((e: any) => e.node));
@@ -71,34 +71,38 @@ describe.if(root)("queries over a real lab", () => {
   });
 
   test("the listening socket, its owner process and the interfaces that carry it", async () => {
-    const d = data(await f.run(`query($ns: String!) { sockets(namespace: $ns, state: listening, port: 8080) { totalCount edges { node { localAddress localPort protocol simpleState processes { comm pid } interfaces { name } } } } }`, { ns: f.ns.b }));
+    const d = data(await f.run(`query($ns: String!) { sockets(filter: { namespace: $ns, simpleStates: [LISTENING], port: 8080 }) { totalCount edges { node { localAddress localPort protocol state simpleState processes { comm pid } interfaces { name } } } } }`, { ns: f.ns.b }));
     expect(d.sockets.totalCount).toBe(1);
     const s = d.sockets.edges[0].node;
-    expect(s).toMatchObject({ localAddress: `${f.ip(2)}`, localPort: 8080, protocol: "tcp", simpleState: "listening" });
+    expect(s).toMatchObject({ localAddress: `${f.ip(2)}`, localPort: 8080, protocol: "TCP", state: "LISTEN", simpleState: "LISTENING" });
     expect(s.processes.map((p: any) => p.comm)).toContain("python3");
     expect(s.interfaces.map((i: any) => i.name)).toEqual(["vb0"]);
     const oracle = sh("ip", ["netns", "exec", f.ns.b, "ss", "-Htln"]).trim().split("\n").filter((l) => l.includes(`${f.ip(2)}:8080`));
     expect(oracle.length).toBe(1);
-    const iface = data(await f.run(`query($ns: String!) { interfaces(namespace: $ns, name: "vb0") { edges { node { sockets { localPort } } } } }`, { ns: f.ns.b }));
-    expect(iface.interfaces.edges[0].node.sockets.map((x: any) => x.localPort)).toContain(8080);
+    const iface = data(await f.run(`query($ns: String!) { interfaces(filter: { namespace: $ns, name: "vb0" }) { nodes { sockets { localPort } } } }`, { ns: f.ns.b }));
+    expect(iface.interfaces.nodes[0].sockets.map((x: any) => x.localPort)).toContain(8080);
   });
 
   test("filters: kind, name glob, address, state, namespace by key, id or name", async () => {
-    const q = `query($ns: String, $kind: [InterfaceKind!], $name: String, $address: String, $state: String) {
-      interfaces(namespace: $ns, kind: $kind, name: $name, address: $address, state: $state) { totalCount edges { node { name } } } }`;
+    const q = `query($ns: String, $kind: [InterfaceKind!], $name: String, $address: String, $up: Boolean, $operState: [OperState!]) {
+      interfaces(filter: { namespace: $ns, kinds: $kind, name: $name, address: $address, up: $up, operStates: $operState }) { totalCount edges { node { name } } } }`;
     const names = async (v: Record<string, unknown>) => data(await f.run(q, v)).interfaces.edges.map((e: any) => e.node.name).sort();
-    expect(await names({ ns: f.ns.a, kind: ["veth"] })).toEqual(["va0"]);
-    expect(await names({ ns: f.keys.a, kind: ["bridge", "veth"] })).toEqual(["br0", "va0"]);
+    expect(await names({ ns: f.ns.a, kind: ["VETH"] })).toEqual(["va0"]);
+    expect(await names({ ns: f.keys.a, kind: ["BRIDGE", "VETH"] })).toEqual(["br0", "va0"]);
     expect(await names({ ns: encodeNodeId("NetworkNamespace", f.keys.a), name: "v*" })).toEqual(["va0"]);
     expect(await names({ address: `${f.ip(2)}` })).toEqual(["vb0"]);
-    expect(await names({ ns: f.ns.b, state: "down" })).toEqual([]);
-    expect(await names({ ns: f.ns.b, state: "up" })).toEqual(["lo", "vb0"]);
-    const addrs = data(await f.run(`query($ns: String) { addresses(namespace: $ns, family: ipv4) { edges { node { address interface { name } } } } }`, { ns: f.ns.a }));
+    expect(await names({ ns: f.ns.b, up: false })).toEqual([]);
+    expect(await names({ ns: f.ns.b, up: true })).toEqual(["lo", "vb0"]);
+    expect(await names({ ns: f.ns.b, operState: ["UP", "LOWER_LAYER_DOWN"] })).toEqual(["vb0"]);
+    // A state that does not exist is an error, not an empty answer.
+    expect(errorsOf(await f.run(q, { operState: ["SIDEWAYS"] })).join()).toContain('Value "SIDEWAYS" does not exist in "OperState" enum');
+    expect(errorsOf(await f.run(`{ interfaces(filter: { operStates: [sideways] }) { totalCount } }`)).join()).toContain('Value "sideways" does not exist in "OperState" enum');
+    const addrs = data(await f.run(`query($ns: String) { addresses(filter: { namespace: $ns, family: IPV4 }) { edges { node { address interface { name } } } } }`, { ns: f.ns.a }));
     expect(addrs.addresses.edges.map((e: any) => `${e.node.address} ${e.node.interface.name}`).sort()).toEqual([`${f.ip(1)} br0`, "127.0.0.1 lo"]);
   });
 
   test("connections page by key; a cursor stays valid when entities are added before it", async () => {
-    const q = `query($ns: String!, $after: String) { interfaces(namespace: $ns, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { key index } } } }`;
+    const q = `query($ns: String!, $after: String) { interfaces(filter: { namespace: $ns }, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { key index } } } }`;
     const p1 = data(await f.run(q, { ns: f.ns.a })).interfaces;
     expect(p1.totalCount).toBe(3); // lo, br0, va0
     const all: number[] = [];
@@ -113,7 +117,7 @@ describe.if(root)("queries over a real lab", () => {
 
     // Addresses of namespace a: lo's sort before br0's. Take the cursor of br0's first address,
     // add an address to lo (before the cursor): paging after the cursor gives the same items.
-    const aq = `query($ns: String!, $after: String) { addresses(namespace: $ns, after: $after) { edges { cursor node { key address interface { name } } } } }`;
+    const aq = `query($ns: String!, $after: String) { addresses(filter: { namespace: $ns }, after: $after) { edges { cursor node { key address interface { name } } } } }`;
     const before = data(await f.run(aq, { ns: f.ns.a })).addresses.edges;
     const anchor = before.findIndex((e: any) => e.node.interface.name === "br0");
     expect(anchor).toBeGreaterThan(0);
@@ -137,10 +141,47 @@ describe.if(root)("queries over a real lab", () => {
     expect(errorsOf(bad)[0]).toContain("is not a cursor");
   });
 
+  test("orderBy sorts, cursors follow the order; changes and a diff's entities page like every connection", async () => {
+    const byName = data(await f.run(`query($ns: String) { interfaces(filter: { namespace: $ns }, orderBy: { field: NAME, direction: DESC }) { nodes { name } } }`, { ns: f.ns.a })).interfaces.nodes.map((i: any) => i.name);
+    expect(byName).toEqual(["va0", "lo", "br0"]);
+    const q = `query($ns: String, $after: String) { interfaces(filter: { namespace: $ns }, orderBy: { field: NAME }, first: 1, after: $after) { pageInfo { hasNextPage endCursor } nodes { name } } }`;
+    const names: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: any = data(await f.run(q, { ns: f.ns.a, after })).interfaces;
+      names.push(...page.nodes.map((n: any) => n.name));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(names).toEqual(["br0", "lo", "va0"]);
+
+    // The lab's own changes (the host's other namespaces change too, and are not counted here).
+    const from = f.store.history(1000).at(-1)!.revision;
+    const mine = (e: { key: string }) => e.key.startsWith(`${f.keys.a}/`) || e.key === f.keys.a;
+    const all = f.store.changes({ revision: from }, { revision: f.live.current().revision }).filter(mine);
+    expect(all.length).toBeGreaterThan(2);
+    const cq = `query($from: Moment!, $after: String, $ns: String) { changes(from: $from, first: 2, after: $after, filter: { namespace: $ns }) { totalCount pageInfo { hasNextPage endCursor } nodes { revision key op } } }`;
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; ; pages++) {
+      const page: any = data(await f.run(cq, { from, after: cursor, ns: f.keys.a })).changes;
+      expect(page.totalCount).toBe(all.length);
+      seen.push(...page.nodes.map((c: any) => `${c.revision} ${c.key}`));
+      if (!page.pageInfo.hasNextPage) break;
+      cursor = page.pageInfo.endCursor;
+      expect(pages).toBeLessThan(all.length);
+    }
+    expect([...seen].sort()).toEqual(all.map((e) => `${e.revision} ${e.key}`).sort());
+    expect(seen.map((x) => Number(x.split(" ")[0]))).toEqual(all.map((e) => e.revision));
+    const diff = data(await f.run(`query($from: Moment!, $ns: String) { diff(from: $from) { entities(first: 1, filter: { ops: [ADDED], namespace: $ns }) { totalCount nodes { op } } } }`, { from, ns: f.keys.a })).diff.entities;
+    expect(diff.nodes).toEqual([{ op: "ADDED" }]);
+    expect(diff.totalCount).toBe(f.store.diff({ revision: from }, { revision: f.live.current().revision }).entities.filter((e) => e.op === "added" && mine(e)).length);
+  });
+
   test("at: a past revision or time shows the topology as it was; diff and history say what changed", async () => {
     f.lab.ip(f.ns.b, "addr", "add", `${f.ip(9)}/24`, "dev", "vb0");
     const batch = f.rediscover()!;
-    const q = `query($at: Moment) { addresses(address: "${f.ip(9)}", at: $at) { totalCount } topology(at: $at) { discoveredAt } }`;
+    const q = `query($at: Moment) { addresses(filter: { address: "${f.ip(9)}" }, at: $at) { totalCount } topology(at: $at) { discoveredAt } }`;
     expect(data(await f.run(q, {})).addresses.totalCount).toBe(1);
     expect(data(await f.run(q, { at: batch.revision })).addresses.totalCount).toBe(1);
     expect(data(await f.run(q, { at: r1 })).addresses.totalCount).toBe(0);
@@ -148,11 +189,13 @@ describe.if(root)("queries over a real lab", () => {
     expect(data(await f.run(q, { at: f.first.discoveredAt })).topology.discoveredAt).toBe(f.first.discoveredAt);
     expect(data(await f.run(`query($at: Moment) { topology(at: $at) { revision } }`, { at: f.first.discoveredAt })).topology.revision).toBe(r1);
     expect(data(await f.run(`{ topology { revision } }`)).topology.revision).toBe(batch.revision);
+    // A time relative to now: -0s is now, the latest recording.
+    expect(data(await f.run(`{ topology(at: "-0s") { revision } }`)).topology.revision).toBe(batch.revision);
 
-    const diff = data(await f.run(`query($from: Moment!) { diff(from: $from) { from to entities { kind op key nodeId ... on EntityAdded { after } } } }`, { from: r1 })).diff;
+    const diff = data(await f.run(`query($from: Moment!) { diff(from: $from) { from to entities(first: 1000) { totalCount nodes { kind op key nodeId ... on EntityAdded { after } } } } }`, { from: r1 })).diff;
     expect(diff.from).toBe(r1);
     expect(diff.to).toBe(batch.revision);
-    const added = diff.entities.find((e: any) => e.kind === "ADDRESS" && e.op === "added" && e.after.address === `${f.ip(9)}`);
+    const added = diff.entities.nodes.find((e: any) => e.kind === "ADDRESS" && e.op === "ADDED" && e.after.address === `${f.ip(9)}`);
     expect(added).toBeDefined();
     // The node id of a change event finds the entity.
     const node = data(await f.run(`query($id: ID!) { node(id: $id) { ... on Address { address } } }`, { id: added.nodeId })).node;
@@ -160,16 +203,22 @@ describe.if(root)("queries over a real lab", () => {
     // ...and at r1 it was not there.
     expect(data(await f.run(`query($id: ID!, $at: Moment) { node(id: $id, at: $at) { id } }`, { id: added.nodeId, at: r1 })).node).toBeNull();
 
-    const history = data(await f.run(`{ history(limit: 2) { revision time added } }`)).history;
-    expect(history[0].revision).toBe(batch.revision);
-    expect(history[0].added).toBeGreaterThan(0);
+    const history = data(await f.run(`{ history(first: 2) { totalCount nodes { revision time added } } }`)).history;
+    expect(history.nodes[0].revision).toBe(batch.revision);
+    expect(history.nodes[0].added).toBeGreaterThan(0);
+    expect(history.totalCount).toBe(f.store.history(1000).length);
+    // Paged: the next page starts right after, oldest-first when asked.
+    const older = data(await f.run(`query($after: String) { history(first: 1, after: $after) { nodes { revision } } }`, { after: null })).history;
+    expect(older.nodes[0].revision).toBe(batch.revision);
+    const asc = data(await f.run(`{ history(first: 1, orderBy: { field: REVISION, direction: ASC }) { nodes { revision } } }`)).history;
+    expect(asc.nodes[0].revision).toBe(f.store.history(1000).at(-1)!.revision);
   });
 
   test("whereIs: owner and path, in the live topology and in the past", async () => {
     const d = data(await f.run(`query($from: String) { whereIs(ip: "${f.ip(2)}", from: $from) { found address owners { interface { name } namespace { key } reached } path { kind namespace { key } egress { name } } end { reason } } }`, { from: f.ns.a })).whereIs;
     expect(d.found).toBe(true);
     expect(d.owners[0]).toEqual({ interface: { name: "vb0" }, namespace: { key: f.keys.b }, reached: true });
-    expect(d.end.reason).toBe("delivered");
+    expect(d.end.reason).toBe("DELIVERED");
     expect(d.path[0].namespace.key).toBe(f.keys.a);
     expect(d.path[0].egress.name).toBe("br0");
     const past = data(await f.run(`query($at: Moment) { whereIs(ip: "${f.ip(9)}", at: $at) { found } }`, { at: r1 })).whereIs;
@@ -178,7 +227,7 @@ describe.if(root)("queries over a real lab", () => {
 
   test("capture targets: every namespace with its interfaces and a URL naming its node id", async () => {
     const d = data(await f.run(`{ captureTargets { target kind name url namespace { key } interfaces { name } } }`)).captureTargets;
-    const b = d.find((t: any) => t.namespace.key === f.keys.b && t.kind === "namespace");
+    const b = d.find((t: any) => t.namespace.key === f.keys.b && t.kind === "NAMESPACE");
     expect(b.target).toBe(encodeNodeId("NetworkNamespace", f.keys.b));
     expect(b.url).toBe(`http://127.0.0.1:5000/capture?target=${b.target}`);
     expect(b.interfaces.map((i: any) => i.name).sort()).toEqual(["lo", "vb0"]);
@@ -189,18 +238,19 @@ describe.if(root)("queries over a real lab", () => {
     const cases: [string, Record<string, unknown>, string][] = [
       [`query($id: ID!) { node(id: $id) { id } }`, { id: "!!nope" }, "is not a wiresight node id"],
       [`query($id: ID!) { node(id: $id) { id } }`, { id: encodeNodeId("Banana", "x") }, "names type Banana"],
-      [`query($at: Moment) { topology(at: $at) { discoveredAt } }`, { at: "yesterday" }, "neither a revision number nor an ISO 8601 time"],
+      [`query($at: Moment) { topology(at: $at) { discoveredAt } }`, { at: "yesterday" }, "is neither a revision number, nor an ISO 8601 time"],
       [`query($at: Moment) { topology(at: $at) { discoveredAt } }`, { at: 999999 }, "no revision 999999"],
       [`query($at: Moment) { topology(at: $at) { discoveredAt } }`, { at: "1990-01-01T00:00:00Z" }, "nothing recorded at or before 1990-01-01"],
       [`query($at: Moment) { topology(at: $at) { discoveredAt } }`, { at: -3 }, "positive integer"],
       [`{ whereIs(ip: "10.1.2.300") { found } }`, {}, "not a valid IP address"],
-      [`{ interfaces(address: "fe80::1/64") { totalCount } }`, {}, "is a prefix"],
-      [`{ interfaces(namespace: "no-such-namespace") { totalCount } }`, {}, "no namespace 'no-such-namespace'"],
-      [`{ sockets(port: 70000) { totalCount } }`, {}, "between 0 and 65535"],
+      [`{ interfaces(filter: { address: "fe80::1/64" }) { totalCount } }`, {}, "is a prefix"],
+      [`{ interfaces(filter: { namespace: "no-such-namespace" }) { totalCount } }`, {}, "no namespace 'no-such-namespace'"],
+      [`{ sockets(filter: { port: 70000 }) { totalCount } }`, {}, "between 0 and 65535"],
       [`{ interfaces(first: 5000) { totalCount } }`, {}, "first must be between 0 and 1000"],
       [`{ diff(from: 999999) { from } }`, {}, "no revision 999999"],
-      [`{ containers(namespace: "x", name: "y") { totalCount } }`, {}, "no namespace 'x'"],
-      [`{ interfaces(container: "nope") { totalCount } }`, {}, "no container 'nope'"],
+      [`{ containers(filter: { namespace: "x", name: "y" }) { totalCount } }`, {}, "no namespace 'x'"],
+      [`{ interfaces(filter: { container: "nope" }) { totalCount } }`, {}, "no container 'nope'"],
+      [`{ interfaces(orderBy: { field: NAME }, after: "WyJLRVkiLCJ4Il0") { totalCount } }`, {}, "the cursor comes from a list ordered by KEY, not by NAME"],
     ];
     for (const [q, v, message] of cases) {
       const r = await f.run(q, v);

@@ -42,3 +42,37 @@ describe("node ids as capture targets", () => {
     expect(resolveTarget(t, id)).toBe(db);
   });
 });
+
+// Issue 14, item 7: a path is matched against what discovery found, never looked at, so a client
+// of the server (which runs as root) cannot learn whether some file exists.
+describe("paths as capture targets", () => {
+  function withReferences() {
+    const { t, web, db } = topology();
+    web.references.push({ kind: "bindmount", path: "/run/netns/web", viaPid: 1, mountNamespace: 4026531840 });
+    db.references.push({ kind: "thread", pid: 7, tid: 77 });
+    return { t, web, db };
+  }
+
+  test("bind mounts discovery saw (also through /var/run), /proc/PID/ns/net of listed processes and threads", () => {
+    const { t, web, db } = withReferences();
+    expect(resolveTarget(t, "/run/netns/web")).toBe(web);
+    expect(resolveTarget(t, "/var/run/netns/web")).toBe(web);
+    expect(resolveTarget(t, "/proc/42/ns/net")).toBe(web); // nginx, from the process list
+    expect(resolveTarget(t, "/proc/7/task/77/ns/net")).toBe(db);
+  });
+
+  test("any other path gets the same answer whether or not it exists", () => {
+    const { t } = withReferences();
+    const answer = (path: string) => {
+      try {
+        resolveTarget(t, path);
+      } catch (err) {
+        return (err as Error).message.replace(path, "PATH");
+      }
+      return "resolved";
+    };
+    const existing = answer("/etc/passwd");
+    expect(existing).toContain("is not a namespace path wiresight found");
+    for (const path of ["/nonexistent/x", "/proc/self/ns/net", "/proc/1/ns/net", "/run/netns/nothere", "/proc/99999/ns/net"]) expect(answer(path)).toBe(existing);
+  });
+});

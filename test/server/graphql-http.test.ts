@@ -125,7 +125,7 @@ describe("token auth", () => {
       const r = await post(locked, { query: "{ revision }" }, headers);
       expect(r.status).toBe(401);
       expect(r.json.errors[0].message).toContain("unauthorized");
-      for (const path of ["/json", "/mobyshark", "/capture?target=1", `/graphql?query=${encodeURIComponent("{ revision }")}`]) {
+      for (const path of ["/json", "/mobyshark", "/capture?target=1", "/capture?netns=1", "/discover/mobyshark", "/version", `/graphql?query=${encodeURIComponent("{ revision }")}`]) {
         const g = await fetch(`${locked.url}${path}`, { headers });
         expect(`${path} ${g.status}`).toBe(`${path} 401`);
         expect(g.headers.get("www-authenticate")).toContain("Bearer");
@@ -174,15 +174,24 @@ describe("token auth", () => {
 });
 
 describe("GraphiQL", () => {
-  test("served offline: every asset is inline, nothing is fetched from another origin; subscriptions over SSE", async () => {
+  test("served offline: every asset from this server, nothing is fetched from another origin; subscriptions over SSE", async () => {
     // With a token too: the page holds no data (the user sets the header in GraphiQL).
     for (const server of [open, locked]) {
       const r = await fetch(`${server.url}/graphql`, { headers: { accept: "text/html" } });
       expect(r.status).toBe(200);
       expect(r.headers.get("content-type")).toStartWith("text/html");
-      const html = await r.text();
-      expect(html).toContain("<title>wiresight</title>");
-      expect(html).toContain("renderYogaGraphiQL");
+      const page = await r.text();
+      expect(page).toContain("<title>wiresight</title>");
+      expect(page).toContain("renderYogaGraphiQL");
+      // The page's own files (its stylesheet, script and icon), without the token too: static, no data.
+      const assets = [...page.matchAll(/(?:href|src)="(\/graphql\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+      expect(assets).toHaveLength(3);
+      const files = await Promise.all(assets.map(async (a) => {
+        const f = await fetch(`${server.url}${a}`);
+        expect(f.status).toBe(200);
+        return f.text();
+      }));
+      const html = [page, ...files].join("\n");
       // What a browser would load: element attributes, CSS url()/@import, dynamic imports, workers.
       const loads = [
         ...html.matchAll(/\b(?:src|href|action|data)\s*=\s*\\?["']?\s*(?:https?:)?\/\/[^"'\s>]*/gi),
@@ -193,9 +202,9 @@ describe("GraphiQL", () => {
         ...html.matchAll(/\b(?:unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|esm\.sh|fonts\.googleapis\.com|fonts\.gstatic\.com|cdn\.skypack\.dev)\b/gi),
       ].map((m) => m[0]);
       expect(loads).toEqual([]);
-      expect(html).toMatch(/<link rel="icon" href="data:/);
+      expect(page).toMatch(/<link rel="icon" href="\/graphql\/assets\/favicon-/);
       // The options GraphiQL starts with: this endpoint, subscriptions over SSE.
-      const opts = /renderYogaGraphiQL\(\s*window\.document\.querySelector\('#root'\),\s*(\{.*?\}),\s*\);/s.exec(html);
+      const opts = /renderYogaGraphiQL\(\s*window\.document\.querySelector\('#root'\),\s*(\{.*?\}),\s*\);/s.exec(page);
       expect(opts).not.toBeNull();
       expect(JSON.parse(opts![1]!)).toMatchObject({ endpoint: "/graphql", subscriptionsProtocol: "SSE" });
     }

@@ -94,7 +94,7 @@ async function waitForListeners(n: number): Promise<void> {
 
 /** The store's changes after `from` up to `to`, as the subscription sends them. */
 function recorded(from: number, to: number): string[] {
-  return store.changes({ revision: from }, { revision: to }).map(id);
+  return store.changes({ revision: from }, { revision: to }).map((e) => id({ ...e, op: e.op.toUpperCase() }));
 }
 
 describe.if(root)("a subscriber that stops reading", () => {

@@ -6,7 +6,13 @@ import { TOPOLOGY_FORMAT_VERSION, type NetworkInterface, type Route, type Topolo
 
 const BOOT = "00000000-0000-4000-8000-000000000001";
 
-export function syntheticTopology(time = Date.UTC(2026, 10, 22, 10, 0, 0)): Topology {
+/**
+ * The synthetic topology's default discovery time: a fixed moment, so recorded rows compare equal
+ * across runs. Whatever compares it with a clock (the alert engine) must be given this clock.
+ */
+export const SYNTHETIC_TIME = Date.UTC(2026, 10, 22, 10, 0, 0);
+
+export function syntheticTopology(time = SYNTHETIC_TIME): Topology {
   const ns1 = netnsKey(BOOT, 1n);
   const ns2 = netnsKey(BOOT, 4097n);
   const p1 = processKey(BOOT, 1, 10);
@@ -127,6 +133,8 @@ export function syntheticTopology(time = Date.UTC(2026, 10, 22, 10, 0, 0)): Topo
     engines: [],
     containers: [],
     containerNetworks: [],
+    pods: [],
+    services: [],
     privileges: { root: true, missing: [] },
     warnings: [{ subject: "procfs", message: "a warning kept with its recording" }],
     stats: { durationMs: 1.5, namespaces: 2, interfaces: 2, addresses: 2, routes: 2, processes: 2, nsidQueries: 1, dumpRetries: 0, initialNamespaceBy: "fixed-inode", sockets: 1, socketStates: "all", tenants: 0, dnsFileSets: 0, utsNamespaces: 0 },

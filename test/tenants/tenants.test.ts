@@ -60,10 +60,10 @@ beforeAll(async () => {
     chrooted = a.pid!;
     await sleepMs(50); // start times are in clock ticks: make the second tenant visibly younger
     const b = lab.spawn("ip", ["netns", "exec", nsName, "setpriv", "--bounding-set", "-net_raw", "sh", "-c", "echo ready; exec sleep 1000"]);
-    await lab.waitFor(b, "ready");
+    await lab.waitFor(b, "ready", { exec: "sleep" });
     plain = b.pid!;
     const c = lab.spawn("unshare", ["--net", "sh", "-c", "echo ready; exec sleep 1000"]);
-    await lab.waitFor(c, "ready");
+    await lab.waitFor(c, "ready", { exec: "sleep" });
     loner = c.pid!;
     utsBefore = threadUtsLink();
     topo = discover();

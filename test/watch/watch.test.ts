@@ -176,7 +176,7 @@ describe.if(root)("the watch loop", () => {
 
   test("a namespace vanishing between the procfs scan and its opening is a warning, not a crash", async () => {
     const holder = lab.spawn("unshare", ["--net", "sh", "-c", "echo ready; exec sleep 600"]);
-    await lab.waitFor(holder, "ready");
+    await lab.waitFor(holder, "ready", { exec: "sleep" });
     const doomed = inodeOf(`/proc/${holder.pid}/ns/net`);
     let killed = false;
     const store2 = Store.open(`${tmp.dir}/vanish.db`);

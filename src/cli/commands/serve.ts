@@ -3,6 +3,8 @@
 
 import { readFileSync } from "node:fs";
 import { DEFAULT_LISTEN, ListenError, parseListen, type ListenAddress } from "../../server/listen.ts";
+import { DEFAULT_MAX_CAPTURES } from "../../server/server.ts";
+import { GuardConfigError, parseAllowHost, parseCorsOrigin } from "../../server/request-guard.ts";
 import { startService } from "../../server/service.ts";
 import { installSignalHandlers } from "../../server/signals.ts";
 import { parseCommandArgs } from "../args.ts";
@@ -22,6 +24,8 @@ Watch every network namespace, record each change in the history database, and s
   /json        Ghostwire-compatible discovery, /mobyshark its capture targets
   /capture     live pcapng of a namespace: ?target=…&nif=…&filter=…&promisc=false
                e.g. curl -sN 'http://127.0.0.1:5000/capture?target=web' | wireshark -k -i -
+               or Packetflix's ?container=<JSON>&nif=a/b&filter=…&chaste, as Edgeshark's
+               Wireshark plugin asks (docs/capture.md); /version and /discover/… as Packetflix
   /healthz     200 while discovery works, 503 when it fails or stalls
 
 Options:
@@ -31,16 +35,28 @@ Options:
                            (websocket clients that cannot set headers send it in connectionParams)
       --token-file PATH    read the token from PATH (keeps it out of the process list); or set
                            $${TOKEN_ENV}
+      --cors ORIGIN        let web pages of ORIGIN (e.g. http://localhost:3000) call the server
+                           (repeatable; '*' for any page). Default: no page of another origin
+      --allow-host HOST    also answer requests for HOST (repeatable): the listen address,
+                           localhost and IP addresses always work; other names are refused, which
+                           stops DNS rebinding. '*' turns the check off (behind a proxy that checks)
       --db PATH            the history database (created if missing)
       --full-pass DURATION the slow full rediscovery that catches what sends no kernel event
                            (sockets, processes, containers); default ${DEFAULT_FULL_PASS}
       --rules FILE         load alert rules from FILE (JSON) at start
+      --max-captures N     captures running at once over /capture (default ${DEFAULT_MAX_CAPTURES}); more
+                           are answered 503 until one ends
       --keep AGE           drop recordings older than AGE (30d, 12h…)
+      --external-url URL   how alert receivers reach this server, for the links in alerts
+                           (generatorURL, externalURL); default http://LISTEN
   -q, --quiet              print nothing but errors
   -h, --help               show this help
 
 Without a token, /healthz answers only its verdict; with one, the GraphiQL page itself (which
 holds no data) and /healthz's verdict stay open, everything else needs the token.
+Web pages: a request from a page of another origin (a fetch, a form, a websocket) is refused
+unless --cors names that origin, and POST /graphql takes application/json only, so a page you
+visit cannot read or drive the server, token or not.
 SIGTERM or SIGINT stops gracefully (the recording in progress is finished); a second one exits.
 
 ${DB_PATH_HELP}
@@ -53,10 +69,16 @@ export interface ServeArgs {
   listen: ListenAddress;
   db: string;
   token: string | undefined;
+  /** --cors origins and --allow-host names, normalised. */
+  cors: string[];
+  allowHosts: string[];
+  maxCaptures: number;
   fullPassEveryMs: number;
   rulesFile: string | null;
   /** Retention: drop recordings older than this (null: keep all). */
   keepMs: number | null;
+  /** The server's URL as alert receivers see it (null: its own listen URL). */
+  externalUrl: string | null;
   quiet: boolean;
   /** Things worth saying before starting (e.g. listening beyond loopback without a token). */
   warnings: string[];
@@ -75,10 +97,14 @@ export function parseServeArgs(
     listen: { type: "string" },
     token: { type: "string" },
     "token-file": { type: "string" },
+    cors: { type: "string", multiple: true },
+    "allow-host": { type: "string", multiple: true },
+    "max-captures": { type: "string" },
     db: { type: "string" },
     "full-pass": { type: "string" },
     rules: { type: "string" },
     keep: { type: "string" },
+    "external-url": { type: "string" },
     quiet: { type: "boolean", short: "q" },
     help: { type: "boolean", short: "h" },
   });
@@ -109,10 +135,32 @@ export function parseServeArgs(
     if (/\s/.test(token)) throw new UsageError(`${tokenFrom}: the token must not contain white space (it travels in an Authorization header)`);
   }
 
+  const guardValues = (option: string, values: string[] | undefined, parse: (v: string) => string) =>
+    (values ?? []).map((v) => {
+      try {
+        return parse(v);
+      } catch (e) {
+        if (e instanceof GuardConfigError) throw new UsageError(`${option}: ${e.message}`);
+        throw e;
+      }
+    });
+  const cors = guardValues("--cors", values.cors, parseCorsOrigin);
+  const allowHosts = guardValues("--allow-host", values["allow-host"], parseAllowHost);
+
+  const maxText = values["max-captures"];
+  const maxCaptures = maxText === undefined ? DEFAULT_MAX_CAPTURES : Number(maxText);
+  if (!/^\d{1,5}$/.test(maxText ?? "0") || maxCaptures > 10_000) {
+    throw new UsageError(`--max-captures takes a whole number from 0 (no captures) to 10000, not '${maxText}'`);
+  }
+
   const warnings: string[] = [];
   if (!isLoopback(listen.hostname) && token === undefined) {
     warnings.push(`listening on ${listenText} without a token: whoever reaches it sees every namespace, socket and process of this host, and can capture its packets (give --token)`);
   }
+  if (cors.includes("*") && token === undefined) {
+    warnings.push("--cors '*' without a token: any web page you visit can read this host's topology and capture its packets (give --token, or name the origins)");
+  }
+  if (allowHosts.includes("*")) warnings.push("--allow-host '*': the Host header is not checked, so DNS rebinding pages can reach the server (put a proxy that checks it in front)");
 
   return {
     help: Boolean(values.help),
@@ -120,12 +168,27 @@ export function parseServeArgs(
     listen,
     db: values.db ?? defaultDbPath(env),
     token,
+    cors,
+    allowHosts,
+    maxCaptures,
     fullPassEveryMs: parseDuration(values["full-pass"] ?? DEFAULT_FULL_PASS, "--full-pass"),
     rulesFile: values.rules ?? null,
     keepMs: values.keep === undefined ? null : parseDuration(values.keep, "--keep"),
+    externalUrl: values["external-url"] === undefined ? null : externalUrl(values["external-url"]),
     quiet: Boolean(values.quiet),
     warnings,
   };
+}
+
+function externalUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--external-url: '${text}' is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--external-url: '${text}' is not an http(s) URL`);
+  return url.toString().replace(/\/+$/, "");
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -142,9 +205,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
     db: args.db,
     listen: args.listenText,
     token: args.token,
+    cors: args.cors,
+    allowHosts: args.allowHosts,
+    maxCaptures: args.maxCaptures,
     fullPassEveryMs: args.fullPassEveryMs,
     rulesFile: args.rulesFile,
     keepMs: args.keepMs,
+    externalUrl: args.externalUrl ?? undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const { topology, revision } = service.watcher.current();

@@ -1,217 +1,365 @@
-// The top-level lists: each a connection ordered by identity key (stable cursors), each reading
-// the live topology or, with `at:`, a recorded one, each with the filters users ask for.
+// The top-level lists: each a connection named after its type (`InterfaceConnection`), each
+// reading the live topology or, with `at:`, a recorded one, each with its filters as one input
+// object (`filter: InterfaceFilter`) and an `orderBy` (identity key by default, which keeps
+// interfaces in ifindex order within a namespace).
 
+import type { Container, ContainerEngine, ContainerNetwork } from "../../model/containers.ts";
+import type { ForwardedPort } from "../../model/forwarded-ports.ts";
+import type { Address, NetworkInterface, NetworkNamespace, Process, Route, Socket } from "../../model/topology.ts";
 import type { Moment } from "../../store/index.ts";
 import { builder } from "../builder.ts";
-import { keyConnection, type ConnectionArgs } from "../connection.ts";
-import { canonicalIp, checkPort, containerNetns, findNamespace, nameMatcher } from "../filters.ts";
+import { connection, type ConnectionArgs } from "../connection.ts";
+import { connectionType } from "../connection-types.ts";
+import type { SchemaContext } from "../context.ts";
+import { AddressFamilyEnum, ContainerState, EngineKindEnum, InterfaceKindEnum, OperStateEnum, RouteType, SimpleSocketStateEnum, SocketState, TransportProtocolEnum } from "../enums.ts";
+import { canonicalIp, checkPort, containerNetns, findNamespace, findPod, GLOB, nameMatcher } from "../filters.ts";
 import { topologyAt } from "../moment.ts";
+import { orderBy } from "../ordering.ts";
 import type { SchemaIndex } from "../topology-index.ts";
-import { InterfaceKindEnum } from "./network.ts";
-import { SocketStateEnum } from "./hosts.ts";
 import { AddressRef, ContainerNetworkRef, ContainerRef, EngineRef, ForwardedPortRef, InterfaceRef, NamespaceRef, ProcessRef, RouteRef, SocketRef } from "./refs.ts";
 
-const FamilyEnum = builder.enumType("AddressFamily", { values: ["ipv4", "ipv6"] as const });
-const ProtocolEnum = builder.enumType("SocketProtocol", { values: ["tcp", "udp"] as const });
+export const NamespaceConnection = connectionType(NamespaceRef, "NetworkNamespace", "network namespaces");
+export const InterfaceConnection = connectionType(InterfaceRef, "Interface", "interfaces");
+export const AddressConnection = connectionType(AddressRef, "Address", "addresses");
+export const RouteConnection = connectionType(RouteRef, "Route", "routes");
+export const SocketConnection = connectionType(SocketRef, "Socket", "sockets");
+export const ProcessConnection = connectionType(ProcessRef, "Process", "processes");
+export const ContainerConnection = connectionType(ContainerRef, "Container", "containers");
+export const EngineConnection = connectionType(EngineRef, "ContainerEngine", "container engines");
+export const ContainerNetworkConnection = connectionType(ContainerNetworkRef, "ContainerNetwork", "container networks");
+export const ForwardedPortConnection = connectionType(ForwardedPortRef, "ForwardedPort", "forwarded ports");
 
-const withTotal = { fields: (t: any) => ({ totalCount: t.int({ description: "Items matching the filters, over all pages.", resolve: (c: { totalCount: number }) => c.totalCount }) }) };
-
-/** The namespace keys a `namespace:` / `container:` filter pair allows; null: any. */
-function scope(index: SchemaIndex, args: { namespace?: string | null; container?: string | null }): Set<string> | null {
+const NAMESPACE = "A namespace key, node id or display name.";
+const CONTAINER = "A container name, id (12 hex digits or more), key or node id: its namespace.";
+const POD = "A Kubernetes pod (NAMESPACE/NAME, a pod key or node id): its network namespace.";
+/** The namespace keys a `namespace` / `container` / `pod` filter allows; null: any. */
+function scope(index: SchemaIndex, f: { namespace?: string | null; container?: string | null; pod?: string | null } | null | undefined): Set<string> | null {
   let keys: Set<string> | null = null;
-  if (args.namespace != null) keys = new Set([findNamespace(index, args.namespace).key]);
-  if (args.container != null) {
-    const ns = containerNetns(index, args.container);
+  if (f?.namespace != null) keys = new Set([findNamespace(index, f.namespace).key]);
+  if (f?.container != null) {
+    const ns = containerNetns(index, f.container);
     const c = new Set(ns === null ? [] : [ns]);
     keys = keys ? new Set([...keys].filter((k) => c.has(k))) : c;
+  }
+  if (f?.pod != null) {
+    const ns = findPod(index, f.pod, "filter.pod").netns;
+    const p = new Set(ns === null ? [] : [ns]);
+    keys = keys ? new Set([...keys].filter((k) => p.has(k))) : p;
   }
   return keys;
 }
 
-type Common = ConnectionArgs & { at?: Moment | null };
+const key = (x: { key: string }) => [x.key];
+
+const NamespaceFilter = builder.inputType("NetworkNamespaceFilter", {
+  description: "Which namespaces (all given conditions hold).",
+  fields: (t) => ({
+    name: t.string({ description: `Display name, ${GLOB}.` }),
+    container: t.string({ description: CONTAINER }),
+    pod: t.string({ description: POD }),
+    initial: t.boolean({ description: "Only the initial (host) namespace, or only the others." }),
+  }),
+});
+const NamespaceOrder = orderBy<NetworkNamespace>("NetworkNamespace", "namespaces", {
+  KEY: { description: "Identity key (boot id and cookie: the order namespaces were created in).", values: key },
+  DISPLAY_NAME: { description: "Display name.", values: (n) => [n.displayName, n.key] },
+});
+
+const InterfaceFilter = builder.inputType("InterfaceFilter", {
+  description: "Which interfaces (all given conditions hold).",
+  fields: (t) => ({
+    namespace: t.string({ description: NAMESPACE }),
+    container: t.string({ description: CONTAINER }),
+    pod: t.string({ description: POD }),
+    kinds: t.field({ type: [InterfaceKindEnum], description: "Any of these kinds." }),
+    name: t.string({ description: `Interface name, ${GLOB}.` }),
+    operStates: t.field({ type: [OperStateEnum], description: "Any of these operational states." }),
+    up: t.boolean({ description: "The administrative state (the UP flag)." }),
+    promiscuous: t.boolean({ description: "Whether the PROMISC flag is set." }),
+    address: t.string({ description: "Holding this IP address." }),
+  }),
+});
+const InterfaceOrder = orderBy<NetworkInterface>("Interface", "interfaces", {
+  KEY: { description: "Identity key: namespace, then ifindex.", values: key },
+  NAME: { description: "Interface name, then identity.", values: (i) => [i.name, i.key] },
+});
+
+const AddressFilter = builder.inputType("AddressFilter", {
+  description: "Which addresses (all given conditions hold).",
+  fields: (t) => ({
+    namespace: t.string({ description: NAMESPACE }),
+    container: t.string({ description: CONTAINER }),
+    pod: t.string({ description: POD }),
+    family: t.field({ type: AddressFamilyEnum, description: "Only this IP version." }),
+    address: t.string({ description: "This IP address (in any notation; compared canonically)." }),
+  }),
+});
+
+const RouteFilter = builder.inputType("RouteFilter", {
+  description: "Which routes (all given conditions hold).",
+  fields: (t) => ({
+    namespace: t.string({ description: NAMESPACE }),
+    container: t.string({ description: CONTAINER }),
+    pod: t.string({ description: POD }),
+    family: t.field({ type: AddressFamilyEnum, description: "Only this IP version." }),
+    table: t.int({ description: "Only this routing table (254 main, 255 local)." }),
+    types: t.field({ type: [RouteType.ref], description: "Any of these route types." }),
+  }),
+});
+
+const SocketFilter = builder.inputType("SocketFilter", {
+  description: "Which sockets (all given conditions hold).",
+  fields: (t) => ({
+    namespace: t.string({ description: NAMESPACE }),
+    container: t.string({ description: CONTAINER }),
+    pod: t.string({ description: POD }),
+    simpleStates: t.field({ type: [SimpleSocketStateEnum], description: "Any of these simple states (LISTENING, CONNECTED, OTHER)." }),
+    states: t.field({ type: [SocketState.ref], description: "Any of these kernel states." }),
+    protocols: t.field({ type: [TransportProtocolEnum], description: "Any of these protocols." }),
+    family: t.field({ type: AddressFamilyEnum, description: "Only this IP version." }),
+    port: t.int({ description: "Local port." }),
+    address: t.string({ description: "Local address (a wildcard socket matches only the wildcard)." }),
+  }),
+});
+const SocketOrder = orderBy<Socket>("Socket", "sockets", {
+  KEY: { description: "Identity key: namespace, then socket cookie.", values: key },
+  LOCAL_PORT: { description: "Local port, then identity.", values: (s) => [s.localPort, s.key] },
+});
+
+const ProcessFilter = builder.inputType("ProcessFilter", {
+  description: "Which processes (all given conditions hold).",
+  fields: (t) => ({
+    namespace: t.string({ description: NAMESPACE }),
+    container: t.string({ description: CONTAINER }),
+    pod: t.string({ description: POD }),
+    name: t.string({ description: `Command name (comm), ${GLOB}.` }),
+    pid: t.int({ description: "This PID." }),
+  }),
+});
+const ProcessOrder = orderBy<Process>("Process", "processes", {
+  KEY: { description: "Identity key (boot, PID, start time).", values: key },
+  PID: { description: "PID, then identity.", values: (p) => [p.pid, p.key] },
+});
+
+const ContainerFilter = builder.inputType("ContainerFilter", {
+  description: "Which containers (all given conditions hold).",
+  fields: (t) => ({
+    namespace: t.string({ description: NAMESPACE }),
+    name: t.string({ description: `Container name, ${GLOB}.` }),
+    states: t.field({ type: [ContainerState.ref], description: "Any of these states." }),
+    engineKinds: t.field({ type: [EngineKindEnum], description: "Run by any of these kinds of engine." }),
+  }),
+});
+const ContainerOrder = orderBy<Container>("Container", "containers", {
+  KEY: { description: "Identity key (engine kind and container id).", values: key },
+  NAME: { description: "Container name, then identity.", values: (c) => [c.name, c.key] },
+});
+
+const EngineFilter = builder.inputType("ContainerEngineFilter", {
+  description: "Which container engines.",
+  fields: (t) => ({ kinds: t.field({ type: [EngineKindEnum], description: "Any of these kinds." }) }),
+});
+
+const ContainerNetworkFilter = builder.inputType("ContainerNetworkFilter", {
+  description: "Which container networks (all given conditions hold).",
+  fields: (t) => ({
+    name: t.string({ description: `Network name, ${GLOB}.` }),
+    engineKinds: t.field({ type: [EngineKindEnum], description: "Of any of these kinds of engine." }),
+  }),
+});
+const ContainerNetworkOrder = orderBy<ContainerNetwork>("ContainerNetwork", "container networks", {
+  KEY: { description: "Identity key (engine kind and network id).", values: key },
+  NAME: { description: "Network name, then identity.", values: (n) => [n.name, n.key] },
+});
+
+const ForwardedPortFilter = builder.inputType("ForwardedPortFilter", {
+  description: "Which forwarded ports (all given conditions hold).",
+  fields: (t) => ({
+    namespace: t.string({ description: `${NAMESPACE} Where the forwarding's rules or proxy are.` }),
+    container: t.string({ description: "Forwardings whose destination is this container's namespace (name, id, key or node id)." }),
+    port: t.int({ description: "A host port the forwarding matches." }),
+    address: t.string({ description: "The destination address." }),
+  }),
+});
+
+const KeyOnly = <T extends { key: string }>(name: string, what: string) => orderBy<T>(name, what, { KEY: { description: "Identity key.", values: key } });
+const AddressOrder = orderBy<Address>("Address", "addresses", {
+  KEY: { description: "Identity key: interface, then address.", values: key },
+  ADDRESS: { description: "The address as text (naturally: 10.0.0.9 before 10.0.0.10), then identity.", values: (a) => [a.address, a.key] },
+});
+const RouteOrder = KeyOnly<Route>("Route", "routes");
+const EngineOrder = KeyOnly<ContainerEngine>("ContainerEngine", "container engines");
+const ForwardedPortOrder = KeyOnly<ForwardedPort>("ForwardedPort", "forwarded ports");
+
+type ListArgs = ConnectionArgs & { at?: Moment | null };
 
 builder.queryFields((t) => {
   const at = t.arg({ type: "Moment", required: false, description: "A past moment (revision or time); the live topology when absent." });
-  const namespace = t.arg.string({ required: false, description: "A namespace key, node id or display name." });
-  const container = t.arg.string({ required: false, description: "A container name, id, key or node id: its namespace." });
-  const read = (ctx: Parameters<typeof topologyAt>[0], args: Common) => topologyAt(ctx, args.at);
+  const read = (ctx: SchemaContext, args: ListArgs) => topologyAt(ctx, args.at);
+  const opt = { required: false } as const;
 
   return {
-    namespaces: t.connection(
-      {
-        type: NamespaceRef,
-        description: "Network namespaces.",
-        args: { at, name: t.arg.string({ required: false, description: "Display name, exact or a glob (* ?)." }), container },
-        resolve: (_r, args, ctx) => {
-          const index = read(ctx, args);
-          const s = scope(index, args);
-          const name = args.name != null ? nameMatcher(args.name) : null;
-          return keyConnection(index.topology.namespaces.filter((n) => (!s || s.has(n.key)) && (!name || name(n.displayName))), args);
-        },
+    namespaces: t.field({
+      type: NamespaceConnection,
+      description: "Network namespaces.",
+      args: { ...t.arg.connectionArgs(), at, filter: t.arg({ type: NamespaceFilter, ...opt, description: "Which namespaces." }), orderBy: t.arg({ type: NamespaceOrder.input, ...opt, description: "Sort order." }) },
+      resolve: (_r, args, ctx) => {
+        const index = read(ctx, args);
+        const f = args.filter;
+        const s = scope(index, f);
+        const name = f?.name != null ? nameMatcher(f.name) : null;
+        const list = index.topology.namespaces.filter((n) => (!s || s.has(n.key)) && (!name || name(n.displayName)) && (f?.initial == null || n.initial === f.initial));
+        return connection(list, args, NamespaceOrder.ordering(args.orderBy));
       },
-      withTotal,
-    ),
-    interfaces: t.connection(
-      {
-        type: InterfaceRef,
-        description: "Network interfaces of every namespace.",
-        args: {
-          at,
-          namespace,
-          container,
-          kind: t.arg({ type: [InterfaceKindEnum], required: false }),
-          name: t.arg.string({ required: false, description: "Interface name, exact or a glob (* ?)." }),
-          state: t.arg.string({ required: false, description: "Operational state (UP, DOWN, UNKNOWN, LOWERLAYERDOWN…), or 'up' / 'down' for the administrative state." }),
-          address: t.arg.string({ required: false, description: "Interfaces holding this IP address." }),
-        },
-        resolve: (_r, args, ctx) => {
-          const index = read(ctx, args);
-          const s = scope(index, args);
-          const name = args.name != null ? nameMatcher(args.name) : null;
-          const ip = args.address != null ? canonicalIp(args.address, "address") : null;
-          const state = args.state;
-          const list = [...index.interfaces.values()].filter(
-            (i) =>
-              (!s || s.has(i.netns)) &&
-              (!args.kind || args.kind.includes(i.kind)) &&
-              (!name || name(i.name)) &&
-              (state == null || (state === "up" ? i.up : state === "down" ? !i.up : i.operState === state.toUpperCase())) &&
-              (ip === null || i.addresses.some((a) => a.address === ip)),
-          );
-          return keyConnection(list, args);
-        },
+    }),
+    interfaces: t.field({
+      type: InterfaceConnection,
+      description: "Network interfaces of every namespace.",
+      args: { ...t.arg.connectionArgs(), at, filter: t.arg({ type: InterfaceFilter, ...opt, description: "Which interfaces." }), orderBy: t.arg({ type: InterfaceOrder.input, ...opt, description: "Sort order." }) },
+      resolve: (_r, args, ctx) => {
+        const index = read(ctx, args);
+        const f = args.filter;
+        const s = scope(index, f);
+        const name = f?.name != null ? nameMatcher(f.name) : null;
+        const ip = f?.address != null ? canonicalIp(f.address, "filter.address") : null;
+        const list = [...index.interfaces.values()].filter(
+          (i) =>
+            (!s || s.has(i.netns)) &&
+            (!f?.kinds || f.kinds.includes(i.kind)) &&
+            (!name || name(i.name)) &&
+            (!f?.operStates || (f.operStates as string[]).includes(i.operState)) &&
+            (f?.up == null || i.up === f.up) &&
+            (f?.promiscuous == null || i.promiscuous === f.promiscuous) &&
+            (ip === null || i.addresses.some((a) => a.address === ip)),
+        );
+        return connection(list, args, InterfaceOrder.ordering(args.orderBy));
       },
-      withTotal,
-    ),
-    addresses: t.connection(
-      {
-        type: AddressRef,
-        description: "Addresses on every interface.",
-        args: { at, namespace, container, family: t.arg({ type: FamilyEnum, required: false }), address: t.arg.string({ required: false }) },
-        resolve: (_r, args, ctx) => {
-          const index = read(ctx, args);
-          const s = scope(index, args);
-          const ip = args.address != null ? canonicalIp(args.address, "address") : null;
-          const list = [...index.addresses.values()].filter((a) => {
-            const ns = index.interfaces.get(a.interface)?.netns;
-            return (!s || (ns !== undefined && s.has(ns))) && (!args.family || a.family === args.family) && (ip === null || a.address === ip);
-          });
-          return keyConnection(list, args);
-        },
+    }),
+    addresses: t.field({
+      type: AddressConnection,
+      description: "Addresses on every interface.",
+      args: { ...t.arg.connectionArgs(), at, filter: t.arg({ type: AddressFilter, ...opt, description: "Which addresses." }), orderBy: t.arg({ type: AddressOrder.input, ...opt, description: "Sort order." }) },
+      resolve: (_r, args, ctx) => {
+        const index = read(ctx, args);
+        const f = args.filter;
+        const s = scope(index, f);
+        const ip = f?.address != null ? canonicalIp(f.address, "filter.address") : null;
+        const list = [...index.addresses.values()].filter((a) => {
+          const ns = index.interfaces.get(a.interface)?.netns;
+          return (!s || (ns !== undefined && s.has(ns))) && (!f?.family || a.family === f.family) && (ip === null || a.address === ip);
+        });
+        return connection(list, args, AddressOrder.ordering(args.orderBy));
       },
-      withTotal,
-    ),
-    routes: t.connection(
-      {
-        type: RouteRef,
-        description: "Routes of every namespace, every table.",
-        args: { at, namespace, container, family: t.arg({ type: FamilyEnum, required: false }), table: t.arg.int({ required: false }) },
-        resolve: (_r, args, ctx) => {
-          const index = read(ctx, args);
-          const s = scope(index, args);
-          const list = [...index.routes.values()].filter((r) => (!s || s.has(r.netns)) && (!args.family || r.family === args.family) && (args.table == null || r.table === args.table));
-          return keyConnection(list, args);
-        },
+    }),
+    routes: t.field({
+      type: RouteConnection,
+      description: "Routes of every namespace, every table.",
+      args: { ...t.arg.connectionArgs(), at, filter: t.arg({ type: RouteFilter, ...opt, description: "Which routes." }), orderBy: t.arg({ type: RouteOrder.input, ...opt, description: "Sort order." }) },
+      resolve: (_r, args, ctx) => {
+        const index = read(ctx, args);
+        const f = args.filter;
+        const s = scope(index, f);
+        const list = [...index.routes.values()].filter(
+          (r) => (!s || s.has(r.netns)) && (!f?.family || r.family === f.family) && (f?.table == null || r.table === f.table) && (!f?.types || (f.types as string[]).includes(RouteType.of(r.type))),
+        );
+        return connection(list, args, RouteOrder.ordering(args.orderBy));
       },
-      withTotal,
-    ),
-    sockets: t.connection(
-      {
-        type: SocketRef,
-        description: "TCP and UDP sockets of every namespace.",
-        args: {
-          at,
-          namespace,
-          container,
-          state: t.arg({ type: SocketStateEnum, required: false }),
-          protocol: t.arg({ type: ProtocolEnum, required: false }),
-          port: t.arg.int({ required: false, description: "Local port." }),
-          address: t.arg.string({ required: false, description: "Local address (a wildcard socket matches only the wildcard)." }),
-        },
-        resolve: (_r, args, ctx) => {
-          const index = read(ctx, args);
-          const s = scope(index, args);
-          const ip = args.address != null ? canonicalIp(args.address, "address") : null;
-          const port = args.port != null ? checkPort(args.port) : null;
-          const list = [...index.sockets.values()].filter(
-            (x) =>
-              (!s || s.has(x.netns)) &&
-              (!args.state || x.simpleState === args.state) &&
-              (!args.protocol || x.protocol === args.protocol) &&
-              (port === null || x.localPort === port) &&
-              (ip === null || x.localAddress === ip),
-          );
-          return keyConnection(list, args);
-        },
+    }),
+    sockets: t.field({
+      type: SocketConnection,
+      description: "TCP and UDP sockets of every namespace.",
+      args: { ...t.arg.connectionArgs(), at, filter: t.arg({ type: SocketFilter, ...opt, description: "Which sockets." }), orderBy: t.arg({ type: SocketOrder.input, ...opt, description: "Sort order." }) },
+      resolve: (_r, args, ctx) => {
+        const index = read(ctx, args);
+        const f = args.filter;
+        const s = scope(index, f);
+        const ip = f?.address != null ? canonicalIp(f.address, "filter.address") : null;
+        const port = f?.port != null ? checkPort(f.port, "filter.port") : null;
+        const list = [...index.sockets.values()].filter(
+          (x) =>
+            (!s || s.has(x.netns)) &&
+            (!f?.simpleStates || f.simpleStates.includes(x.simpleState)) &&
+            (!f?.states || (f.states as string[]).includes(SocketState.of(x.state))) &&
+            (!f?.protocols || f.protocols.includes(x.protocol)) &&
+            (!f?.family || x.family === f.family) &&
+            (port === null || x.localPort === port) &&
+            (ip === null || x.localAddress === ip),
+        );
+        return connection(list, args, SocketOrder.ordering(args.orderBy));
       },
-      withTotal,
-    ),
-    processes: t.connection(
-      {
-        type: ProcessRef,
-        description: "Processes, with the namespace they are attached to.",
-        args: { at, namespace, container, name: t.arg.string({ required: false, description: "comm, exact or a glob." }), pid: t.arg.int({ required: false }) },
-        resolve: (_r, args, ctx) => {
-          const index = read(ctx, args);
-          const s = scope(index, args);
-          const name = args.name != null ? nameMatcher(args.name) : null;
-          const list = index.topology.processes.filter((p) => (!s || (p.netns !== null && s.has(p.netns))) && (!name || name(p.comm)) && (args.pid == null || p.pid === args.pid));
-          return keyConnection(list, args);
-        },
+    }),
+    processes: t.field({
+      type: ProcessConnection,
+      description: "Processes, with the namespace they are attached to.",
+      args: { ...t.arg.connectionArgs(), at, filter: t.arg({ type: ProcessFilter, ...opt, description: "Which processes." }), orderBy: t.arg({ type: ProcessOrder.input, ...opt, description: "Sort order." }) },
+      resolve: (_r, args, ctx) => {
+        const index = read(ctx, args);
+        const f = args.filter;
+        const s = scope(index, f);
+        const name = f?.name != null ? nameMatcher(f.name) : null;
+        const list = index.topology.processes.filter((p) => (!s || (p.netns !== null && s.has(p.netns))) && (!name || name(p.comm)) && (f?.pid == null || p.pid === f.pid));
+        return connection(list, args, ProcessOrder.ordering(args.orderBy));
       },
-      withTotal,
-    ),
-    containers: t.connection(
-      {
-        type: ContainerRef,
-        description: "Containers the engines reported.",
-        args: { at, namespace, name: t.arg.string({ required: false, description: "Exact or a glob." }), state: t.arg.string({ required: false }) },
-        resolve: (_r, args, ctx) => {
-          const index = read(ctx, args);
-          const s = scope(index, args);
-          const name = args.name != null ? nameMatcher(args.name) : null;
-          const list = index.topology.containers.filter((c) => (!s || (c.netns !== null && s.has(c.netns))) && (!name || name(c.name)) && (args.state == null || c.state === args.state));
-          return keyConnection(list, args);
-        },
+    }),
+    containers: t.field({
+      type: ContainerConnection,
+      description: "Containers the engines reported.",
+      args: { ...t.arg.connectionArgs(), at, filter: t.arg({ type: ContainerFilter, ...opt, description: "Which containers." }), orderBy: t.arg({ type: ContainerOrder.input, ...opt, description: "Sort order." }) },
+      resolve: (_r, args, ctx) => {
+        const index = read(ctx, args);
+        const f = args.filter;
+        const s = scope(index, f);
+        const name = f?.name != null ? nameMatcher(f.name) : null;
+        const list = index.topology.containers.filter(
+          (c) =>
+            (!s || (c.netns !== null && s.has(c.netns))) &&
+            (!name || name(c.name)) &&
+            (!f?.states || (f.states as string[]).includes(ContainerState.of(c.state))) &&
+            (!f?.engineKinds || f.engineKinds.some((k) => c.key.startsWith(`container:${k}:`))),
+        );
+        return connection(list, args, ContainerOrder.ordering(args.orderBy));
       },
-      withTotal,
-    ),
-    engines: t.connection(
-      { type: EngineRef, description: "Container engines found in the process table.", args: { at }, resolve: (_r, args, ctx) => keyConnection(read(ctx, args).topology.engines, args) },
-      withTotal,
-    ),
-    containerNetworks: t.connection(
-      { type: ContainerNetworkRef, description: "Container engines' networks.", args: { at }, resolve: (_r, args, ctx) => keyConnection(read(ctx, args).topology.containerNetworks, args) },
-      withTotal,
-    ),
-    forwardedPorts: t.connection(
-      {
-        type: ForwardedPortRef,
-        description: "Ports forwarded by NAT rules or proxies.",
-        args: {
-          at,
-          namespace,
-          container: t.arg.string({ required: false, description: "Forwardings whose destination is this container's namespace." }),
-          port: t.arg.int({ required: false, description: "A host port the forwarding matches." }),
-          address: t.arg.string({ required: false, description: "The destination address." }),
-        },
-        resolve: (_r, args, ctx) => {
-          const index = read(ctx, args);
-          const s = args.namespace != null ? findNamespace(index, args.namespace).key : null;
-          const dest = args.container != null ? containerNetns(index, args.container) : undefined;
-          const ip = args.address != null ? canonicalIp(args.address, "address") : null;
-          const port = args.port != null ? checkPort(args.port) : null;
-          const list = index.topology.forwardedPorts.filter(
-            (p) =>
-              (s === null || p.netns === s) &&
-              (dest === undefined || (dest !== null && p.destinationNetns === dest)) &&
-              (ip === null || p.destinationAddress === ip) &&
-              (port === null || p.hostPorts === null || (port >= p.hostPorts.first && port <= p.hostPorts.last)),
-          );
-          return keyConnection(list, args);
-        },
+    }),
+    engines: t.field({
+      type: EngineConnection,
+      description: "Container engines found in the process table.",
+      args: { ...t.arg.connectionArgs(), at, filter: t.arg({ type: EngineFilter, ...opt, description: "Which engines." }), orderBy: t.arg({ type: EngineOrder.input, ...opt, description: "Sort order." }) },
+      resolve: (_r, args, ctx) => {
+        const list = read(ctx, args).topology.engines.filter((e) => !args.filter?.kinds || args.filter.kinds.includes(e.kind));
+        return connection(list, args, EngineOrder.ordering(args.orderBy));
       },
-      withTotal,
-    ),
+    }),
+    containerNetworks: t.field({
+      type: ContainerNetworkConnection,
+      description: "Container engines' networks.",
+      args: { ...t.arg.connectionArgs(), at, filter: t.arg({ type: ContainerNetworkFilter, ...opt, description: "Which networks." }), orderBy: t.arg({ type: ContainerNetworkOrder.input, ...opt, description: "Sort order." }) },
+      resolve: (_r, args, ctx) => {
+        const f = args.filter;
+        const name = f?.name != null ? nameMatcher(f.name) : null;
+        const list = read(ctx, args).topology.containerNetworks.filter((n) => (!name || name(n.name)) && (!f?.engineKinds || f.engineKinds.some((k) => n.key.startsWith(`container-network:${k}:`))));
+        return connection(list, args, ContainerNetworkOrder.ordering(args.orderBy));
+      },
+    }),
+    forwardedPorts: t.field({
+      type: ForwardedPortConnection,
+      description: "Ports forwarded by NAT rules or proxies.",
+      args: { ...t.arg.connectionArgs(), at, filter: t.arg({ type: ForwardedPortFilter, ...opt, description: "Which forwardings." }), orderBy: t.arg({ type: ForwardedPortOrder.input, ...opt, description: "Sort order." }) },
+      resolve: (_r, args, ctx) => {
+        const index = read(ctx, args);
+        const f = args.filter;
+        const s = f?.namespace != null ? findNamespace(index, f.namespace).key : null;
+        const dest = f?.container != null ? containerNetns(index, f.container) : undefined;
+        const ip = f?.address != null ? canonicalIp(f.address, "filter.address") : null;
+        const port = f?.port != null ? checkPort(f.port, "filter.port") : null;
+        const list = index.topology.forwardedPorts.filter(
+          (p) =>
+            (s === null || p.netns === s) &&
+            (dest === undefined || (dest !== null && p.destinationNetns === dest)) &&
+            (ip === null || p.destinationAddress === ip) &&
+            (port === null || p.hostPorts === null || (port >= p.hostPorts.first && port <= p.hostPorts.last)),
+        );
+        return connection(list, args, ForwardedPortOrder.ordering(args.orderBy));
+      },
+    }),
   };
 });

@@ -1,87 +1,109 @@
-// The root fields: the topology, node lookup, whereIs, history and diffs, capture targets, alert
-// rules and alerts; the mutations; the subscriptions.
+// The root fields that belong to no one type: the topology, node lookup, whereIs, capture targets,
+// the watcher's status; discoverNow; the change subscriptions. (Lists, history and alerts add
+// their own fields from their files.)
 
 import { decodeNodeId } from "../../model/node-id.ts";
 import { whereIs } from "../../model/where-is.ts";
+import type { Moment } from "../../store/index.ts";
+import type { RevisionBatch, RevisionCause } from "../../watch/live.ts";
 import { builder } from "../builder.ts";
 import type { SchemaContext } from "../context.ts";
 import { asClientErrors, badInput } from "../errors.ts";
-import { findNamespace } from "../filters.ts";
-import { resolveRevision, topologyAt } from "../moment.ts";
-import { Channel } from "../channel.ts";
-import { changeMatcher, topologyChanges } from "../topology-changes.ts";
+import { checkPort, findNamespace } from "../filters.ts";
+import { discoverOncePerRequest } from "../discover-once.ts";
+import { topologyAt } from "../moment.ts";
+import { revisions, topologyChanges, type RevisionShape } from "../topology-changes.ts";
 import { isNodeTypename, lookupNode } from "../topology-index.ts";
-import type { Alert } from "../../alerts/types.ts";
-import type { Moment } from "../../store/index.ts";
-import { AlertRef, AlertRuleRef, AlertStateEnum, patchFromInput, RuleInput, RulePatch, ruleFromInput } from "./alerts.ts";
 import { captureTargets, CaptureTargetRef } from "./capture.ts";
-import { ChangeOpEnum, ChangeRef, DiffRef, EntityKindEnum, SnapshotRef, type ChangeShape } from "./history.ts";
+import { ChangeFilterInput, ChangeRef, type ChangeShape } from "./history.ts";
 import { TopologyRef } from "./refs.ts";
+import { UserErrorRef, type UserErrorShape } from "./user-errors.ts";
 import { WhereIsRef } from "./where-is.ts";
 
 function nodeById(ctx: SchemaContext, id: string, at: Moment | null | undefined): object | null {
   const d = decodeNodeId(id);
   if (!d) throw badInput(`'${id}' is not a wiresight node id (base64url of "Typename:key")`);
+  if (d.typename === "Alert") return ctx.alerts.alert(d.key);
+  if (d.typename === "AlertRule") return ctx.alerts.rule(d.key);
   if (!isNodeTypename(d.typename)) throw badInput(`node id '${id}' names type ${d.typename}, which has no global ids`);
   return lookupNode(topologyAt(ctx, at), d.typename, d.key);
 }
 
-const RevisionBatchRef = builder.objectRef<{ revision: number; time: string; cause: unknown; events: unknown[] }>("RevisionBatch").implement({
+const CauseKindEnum = builder.enumType("RevisionCauseKind", {
+  description: "Why a revision was recorded.",
+  values: {
+    START: { value: "start", description: "The first full discovery when the watcher started." },
+    NETLINK: { value: "netlink", description: "Kernel events (link, address, route, NSID) in some namespaces, which alone were read again." },
+    NAMESPACES: { value: "namespaces", description: "Namespaces appeared or vanished." },
+    PERIODIC: { value: "periodic", description: "The periodic full pass (sockets, processes, containers: what sends no event)." },
+    ENGINE: { value: "engine", description: "A container engine reported events." },
+    REQUEST: { value: "request", description: "Somebody asked (discoverNow)." },
+  } as const,
+});
+
+const CauseRef = builder.objectRef<RevisionCause>("RevisionCause").implement({
+  description: "Why a revision was recorded, and what it looked at.",
   fields: (t) => ({
-    revision: t.exposeInt("revision"),
-    time: t.exposeString("time"),
-    cause: t.field({ type: "JSON", resolve: (b) => b.cause }),
-    changes: t.int({ description: "Entities added, removed or changed.", resolve: (b) => b.events.length }),
+    kind: t.field({ type: CauseKindEnum, description: "What triggered it.", resolve: (c) => c.kind }),
+    namespaces: t.stringList({ description: "NETLINK: the namespaces (keys) whose events were read.", resolve: (c) => (c.kind === "netlink" ? c.namespaces : []) }),
+    appeared: t.stringList({ description: "NAMESPACES: the namespaces (keys) that appeared.", resolve: (c) => (c.kind === "namespaces" ? c.appeared : []) }),
+    vanished: t.stringList({ description: "NAMESPACES: the namespaces (keys) that vanished.", resolve: (c) => (c.kind === "namespaces" ? c.vanished : []) }),
+    containers: t.stringList({ description: "ENGINE: the containers (keys) the engine reported.", resolve: (c) => (c.kind === "engine" ? c.containers : []) }),
+  }),
+});
+
+const RevisionRef = builder.objectRef<RevisionShape>("Revision").implement({
+  description: "One recorded revision with its changes.",
+  fields: (t) => ({
+    revision: t.exposeInt("revision", { description: "Its number." }),
+    time: t.field({ type: "DateTime", nullable: true, description: "When the discovery it records ran.", resolve: (r) => r.time }),
+    cause: t.field({ type: CauseRef, nullable: true, description: "Why it was recorded; null for one replayed from the history (causes are not stored).", resolve: (r) => r.cause }),
+    changes: t.field({ type: [ChangeRef], description: "Its changes (those the filter lets through), in store order.", resolve: (r) => r.changes }),
+  }),
+});
+
+const WatchErrorRef = builder.objectRef<{ at: string; message: string }>("WatchError").implement({
+  description: "A failed discovery or recording.",
+  fields: (t) => ({
+    at: t.field({ type: "DateTime", description: "When it failed.", resolve: (e) => e.at }),
+    message: t.exposeString("message", { description: "What went wrong." }),
   }),
 });
 
 const WatchStatusRef = builder.objectRef<ReturnType<SchemaContext["live"]["status"]>>("WatchStatus").implement({
+  description: "How the watcher that keeps the topology current is doing.",
   fields: (t) => ({
-    startedAt: t.exposeString("startedAt"),
-    lastSuccessAt: t.exposeString("lastSuccessAt", { nullable: true }),
-    lastError: t.field({ type: "JSON", nullable: true, resolve: (s) => s.lastError }),
-    consecutiveFailures: t.exposeInt("consecutiveFailures"),
-    namespacesWatched: t.exposeInt("namespacesWatched"),
-    fullPassEveryMs: t.exposeFloat("fullPassEveryMs"),
-  }),
-});
-
-const ChangeFilterInput = builder.inputType("TopologyChangeFilter", {
-  fields: (t) => ({
-    kinds: t.field({ type: [EntityKindEnum], required: false }),
-    ops: t.field({ type: [ChangeOpEnum], required: false }),
-    namespace: t.string({ required: false, description: "A namespace key, node id or display name: changes of it and of what is in it." }),
-  }),
-});
-
-const AlertFilterInput = builder.inputType("AlertFilter", {
-  fields: (t) => ({
-    state: t.field({ type: [AlertStateEnum], required: false }),
-    ruleId: t.string({ required: false }),
-    subject: t.string({ required: false }),
-    limit: t.int({ required: false }),
+    startedAt: t.field({ type: "DateTime", description: "When it started.", resolve: (s) => s.startedAt }),
+    lastSuccessAt: t.field({ type: "DateTime", nullable: true, description: "The last discovery that succeeded; null before the first.", resolve: (s) => s.lastSuccessAt }),
+    lastError: t.field({ type: WatchErrorRef, nullable: true, description: "The last failure since the last success; null when none.", resolve: (s) => s.lastError }),
+    consecutiveFailures: t.exposeInt("consecutiveFailures", { description: "Failures in a row since the last success." }),
+    namespacesWatched: t.exposeInt("namespacesWatched", { description: "Namespaces with an open event socket." }),
+    fullPassEveryMs: t.exposeInt("fullPassEveryMs", { description: "The period of the full pass, ms." }),
   }),
 });
 
 builder.queryType({
+  description: "What wiresight knows: the topology now or at any recorded moment, its history, alerts.",
   fields: (t) => ({
     topology: t.field({
       type: TopologyRef,
-      args: { at: t.arg({ type: "Moment", required: false }) },
+      description: "The whole topology, now or at a past moment.",
+      args: { at: t.arg({ type: "Moment", required: false, description: "A past moment (revision or time); the live topology when absent." }) },
       resolve: (_r, args, ctx) => topologyAt(ctx, args.at).topology,
     }),
     revision: t.int({ description: "The revision of the live topology.", resolve: (_r, _a, ctx) => ctx.live.current().revision }),
     node: t.field({
       type: builder.nodeInterfaceRef(),
       nullable: true,
-      description: "The entity with this global id, now or at a past moment; null when it is not there (then).",
-      args: { id: t.arg.id({ required: true }), at: t.arg({ type: "Moment", required: false }) },
+      description: "The entity with this global id, now or at a past moment; null when it is not there (then). Alerts and rules are looked up as they are now.",
+      args: { id: t.arg.id({ required: true, description: "A global id (any type's `id`)." }), at: t.arg({ type: "Moment", required: false, description: "A past moment; now when absent." }) },
       resolve: (_r, args, ctx) => nodeById(ctx, String(args.id), args.at),
     }),
     nodes: t.field({
       type: [builder.nodeInterfaceRef()],
       nullable: { list: false, items: true },
-      args: { ids: t.arg.idList({ required: true }), at: t.arg({ type: "Moment", required: false }) },
+      description: "The entities with these global ids (null for each that is not there), now or at a past moment.",
+      args: { ids: t.arg.idList({ required: true, description: "Global ids (at most 1000)." }), at: t.arg({ type: "Moment", required: false, description: "A past moment; now when absent." }) },
       resolve: (_r, args, ctx) => {
         if (args.ids.length > 1000) throw badInput(`at most 1000 ids at once, not ${args.ids.length}`);
         return args.ids.map((id) => nodeById(ctx, String(id), args.at));
@@ -89,8 +111,13 @@ builder.queryType({
     }),
     whereIs: t.field({
       type: WhereIsRef,
-      description: "Who owns an IP address, and (from a starting point: `initial`, a namespace key, name or id, an interface key, or an address) where a packet goes.",
-      args: { ip: t.arg.string({ required: true }), from: t.arg.string({ required: false }), at: t.arg({ type: "Moment", required: false }) },
+      description: "Who owns an IP address, and (from a starting point) where a packet goes.",
+      args: {
+        ip: t.arg.string({ required: true, description: "The IP address." }),
+        from: t.arg.string({ required: false, description: "Where the packet starts: `initial`, a namespace key, name or id, an interface key, or an address." }),
+        port: t.arg.int({ required: false, description: "The destination port: which service port, NodePort or published port forwards the packet (0 to 65535)." }),
+        at: t.arg({ type: "Moment", required: false, description: "A past moment; now when absent." }),
+      },
       resolve: (_r, args, ctx) => {
         const index = topologyAt(ctx, args.at);
         let from = args.from ?? undefined;
@@ -103,148 +130,65 @@ builder.queryType({
             // Not a namespace: whereIs takes interface keys and addresses too, and explains what it does not take.
           }
         }
-        return { ...asClientErrors(() => whereIs(index, args.ip, from !== undefined ? { from } : {})), index };
-      },
-    }),
-    diff: t.field({
-      type: DiffRef,
-      description: "What differs between two moments (entities added, removed, changed field by field).",
-      args: { from: t.arg({ type: "Moment", required: true }), to: t.arg({ type: "Moment", required: false, description: "Default: the latest revision." }) },
-      resolve: (_r, args, ctx) => {
-        const to = args.to ?? { revision: latestOrFail(ctx) };
-        const d = asClientErrors(() => ctx.store.diff(args.from, to));
-        return { from: d.from, to: d.to, entities: d.entities.map((e): ChangeShape => ({ ...e, revision: null, time: null })) };
-      },
-    }),
-    history: t.field({
-      type: [SnapshotRef],
-      description: "The recordings, newest first.",
-      args: { limit: t.arg.int({ required: false, defaultValue: 50 }) },
-      resolve: (_r, args, ctx) => {
-        const limit = args.limit ?? 50;
-        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw badInput(`limit must be between 1 and 10000, not ${limit}`);
-        return ctx.store.history(limit);
-      },
-    }),
-    changes: t.field({
-      type: [ChangeRef],
-      description: "Every change after `from` up to `to` (default: the latest), in order.",
-      args: { from: t.arg({ type: "Moment", required: true }), to: t.arg({ type: "Moment", required: false }), filter: t.arg({ type: ChangeFilterInput, required: false }) },
-      resolve: (_r, args, ctx) => {
-        const a = resolveRevision(ctx, args.from);
-        const b = args.to ? resolveRevision(ctx, args.to) : latestOrFail(ctx);
-        const events = asClientErrors(() => ctx.store.changes({ revision: a }, { revision: b }));
-        if (events.length > 100_000) throw badInput(`${events.length} changes between revisions ${a} and ${b}: ask for a shorter span`);
-        const f = args.filter ?? {};
-        const ns = f.namespace != null ? (f.namespace.startsWith("netns:") ? f.namespace : findNamespace(topologyAt(ctx, { revision: b }), f.namespace).key) : null;
-        const times = new Map(ctx.store.history(Math.min(10_000, b - a + 1)).map((s) => [s.revision, s.time]));
-        return events.filter(changeMatcher({ ...f, namespace: ns })).map((e) => ({ ...e, time: times.get(e.revision) ?? null }));
+        const port = args.port != null ? checkPort(args.port) : undefined;
+        return { ...asClientErrors(() => whereIs(index, args.ip, { ...(from !== undefined ? { from } : {}), ...(port !== undefined ? { port } : {}) })), index };
       },
     }),
     captureTargets: t.field({
       type: [CaptureTargetRef],
-      description: "Every namespace and container with its interfaces and the URL that streams its packets (pcapng).",
+      description: "Every namespace, container and pod with its interfaces and the URL that streams its packets (pcapng).",
       resolve: (_r, _a, ctx) => captureTargets(topologyAt(ctx, null), ctx.baseUrl),
     }),
-    watchStatus: t.field({ type: WatchStatusRef, resolve: (_r, _a, ctx) => ctx.live.status() }),
-    alertRules: t.field({ type: [AlertRuleRef], resolve: (_r, _a, ctx) => ctx.alerts.rules() }),
-    alertRule: t.field({ type: AlertRuleRef, nullable: true, args: { id: t.arg.id({ required: true }) }, resolve: (_r, args, ctx) => ctx.alerts.rule(String(args.id)) }),
-    alerts: t.field({
-      type: [AlertRef],
-      description: "Alerts, newest first: pending and firing now, and resolved ones kept as history.",
-      args: { filter: t.arg({ type: AlertFilterInput, required: false }) },
-      resolve: (_r, args, ctx) => {
-        const f = args.filter;
-        if (f?.limit != null && f.limit < 1) throw badInput(`limit must be at least 1, not ${f.limit}`);
-        return ctx.alerts.alerts(f ? { state: f.state ?? undefined, ruleId: f.ruleId ?? undefined, subject: f.subject ?? undefined, limit: f.limit ?? undefined } : undefined);
-      },
-    }),
+    watchStatus: t.field({ type: WatchStatusRef, description: "How the watcher is doing.", resolve: (_r, _a, ctx) => ctx.live.status() }),
   }),
 });
 
-function latestOrFail(ctx: SchemaContext): number {
-  const latest = ctx.store.latest();
-  if (latest === null) throw badInput("the history holds no recording yet");
-  return latest;
-}
+const batchShape = (b: RevisionBatch): RevisionShape => ({ revision: b.revision, time: b.time, cause: b.cause, changes: b.events.map((e): ChangeShape => ({ ...e, time: b.time })) });
 
-/** A service error about a rule (unknown id, built-in rule) is the client's, with the service's words. */
-function ruleCall<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof Error && !(err instanceof TypeError) && !(err instanceof RangeError)) throw badInput(err.message);
-    throw err;
-  }
-}
+const DiscoverNowPayload = builder.objectRef<{ revision: RevisionShape | null; userErrors: UserErrorShape[] }>("DiscoverNowPayload").implement({
+  description: "The result of discoverNow.",
+  fields: (t) => ({
+    revision: t.field({ type: RevisionRef, nullable: true, description: "The revision the discovery recorded; null when nothing changed.", resolve: (p) => p.revision }),
+    userErrors: t.field({ type: [UserErrorRef], description: "Always empty (discoverNow takes no input); there for the payload convention.", resolve: (p) => p.userErrors }),
+  }),
+});
 
 builder.mutationType({
+  description: "Changes: a discovery now, alert rules.",
   fields: (t) => ({
     discoverNow: t.field({
-      type: RevisionBatchRef,
-      nullable: true,
-      description: "A full discovery now; the revision it recorded, or null when nothing changed.",
-      resolve: (_r, _a, ctx) => ctx.live.discoverNow(),
-    }),
-    createAlertRule: t.field({
-      type: AlertRuleRef,
-      args: { input: t.arg({ type: RuleInput, required: true }) },
-      resolve: (_r, args, ctx) => {
-        const input = ruleFromInput(args.input);
-        return ruleCall(() => ctx.alerts.createRule(input));
-      },
-    }),
-    updateAlertRule: t.field({
-      type: AlertRuleRef,
-      args: { id: t.arg.id({ required: true }), patch: t.arg({ type: RulePatch, required: true }) },
-      resolve: (_r, args, ctx) => {
-        const id = String(args.id);
-        if (!ctx.alerts.rule(id)) throw badInput(`no alert rule '${id}'`);
-        const patch = patchFromInput(args.patch);
-        return ruleCall(() => ctx.alerts.updateRule(id, patch));
-      },
-    }),
-    deleteAlertRule: t.boolean({
-      description: "True when the rule was deleted. Built-in rules cannot be deleted (disable them).",
-      args: { id: t.arg.id({ required: true }) },
-      resolve: (_r, args, ctx) => {
-        const id = String(args.id);
-        const rule = ctx.alerts.rule(id);
-        if (!rule) throw badInput(`no alert rule '${id}'`);
-        if (rule.builtIn) throw badInput(`rule '${rule.name}' is built in: disable it instead (updateAlertRule with enabled: false)`);
-        return ruleCall(() => ctx.alerts.deleteRule(id));
+      type: DiscoverNowPayload,
+      description: "A full discovery now, recorded.",
+      resolve: async (_r, _a, ctx) => {
+        const batch = await discoverOncePerRequest(ctx);
+        return { revision: batch ? batchShape(batch) : null, userErrors: [] };
       },
     }),
   }),
 });
 
 builder.subscriptionType({
+  description: "Live streams: changes as they are recorded, alerts as they change.",
   fields: (t) => ({
     topologyChanges: t.field({
       type: ChangeRef,
-      description: "Every entity added, removed or changed, as each revision is recorded. With sinceRevision, the changes after it are replayed first, then it goes live (no gap, no duplicate).",
-      args: { filter: t.arg({ type: ChangeFilterInput, required: false }), sinceRevision: t.arg.int({ required: false }) },
+      description: "Every entity added, removed or changed, one event each, as each revision is recorded. With sinceRevision, the changes after it are replayed first, then it goes live (no gap, no duplicate).",
+      args: {
+        filter: t.arg({ type: ChangeFilterInput, required: false, description: "Which changes." }),
+        sinceRevision: t.arg.int({ required: false, description: "Replay the changes after this revision first." }),
+      },
       subscribe: (_r, args, ctx) => topologyChanges(ctx, args.filter ?? {}, args.sinceRevision ?? null),
       resolve: (event: ChangeShape) => event,
     }),
-    alerts: t.field({
-      type: AlertRef,
-      description: "Alert state changes (pending, firing, resolved) as they happen.",
-      args: { filter: t.arg({ type: AlertFilterInput, required: false }) },
-      subscribe: (_r, args, ctx) => {
-        const f = args.filter;
-        const channel = new Channel<Alert>();
-        channel.onClose(
-          ctx.alerts.subscribe((a) => {
-            if (f?.state && !f.state.includes(a.state)) return;
-            if (f?.ruleId != null && a.ruleId !== f.ruleId) return;
-            if (f?.subject != null && a.subject !== f.subject) return;
-            channel.push(a);
-          }),
-        );
-        return channel;
+    revisions: t.field({
+      type: RevisionRef,
+      description: "One event per recorded revision, carrying all its changes (those the filter lets through; revisions with none are skipped). Replays like topologyChanges.",
+      args: {
+        filter: t.arg({ type: ChangeFilterInput, required: false, description: "Which changes." }),
+        sinceRevision: t.arg.int({ required: false, description: "Replay the revisions after this one first." }),
       },
-      resolve: (a: Alert) => a,
+      subscribe: (_r, args, ctx) => revisions(ctx, args.filter ?? {}, args.sinceRevision ?? null),
+      resolve: (r: RevisionShape) => r,
     }),
   }),
 });
