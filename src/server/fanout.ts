@@ -18,7 +18,7 @@
 // handed whole or not at all, so "delivered in full" is exact.
 
 import { createSourceEventStream, execute, GraphQLError, print, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
-import { maskError } from "graphql-yoga";
+import { maskError as yogaMaskError } from "graphql-yoga";
 import { Channel } from "../schema/channel.ts";
 import { stableJson } from "./stable-json.ts";
 
@@ -67,6 +67,9 @@ interface Unit {
   resumeAfter: number | undefined;
 }
 
+/** What a client may see of an error (yoga's `maskedErrors.maskError`). */
+export type MaskError = (error: unknown, message: string) => Error;
+
 /** Subscribers that asked the same thing: one execution and one encoding per event for all of them. */
 class Group {
   readonly #encoded = new WeakMap<object, EncodedResult | Promise<EncodedResult>>();
@@ -75,6 +78,7 @@ class Group {
   constructor(
     readonly key: string,
     private readonly args: ExecutionArgs,
+    private readonly mask: MaskError,
   ) {}
 
   encode(event: object): EncodedResult | Promise<EncodedResult> {
@@ -82,24 +86,27 @@ class Group {
     if (e === undefined) {
       const result = execute({ ...this.args, rootValue: event });
       if (result instanceof Promise) {
-        const pending = result.then(encodeResult, (err: unknown) => encodeResult({ errors: [asGraphQLError(err)] }));
+        const pending = result.then(
+          (r) => encodeResult(r, this.mask),
+          (err: unknown) => encodeResult({ errors: [asGraphQLError(err)] }, this.mask),
+        );
         void pending.then((done) => this.#encoded.set(event, done));
         e = pending;
-      } else e = encodeResult(result);
+      } else e = encodeResult(result, this.mask);
       this.#encoded.set(event, e);
     }
     return e;
   }
 }
 
-function encodeResult(result: ExecutionResult): EncodedResult {
+function encodeResult(result: ExecutionResult, mask: MaskError): EncodedResult {
   if (!result.errors?.length) return new EncodedResult(JSON.stringify(result));
-  return new EncodedResult(JSON.stringify({ ...result, errors: result.errors.map((e) => clientError(e).toJSON()) }));
+  return new EncodedResult(JSON.stringify({ ...result, errors: result.errors.map((e) => clientError(e, mask).toJSON()) }));
 }
 
-/** The error as yoga lets it reach a client: an unexpected one masked, without internal extensions. */
-function clientError(error: GraphQLError): GraphQLError {
-  const masked = maskError(error, "Unexpected error.") as GraphQLError;
+/** The error as yoga lets it reach a client: masked as the server masks, without internal extensions. */
+function clientError(error: GraphQLError, mask: MaskError): GraphQLError {
+  const masked = mask(error, "Unexpected error.") as GraphQLError;
   const { unexpected, http, ...extensions } = masked.extensions ?? {};
   if (masked === error && unexpected === undefined && http === undefined) return error;
   return new GraphQLError(masked.message, { nodes: masked.nodes, source: masked.source, positions: masked.positions, path: masked.path, extensions });
@@ -276,7 +283,7 @@ export class FanoutSubscription {
   }
 
   #end(failure: GraphQLError | null, tellSink: boolean): void {
-    const error = failure && clientError(failure);
+    const error = failure && clientError(failure, this.fanout.maskError);
     this.#ended = { error };
     this.#stopSource();
     this.#stopSource = () => {};
@@ -297,10 +304,13 @@ export interface FanoutOptions {
    * share (every subscriber its own group).
    */
   contextKey?: (contextValue: unknown) => string | null;
+  /** What a client may see of an error: the server's own masking (yoga's by default). */
+  maskError?: MaskError;
 }
 
 export class Fanout {
   readonly limits: FanoutLimits;
+  readonly maskError: MaskError;
   readonly #contextKey: (contextValue: unknown) => string | null;
   readonly #groups = new Map<string, Group>();
   readonly #ready = new Set<FanoutSubscription>();
@@ -310,6 +320,7 @@ export class Fanout {
   constructor(options: FanoutOptions = {}) {
     this.limits = { ...DEFAULT_FANOUT_LIMITS, ...options.limits };
     this.#contextKey = options.contextKey ?? (() => null);
+    this.maskError = options.maskError ?? yogaMaskError;
   }
 
   /**
@@ -321,7 +332,7 @@ export class Fanout {
     if (!isAsyncIterable(source)) return source as ExecutionResult;
     const key = this.#groupKey(args);
     let group = this.#groups.get(key);
-    if (!group) this.#groups.set(key, (group = new Group(key, args)));
+    if (!group) this.#groups.set(key, (group = new Group(key, args, this.maskError)));
     group.members++;
     const sub = new FanoutSubscription(this, group);
     sub.listen(source);

@@ -116,7 +116,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
   // subscribers and queries asking the same thing share executions; a context factory may make
   // a different context per request, and then nothing is shared.
   const sharedContext = typeof contextOption !== "function";
-  const fanout = new Fanout({ limits: options.subscriberLimits, contextKey: () => (sharedContext ? "" : null) });
+  const fanout = new Fanout({ limits: options.subscriberLimits, contextKey: () => (sharedContext ? "" : null), maskError });
   const yoga = createYoga({
     schema: options.schema,
     plugins: [...(options.plugins ?? []), useFanout(fanout), ...(sharedContext ? [useQueryCache(options.live)] : [])],

@@ -9,6 +9,7 @@ import type { Client } from "graphql-ws";
 import { createSchema } from "graphql-yoga";
 import { Channel } from "../../src/schema/channel.ts";
 import { startServer, type RunningServer } from "../../src/server/server.ts";
+import { StoreError } from "../../src/store/index.ts";
 import { TestLive } from "../helpers/server-harness.ts";
 import { sseSubscribe, wsClient, type SseReader } from "./clients.ts";
 
@@ -32,6 +33,8 @@ const schema = createSchema({
       n: Int!
       square: Int!
       label(prefix: String!): String!
+      stored: Int
+      broken: Int
     }
   `,
   resolvers: {
@@ -54,6 +57,12 @@ const schema = createSchema({
       label: (t: Tick, args: { prefix: string }) => {
         calls.label++;
         return `${args.prefix}${t.n}`;
+      },
+      stored: () => {
+        throw new StoreError("database or disk is full (history.db): free some space", "DISK_FULL");
+      },
+      broken: () => {
+        throw new Error("a bug's internals");
       },
     },
   },
@@ -118,5 +127,21 @@ describe("fan-out", () => {
     // Without sharing: 12 × 10 + 2 × 5 squares and 3 × 10 labels.
     expect(calls).toEqual({ square: 10 + 5, label: 10 });
     for (const c of clients) await c.dispose();
+  });
+
+  test("an event's errors reach subscribers as the server masks them: a database failure with its code, a bug as 'Unexpected error.'", async () => {
+    const { client } = wsClient(server.url);
+    const got: any[] = [];
+    const before = streams.size;
+    client.subscribe({ query: "subscription { ticks { n stored broken } }" }, { next: (r) => void got.push(r), error: (e) => void got.push({ error: e }), complete: () => {} });
+    await until("the subscriber", () => streams.size === before + 1);
+    publish(7);
+    await until("the event", () => got.length === 1);
+    const [stored, broken] = got[0].errors;
+    expect(got[0].data).toEqual({ ticks: { n: 7, stored: null, broken: null } });
+    expect(stored).toMatchObject({ message: "database or disk is full (history.db): free some space", path: ["ticks", "stored"], extensions: { code: "DISK_FULL" } });
+    expect(broken.message).toBe("Unexpected error.");
+    expect(JSON.stringify(got[0])).not.toContain("internals");
+    await client.dispose();
   });
 });
