@@ -5,7 +5,8 @@
 // runs the cleanup (unsubscribe) exactly once.
 //
 // Items are pushed in batches that belong together (one revision's changes). A batch may name
-// the revision a client can resume from once all of it is delivered (`resumeAfter`). A consumer
+// the point a client can resume from once all of it is delivered (`resumeAfter`: a revision, or
+// an alert event's sequence for the alerts stream, as `resumeBy` says). A consumer
 // that delivers whole batches (the server's fan-out, src/server/fanout.ts) attaches instead of
 // pulling: it then gets each batch as it is pushed, with that resume point, so it can end a
 // subscriber that falls behind at a batch boundary and say where to resume.
@@ -22,6 +23,9 @@ interface Batch<T> {
   resumeAfter: number | undefined;
 }
 
+/** What a stream's resume points count: revisions (`sinceRevision`) or alert events (`sinceSequence`). */
+export type ResumeBy = "revision" | "sequence";
+
 export class Channel<T> implements AsyncIterableIterator<T> {
   private readonly queue: Batch<T>[] = [];
   /** Items of queue[0] already pulled. */
@@ -30,6 +34,8 @@ export class Channel<T> implements AsyncIterableIterator<T> {
   private consumer: ChannelConsumer<T> | null = null;
   private closed = false;
   private cleanup: (() => void) | null = null;
+
+  constructor(readonly resumeBy: ResumeBy = "revision") {}
 
   /** What to run when the consumer goes away (or close() is called). */
   onClose(fn: () => void): void {
@@ -41,7 +47,7 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     this.pushBatch([item]);
   }
 
-  /** Items that belong together; `resumeAfter`: the revision a client has everything up to once they are delivered. */
+  /** Items that belong together; `resumeAfter`: the point (`resumeBy`) a client has everything up to once they are delivered. */
   pushBatch(items: readonly T[], resumeAfter?: number): void {
     if (this.closed) return;
     if (this.consumer) return this.consumer.batch(items, resumeAfter);

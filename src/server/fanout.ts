@@ -14,12 +14,13 @@
 // `socketBytes` unsent; beyond that, events wait in the subscriber's queue. When more than
 // `queuedEvents` would wait, the subscription ends with an error that names the last revision
 // delivered in full (SUBSCRIBER_TOO_SLOW, extensions.lastRevision): `sinceRevision` resumes it
-// with no gap and no duplicate. Batches (one revision's changes, src/schema/channel.ts) are
-// handed whole or not at all, so "delivered in full" is exact.
+// with no gap and no duplicate (the alerts stream names its last event, lastSequence, for
+// `sinceSequence`). Batches (one revision's changes, src/schema/channel.ts) are handed whole or
+// not at all, so "delivered in full" is exact.
 
 import { createSourceEventStream, execute, GraphQLError, print, type DocumentNode, type ExecutionArgs, type ExecutionResult } from "graphql";
 import { maskError as yogaMaskError } from "graphql-yoga";
-import { Channel } from "../schema/channel.ts";
+import { Channel, type ResumeBy } from "../schema/channel.ts";
 import { stableJson } from "./stable-json.ts";
 
 export interface FanoutLimits {
@@ -119,14 +120,16 @@ function asGraphQLError(err: unknown): GraphQLError {
   return new GraphQLError(originalError.message, { originalError });
 }
 
-/** The error that ends a subscription whose client reads too slowly. */
-function slowSubscriberError(queuedEvents: number, lastRevision: number | undefined): GraphQLError {
+/** The error that ends a subscription whose client reads too slowly, with where to resume (when the stream has resume points). */
+function slowSubscriberError(queuedEvents: number, last: number | undefined, resumeBy: ResumeBy): GraphQLError {
   const what = `subscription ended: the client read too slowly (its connection was full and more than ${queuedEvents} events were waiting)`;
-  const message =
-    lastRevision === undefined
-      ? `${what}; nothing after the last event delivered is coming: subscribe again`
-      : `${what}; every change up to revision ${lastRevision} was delivered: subscribe again with sinceRevision: ${lastRevision} to continue without a gap`;
-  return new GraphQLError(message, { extensions: lastRevision === undefined ? { code: SLOW_SUBSCRIBER_CODE } : { code: SLOW_SUBSCRIBER_CODE, lastRevision } });
+  if (last === undefined) return new GraphQLError(`${what}; nothing after the last event delivered is coming: subscribe again`, { extensions: { code: SLOW_SUBSCRIBER_CODE } });
+  if (resumeBy === "sequence") {
+    const message = `${what}; every alert change up to sequence ${last} was delivered: subscribe again with sinceSequence: ${last} to continue without a gap`;
+    return new GraphQLError(message, { extensions: { code: SLOW_SUBSCRIBER_CODE, lastSequence: last } });
+  }
+  const message = `${what}; every change up to revision ${last} was delivered: subscribe again with sinceRevision: ${last} to continue without a gap`;
+  return new GraphQLError(message, { extensions: { code: SLOW_SUBSCRIBER_CODE, lastRevision: last } });
 }
 
 type SourceStream = AsyncIterator<unknown> & { return?: () => unknown };
@@ -145,8 +148,9 @@ export class FanoutSubscription {
   #waitingEvents = 0;
   /** The unit being handed and how far: once started, a unit is always finished. */
   #current: { unit: Unit; next: number } | null = null;
-  /** The resume point of the last unit handed in full. */
+  /** The resume point of the last unit handed in full, and what it counts. */
   #delivered: number | undefined;
+  #resumeBy: ResumeBy = "revision";
   #ending: Ending | null = null;
   #ended: { error: GraphQLError | null } | null = null;
   /** Taking what the source held when it was attached. */
@@ -163,6 +167,7 @@ export class FanoutSubscription {
   listen(source: AsyncIterable<unknown>): void {
     if (source instanceof Channel) {
       const channel = source as Channel<object>;
+      this.#resumeBy = channel.resumeBy;
       this.#stopSource = () => channel.detach();
       // What the stream holds already (a replay) is the client's request, however long: only
       // what arrives after it can overflow.
@@ -222,6 +227,12 @@ export class FanoutSubscription {
 
   #offer(unit: Unit): void {
     if (this.#ending || this.#ended) return;
+    // Batches with nothing to send only move the resume point: one waiting is enough.
+    const last = this.#waiting.at(-1);
+    if (unit.events.length === 0 && unit.resumeAfter !== undefined && last?.events.length === 0) {
+      last.resumeAfter = unit.resumeAfter;
+      return;
+    }
     const behind = this.#waitingEvents > 0 && this.#waitingEvents + unit.events.length > this.fanout.limits.queuedEvents;
     // No connection yet counts as a full one: nobody reads.
     if (behind && !this.#priming && (this.#sink?.full() ?? true)) return this.#stop({ kind: "slow" });
@@ -254,10 +265,11 @@ export class FanoutSubscription {
       if (!this.#current) {
         if (this.#ending && this.#waiting.length === 0) {
           const e = this.#ending;
-          this.#end(e.kind === "complete" ? null : e.kind === "error" ? e.error : slowSubscriberError(this.fanout.limits.queuedEvents, this.#delivered), true);
+          this.#end(e.kind === "complete" ? null : e.kind === "error" ? e.error : slowSubscriberError(this.fanout.limits.queuedEvents, this.#delivered, this.#resumeBy), true);
           return false;
         }
-        if (this.#waiting.length === 0 || sink.full()) return false;
+        // An empty batch is handed even to a full connection: it only moves the resume point.
+        if (this.#waiting.length === 0 || (sink.full() && this.#waiting[0]!.events.length > 0)) return false;
         const unit = this.#waiting.shift()!;
         this.#waitingEvents -= unit.events.length;
         this.#current = { unit, next: 0 };

@@ -16,7 +16,7 @@ import { Store } from "../../src/store/index.ts";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
 import { LiveDouble } from "../helpers/live-double.ts";
 import { RawGraphqlWs, rawSse } from "../helpers/raw-clients.ts";
-import { AlertsDouble } from "../schema-graphql/alerts-double.ts";
+import { AlertsDouble, alertOf } from "../schema-graphql/alerts-double.ts";
 import { SseReader, wsClient } from "./clients.ts";
 
 const root = requireRoot();
@@ -35,6 +35,8 @@ let ns = "";
 let store: Store;
 let live: LiveDouble;
 let server: RunningServer;
+let revisionsServer: RunningServer | undefined;
+const alerts = new AlertsDouble();
 let mtu = 1500;
 
 type Change = { revision: number; op: string; key: string };
@@ -51,7 +53,7 @@ beforeAll(async () => {
   server = await startServer({
     schema: buildSchema(),
     plugins: schemaLimits(),
-    context: { live, store, alerts: new AlertsDouble(), baseUrl: "" },
+    context: { live, store, alerts, baseUrl: "" },
     live,
     listen: "127.0.0.1:0",
     logging: false,
@@ -61,6 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  await revisionsServer?.stop();
   store?.close();
   lab.cleanup();
 });
@@ -207,5 +210,120 @@ describe.if(root)("a subscriber that stops reading", () => {
     expect([...got, ...resumed].map(id)).toEqual(recorded(since, latest));
     again.close();
     await waitForListeners(listeners);
+  }, 180_000);
+
+  test("revisions over graphql-ws: ended with lastRevision like topologyChanges; sinceRevision resumes without gap or duplicate", async () => {
+    // One event per revision, with every change and its namespace: ~400 kB each.
+    const REVISIONS = `subscription($since: Int) { revisions(sinceRevision: $since) { revision changes { op key
+      node { id ... on Interface { namespace { key interfaces { key name kind mtu operState mac flags addresses { address prefixLength } } } } } } } }`;
+    const revisionsOf = (from: number, to: number) => [...new Set(store.changes({ revision: from }, { revision: to }).map((e) => e.revision))];
+    // A few waiting revisions are already megabytes: this server ends a subscriber after 4.
+    revisionsServer = await startServer({
+      schema: buildSchema(),
+      plugins: schemaLimits(),
+      context: { live, store, alerts, baseUrl: "" },
+      live,
+      listen: "127.0.0.1:0",
+      logging: false,
+      subscriberLimits: { socketBytes: 64 * 1024, queuedEvents: 4 },
+    });
+    const since = live.current().revision;
+    const listeners = live.subscriberCount;
+    const slow = await RawGraphqlWs.connect(revisionsServer.url);
+    slow.subscribe("slow", REVISIONS, { since });
+    await waitForListeners(listeners + 1);
+    slow.ws.pause();
+
+    await changeUntilOneEnds();
+    const latest = live.current().revision;
+
+    slow.ws.resume();
+    const got: number[] = [];
+    let end: any;
+    for (;;) {
+      const m = await slow.next(20_000);
+      if (m === null) throw new Error(`the connection closed: ${JSON.stringify(slow.ws.closed)}`);
+      if (m.type === "next") got.push(m.payload.data.revisions.revision);
+      else {
+        end = m;
+        break;
+      }
+    }
+    slow.ws.close();
+    expect(end.type).toBe("error");
+    const error = end.payload[0];
+    expect(error.extensions.code).toBe(SLOW_SUBSCRIBER_CODE);
+    const last = error.extensions.lastRevision as number;
+    expect(last).toBeLessThan(latest);
+    expect(got).toEqual(revisionsOf(since, last));
+
+    const again = await RawGraphqlWs.connect(revisionsServer.url);
+    again.subscribe("again", REVISIONS, { since: last });
+    const rest: number[] = [];
+    while (rest.length < revisionsOf(last, latest).length) {
+      const m = await again.next(20_000);
+      if (m?.type !== "next") throw new Error(`resumed subscription ended: ${JSON.stringify(m)}`);
+      rest.push(m.payload.data.revisions.revision);
+    }
+    again.ws.close();
+    expect([...got, ...rest]).toEqual(revisionsOf(since, latest));
+    await waitForListeners(listeners);
+  }, 180_000);
+
+  test("alerts over graphql-ws: ended with the last alert change it has in full (lastSequence); sinceSequence resumes without gap or duplicate", async () => {
+    // Pending alerts are filtered out: they still move the resume point.
+    const ALERTS = `subscription($since: Int) { alerts(sinceSequence: $since, filter: { states: [FIRING, RESOLVED] }) { sequence state alert { id message } } }`;
+    const message = "x".repeat(16 * 1024);
+    const wanted = (from: number, to: number) => alerts.events.filter((e) => e.sequence > from && e.sequence <= to && e.alert.state !== "pending").map((e) => e.sequence);
+    alerts.emit(alertOf({ id: "before", state: "firing" }));
+    const since = alerts.events.at(-1)!.sequence;
+    const listeners = alerts.subscriberCount;
+    const slow = await RawGraphqlWs.connect(server.url);
+    slow.subscribe("slow", ALERTS, {}); // live only: its resume point comes from the first change it hears of
+    for (let i = 0; alerts.subscriberCount === listeners; i++) {
+      if (i > 1000) throw new Error("the alerts subscription did not start within 10 s");
+      await Bun.sleep(10);
+    }
+    slow.ws.pause();
+    for (let i = 0; alerts.subscriberCount > listeners; i++) {
+      if (i > 20_000) throw new Error("20000 alert changes and the paused subscriber was never ended");
+      alerts.emit(alertOf({ id: `a${i}`, state: i % 3 === 0 ? "pending" : "firing", message }));
+      if (i % 10 === 9) await Bun.sleep(5); // the server writes between changes
+    }
+    const latest = alerts.events.at(-1)!.sequence;
+
+    slow.ws.resume();
+    const got: number[] = [];
+    let end: any;
+    for (;;) {
+      const m = await slow.next(20_000);
+      if (m === null) throw new Error(`the connection closed: ${JSON.stringify(slow.ws.closed)}`);
+      if (m.type === "next") got.push(m.payload.data.alerts.sequence);
+      else {
+        end = m;
+        break;
+      }
+    }
+    slow.ws.close();
+    expect(end.type).toBe("error");
+    const error = end.payload[0];
+    expect(error.extensions.code).toBe(SLOW_SUBSCRIBER_CODE);
+    expect(error.extensions.lastRevision).toBeUndefined();
+    const last = error.extensions.lastSequence as number;
+    expect(error.message).toContain(`sinceSequence: ${last}`);
+    expect(last).toBeGreaterThanOrEqual(since);
+    expect(last).toBeLessThan(latest);
+    expect(got).toEqual(wanted(since, last));
+
+    const again = await RawGraphqlWs.connect(server.url);
+    again.subscribe("again", ALERTS, { since: last });
+    const rest: number[] = [];
+    while (rest.length < wanted(last, latest).length) {
+      const m = await again.next(20_000);
+      if (m?.type !== "next") throw new Error(`resumed subscription ended: ${JSON.stringify(m)}`);
+      rest.push(m.payload.data.alerts.sequence);
+    }
+    again.ws.close();
+    expect([...got, ...rest]).toEqual(wanted(since, latest));
   }, 180_000);
 });
