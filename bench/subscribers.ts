@@ -295,7 +295,7 @@ async function changesBetween(url: string, from: number, to: number): Promise<Ch
   const out: Change[] = [];
   let after: string | null = null;
   for (;;) {
-    const page = (
+    const page: { nodes: Change[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } = (
       await query(url, `query($a: Moment!, $b: Moment, $after: String) { changes(from: $a, to: $b, first: 1000, after: $after) { nodes { revision key op } pageInfo { hasNextPage endCursor } } }`, { a: from, b: to, after })
     ).changes;
     out.push(...page.nodes);
