@@ -7,6 +7,8 @@
 //   /capture    live pcapng of one namespace, as a chunked body or binary websocket messages;
 //               wiresight's target= form or Packetflix's container=/netns= form (packetflix.ts)
 //   /version    Packetflix's name and version; /discover/… is the same as /… (Packetflix's path)
+//   /mobydig    Ghostwire's neighbourhood check of a Docker container, over a websocket
+//   anything else: a web UI's files, when one is given (ui: the Ghostwire UI, docs/ghostwire.md)
 // Everything reads the live topology; nothing here discovers. With a token every request needs
 // `Authorization: Bearer T`, except the GraphiQL page (static, it holds no data; the user puts
 // the header in GraphiQL's header editor) and /healthz's bare verdict (probes carry no token).
@@ -27,11 +29,13 @@ import { useFanout } from "./fanout-plugin.ts";
 import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./graphql-ws.ts";
 import { maskError } from "./error-mask.ts";
 import { healthResponse } from "./health.ts";
+import { MobydigChecks, MobydigRequestError, mobydigTarget, type MobydigSocketState } from "./mobydig.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
 import { packetflixVersion, requestedCapture } from "./packetflix.ts";
 import { ASSETS_PATH, Playground } from "./playground.ts";
 import { useQueryCache } from "./query-cache.ts";
 import { RequestGuard } from "./request-guard.ts";
+import { StaticUi } from "./static-ui.ts";
 import { closableResponse, OpenStreams } from "./streams.ts";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -66,6 +70,8 @@ export interface ServerOptions<C extends object = SchemaContext> {
   logging?: boolean;
   /** How far a subscriber may fall behind before its subscription ends (docs/graphql.md); defaults in fanout.ts. */
   subscriberLimits?: Partial<FanoutLimits>;
+  /** A web UI build to serve on the same origin (its index.html for "/" and its client-side routes). */
+  ui?: StaticUi;
 }
 
 export interface RunningServer {
@@ -77,7 +83,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-type SocketState = GraphqlSocketState | CaptureSocketState;
+type SocketState = GraphqlSocketState | CaptureSocketState | MobydigSocketState;
 
 // Bun closes an HTTP connection idle this long. SSE sends a keep-alive comment every 12 s, so a
 // quiet subscription stays open; captures (quiet for as long as the wire is) disable it per request.
@@ -133,6 +139,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
   });
   const playground = new Playground({ endpoint: GRAPHQL_PATH, title: "wiresight" });
   const wsGraphql = graphqlWsHandler(yoga, token, fanout);
+  const mobydig = new MobydigChecks(options.live);
 
   const authorized = (req: Request) => !token || token.matches(req.headers.get("authorization"));
   const isUpgrade = (req: Request) => (req.headers.get("upgrade") ?? "").toLowerCase() === "websocket";
@@ -188,10 +195,34 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     return captureResponse(started, req, streams);
   }
 
+  function handleMobydig(req: Request, server: Server<SocketState>): Response | undefined {
+    if (req.method !== "GET") return textError(405, "mobydig takes GET", { Allow: "GET" });
+    if (!authorized(req)) return unauthorized();
+    let target: string;
+    try {
+      target = mobydigTarget(new URL(req.url).searchParams);
+    } catch (e) {
+      if (e instanceof MobydigRequestError) return textError(400, e.message);
+      throw e;
+    }
+    if (!isUpgrade(req)) return textError(400, "mobydig streams its results over a websocket: connect with ws://…/mobydig?target=CONTAINER");
+    const data: MobydigSocketState = { kind: "mobydig", target, closed: false };
+    if (server.upgrade(req, { data })) return undefined;
+    return textError(400, "websocket upgrade failed");
+  }
+
   function handleGet(req: Request, produce: () => unknown): Response {
     if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
     if (!authorized(req)) return unauthorized();
     return Response.json(produce(), { headers: { "Cache-Control": "no-store" } });
+  }
+
+  /** A web UI's files (they hold no data, like the GraphiQL page: no token), else "/" → GraphiQL, else 404. */
+  async function uiOrNotFound(req: Request, path: string): Promise<Response> {
+    const page = await options.ui?.respond(req, path);
+    if (page) return page;
+    if (path === "/") return Response.redirect(GRAPHQL_PATH, 302);
+    return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz, /capture or /mobydig`);
   }
 
   const version = { creatorVersion: pkg.version };
@@ -201,6 +232,8 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
         return handleGraphql(req, server);
       case "/capture":
         return handleCapture(req, server);
+      case "/mobydig":
+        return handleMobydig(req, server);
       case "/json":
         return handleGet(req, () => toGhostwireDiscovery(options.live.current().topology, version));
       case "/mobyshark":
@@ -210,8 +243,6 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       case "/healthz":
         if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
         return healthResponse(options.live.status(), Boolean(token) && authorized(req));
-      case "/":
-        return Response.redirect(GRAPHQL_PATH, 302);
       default:
         // The playground's stylesheet and script: static, holding no data, like the page.
         if (path.startsWith(ASSETS_PATH)) {
@@ -219,7 +250,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
           const asset = playground.respondAsset(req, path);
           if (asset) return asset;
         }
-        return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz or /capture`);
+        return uiOrNotFound(req, path);
     }
   }
 
@@ -247,10 +278,11 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       open(ws) {
         sockets.add(ws);
         if (ws.data.kind === "capture") captureSocket.open(ws as ServerWebSocket<CaptureSocketState>, streams);
+        else if (ws.data.kind === "mobydig") mobydig.open(ws as ServerWebSocket<MobydigSocketState>);
         else wsGraphql.open?.(ws as ServerWebSocket<any>);
       },
       message(ws, message) {
-        // A capture socket only sends; what a client says on it is ignored.
+        // Capture and mobydig sockets only send; what a client says on them is ignored.
         if (ws.data.kind === "graphql") return wsGraphql.message(ws as ServerWebSocket<any>, message);
       },
       drain(ws) {
@@ -260,6 +292,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       close(ws, code, reason) {
         sockets.delete(ws);
         if (ws.data.kind === "capture") captureSocket.close(ws as ServerWebSocket<CaptureSocketState>);
+        else if (ws.data.kind === "mobydig") mobydig.close(ws as ServerWebSocket<MobydigSocketState>);
         else return wsGraphql.close?.(ws as ServerWebSocket<any>, code, reason);
       },
     },
