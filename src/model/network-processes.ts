@@ -7,7 +7,8 @@
 //   - the owner of a socket (an fd on it),
 //   - a user of a tun/tap device,
 //   - a forwarded port's proxy (docker-proxy), a container engine, a container's init,
-//   - a holder of a namespace (an fd on it, or a thread in another namespace than its own).
+//   - a holder of a namespace (an fd on it, or a thread in another namespace than its own),
+//   - the init of a nested PID namespace (a sandbox's first process).
 // Everything a Topology says about processes follows: the namespaces' `processes` and their
 // `process` references list kept processes only, so nothing points at a process that is not
 // listed. A namespace is never left without a way it was found: if none of its processes were
@@ -29,6 +30,9 @@ export function keepNetworkProcesses(topology: Topology): Topology {
   for (const f of topology.forwardedPorts) for (const s of f.sources) if (s.kind === "proxy") keys.add(s.process);
   for (const e of topology.engines) keys.add(e.process);
   for (const c of topology.containers) if (c.process !== null) keys.add(c.process);
+  // A nested PID namespace's init is a sandbox's first process (a container's, unshare's): it
+  // is what the PID namespace is listed by, and it lives as long as the namespace does.
+  for (const n of topology.pidNamespaces) if (n.level > 0 && n.init !== null) keys.add(n.init);
 
   const keep = (p: { key: ProcessKey; pid: number }) => keys.has(p.key) || pids.has(p.pid);
   // A namespace whose processes would all go (its tenants could not be read) keeps them: they
