@@ -13,8 +13,10 @@
 
 import type { Container, ContainerEngine, ContainerNetwork, Pod } from "../model/containers.ts";
 import { resolveForwardedPortDestinations, type ForwardedPort } from "../model/forwarded-ports.ts";
-import { processKey, type NetnsKey } from "../model/keys.ts";
+import { oneBindMountPerPath } from "../model/bind-mounts.ts";
+import { processKey, type NetnsKey, type ProcessKey } from "../model/keys.ts";
 import { resolveServiceEndpoints, type KubeService } from "../model/kube-services.ts";
+import { keptMembers, rolesIn, rolesInLists } from "../model/network-processes.ts";
 import { schedPolicyName } from "../model/scheduling.ts";
 import { compareNamespaces, comparePidNamespaces, sortLists, sortNamespace } from "../model/sort.ts";
 import type { Tenant } from "../model/tenants.ts";
@@ -89,6 +91,10 @@ interface Entry {
   services: KubeService[];
   /** A hash of the procfs-derived inputs of the last build (compared after each procfs pass). */
   inputs: string;
+  /** The processes it gives a network role (model/network-processes.ts), as last counted. */
+  roles: { keys: ProcessKey[]; pids: number[] };
+  /** Its own processes that it lists (PIDs), as last narrowed. */
+  listed: Set<number>;
   /** Its interfaces that are SR-IOV functions, by ifindex (from its last read). */
   sriov: { index: number; fn: SriovFunction }[];
   counts: { interfaces: number; addresses: number; routes: number; sockets: number; tenants: number; retries: number };
@@ -132,8 +138,18 @@ export class Assembly {
 
   /** Sorted as the Topology lists them; holds `built` of every built entry. */
   #order: NetworkNamespace[] = [];
+  /** Every process procfs saw (the Topology lists only those with a network role). */
   #processes: Process[] = [];
   #processByPid = new Map<number, Process>();
+  #processByKey = new Map<ProcessKey, Process>();
+  /** Each namespace's own processes, by PID. */
+  #membersOf = new Map<NetnsKey, Process[]>();
+  /** The processes that have a network role: how many namespaces give each one (by key, by PID), and the top-level lists. */
+  readonly #roleKeys = new Map<ProcessKey, number>();
+  readonly #rolePids = new Map<number, number>();
+  #listRoles = new Set<ProcessKey>();
+  /** The processes the Topology lists. */
+  #listedProcesses: Process[] = [];
   #forwardedPorts: ForwardedPort[] = [];
   #services: KubeService[] = [];
   #engines: { results: EngineResult[]; warnings: Warning[] } | null = null;
@@ -278,6 +294,8 @@ export class Assembly {
         forwardings: [],
         services: [],
         inputs: "",
+        roles: { keys: [], pids: [] },
+        listed: new Set(),
         sriov: [],
         counts: { interfaces: 0, addresses: 0, routes: 0, sockets: 0, tenants: 0, retries: 0 },
       };
@@ -395,10 +413,14 @@ export class Assembly {
     const buildWarn = (e: Entry): Warn => (subject, message) => e.buildWarnings.push({ subject, message });
 
     const affected = new Set<NetnsKey>();
+    // Processes whose network role may have come or gone: their namespaces list them anew.
+    const flipped = new Set<NetnsKey>();
+    const hostWide = structural && (this.#procfsChanged || this.#enginesChanged);
     // SR-IOV functions came, went or were read anew: all are related anew (physical NICs: few).
     let sriovTouched = false;
     if (structural) {
       for (const [key, e] of this.#gone) {
+        this.#countRoles(e, { keys: [], pids: [] }, flipped);
         sriovTouched ||= this.#sriov.delete(key);
         if (e.built) {
           this.#replaceInOrder(e.built, null);
@@ -530,6 +552,7 @@ export class Assembly {
         decorateNamespace(e.built, this.#decoration?.namespaces.get(key));
         sortNamespace(e.built);
         this.#count(e);
+        this.#countRoles(e, rolesIn(e.built), flipped);
         if (e.read.warnings.length + e.read.restWarnings.length + e.tenantWarnings.length + e.nsidWarnings.length + e.buildWarnings.length > 0) this.#warned.add(key);
         else this.#warned.delete(key);
       }
@@ -554,6 +577,7 @@ export class Assembly {
       this.#containerNetworks = networksWithBridges(this.#decoration, (k) => this.#entries.get(k)?.built?.interfaces); // keeps their order
       scope.lists.add("containerNetworks");
     }
+    this.#narrowProcesses(scope, selected, affected, flipped, hostWide);
 
     const topology = this.#snapshot(procfs, discoveredAt);
     if (scope.lists.has("forwardedPorts")) {
@@ -597,7 +621,7 @@ export class Assembly {
       host: { bootId: procfs.bootId, hostname: procfs.host.hostname, kernelRelease: procfs.host.kernelRelease, kernelVersion: procfs.host.kernelVersion, os: procfs.host.os, cpusOnline: procfs.host.cpusOnline },
       discoveredAt,
       namespaces: [...this.#order],
-      processes: this.#processes,
+      processes: this.#listedProcesses,
       pidNamespaces: procfs.pidNamespaces.list,
       forwardedPorts: this.#forwardedPorts,
       engines: d ? d.engines : ([] as ContainerEngine[]),
@@ -615,7 +639,7 @@ export class Assembly {
         routes: totals.routes,
         sockets: totals.sockets,
         socketStates: this.#options.listeningOnly ? "listening" : "all",
-        processes: this.#processes.length,
+        processes: this.#listedProcesses.length,
         tenants: totals.tenants,
         dnsFileSets: procfs.tenantStats.dnsFileSets,
         utsNamespaces: procfs.tenantStats.utsNamespaces,
@@ -813,6 +837,14 @@ export class Assembly {
     this.#processes.sort((a, b) => a.pid - b.pid);
     procfs.pidNamespaces.list.sort(comparePidNamespaces);
     this.#processByPid = new Map(this.#processes.map((p) => [p.pid, p]));
+    this.#processByKey = new Map(this.#processes.map((p) => [p.key, p]));
+    this.#membersOf = new Map();
+    for (const p of this.#processes) {
+      if (p.netns === null) continue;
+      const list = this.#membersOf.get(p.netns);
+      if (list) list.push(p);
+      else this.#membersOf.set(p.netns, [p]);
+    }
     this.#proxyForwardings = [];
     this.#proxyWarnings = [];
     for (const p of this.#processes) {
@@ -849,6 +881,79 @@ export class Assembly {
     }
     if (before || this.#decoration) for (const l of ["engines", "containers", "containerNetworks", "pods"] as const) scope.lists.add(l);
     if (!this.#decoration) this.#containerNetworks = [];
+  }
+
+  /**
+   * Counts the processes a namespace gives a network role (`roles`: its new ones), noting the
+   * namespaces of those whose role came or went in `flipped`.
+   */
+  #countRoles(e: Entry, roles: Entry["roles"], flipped: Set<NetnsKey>): void {
+    const flip = (p: Process | undefined) => p?.netns != null && flipped.add(p.netns);
+    const count = <K>(counts: Map<K, number>, key: K, by: number, owner: () => Process | undefined) => {
+      const n = (counts.get(key) ?? 0) + by;
+      if (n === 0) counts.delete(key);
+      else counts.set(key, n);
+      if ((n === 0) !== (n - by === 0)) flip(owner());
+    };
+    for (const k of e.roles.keys) count(this.#roleKeys, k, -1, () => this.#processByKey.get(k));
+    for (const pid of e.roles.pids) count(this.#rolePids, pid, -1, () => this.#processByPid.get(pid));
+    for (const k of roles.keys) count(this.#roleKeys, k, 1, () => this.#processByKey.get(k));
+    for (const pid of roles.pids) count(this.#rolePids, pid, 1, () => this.#processByPid.get(pid));
+    e.roles = roles;
+  }
+
+  #hasRole(p: Process): boolean {
+    return this.#roleKeys.has(p.key) || this.#rolePids.has(p.pid) || this.#listRoles.has(p.key);
+  }
+
+  /**
+   * Narrows what the Topology says about processes to those with a network role
+   * (model/network-processes.ts), and each namespace's bind mounts to one per path: the
+   * namespaces built now, and those whose own processes' role came or went (every namespace
+   * after a procfs pass or an engine answer: a host-wide change anyway). A namespace built before
+   * is copied, not written (it is published), and recorded anew.
+   */
+  #narrowProcesses(scope: BuildScope, selected: ReadonlySet<NetnsKey>, affected: ReadonlySet<NetnsKey>, flipped: Set<NetnsKey>, hostWide: boolean): void {
+    if (hostWide) {
+      const d = this.#decoration;
+      const before = this.#listRoles;
+      const pidNamespaces = this.#procfs!.pidNamespaces.list;
+      this.#listRoles = new Set(rolesInLists({ forwardedPorts: this.#forwardedPorts, engines: d?.engines ?? [], containers: d?.containers ?? [], pidNamespaces }));
+      for (const k of new Set([...before, ...this.#listRoles])) {
+        const netns = this.#processByKey.get(k)?.netns;
+        if (before.has(k) !== this.#listRoles.has(k) && netns != null) flipped.add(netns);
+      }
+    }
+    let changed = hostWide;
+    for (const key of hostWide ? this.#entries.keys() : new Set([...selected, ...flipped])) {
+      const e = this.#entries.get(key);
+      if (!e?.built) continue;
+      const references = oneBindMountPerPath(e.candidate.references);
+      const kept = keptMembers(this.#membersOf.get(key) ?? [], references, (p) => this.#hasRole(p));
+      const listed = new Set(kept.map((p) => p.pid));
+      const same = listed.size === e.listed.size && [...listed].every((pid) => e.listed.has(pid));
+      if (same && !selected.has(key)) continue;
+      changed ||= !same;
+      e.listed = listed;
+      let ns = e.built;
+      if (!selected.has(key) && !affected.has(key)) {
+        // Published: a copy takes its place.
+        ns = { ...ns };
+        this.#replaceInOrder(e.built, ns);
+        e.built = ns;
+        scope.namespaces.set(key, ns);
+        scope.unread.add(key);
+      }
+      ns.processes = kept.map((p) => p.key);
+      ns.references = references.filter((r) => r.kind !== "process" || listed.has(r.pid));
+    }
+    if (!changed && this.#listedProcesses.length > 0) return;
+    const listed = this.#processes.filter((p) => {
+      const e = p.netns === null ? undefined : this.#entries.get(p.netns);
+      return e?.built ? e.listed.has(p.pid) : this.#hasRole(p);
+    });
+    if (listed.length !== this.#listedProcesses.length || listed.some((p, i) => p !== this.#listedProcesses[i])) scope.lists.add("processes");
+    this.#listedProcesses = listed;
   }
 
   /**

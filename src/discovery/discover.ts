@@ -56,6 +56,7 @@ export interface Discovered {
   discoveredAt: string;
 }
 
+/** A discovery on this thread, as wiresight reports it (processes with a network role only: model/network-processes.ts). */
 export function discover(options: DiscoverOptions = {}): Topology {
   const d = discoverNamespaces(options);
   return finish(d, options);

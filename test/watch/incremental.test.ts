@@ -44,6 +44,12 @@ function labOf(t: Topology): NetworkNamespace[] {
   return structuredClone(t.namespaces.filter((n) => inodes.has(n.inode))).map((n) => ({ ...n, references: [] }));
 }
 
+/** PIDs of the processes a topology lists in the lab's namespaces. */
+function processesIn(t: Topology): number[] {
+  const keys = new Set(t.namespaces.filter((n) => names.map(inodeOf).includes(n.inode)).map((n) => n.key));
+  return t.processes.filter((p) => p.netns !== null && keys.has(p.netns)).map((p) => p.pid);
+}
+
 /** Waits until the live topology stops changing (no revision for a while). */
 async function settled(): Promise<void> {
   let last = watcher.current().revision;
@@ -63,6 +69,11 @@ describe.if(root)("incremental assembly", () => {
     // re-read its links, addresses and routes only, and its socket must stay.
     const listener = lab.spawn("ip", ["netns", "exec", a, "python3", "-c", "import socket, time\ns = socket.socket(); s.bind(('0.0.0.0', 7071)); s.listen()\nprint('ready', flush=True)\ntime.sleep(600)"]);
     await lab.waitFor(listener, "ready");
+    // A shell in a with a child that has no part in the network: the shell is a tenant, the
+    // sleep is listed nowhere (as a fresh discovery lists it: model/network-processes.ts).
+    const shell = lab.spawn("ip", ["netns", "exec", a, "sh", "-c", "sleep 600 & echo ready; wait"]);
+    await lab.waitFor(shell, "ready");
+    const sleeper = Number(sh("pgrep", ["-P", String(shell.pid)]).trim());
     await settled();
     await watcher.discoverNow();
     lab.ip(hub, "link", "add", "br0", "type", "bridge");
@@ -86,8 +97,10 @@ describe.if(root)("incremental assembly", () => {
     lab.ip(b, "addr", "add", "10.91.0.3/24", "dev", "eth0");
     await settled();
 
-    const live = labOf(watcher.current().topology);
-    const fresh = labOf(discover());
+    const liveTopology = watcher.current().topology;
+    const freshTopology = discover();
+    const live = labOf(liveTopology);
+    const fresh = labOf(freshTopology);
     expect(live.map((n) => n.displayName)).toEqual(fresh.map((n) => n.displayName));
     expect(live).toEqual(fresh);
     // And it is the wiring we made: relations both ways, across namespaces.
@@ -99,5 +112,10 @@ describe.if(root)("incremental assembly", () => {
     expect(iface(a, "vx0").relations.underlay).toBe(iface(a, "eth0").key);
     expect(live.find((n) => n.displayName === c)!.interfaces.map((i) => i.name).sort()).toEqual(["lo", "mvx"]);
     expect(live.find((n) => n.displayName === a)!.sockets.map((x) => x.localPort)).toEqual([7071]);
+    // The processes it lists in the lab are the fresh discovery's: the tenants, not the idle sleep.
+    expect(processesIn(liveTopology)).toEqual(processesIn(freshTopology));
+    expect(processesIn(liveTopology)).toContain(shell.pid!);
+    expect(processesIn(liveTopology)).not.toContain(sleeper);
+    expect(live.find((n) => n.displayName === a)!.processes.length).toBe(2); // the listener and the shell
   });
 });
