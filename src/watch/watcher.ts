@@ -113,6 +113,12 @@ export class Watcher implements LiveTopology {
   readonly #status: WatchStatus;
 
   #current: { topology: Topology; revision: number } | null = null;
+  /**
+   * A recording failed (disk full, database locked) after the assembly had taken its changes in:
+   * the next commit records the whole topology, whatever its build says changed, so that
+   * nothing the failed one held is lost from the history.
+   */
+  #unrecorded = false;
   #bootId = "";
   #pollTimer: ReturnType<typeof setInterval> | null = null;
   #structuralLane: Promise<void> | null = null;
@@ -489,7 +495,7 @@ export class Watcher implements LiveTopology {
     const { topology, scope } = this.#assembly.build(discoveredAt, opts);
     // Nothing changed (a re-read found what was there): the live topology stays the same object,
     // so what readers derived from it (the schema's index of it) stays valid.
-    if (this.#current && scope.namespaces.size === 0 && scope.lists.size === 0) return null;
+    if (this.#current && scope.namespaces.size === 0 && scope.lists.size === 0 && !this.#unrecorded) return null;
     topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
     const why = typeof cause === "function" ? cause([...scope.namespaces.keys()], first) : cause;
     // Nobody can be listening before start() returns: the start's events are not worth making.
@@ -516,7 +522,14 @@ export class Watcher implements LiveTopology {
   #record(topology: Topology, scope: BuildScope, cause: RevisionCause, announce: boolean): RevisionBatch | null {
     const previous = this.#current?.revision ?? this.#store.latest() ?? 0;
     // The events come from what was written (no reading back): a commit costs what it changed.
-    const result = this.#store.record(topology, { skipUnchanged: true, scope, events: announce });
+    let result;
+    try {
+      result = this.#store.record(topology, { skipUnchanged: true, scope: this.#unrecorded ? undefined : scope, events: announce });
+    } catch (err) {
+      this.#unrecorded = true;
+      throw err;
+    }
+    this.#unrecorded = false;
     this.#current = { topology, revision: result?.revision ?? previous };
     if (result === null || !announce || result.events!.length === 0) return null;
     return { revision: result.revision, time: topology.discoveredAt, cause, events: result.events! };
