@@ -198,7 +198,7 @@ const ROUTE_TYPES = new Set([
 
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
-const ENGINE_TEXT: Record<string, string> = { docker: "Docker", podman: "Podman", containerd: "containerd" };
+const ENGINE_TEXT: Record<string, string> = { docker: "Docker", podman: "Podman", containerd: "containerd", "cri-o": "CRI-O" };
 
 /** What the mapping needs to find again: interfaces by key, processes by key, containers by key. */
 interface Index {

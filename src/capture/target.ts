@@ -33,8 +33,9 @@ export function describeNamespace(ns: NetworkNamespace): string {
 
 /**
  * The namespace TARGET names: a namespace inode ("4026532281"), a key ("netns:<boot>:<cookie>"),
- * a path to an nsfs file (a bind mount such as /run/netns/web, /proc/PID/ns/net), an `ip netns`
- * name ("web"), a display name as `wiresight ls` shows it, or a GraphQL node id (see nodeIdTarget).
+ * a path to an nsfs file (a bind mount such as /run/netns/web, /proc/PID/ns/net), a Kubernetes
+ * pod (`pod:NAMESPACE/NAME`), an `ip netns` name ("web"), a display name as `wiresight ls` shows
+ * it, a container's name, or a GraphQL node id (see nodeIdTarget).
  */
 export function resolveTarget(topology: Topology, target: string): NetworkNamespace {
   const all = topology.namespaces;
@@ -43,6 +44,8 @@ export function resolveTarget(topology: Topology, target: string): NetworkNamesp
     matches = all.filter((ns) => ns.inode === Number(target));
   } else if (target.startsWith("netns:")) {
     matches = all.filter((ns) => ns.key === target);
+  } else if (target.startsWith("pod:")) {
+    return podTarget(topology, target);
   } else if (target.startsWith("/")) {
     matches = namespacesAtPath(topology, target);
     if (matches.length === 0) {
@@ -55,6 +58,7 @@ export function resolveTarget(topology: Topology, target: string): NetworkNamesp
       ns.references.filter((r) => r.kind === "bindmount" && NETNS_DIRS.some((d) => r.path === d + target)).length > 0;
     matches = all.filter(bindNames);
     if (matches.length === 0) matches = all.filter((ns) => ns.displayName === target);
+    if (matches.length === 0) matches = containerTarget(topology, target);
     // A name wins over an id: an `ip netns` name may happen to decode as one.
     if (matches.length === 0) {
       const byId = nodeIdTarget(topology, target);
@@ -66,8 +70,32 @@ export function resolveTarget(topology: Topology, target: string): NetworkNamesp
     throw new TargetError(`capture target '${target}' is ambiguous: ${matches.map(describeNamespace).join(", ")}; give the inode or key`);
   }
   throw new TargetError(
-    `no network namespace matches '${target}' (give an inode, a bind-mount path, an 'ip netns' name or a namespace key; 'wiresight ls' lists them)`,
+    `no network namespace matches '${target}' (give an inode, a bind-mount path, an 'ip netns' name, a namespace key, pod:NAMESPACE/NAME or a container name; 'wiresight ls' lists them)`,
   );
+}
+
+/** `pod:NAMESPACE/NAME`: the pod's network namespace (a ready pod of a CRI runtime). */
+function podTarget(topology: Topology, target: string): NetworkNamespace {
+  const m = /^pod:([^/\s]+)\/([^/\s]+)$/.exec(target);
+  if (!m) throw new TargetError(`capture target '${target}': a pod is given as pod:NAMESPACE/NAME`);
+  const pods = topology.pods.filter((p) => p.namespace === m[1] && p.name === m[2]);
+  if (pods.length === 0) {
+    const known = topology.pods.map((p) => `pod:${p.namespace}/${p.name}`);
+    throw new TargetError(`no pod ${m[1]}/${m[2]}${known.length ? `; pods: ${known.slice(0, 10).join(", ")}${known.length > 10 ? " …" : ""}` : " (no CRI runtime reported any pod)"}`);
+  }
+  const namespaces = new Set(pods.map((p) => p.netns).filter((k) => k !== null));
+  const ns = namespaces.size === 1 ? topology.namespaces.find((n) => namespaces.has(n.key)) : undefined;
+  if (!ns) {
+    if (namespaces.size > 1) throw new TargetError(`pod ${m[1]}/${m[2]} has ${namespaces.size} sandboxes with namespaces (a restart in progress?); give the namespace's inode or key`);
+    throw new TargetError(`pod ${m[1]}/${m[2]} has no network namespace wiresight found (state ${pods[0]!.state})`);
+  }
+  return ns;
+}
+
+/** The namespaces of the running containers with this exact name (all engines). */
+function containerTarget(topology: Topology, name: string): NetworkNamespace[] {
+  const keys = new Set(topology.containers.filter((c) => c.name === name && c.netns !== null).map((c) => c.netns!));
+  return topology.namespaces.filter((ns) => keys.has(ns.key));
 }
 
 /**
@@ -106,7 +134,7 @@ export function nodeIdTarget(topology: Topology, id: string): { ns: NetworkNames
     const iface = n.interfaces.find((i) => i.key === key);
     if (iface) return { ns: n, iface };
   }
-  const owner = topology.containers.find((c) => c.key === key) ?? topology.processes.find((p) => p.key === key);
+  const owner = topology.containers.find((c) => c.key === key) ?? topology.pods.find((p) => p.key === key) ?? topology.processes.find((p) => p.key === key);
   const ownerNs = owner ? byKey(owner.netns) : undefined;
   return ownerNs ? { ns: ownerNs } : null;
 }

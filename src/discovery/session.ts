@@ -36,7 +36,9 @@ import {
   type NetnsCandidate,
 } from "./procfs/namespaces.ts";
 import { collectNamespace, openNamespaceSockets, type NamespaceHandle, type RawNamespace } from "./network/collect-namespace.ts";
-import { collectNftRules } from "./forwarded-ports/collect-nftables.ts";
+import { collectNftRules, collectNftSets } from "./forwarded-ports/collect-nftables.ts";
+import type { NftSetWithElements } from "./forwarded-ports/rule-graph.ts";
+import { resolveServiceEndpoints } from "../model/kube-services.ts";
 import { NETLINK_NETFILTER, NETLINK_ROUTE, NETLINK_SOCK_DIAG } from "../netlink/index.ts";
 import { findForwardedPorts } from "./forwarded-ports/find.ts";
 import { buildNamespace } from "./network/build-namespace.ts";
@@ -113,6 +115,8 @@ export interface CollectedNamespace {
   key: NetnsKey;
   /** nf_tables rules, read for forwarded ports. */
   rules: NftRule[];
+  /** The sets (with elements) of the tables whose rules need them: kube-proxy's. */
+  sets: NftSetWithElements[];
   /** What reading it warned about, in order. */
   warnings: Warning[];
   /**
@@ -156,12 +160,12 @@ export function readNamespace(
     for (const what of raw.interrupted) warn(subject, `${what} dump kept being interrupted; result may be incomplete`);
     if (raw.socketsError !== null) warn(subject, `sockets not read: ${raw.socketsError}`);
     const key = netnsKey(bootId, raw.cookie);
-    const rules = readRules(nft, key, warn);
+    const { rules, sets } = readRules(nft, key, warn);
     if (options.keepRouteSocket) {
       keep = route;
       route.releaseBuffer(); // idle until assemble: its buffer serves the next namespace's sockets
     }
-    return { namespace: { candidate, handle, raw, key, rules, warnings, routeSocket: keep }, warnings };
+    return { namespace: { candidate, handle, raw, key, rules, sets, warnings, routeSocket: keep }, warnings };
   } catch (err) {
     warn(subject, `skipped: ${(err as Error).message}`);
     return { namespace: null, warnings };
@@ -171,19 +175,34 @@ export function readNamespace(
 }
 
 /**
- * The namespace's nf_tables rules; an error (no CAP_NET_ADMIN over it, say) costs the namespace
- * its forwarded ports only, with a warning.
+ * The namespace's nf_tables rules, and the sets of kube-proxy's tables; an error (no
+ * CAP_NET_ADMIN over it, say) costs the namespace its forwarded ports only, with a warning.
  */
-function readRules(sock: NetlinkSocket | Error, key: NetnsKey, warn: Warn): NftRule[] {
+function readRules(sock: NetlinkSocket | Error, key: NetnsKey, warn: Warn): { rules: NftRule[]; sets: NftSetWithElements[] } {
+  let rules: NftRule[];
   try {
     const r = collectNftRules(sock);
     if (r.interrupted) warn(key, "nf_tables rule dump kept being interrupted; forwarded ports may be incomplete");
-    return r.rules;
+    rules = r.rules;
   } catch (err) {
     warn(key, `forwarded ports not read: ${(err as Error).message}`);
-    return [];
+    return { rules: [], sets: [] };
+  }
+  const tables = new Map<string, { family: number; table: string }>();
+  for (const r of rules) if (r.table === KUBE_PROXY_TABLE) tables.set(`${r.family}|${r.table}`, { family: r.family, table: r.table });
+  if (tables.size === 0 || sock instanceof Error) return { rules, sets: [] };
+  try {
+    const s = collectNftSets(sock, [...tables.values()]);
+    if (s.interrupted) warn(key, "nf_tables set dump kept being interrupted; kube-proxy services may be incomplete");
+    return { rules, sets: s.sets };
+  } catch (err) {
+    warn(key, `kube-proxy's maps not read, its services are incomplete: ${(err as Error).message}`);
+    return { rules, sets: [] };
   }
 }
+
+/** kube-proxy's nftables-mode table, whose maps name the services. */
+const KUBE_PROXY_TABLE = "kube-proxy";
 
 // ---------------------------------------------------------------------------------------------
 // assembly
@@ -286,8 +305,8 @@ export function assemble(
 
   const keyByPid = new Map<number, ProcessKey>(processList.map((p) => [p.pid, p.key]));
   assignTunUsers(tunFds, namespaces, (pid) => keyByPid.get(pid), warn);
-  const forwardedPorts = findForwardedPorts(
-    opened.map((o) => ({ netns: o.key, rules: o.rules })),
+  const { forwardedPorts, services: kubeServices } = findForwardedPorts(
+    opened.map((o) => ({ netns: o.key, rules: o.rules, sets: o.sets })),
     processList,
     warn,
   );
@@ -308,6 +327,8 @@ export function assemble(
     engines: [],
     containers: [],
     containerNetworks: [],
+    pods: [],
+    services: kubeServices,
     privileges: { root: process.getuid?.() === 0, missing: missingForDiscovery(host.caps) },
     warnings,
     stats: {
@@ -328,6 +349,7 @@ export function assemble(
     },
   };
   resolveForwardedPortDestinations(topology);
+  resolveServiceEndpoints(topology);
   sortTopology(topology);
   return { topology, nsids: resolved };
 }

@@ -6,6 +6,7 @@
 import type { InterfaceKey, NetnsKey, ProcessKey } from "./keys.ts";
 import type { Socket, SocketKey } from "./socket.ts";
 import type { Topology } from "./topology.ts";
+import type { ServiceAccess, ServiceKey } from "./kube-services.ts";
 import { indexTopology } from "./index-topology.ts";
 import { whereIs } from "./where-is.ts";
 
@@ -14,8 +15,8 @@ export interface PortRange {
   last: number;
 }
 
-/** Who set the forwarding up, as far as names tell: Docker's chains and tables, CNI portmap, netavark. */
-export type ForwardingEngine = "docker" | "cni" | "netavark";
+/** Who set the forwarding up, as far as names tell: Docker's chains and tables, CNI portmap, netavark, kube-proxy. */
+export type ForwardingEngine = "docker" | "cni" | "netavark" | "kube-proxy";
 
 export type ForwardSource =
   | {
@@ -62,6 +63,11 @@ export interface ForwardedPort {
   listeners: SocketKey[];
   /** Every place this forwarding was found; rules first, then proxies. */
   sources: ForwardSource[];
+  /**
+   * A Kubernetes service's forwarding (kube-proxy): the service (key and kube-proxy's
+   * `namespace/name:port`) and how this forwarding reaches it. Null for every other forwarding.
+   */
+  service: { key: ServiceKey; name: string; access: ServiceAccess } | null;
 }
 
 /**
@@ -78,7 +84,7 @@ export function resolveForwardedPortDestinations(topology: Topology): void {
     let netns: NetnsKey | null = null;
     let iface: InterfaceKey | null = null;
     try {
-      const r = whereIs(index, p.destinationAddress, { from: p.netns });
+      const r = whereIs(index, p.destinationAddress, { from: p.netns, followForwardings: false });
       const nonLoopback = r.owners.filter((o) => o.interface?.kind !== "loopback");
       const owner = r.reached ?? (nonLoopback.length === 1 ? nonLoopback[0]! : null);
       netns = owner?.netns ?? null;
@@ -104,7 +110,7 @@ function listensFor(p: ForwardedPort, s: Socket): boolean {
   return s.localAddress === "::";
 }
 
-export function forwardedPortKey(p: Omit<ForwardedPort, "key" | "sources" | "engine" | "destinationNetns" | "destinationInterface" | "listeners">): string {
+export function forwardedPortKey(p: Omit<ForwardedPort, "key" | "sources" | "engine" | "destinationNetns" | "destinationInterface" | "listeners" | "service">): string {
   const ports = (r: PortRange | null) => (r === null ? "*" : r.first === r.last ? `${r.first}` : `${r.first}-${r.last}`);
   const addr = (a: string | null) => (a === null ? "*" : a.includes(":") ? `[${a}]` : a);
   const dest = p.destinationAddressLast ? `${addr(p.destinationAddress)}-${addr(p.destinationAddressLast)}` : addr(p.destinationAddress);

@@ -40,6 +40,8 @@ export function sortTopology(t: Topology): void {
   t.engines.sort((a, b) => a.pid - b.pid || cmp(a.key, b.key));
   t.containers.sort((a, b) => cmp(a.engine, b.engine) || cmp(a.name, b.name) || cmp(a.id, b.id));
   t.containerNetworks.sort((a, b) => cmp(a.engine, b.engine) || cmp(a.name, b.name) || cmp(a.id, b.id));
+  t.pods.sort((a, b) => cmp(a.engine, b.engine) || cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.key, b.key));
+  t.services.sort((a, b) => (nsOrder.get(a.netns) ?? -1) - (nsOrder.get(b.netns) ?? -1) || cmp(a.key, b.key));
   for (const ns of t.namespaces) ns.containers.sort();
 }
 

@@ -5,7 +5,8 @@
 // documents them, so keep the two in step.
 
 import type { ForwardedPort } from "./forwarded-ports.ts";
-import type { BridgeDecoration, Container, ContainerEngine, ContainerKey, ContainerNetwork } from "./containers.ts";
+import type { BridgeDecoration, Container, ContainerEngine, ContainerKey, ContainerNetwork, Pod } from "./containers.ts";
+import type { KubeService } from "./kube-services.ts";
 import type { InterfaceKey, NetnsKey, ProcessKey } from "./keys.ts";
 import type { Tenant } from "./tenants.ts";
 import type { Socket } from "./socket.ts";
@@ -32,6 +33,10 @@ export interface Topology {
   engines: ContainerEngine[];
   containers: Container[];
   containerNetworks: ContainerNetwork[];
+  /** Kubernetes pod sandboxes the CRI runtimes reported, by engine, namespace, name. */
+  pods: Pod[];
+  /** Kubernetes service ports from kube-proxy's rules, by namespace key, then service. */
+  services: KubeService[];
   privileges: Privileges;
   warnings: Warning[];
   stats: DiscoveryStats;

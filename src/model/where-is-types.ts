@@ -38,8 +38,11 @@ export interface RouteRef {
 }
 
 export interface Hop {
-  /** `route`: the namespace's routing picked a route; `bridge`: a bridge switched the frame. */
-  kind: "route" | "bridge";
+  /**
+   * `route`: the namespace's routing picked a route; `bridge`: a bridge switched the frame;
+   * `dnat`: a forwarding (a kube-proxy service, a published port) rewrote the destination.
+   */
+  kind: "route" | "bridge" | "dnat";
   netns: NetnsKey;
   netnsName: string;
   /** Where the packet came in (null at the start, or for a bridge hop after routing out of the bridge itself). */
@@ -52,6 +55,8 @@ export interface Hop {
   egress: InterfaceRef | null;
   /** The address the next device must own (answer ARP/ND for): the gateway, else the destination. */
   nextHop: string | null;
+  /** `dnat` hops: the forwarding, its service (kube-proxy's `namespace/name:port`) and the rewrite. */
+  dnat: { forwardedPort: string; service: string | null; from: string; to: string } | null;
   /** Why, in words. */
   note: string;
 }
@@ -89,6 +94,10 @@ export interface StartPoint {
 export interface WhereIsResult {
   /** The address as asked. */
   query: string;
+  /** The destination port asked for (it selects among a service's ports and NodePorts); null when not given. */
+  port: number | null;
+  /** Where a forwarding on the path sent the packet instead (address, or [address]:port); null when none did. */
+  translatedTo: string | null;
   /** Canonical text of the address looked up (a v4-mapped IPv6 address is looked up as IPv4). */
   address: string;
   family: "ipv4" | "ipv6";

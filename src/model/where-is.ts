@@ -12,13 +12,17 @@
 //     whose peer holds it, or whose peer's namespace does, through nested bridges if need be;
 //     the bridge itself when its own namespace holds it.
 //   - anything else (physical, tun/tap, vxlan, macvlan…): the packet leaves what wiresight follows.
-// It assumes forwarding is on in namespaces the packet crosses and no firewall drops it: neither
-// the ip_forward sysctl nor netfilter is in the Topology.
+// Before routing in a namespace, a forwarding discovery found there (a kube-proxy service's
+// ClusterIP, a NodePort or published port when a port is given) rewrites the destination, once
+// per path, as netfilter's DNAT does. Otherwise it assumes forwarding is on in namespaces the
+// packet crosses and no firewall drops it: the ip_forward sysctl and filter rules are not in the
+// Topology.
 
 import { addressOwners, type AddressOwners, type Holder } from "./address-owners.ts";
 import { indexTopology, type TopologyIndex } from "./index-topology.ts";
 import { IpParseError, formatIp, isV4Mapped, parseIp, unmapV4, type Ip } from "./ip.ts";
 import { hasLocalTable, lookupRoute } from "./route-lookup.ts";
+import type { ForwardedPort } from "./forwarded-ports.ts";
 import type { NetworkInterface, NetworkNamespace, Route, Topology } from "./topology.ts";
 import { WhereIsError, interfaceRef, resolveStart } from "./where-is-from.ts";
 import type { Hop, InterfaceRef, Owner, PathEnd, RouteRef, StartPoint, WhereIsResult } from "./where-is-types.ts";
@@ -32,6 +36,13 @@ export const MAX_HOPS = 64;
 export interface WhereIsOptions {
   /** Where the packet starts: "initial", a namespace key/name/inode, an interface key, or an address. */
   from?: string;
+  /** The destination port: picks the forwarding (service port, NodePort, published port) that applies. */
+  port?: number;
+  /**
+   * Follow forwardings (DNAT) met on the way; default true. Resolving a forwarding's own
+   * destination turns it off: that address is already the rewritten one.
+   */
+  followForwardings?: boolean;
 }
 
 /**
@@ -50,6 +61,8 @@ export function whereIs(topology: Topology | TopologyIndex, address: string, opt
   const holders = owners.holders(target);
   const result: WhereIsResult = {
     query: address,
+    port: options.port ?? null,
+    translatedTo: null,
     address: formatIp(target),
     family: target.family,
     owners: [],
@@ -65,8 +78,9 @@ export function whereIs(topology: Topology | TopologyIndex, address: string, opt
   // from the host's own namespace say where such a packet would go instead.
   const from = start ?? (holders.length === 0 ? initialStart(idx) : null);
   if (from) {
-    const walk = new Walk(idx, owners, target, notes);
+    const walk = new Walk(idx, owners, target, notes, options.followForwardings === false ? undefined : (options.port ?? null));
     walk.run(from);
+    result.translatedTo = walk.translatedTo;
     result.from = from;
     result.path = walk.hops;
     result.end = walk.end;
@@ -77,7 +91,8 @@ export function whereIs(topology: Topology | TopologyIndex, address: string, opt
   const listed: Owner[] = holders.map((h) => ({ ...ownerOf(idx, h), reached: h.address.key === reachedKey }));
   const rank = (o: Owner) => (o.reached ? 0 : from && o.netns === from.netns ? 1 : 2);
   result.owners = listed.map((o, i) => ({ o, i })).sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i).map((x) => x.o);
-  if (result.reached && !result.reached.address) result.owners.unshift(result.reached);
+  // Reached without holding the address asked for: a local route (127.0.0.5 on lo), or a forwarding rewrote it.
+  if (result.reached && !result.owners.some((o) => o.reached)) result.owners.unshift(result.reached);
   result.found = result.owners.length > 0;
   return result;
 }
@@ -128,14 +143,20 @@ class Walk {
   readonly hops: Hop[] = [];
   end: { reason: PathEnd; message: string } | null = null;
   reached: Owner | null = null;
+  translatedTo: string | null = null;
   private readonly visited = new Set<string>();
+  /** Forwardings are followed unless this is undefined (the caller turned them off); the port asked for, or null. */
+  private port: number | null | undefined;
 
   constructor(
     private readonly idx: TopologyIndex,
     private readonly owners: AddressOwners,
-    private readonly target: Ip,
+    private target: Ip,
     private readonly notes: string[],
-  ) {}
+    port: number | null | undefined,
+  ) {
+    this.port = port;
+  }
 
   run(from: StartPoint): void {
     let at: Position | null = { ns: this.idx.namespaces.get(from.netns)!, ingress: null };
@@ -164,11 +185,52 @@ class Walk {
   }
 
   private hop(at: Position, h: Partial<Hop> & Pick<Hop, "kind" | "note">): void {
-    this.hops.push({ netns: at.ns.key, netnsName: at.ns.displayName, ingress: this.ref(at.ingress), route: null, bridge: null, egress: null, nextHop: null, ...h });
+    this.hops.push({ netns: at.ns.key, netnsName: at.ns.displayName, ingress: this.ref(at.ingress), route: null, bridge: null, egress: null, nextHop: null, dnat: null, ...h });
+  }
+
+  /**
+   * A forwarding of this namespace that rewrites the destination (netfilter's DNAT happens before
+   * routing, in PREROUTING or OUTPUT): one whose address is the target (a ClusterIP, an external
+   * IP), or, with a port asked for, one for any local address (a NodePort, a published port) when
+   * the target is local here. Once per path, as conntrack does; the first by key when several
+   * apply (kube-proxy picks an endpoint per connection).
+   */
+  private forward(at: Position): void {
+    if (this.port === undefined || this.translatedTo !== null) return;
+    const t = formatIp(this.target);
+    const port = this.port;
+    const inRange = (p: ForwardedPort) => port === null || p.hostPorts === null || (port >= p.hostPorts.first && port <= p.hostPorts.last);
+    const local = () => this.owners.answering(this.target).some((h) => h.netns === at.ns);
+    const applies = this.idx.topology.forwardedPorts.filter(
+      (p) => p.netns === at.ns.key && p.family === this.target.family && inRange(p) && (p.hostAddress === t || (p.hostAddress === null && port !== null && p.hostPorts !== null && local())),
+    );
+    if (applies.length === 0) return;
+    const f = [...applies].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))[0]!;
+    const toIp = this.owners.parse(f.destinationAddress);
+    if (!toIp) return;
+    const toPort = f.destinationPorts && port !== null && f.hostPorts ? f.destinationPorts.first + (port - f.hostPorts.first) : (f.destinationPorts?.first ?? port);
+    const hostPorts = new Set(applies.map((p) => p.hostPorts?.first ?? null));
+    if (port === null && hostPorts.size > 1) this.notes.push(`${t} is forwarded on ${hostPorts.size} ports here; without a port the path follows the first (give one)`);
+    const others = applies.filter((p) => p.hostPorts?.first === f.hostPorts?.first).length - 1;
+    if (others > 0) this.notes.push(`${t} goes to one of ${others + 1} endpoints, chosen per connection; the path follows the first`);
+    const addr = (a: string, p: number | null) => (p === null ? a : a.includes(":") ? `[${a}]:${p}` : `${a}:${p}`);
+    const from = addr(t, port ?? f.hostPorts?.first ?? null);
+    const to = addr(f.destinationAddress, toPort);
+    const pod = f.destinationNetns ? this.idx.topology.pods.find((p) => p.netns === f.destinationNetns) : undefined;
+    const by = f.service ? `service ${f.service.name} (${f.service.access})` : `a forwarding${f.engine ? ` (${f.engine})` : ""}`;
+    this.hop(at, {
+      kind: "dnat",
+      dnat: { forwardedPort: f.key, service: f.service?.name ?? null, from, to },
+      note: `DNAT by ${by}: ${from} → ${to}${pod ? ` (pod ${pod.namespace}/${pod.name})` : ""}`,
+    });
+    this.translatedTo = to;
+    this.target = toIp;
+    if (toPort !== null) this.port = toPort;
   }
 
   /** Routing in one namespace; returns where the packet goes next, or null when the path ends. */
   private route(at: Position): Position | null {
+    this.forward(at);
     const t = formatIp(this.target);
     const here = this.owners.answering(this.target).filter((h) => h.netns === at.ns);
     // A hand-built or partial topology may lack the local table; its addresses still say "mine".

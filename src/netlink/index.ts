@@ -69,6 +69,16 @@ export {
   registerUnit,
 } from "./nftables.ts";
 export {
+  type NftSet,
+  type NftSetElement,
+  buildNftSetDump,
+  buildNftSetElementDump,
+  decodeNftSet,
+  decodeNftSetElements,
+  NFTNL_UDATA_COMMENT,
+  userdataString,
+} from "./nft-sets.ts";
+export {
   type InetDiagSocket,
   INET_DIAG_ALL_STATES,
   INET_DIAG_MSG_LEN,

@@ -155,6 +155,15 @@ function verdictName(code: number): string {
   }
 }
 
+/** An NFTA_DATA_VERDICT nest: the verdict and, for jump/goto, the chain. */
+export function decodeVerdict(verdict: AttributeSet, offset: number): NftVerdict {
+  const code = required(verdict.be32(NFTA_VERDICT_CODE, "NFTA_VERDICT_CODE"), "NFTA_VERDICT_CODE", offset) | 0;
+  const v: NftVerdict = { kind: verdictName(code) };
+  const chain = verdict.str(NFTA_VERDICT_CHAIN);
+  if (chain !== undefined) v.chain = chain;
+  return v;
+}
+
 /** NFTA_RULE_EXPRESSIONS → expressions, with nat registers resolved. `family` is the rule's. */
 export function decodeExpressions(list: Uint8Array, base: number, family: number): NftExpression[] {
   const out: NftExpression[] = [];
@@ -217,13 +226,7 @@ function decodeExpression(e: AttributeSet, offset: number, family: number): NftE
       const data = d.nested(NFTA_IMMEDIATE_DATA);
       if (!data) throw new NetlinkDecodeError("NFTA_IMMEDIATE_DATA is missing", offset);
       const verdict = data.nested(NFTA_DATA_VERDICT);
-      if (verdict) {
-        const code = required(verdict.be32(NFTA_VERDICT_CODE, "NFTA_VERDICT_CODE"), "NFTA_VERDICT_CODE", offset) | 0;
-        const v: NftVerdict = { kind: verdictName(code) };
-        const chain = verdict.str(NFTA_VERDICT_CHAIN);
-        if (chain !== undefined) v.chain = chain;
-        return { type: "immediate", dreg, verdict: v };
-      }
+      if (verdict) return { type: "immediate", dreg, verdict: decodeVerdict(verdict, offset) };
       return { type: "immediate", dreg, data: dataValue(data, "immediate", offset) };
     }
     case "lookup": {

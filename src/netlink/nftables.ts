@@ -94,7 +94,8 @@ export function buildNftDump(seq: number, what: "tables" | "chains" | "rules", f
   return encodeMessage({ type: nftMessageType(msg), flags: NLM_F_REQUEST | NLM_F_DUMP, seq }, nfgenmsg);
 }
 
-function open(msg: NetlinkMessage, want: number, what: string): { family: number; attrs: AttributeSet } {
+/** The nfgenmsg family and the attributes of an nf_tables message of type NFT_MSG_`want`. */
+export function openNftMessage(msg: NetlinkMessage, want: number, what: string): { family: number; attrs: AttributeSet } {
   if (msg.type !== nftMessageType(want)) {
     throw new NetlinkDecodeError(`${what}: message type ${msg.type} is not ${nftMessageType(want)}`);
   }
@@ -104,7 +105,7 @@ function open(msg: NetlinkMessage, want: number, what: string): { family: number
   return { family: msg.payload[0]!, attrs: new AttributeSet(msg.payload.subarray(NFGENMSG_LEN), NLMSG_HDRLEN + NFGENMSG_LEN) };
 }
 
-function need<T>(v: T | undefined, what: string): T {
+export function need<T>(v: T | undefined, what: string): T {
   if (v === undefined) throw new NetlinkDecodeError(`${what} is missing`, NLMSG_HDRLEN);
   return v;
 }
@@ -116,7 +117,7 @@ function handle(a: AttributeSet, type: number, what: string): number | undefined
 }
 
 export function decodeNftTable(msg: NetlinkMessage): NftTable {
-  const { family, attrs } = open(msg, NFT_MSG_NEWTABLE, "decodeNftTable");
+  const { family, attrs } = openNftMessage(msg, NFT_MSG_NEWTABLE, "decodeNftTable");
   return {
     family,
     name: need(attrs.str(NFTA_TABLE_NAME), "NFTA_TABLE_NAME"),
@@ -127,7 +128,7 @@ export function decodeNftTable(msg: NetlinkMessage): NftTable {
 }
 
 export function decodeNftChain(msg: NetlinkMessage): NftChain {
-  const { family, attrs } = open(msg, NFT_MSG_NEWCHAIN, "decodeNftChain");
+  const { family, attrs } = openNftMessage(msg, NFT_MSG_NEWCHAIN, "decodeNftChain");
   const chain: NftChain = {
     family,
     table: need(attrs.str(NFTA_CHAIN_TABLE), "NFTA_CHAIN_TABLE"),
@@ -155,7 +156,7 @@ export function decodeNftChain(msg: NetlinkMessage): NftChain {
 }
 
 export function decodeNftRule(msg: NetlinkMessage): NftRule {
-  const { family, attrs } = open(msg, NFT_MSG_NEWRULE, "decodeNftRule");
+  const { family, attrs } = openNftMessage(msg, NFT_MSG_NEWRULE, "decodeNftRule");
   const list = attrs.get(NFTA_RULE_EXPRESSIONS);
   const rule: NftRule = {
     family,

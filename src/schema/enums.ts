@@ -204,10 +204,15 @@ export const ContainerGroupKindEnum = closed("ContainerGroupKind", "What ties co
 
 export const ContainerState = open(
   "ContainerState",
-  "A container's state as its engine says it (only running and paused containers are listed).",
+  "A container's state as its engine says it (Docker and Podman list running and paused containers only; containerd and CRI-O list every container).",
   {
     RUNNING: { value: "running", description: "Running." },
     PAUSED: { value: "paused", description: "Paused (its processes are frozen)." },
+    PAUSING: { value: "pausing", description: "containerd: being paused." },
+    CREATED: { value: "created", description: "containerd, CRI-O: created, not started yet." },
+    STOPPED: { value: "stopped", description: "containerd: its task has ended, or it has none." },
+    EXITED: { value: "exited", description: "CRI-O: its process has ended." },
+    UNKNOWN: { value: "unknown", description: "CRI-O: the runtime does not know." },
   },
   "Another word of the engine's.",
 );
@@ -215,14 +220,15 @@ export const ContainerState = open(
 export const EngineKindEnum = closed("EngineKind", "A container engine wiresight recognises.", {
   DOCKER: { value: "docker", description: "Docker (dockerd)." },
   PODMAN: { value: "podman", description: "Podman (its API service)." },
-  CONTAINERD: { value: "containerd", description: "containerd (recognised; its gRPC API is not asked)." },
+  CONTAINERD: { value: "containerd", description: "containerd (its gRPC API, every containerd namespace, and its CRI plugin's pods)." },
+  CRI_O: { value: "cri-o", description: "CRI-O (the Kubernetes CRI over gRPC: pods and containers)." },
 });
 
 export const EngineStatusEnum = closed("EngineStatus", "Whether wiresight could read a container engine.", {
   OK: { value: "ok", description: "The API answered and its containers and networks were read." },
   UNREACHABLE: { value: "unreachable", description: "No listening socket answered the API (see the topology's warnings)." },
   PARTIAL: { value: "partial", description: "The API answered, but reading containers or networks failed (see warnings)." },
-  NOT_QUERIED: { value: "not-queried", description: "An engine whose API wiresight does not speak (containerd's gRPC)." },
+  NOT_QUERIED: { value: "not-queried", description: "An engine whose API was not asked: containerd in recordings made before wiresight spoke its gRPC API (every engine it recognises is asked now)." },
 });
 
 export const ForwardSourceKindEnum = closed("ForwardSourceKind", "Where a port forwarding was found.", {
@@ -234,7 +240,37 @@ export const ForwardingEngineEnum = closed("ForwardingEngine", "The engine a for
   DOCKER: { value: "docker", description: "Docker." },
   CNI: { value: "cni", description: "A CNI portmap plugin (Podman with CNI, Kubernetes)." },
   NETAVARK: { value: "netavark", description: "Netavark (Podman 4+)." },
+  KUBE_PROXY: { value: "kube-proxy", description: "kube-proxy (a Kubernetes service's forwarding; its `service` says which)." },
 });
+
+export const PodStateEnum = closed("PodState", "A pod sandbox's state as its CRI runtime says it.", {
+  READY: { value: "ready", description: "SANDBOX_READY: its network namespace is set up and its containers can run." },
+  NOT_READY: { value: "notready", description: "SANDBOX_NOTREADY: stopped, or not yet (or no longer) set up." },
+});
+
+export const ServiceAccessEnum = closed("ServiceAccess", "How a frontend reaches a Kubernetes service.", {
+  CLUSTER_IP: { value: "clusterIP", description: "Its ClusterIP." },
+  EXTERNAL_IP: { value: "externalIP", description: "One of its external IPs (iptables mode)." },
+  LOAD_BALANCER_IP: { value: "loadBalancerIP", description: "Its load balancer's IP (iptables mode)." },
+  NODE_PORT: { value: "nodePort", description: "Its NodePort, on any local address." },
+  EXTERNAL: { value: "external", description: "An external or load-balancer IP (nftables mode, whose rules do not tell the two apart)." },
+});
+
+export const KubeProxyModeEnum = closed("KubeProxyMode", "Which kube-proxy mode wrote a service's rules.", {
+  IPTABLES: { value: "iptables", description: "iptables mode (through iptables-nft: KUBE-SERVICES, KUBE-SVC-…, KUBE-SEP-… chains)." },
+  NFTABLES: { value: "nftables", description: "nftables mode (the kube-proxy table's service-ips and service-nodeports maps)." },
+});
+
+export const ServiceProtocol = open(
+  "ServiceProtocol",
+  "A Kubernetes service port's protocol.",
+  {
+    TCP: { value: "tcp", description: "TCP." },
+    UDP: { value: "udp", description: "UDP." },
+    SCTP: { value: "sctp", description: "SCTP." },
+  },
+  "A protocol number with no name here.",
+);
 
 export const NatRuleFormEnum = closed("NatRuleForm", "How a DNAT rule is written in nf_tables.", {
   NFT: { value: "nft", description: "A native nft dnat expression." },
@@ -244,11 +280,13 @@ export const NatRuleFormEnum = closed("NatRuleForm", "How a DNAT rule is written
 export const CaptureTargetKindEnum = closed("CaptureTargetKind", "What a capture target is.", {
   NAMESPACE: { value: "namespace", description: "A network namespace." },
   CONTAINER: { value: "container", description: "A container (its namespace)." },
+  POD: { value: "pod", description: "A Kubernetes pod (its network namespace, shared by its containers)." },
 });
 
 export const HopKindEnum = closed("WhereIsHopKind", "What moved the packet one hop.", {
   ROUTE: { value: "route", description: "The namespace's routing chose a route." },
   BRIDGE: { value: "bridge", description: "A bridge switched the frame to a port." },
+  DNAT: { value: "dnat", description: "A forwarding (NAT rule, proxy, kube-proxy service) rewrote the destination." },
 });
 
 export const StartKindEnum = closed("WhereIsStartKind", "How `from` was understood.", {
@@ -285,6 +323,8 @@ export const EntityKindEnum = closed("EntityKind", "The entity kinds the history
   ENGINE: { value: "engine", description: "A container engine." },
   CONTAINER: { value: "container", description: "A container." },
   CONTAINER_NETWORK: { value: "container network", description: "A container network." },
+  POD: { value: "pod", description: "A Kubernetes pod (from a CRI runtime)." },
+  SERVICE: { value: "service", description: "A Kubernetes service (from kube-proxy's rules)." },
 });
 
 export const ChangeOpEnum = closed("ChangeOp", "What happened to an entity.", {

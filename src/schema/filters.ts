@@ -5,6 +5,7 @@
 import { decodeNodeId } from "../model/node-id.ts";
 import { compileGlob, GlobError } from "../model/glob.ts";
 import { formatIp, parseIp, IpParseError } from "../model/ip.ts";
+import type { Pod } from "../model/containers.ts";
 import type { NetworkNamespace } from "../model/topology.ts";
 import { badInput } from "./errors.ts";
 import type { SchemaIndex } from "./topology-index.ts";
@@ -33,6 +34,18 @@ export function containerNetns(index: SchemaIndex, given: string): string | null
   return found.netns;
 }
 
+/** A pod given as NAMESPACE/NAME (or `pod:NAMESPACE/NAME`, as capture takes it), its key, or node id: exactly one. */
+export function findPod(index: SchemaIndex, given: string, arg = "pod"): Pod {
+  const decoded = decodeNodeId(given);
+  const byKey = index.pods.get(decoded?.typename === "Pod" ? decoded.key : given);
+  if (byKey) return byKey;
+  const m = /^(?:pod:)?([^/]+)\/([^/]+)$/.exec(given);
+  const found = m ? index.topology.pods.filter((p) => p.namespace === m[1] && p.name === m[2]) : [];
+  if (found.length === 1) return found[0]!;
+  if (found.length > 1) throw badInput(`${arg}: ${found.length} pods are ${given} (a pod recreated, or two runtimes); give its key or id`);
+  throw badInput(`${arg}: no pod '${given}' in this topology (give NAMESPACE/NAME, a pod key or node id)`);
+}
+
 /** An IP address in canonical text form, or a clear error. */
 export function canonicalIp(given: string, arg: string): string {
   try {
@@ -42,6 +55,9 @@ export function canonicalIp(given: string, arg: string): string {
     throw err;
   }
 }
+
+/** How filter descriptions say what a name filter takes. */
+export const GLOB = "exact, or a glob (`*` any run of characters, `?` one character)";
 
 /** A name filter: exact, or a glob (`*`, `?`, `[a-z]`; src/model/glob.ts), matched in linear time. */
 export function nameMatcher(pattern: string, arg = "name"): (name: string) => boolean {

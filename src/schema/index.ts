@@ -14,6 +14,8 @@ import "./types/where-is.ts";
 import "./types/history.ts";
 import "./types/alerts.ts";
 import "./types/capture.ts";
+import "./types/pods.ts";
+import "./types/services.ts";
 import "./types/root.ts";
 
 export type { SchemaContext } from "./context.ts";

@@ -3,7 +3,8 @@
 // in WeakMaps, so relation fields are map lookups and a resolver given any entity object finds
 // the topology it belongs to (relations must be followed in that same moment, never the live one).
 
-import type { Container, ContainerEngine, ContainerNetwork } from "../model/containers.ts";
+import type { Container, ContainerEngine, ContainerNetwork, Pod } from "../model/containers.ts";
+import type { KubeService } from "../model/kube-services.ts";
 import type { ForwardedPort } from "../model/forwarded-ports.ts";
 import { indexTopology, type TopologyIndex } from "../model/index-topology.ts";
 import type { Address, InterfaceKind, NetworkInterface, Route, Socket, Topology } from "../model/topology.ts";
@@ -16,6 +17,8 @@ export interface SchemaIndex extends TopologyIndex {
   engines: Map<string, ContainerEngine>;
   containers: Map<string, Container>;
   containerNetworks: Map<string, ContainerNetwork>;
+  pods: Map<string, Pod>;
+  services: Map<string, KubeService>;
   /** The sockets each interface can carry (Socket.interfaces, reversed). */
   socketsByInterface: Map<string, Socket[]>;
 }
@@ -53,6 +56,8 @@ export function schemaIndex(topology: Topology): SchemaIndex {
     engines: new Map(topology.engines.map((e) => [e.key, e])),
     containers: new Map(topology.containers.map((c) => [c.key, c])),
     containerNetworks: new Map(topology.containerNetworks.map((n) => [n.key, n])),
+    pods: new Map(topology.pods.map((p) => [p.key, p])),
+    services: new Map(topology.services.map((s) => [s.key, s])),
     socketsByInterface: new Map(),
   };
   const own = (o: object, typename: string) => owners.set(o, { typename, index });
@@ -85,6 +90,8 @@ export function schemaIndex(topology: Topology): SchemaIndex {
   for (const e of topology.engines) own(e, "ContainerEngine");
   for (const c of topology.containers) own(c, "Container");
   for (const n of topology.containerNetworks) own(n, "ContainerNetwork");
+  for (const p of topology.pods) own(p, "Pod");
+  for (const s of topology.services) own(s, "Service");
   own(topology, "Topology");
   indexes.set(topology, index);
   return index;
@@ -124,6 +131,10 @@ export function lookupNode(index: SchemaIndex, typename: string, key: string): o
         return index.containers.get(key);
       case "ContainerNetwork":
         return index.containerNetworks.get(key);
+      case "Pod":
+        return index.pods.get(key);
+      case "Service":
+        return index.services.get(key);
       default:
         // An interface's id names its concrete type: a different kind under the same key is a
         // different interface.
@@ -152,7 +163,7 @@ export function nodeByKey(index: SchemaIndex, key: string): object | null {
 
 export function isNodeTypename(typename: string): boolean {
   return (
-    ["NetworkNamespace", "Address", "Route", "Socket", "Process", "ForwardedPort", "ContainerEngine", "Container", "ContainerNetwork"].includes(typename) ||
+    ["NetworkNamespace", "Address", "Route", "Socket", "Process", "ForwardedPort", "ContainerEngine", "Container", "ContainerNetwork", "Pod", "Service"].includes(typename) ||
     Object.values(INTERFACE_TYPENAMES).includes(typename)
   );
 }
@@ -180,6 +191,10 @@ export function typenameOfStoreKind(kind: string, attrs: Record<string, unknown>
       return "Container";
     case "container network":
       return "ContainerNetwork";
+    case "pod":
+      return "Pod";
+    case "service":
+      return "Service";
     default:
       return null;
   }

@@ -95,14 +95,20 @@ const route: Kind = {
 };
 
 /** The Topology's top-level lists, each a kind whose entities are restored by appending. */
-type TopLevelList = "processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks";
+type TopLevelList = "processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services";
 
+/**
+ * `added`: fields added to the entity after recordings began, with the value that means "none";
+ * a version recorded before lacks them and is given that value when restored (a containerd engine
+ * recorded before wiresight asked its API has no containerd namespaces and no CRI).
+ */
 function listKind<F extends TopLevelList>(
   name: string,
   table: string,
   field: F,
   parentOf: (entity: Topology[F][number]) => string | null,
   describe: Kind["describe"],
+  added: () => Partial<Topology[F][number]> = () => ({}),
 ): Kind {
   return {
     name,
@@ -111,7 +117,7 @@ function listKind<F extends TopLevelList>(
       for (const e of t[field] as Topology[F][number][]) yield { key: e.key, parent: parentOf(e), attrs: { ...e } };
     },
     restore(attrs, _parent, r) {
-      (r.topology[field] as unknown[]).push(attrs);
+      (r.topology[field] as unknown[]).push({ ...added(), ...attrs });
     },
     describe,
   };
@@ -139,10 +145,13 @@ const forwardedPort = listKind(
   "forwardedPorts",
   (p) => p.netns,
   (a, nameOf) => `forwarded port ${a.protocol ?? "any"} → ${a.destinationAddress} in ${nameOf(a.netns as string)}`,
+  () => ({ service: null }),
 );
-const engine = listKind("engine", "engines", "engines", () => null, (a) => `engine ${a.kind} (pid ${a.pid})`);
-const container = listKind("container", "containers", "containers", (c) => c.engine, (a) => `container ${a.name}`);
-const containerNetwork = listKind("container network", "container_networks", "containerNetworks", (n) => n.engine, (a) => `container network ${a.name}`);
+const engine = listKind("engine", "engines", "engines", () => null, (a) => `engine ${a.kind} (pid ${a.pid})`, () => ({ containerdNamespaces: [], cri: false }));
+const container = listKind("container", "containers", "containers", (c) => c.engine, (a) => `container ${a.name}`, () => ({ containerdNamespace: null, pod: null }));
+const containerNetwork = listKind("container network", "container_networks", "containerNetworks", (n) => n.engine, (a) => `container network ${a.name}`, () => ({ cni: null }));
+const pod = listKind("pod", "pods", "pods", (p) => p.engine, (a) => `pod ${a.namespace}/${a.name}`);
+const service = listKind("service", "services", "services", (s) => s.netns, (a, nameOf) => `service ${a.namespace}/${a.name}:${a.port} in ${nameOf(a.netns as string)}`);
 
 export const KINDS: readonly Kind[] = [
   namespace,
@@ -155,6 +164,8 @@ export const KINDS: readonly Kind[] = [
   engine,
   container,
   containerNetwork,
+  pod,
+  service,
 ];
 
 function processesByNetns(t: Topology): Map<string, Process[]> {

@@ -229,6 +229,8 @@ export class Store {
         engines: [],
         containers: [],
         containerNetworks: [],
+        pods: [],
+        services: [],
         ...topologyFields(info, snap.durationMs),
       };
       const objects = new Map<string, Map<string, object>>();

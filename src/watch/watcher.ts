@@ -9,7 +9,7 @@
 //               reused; engines' last answers decorate again).
 //   namespaces  our mount table changed (ip netns add/del), or the periodic fallback
 //               (namespaceRescanEveryMs) → procfs only: open new namespaces, drop vanished ones.
-//   engine      a container engine's event stream (GET /events) reported a container or network
+//   engine      a container engine's event stream (Docker's GET /events, containerd's Events.Subscribe) reported a container or network
 //               change → procfs (its new or vanished namespace) + the engines asked again.
 //   full        start, periodic (fullPassEveryMs) or discoverNow → procfs + every namespace +
 //               container engines: what sends no event (sockets, processes, containers).
@@ -27,6 +27,7 @@ import type { Store } from "../store/index.ts";
 import { askEngines } from "../discovery/discover-with-engines.ts";
 import { decorateTopology, type EngineResult } from "../discovery/engines/decorate.ts";
 import { EngineEventStream, type EngineEvent } from "../discovery/engines/engine-events.ts";
+import { ContainerdEventStream } from "../discovery/engines/containerd-events.ts";
 import { containerKey, type EngineKind } from "../model/containers.ts";
 import { DEFAULT_CALL_TIMEOUT_MS } from "../discovery/engines/docker-api.ts";
 import type { NetnsCandidate } from "../discovery/procfs/namespaces.ts";
@@ -112,7 +113,7 @@ export class Watcher implements LiveTopology {
   readonly #engineContainers = new Set<string>();
   #engineTimer: ReturnType<typeof setTimeout> | null = null;
   /** Open event streams, by API socket. */
-  readonly #engineStreams = new Map<string, EngineEventStream>();
+  readonly #engineStreams = new Map<string, EngineEventStream | ContainerdEventStream>();
   /** When each socket's stream last ended: not reopened for a while, so a broken one cannot spin. */
   readonly #engineStreamEnded = new Map<string, number>();
   #waiters: Waiter[] = [];
@@ -478,7 +479,8 @@ export class Watcher implements LiveTopology {
    */
   #followEngines(): void {
     const wanted = new Map<string, EngineKind>();
-    for (const r of this.#engines?.results ?? []) if (r.apiSocket && r.status === "ok") wanted.set(r.apiSocket, r.candidate.kind);
+    // Docker's event stream (Podman serves it too) and containerd's; CRI-O is caught by full passes.
+    for (const r of this.#engines?.results ?? []) if (r.apiSocket && r.status === "ok" && r.candidate.kind !== "cri-o") wanted.set(r.apiSocket, r.candidate.kind);
     for (const [socket, stream] of this.#engineStreams)
       if (!wanted.has(socket)) {
         stream.close();
@@ -487,7 +489,7 @@ export class Watcher implements LiveTopology {
     for (const [socket, kind] of wanted) {
       if (this.#engineStreams.has(socket) || this.#stopped) continue;
       if (Date.now() - (this.#engineStreamEnded.get(socket) ?? -Infinity) < STREAM_RETRY_MS) continue; // the next full pass retries
-      const stream = EngineEventStream.open(
+      const stream = (kind === "containerd" ? ContainerdEventStream : EngineEventStream).open(
         socket,
         (e) => this.#onEngineEvent(kind, e),
         () => {

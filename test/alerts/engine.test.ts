@@ -255,7 +255,7 @@ describe("containers", () => {
 
   function withContainer(time: number, networks: string[]): Topology {
     const t = syntheticTopology(time);
-    const net = (key: string, name: string) => ({ key, engine: ENGINE, id: key.slice(-64), name, driver: "bridge", internal: false, default: false, labels: {}, bridgeName: `br-${name}`, bridge: null });
+    const net = (key: string, name: string) => ({ key, engine: ENGINE, id: key.slice(-64), name, driver: "bridge", internal: false, default: false, labels: {}, bridgeName: `br-${name}`, bridge: null, cni: null });
     t.containerNetworks = [net(NET_A, "front"), net(NET_B, "back")];
     const names: Record<string, string> = { [NET_A]: "front", [NET_B]: "back" };
     t.containers = [
@@ -272,6 +272,8 @@ describe("containers", () => {
         labels: {},
         privileged: false,
         groups: [],
+        containerdNamespace: null,
+        pod: null,
         networks: networks.map((n) => ({ network: n, name: names[n]!, ipv4: null, ipv6: null, mac: null })),
       },
     ];

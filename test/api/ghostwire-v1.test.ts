@@ -93,7 +93,7 @@ function handBuilt(): Topology {
     },
   });
   const engine = engineKey("docker", daemon);
-  t.engines.push({ key: engine, kind: "docker", process: daemon, pid: 900, sockets: ["/run/docker.sock"], apiSocket: "/proc/900/root/run/docker.sock", apiVersion: "1.43", server: "Docker/24", status: "ok" });
+  t.engines.push({ key: engine, kind: "docker", process: daemon, pid: 900, sockets: ["/run/docker.sock"], apiSocket: "/proc/900/root/run/docker.sock", apiVersion: "1.43", server: "Docker/24", status: "ok", containerdNamespaces: [], cri: false });
   const pod = { kind: "kubernetes-pod" as const, namespace: "default", name: "web-0" };
   const mk = (id: string, name: string, proc: string, pid: number, state: string, groups: Topology["containers"][number]["groups"]) => ({
     key: containerKey("docker", id),
@@ -109,6 +109,8 @@ function handBuilt(): Topology {
     privileged: false,
     groups,
     networks: [],
+    containerdNamespace: null,
+    pod: null,
   });
   const c1 = mk("a".repeat(64), "web", init, 4242, "running", [pod, { kind: "compose-project", name: "shop" }]);
   const c2 = mk("b".repeat(64), "sidecar", side, 4300, "paused", [pod]);

@@ -109,6 +109,12 @@ describe("Apollo Client 4", () => {
     expect(results.WhoListens.data.sockets.totalCount).toBe(1);
     expect(results.CreateAlertRule.data.createAlertRule.userErrors).toEqual([]);
     expect(results.LiveChanges.data.revisions.changes.length).toBeGreaterThan(0);
+    // The Kubernetes node of the world: pod shop/web behind service shop/web:http's ClusterIP.
+    expect(results.Pods.data.pods.nodes).toMatchObject([{ __typename: "Pod", kubernetesNamespace: "shop", name: "web", state: "READY", networkNamespace: { displayName: "blue" }, services: [{ servicePortName: "shop/web:http" }] }]);
+    expect(results.Pods.data.services.nodes[0].endpoints[0]).toMatchObject({ address: "10.0.2.2", port: 80, pod: { name: "web" }, listeners: [{ localPort: 80 }] });
+    expect(results.ServicePath.data.whereIs.translatedTo).toBe("10.0.2.2:80");
+    expect(results.ServicePath.data.whereIs.path[0]).toMatchObject({ kind: "DNAT", dnat: { service: "shop/web:http", from: "10.96.0.10:80", to: "10.0.2.2:80" } });
+    expect(results.ServicePath.data.whereIs.reached.namespace).toMatchObject({ displayName: "blue", pod: { kubernetesNamespace: "shop", name: "web" } });
   }, 120_000);
 
   test("node(id) with inline fragments on interfaces comes back whole; two VLAN-100 interfaces are two cache entries", async () => {

@@ -117,6 +117,7 @@ test.skipIf(!root)("forwarded ports of a namespace: iptables-nft DNAT, CNI, nft 
     destinationNetns: ctrNs.key,
     destinationInterface: ctrIf,
     listeners: [],
+    service: null,
     ...o,
   });
   const listener = (protocol: string, address: string, port: number) => {

@@ -168,11 +168,14 @@ describe.if(root)("docker engine", () => {
     expect(lines.find((l) => l.includes(` br-${userNetId.slice(0, 12)} `))).toContain(`docker network ${lab.prefix}-net (internal)`);
   });
 
-  test("the engine's containerd is listed but not asked", () => {
+  test("the engine's containerd is asked too (namespace moby); Docker's containers are left to Docker", () => {
     const containerd = topology.engines.find((e) => e.kind === "containerd" && topology.processes.find((p) => p.key === e.process)?.ppid === engine.pid);
     expect(containerd).toBeDefined();
-    expect(containerd!.status).toBe("not-queried");
+    expect(containerd!.status).toBe("ok");
     expect(containerd!.sockets.some((s) => s.endsWith("containerd.sock"))).toBe(true);
+    expect(containerd!.containerdNamespaces).toContain("moby");
+    // Each of our containers once, as Docker's: containerd's moby twins are not listed again.
+    for (const c of ours()) expect(topology.containers.filter((x) => x.id === c.id).map((x) => x.engine)).toEqual([ourEngine().key]);
   });
 });
 

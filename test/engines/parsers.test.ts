@@ -62,7 +62,7 @@ describe("engine discovery parsers", () => {
   });
 
   test("bridge names: the option, else br-<12 hex> for the bridge driver", () => {
-    const base = { id: "0123456789abcdef0123", name: "n", internal: false, labels: {}, libpod: null };
+    const base = { id: "0123456789abcdef0123", name: "n", internal: false, labels: {}, libpod: null, cni: null };
     expect(bridgeNameOf({ ...base, driver: "bridge", options: {} })).toBe("br-0123456789ab");
     expect(bridgeNameOf({ ...base, driver: "bridge", options: { "com.docker.network.bridge.name": "docker0" } })).toBe("docker0");
     expect(bridgeNameOf({ ...base, driver: "host", options: {} })).toBeNull();

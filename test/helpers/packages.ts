@@ -19,6 +19,8 @@ export const TEST_PACKAGES: [binary: string, pkg: string][] = [
   ["dockerd", "docker.io"],
   ["podman", "podman"],
   ["/usr/lib/cni/bridge", "containernetworking-plugins"],
+  ["containerd", "containerd"],
+  ["runc", "runc"],
   ["/usr/lib/podman/netavark", "netavark"],
   ["/usr/lib/podman/aardvark-dns", "aardvark-dns"],
   ["chromium", "chromium"],

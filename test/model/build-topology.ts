@@ -163,6 +163,8 @@ export class TopologyBuilder {
       engines: [],
       containers: [],
       containerNetworks: [],
+      pods: [],
+      services: [],
       privileges: { root: true, missing: [] },
       warnings: [],
       stats: { durationMs: 0, namespaces: 0, interfaces: 0, addresses: 0, routes: 0, processes: 0, nsidQueries: 0, dumpRetries: 0, initialNamespaceBy: "test", tenants: 0, dnsFileSets: 0, utsNamespaces: 0, sockets: 0, socketStates: "all" },

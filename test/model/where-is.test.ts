@@ -8,6 +8,7 @@ import { indexTopology } from "../../src/model/index-topology.ts";
 import { IpParseError } from "../../src/model/ip.ts";
 import { MAX_HOPS, WhereIsError, whereIs, type WhereIsResult } from "../../src/model/where-is.ts";
 import type { NetworkNamespace } from "../../src/model/topology.ts";
+import { forwardedPortKey, type ForwardedPort } from "../../src/model/forwarded-ports.ts";
 import { TopologyBuilder } from "./build-topology.ts";
 
 /** Namespace names along the path, one per hop (bridge hops included). */
@@ -391,5 +392,44 @@ describe("starting points", () => {
     expect(tentative.end!.reason).toBe("no-neighbour");
     expect(tentative.owners).toHaveLength(1);
     expect(tentative.owners[0]!.address!.flags).toEqual(["tentative"]);
+  });
+});
+
+describe("forwardings on the way (DNAT)", () => {
+  const fwd = (netns: string, o: Partial<ForwardedPort>): ForwardedPort => {
+    const base = { netns, family: "ipv4" as const, protocol: "tcp", hostAddress: null, hostPorts: null, destinationAddress: "10.0.1.2", destinationAddressLast: null, destinationPorts: null, ...o };
+    return { key: forwardedPortKey(base), ...base, engine: null, destinationNetns: null, destinationInterface: null, listeners: [], sources: [], service: null, ...o };
+  };
+
+  test("a service's ClusterIP is rewritten where the rules are, then routed to the endpoint; the note counts the endpoints", () => {
+    const { t, router, host, cs } = lab();
+    const service = { key: `${router.key}/svc:shop/web:http/tcp`, name: "shop/web:http", access: "clusterIP" as const };
+    t.forwardedPorts = [
+      fwd(router.key, { hostAddress: "172.30.0.41", hostPorts: { first: 80, last: 80 }, destinationAddress: "10.0.1.3", destinationPorts: { first: 8080, last: 8080 }, engine: "kube-proxy", service }),
+      fwd(router.key, { hostAddress: "172.30.0.41", hostPorts: { first: 80, last: 80 }, destinationAddress: "10.0.1.2", destinationPorts: { first: 8080, last: 8080 }, engine: "kube-proxy", service }),
+    ];
+    // From the router itself: DNAT first (OUTPUT), then the route to the first endpoint by key.
+    const r = whereIs(t, "172.30.0.41", { from: router.key, port: 80 });
+    expect(r.path[0]).toMatchObject({ kind: "dnat", netns: router.key, dnat: { service: "shop/web:http", from: "172.30.0.41:80", to: "10.0.1.2:8080" } });
+    expect(r.translatedTo).toBe("10.0.1.2:8080");
+    expect(r.reached?.netns).toBe(cs[0]!.key);
+    expect(r.found).toBe(true);
+    expect(r.notes.some((n) => n.includes("one of 2 endpoints"))).toBe(true);
+    // From the host, whose default route leaves through eth0: the packet never meets the rules.
+    expect(whereIs(t, "172.30.0.41", { from: host.key, port: 80 }).translatedTo).toBeNull();
+    // Turned off (a forwarding's own destination is resolved this way), nothing is rewritten.
+    expect(whereIs(t, "172.30.0.41", { from: router.key, followForwardings: false }).path.some((h) => h.kind === "dnat")).toBe(false);
+  });
+
+  test("a port for any local address (NodePort, published port) applies only with a port given, and only to a local address", () => {
+    const { t, router, cs } = lab();
+    t.forwardedPorts = [fwd(router.key, { hostPorts: { first: 30080, last: 30089 }, destinationAddress: "10.0.1.3", destinationPorts: { first: 80, last: 89 }, engine: "docker" })];
+    const r = whereIs(t, "10.255.0.2", { from: router.key, port: 30081 });
+    expect(r.path[0]!.dnat).toMatchObject({ service: null, from: "10.255.0.2:30081", to: "10.0.1.3:81" });
+    expect(r.reached?.netns).toBe(cs[1]!.key);
+    expect(whereIs(t, "10.255.0.2", { from: router.key }).reached?.netns).toBe(router.key);
+    expect(whereIs(t, "10.255.0.2", { from: router.key, port: 22 }).reached?.netns).toBe(router.key);
+    // 10.0.1.4 is not the router's: the rule (fib daddr type local / addrtype LOCAL) does not apply.
+    expect(whereIs(t, "10.0.1.4", { from: router.key, port: 30081 }).path.some((h) => h.kind === "dnat")).toBe(false);
   });
 });

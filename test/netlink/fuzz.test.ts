@@ -13,6 +13,8 @@ import {
   decodeLink,
   decodeNftChain,
   decodeNftRule,
+  decodeNftSet,
+  decodeNftSetElements,
   decodeNftTable,
   decodeNsid,
   decodeRoute,
@@ -36,14 +38,16 @@ const DECODERS: [string, (m: NetlinkMessage) => unknown][] = [
   ["decodeNftTable", decodeNftTable],
   ["decodeNftChain", decodeNftChain],
   ["decodeNftRule", decodeNftRule],
+  ["decodeNftSet", decodeNftSet],
+  ["decodeNftSetElements", decodeNftSetElements],
   ["decodeInetDiag", decodeInetDiag],
 ];
 /**
  * A message type each of DECODERS accepts: RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWNSID,
- * NLMSG_ERROR, NLMSG_DONE, NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE / NEWCHAIN / NEWRULE, and
- * SOCK_DIAG_BY_FAMILY.
+ * NLMSG_ERROR, NLMSG_DONE, NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE / NEWCHAIN / NEWRULE /
+ * NEWSET / NEWSETELEM, and SOCK_DIAG_BY_FAMILY.
  */
-const WANTS = [16, 20, 24, 88, 2, 3, 0x0a00, 0x0a03, 0x0a06, 20];
+const WANTS = [16, 20, 24, 88, 2, 3, 0x0a00, 0x0a03, 0x0a06, 0x0a09, 0x0a0c, 20];
 
 /** Valid messages: everything the kernel sent in the capture, plus hand-built ones for kinds it lacks. */
 function corpus(): Uint8Array[] {
@@ -70,6 +74,15 @@ function corpus(): Uint8Array[] {
     msg({ type: 20 }, ifaddrmsg({ family: 10, prefixlen: 64, flags: 2, scope: 0, index: 4 }), attr(1, ip6("20010db8000000000000000000000001")), attr(6, le32(1), le32(2), le32(3), le32(4)), attr(8, le32(0x202))),
     msg({ type: 2, flags: 0x200 }, le32(-22 >>> 0), hex("14000000 1000 0500 01000000 00000000 01020304"), attr(1, cstr("bad")), attr(2, le32(16))),
     msg({ type: 3, flags: 0x202 }, le32(-90 >>> 0), attr(1, cstr("dump failed"))),
+    // kube-proxy's maps: a set, and a verdict map element with a concatenated key and a comment
+    msg({ type: 0x0a09 }, [2, 0, 0, 0], attr(1, cstr("kube-proxy")), attr(2, cstr("service-ips")), attr(3, be32(0x88)), attr(4, be32(0x1c4c)), attr(5, be32(12)), attr(6, be32(0xffffff00)), attr(13, [3, 4, 65, 66, 67, 0])),
+    msg(
+      { type: 0x0a0c },
+      [2, 0, 0, 0],
+      attr(1, cstr("kube-proxy")),
+      attr(2, cstr("service-ips")),
+      nest(3, nest(1, nest(1, attr(1, [172, 30, 0, 41, 6, 0, 0, 0, 0, 80, 0, 0])), nest(2, nest(2, attr(1, be32(-4 >>> 0)), attr(2, cstr("service-X")))), attr(6, [0, 4, 65, 66, 67, 0]))),
+    ),
   );
   return out;
 }

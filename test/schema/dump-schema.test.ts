@@ -270,8 +270,11 @@ function baseFixture(): Json {
           { kind: "nft-rule", family: "ip", table: "nat", chain: "DOCKER", handle: 7, form: "xt", engine: "docker" },
           { kind: "proxy", process: `proc:${BOOT}:1:12`, pid: 1, engine: "docker" },
         ],
+        service: null,
       },
     ],
+    pods: [],
+    services: [],
     privileges: { root: true, missing: [] },
     warnings: [{ subject: "procfs", message: "pid 9: cannot read fd/*: EACCES (permission denied); its open fds are not seen" }],
     stats: {

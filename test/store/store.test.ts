@@ -31,6 +31,8 @@ describe("recording", () => {
       engines: 0,
       containers: 0,
       container_networks: 0,
+      pods: 0,
+      services: 0,
     });
     expect(s.at({ revision: 1 })).toEqual(t);
     expect(s.at({ revision: 2 })).toEqual(later(t, 10));

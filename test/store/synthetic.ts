@@ -133,6 +133,8 @@ export function syntheticTopology(time = SYNTHETIC_TIME): Topology {
     engines: [],
     containers: [],
     containerNetworks: [],
+    pods: [],
+    services: [],
     privileges: { root: true, missing: [] },
     warnings: [{ subject: "procfs", message: "a warning kept with its recording" }],
     stats: { durationMs: 1.5, namespaces: 2, interfaces: 2, addresses: 2, routes: 2, processes: 2, nsidQueries: 1, dumpRetries: 0, initialNamespaceBy: "fixed-inode", sockets: 1, socketStates: "all", tenants: 0, dnsFileSets: 0, utsNamespaces: 0 },

@@ -7,8 +7,10 @@ import { closeSync, existsSync, openSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import pkg from "../../../package.json" with { type: "json" };
 import { Capture, type StopReason } from "../../capture/engine.ts";
-import { aliveCheck, describeNamespace, openNamespace, resolveTarget, selectInterfaces } from "../../capture/target.ts";
+import { aliveCheck, describeNamespace, openNamespace, resolveTarget, selectInterfaces, TargetError } from "../../capture/target.ts";
 import { discover } from "../../discovery/discover.ts";
+import { discoverWithEngines } from "../../discovery/discover-with-engines.ts";
+import type { NetworkNamespace, Topology } from "../../model/topology.ts";
 import { CAPTURE_SNAPLEN, closeQuietly, isSyscallError } from "../../ffi/index.ts";
 import { parseCommandArgs } from "../args.ts";
 import { UsageError } from "../usage-error.ts";
@@ -20,7 +22,8 @@ Capture the packets of one network namespace live and write them as pcapng, e.g.
   wiresight capture 4026532281 -i eth0 -w /tmp/eth0.pcapng --duration 10
 
 TARGET is a namespace as 'wiresight ls' shows it: its inode, a bind-mount path (/run/netns/web,
-/proc/PID/ns/net), its 'ip netns' name, or its key (netns:<boot id>:<cookie>).
+/proc/PID/ns/net), its 'ip netns' name, or its key (netns:<boot id>:<cookie>); or a Kubernetes
+pod as pod:NAMESPACE/NAME, or a container's name (the container engines are asked then).
 
 Options:
   -i, --interface IF    capture on IF (repeatable); default: every interface of the namespace
@@ -94,8 +97,7 @@ export async function captureCommand(argv: string[]): Promise<number> {
     throw new UsageError("refusing to write binary pcapng to a terminal: pipe it (| tshark -r -) or use -w FILE");
   }
 
-  const topology = discover();
-  const ns = resolveTarget(topology, target);
+  const { topology, ns } = await findTarget(target);
   const interfaces = selectInterfaces(ns, values.interface ?? []);
   // The output before the capture: a path that cannot be written is an error before anything
   // is captured; a capture that cannot start leaves no empty file behind.
@@ -173,6 +175,21 @@ export async function captureCommand(argv: string[]): Promise<number> {
     throw new Error(`writing ${path === "-" ? "stdout" : path}: ${outputError.message}`);
   }
   return 0;
+}
+
+/**
+ * The namespace TARGET names. Namespaces alone are cheap to discover; pods and container names
+ * need the engines asked, which only a target that names no namespace pays for.
+ */
+async function findTarget(target: string): Promise<{ topology: Topology; ns: NetworkNamespace }> {
+  const plain = discover();
+  try {
+    return { topology: plain, ns: resolveTarget(plain, target) };
+  } catch (err) {
+    if (!(err instanceof TargetError) || /^(\d+|netns:.*|\/.*)$/.test(target)) throw err;
+  }
+  const topology = await discoverWithEngines();
+  return { topology, ns: resolveTarget(topology, target) };
 }
 
 /** Where the pcapng goes. write() calls `done` once the chunk's memory may be reused. */

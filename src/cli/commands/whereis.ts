@@ -23,6 +23,8 @@ the address, starting in the host's own (initial) namespace.
 Options:
   -f, --from X          start the path at X: "initial", a namespace name, key or inode
                         (net:[N]), an interface key, or an address one namespace holds
+  -p, --port N          the destination port: a forwarding on the way (a Kubernetes service's
+                        ClusterIP or NodePort, a published port) sends it on to its endpoint
   -j, --json            print the answer as JSON (owners, path, end, notes)
   -v, --verbose         list every discovery warning instead of counting them
       --color WHEN      auto (default: on a terminal, unless NO_COLOR is set), always, never
@@ -33,8 +35,10 @@ Exit status:
   1  it is not (the path shows where a packet would go instead), or discovery failed
   2  usage error: a malformed address, an unknown --from, a bad option
 
-It assumes forwarding is on and no firewall drops the packet, uses only the default policy
-rules (custom 'ip rule's are not seen), and follows veth and bridge links only.
+It follows the forwardings (DNAT) discovery found: a Kubernetes service's ClusterIP to one of its
+pods, and with --port a NodePort or published port. It assumes forwarding is on and no firewall
+drops the packet, uses only the default policy rules (custom 'ip rule's are not seen), and
+follows veth and bridge links only.
 `;
 
 export async function whereisCommand(argv: string[]): Promise<number> {
@@ -43,6 +47,7 @@ export async function whereisCommand(argv: string[]): Promise<number> {
     argv,
     {
       from: { type: "string", short: "f" },
+      port: { type: "string", short: "p" },
       json: { type: "boolean", short: "j" },
       verbose: { type: "boolean", short: "v" },
       color: { type: "string" },
@@ -59,10 +64,15 @@ export async function whereisCommand(argv: string[]): Promise<number> {
   const color = colorMode(values.color);
   // Check the address before the (costlier) discovery, so a typo fails at once.
   asUsage(() => parseIp(address));
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port: '${values.port}' is not a port (0-65535)`);
+  }
 
   const topology = await discoverWithEngines();
   const index = indexTopology(topology);
-  const result = asUsage(() => whereIs(index, address, values.from === undefined ? {} : { from: values.from }));
+  const result = asUsage(() => whereIs(index, address, { ...(values.from === undefined ? {} : { from: values.from }), ...(port === undefined ? {} : { port }) }));
   if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + "\n");
   else process.stdout.write(renderWhereIs(result, index, makeStyle(useColor(color, process.stdout))));
   reportProblems(topology, Boolean(values.verbose), useColor(color, process.stderr));

@@ -32,6 +32,8 @@ export function renderLs(index: TopologyIndex, opts: LsOptions): string {
 function renderNamespace(ns: NetworkNamespace, index: TopologyIndex, opts: LsOptions): string[] {
   const s = opts.style;
   const lines = [`${s.bold(ns.displayName)}  ${s.dim(`net:[${ns.inode}]`)}${ns.initial ? s.cyan("  initial") : ""}`];
+  const pod = index.topology.pods.find((p) => p.netns === ns.key && !ns.initial);
+  if (pod) lines.push(`  ${s.magenta(`pod ${pod.namespace}/${pod.name}${pod.state === "ready" ? "" : ` (${pod.state})`}${pod.ips.length ? `  ${pod.ips.join(" ")}` : ""}`)}`);
   const containers = containersLine(ns, index);
   if (containers) lines.push(`  ${s.magenta(containers)}`);
   for (const how of describeReferences(ns, index)) lines.push(`  ${s.dim(how)}`);
@@ -148,7 +150,8 @@ function containersLine(ns: NetworkNamespace, index: TopologyIndex): string | nu
     const c = byKey.get(k);
     if (!c) return k;
     const engine = kinds.get(c.engine);
-    return `${c.name}${c.state === "running" ? "" : ` (${c.state})`}${engine === "docker" ? "" : ` [${engine}]`}`;
+    const where = c.containerdNamespace && c.containerdNamespace !== "k8s.io" ? `/${c.containerdNamespace}` : "";
+    return `${c.name}${c.state === "running" ? "" : ` (${c.state})`}${engine === "docker" ? "" : ` [${engine}${where}]`}`;
   });
   return `container${names.length === 1 ? "" : "s"}: ${names.join(", ")}`;
 }
@@ -184,6 +187,7 @@ function forwardedPortLine(p: ForwardedPort, index: TopologyIndex, s: Style): st
     }
   }
   const by = answering.size > 0 ? ` ← ${[...answering].join(",")}` : "";
+  const svc = p.service ? `${s.cyan(`service ${p.service.name}`)} ` : "";
   const sources = p.sources.map((src) => (src.kind === "proxy" ? `docker-proxy pid ${src.pid}` : `${src.family} ${src.table} ${src.chain} #${src.handle}`));
-  return `${p.protocol ?? "any"} ${addr(p.hostAddress)}:${ports(p.hostPorts)} → ${dest}:${ports(p.destinationPorts)}${into}${by}  ${s.dim(`${p.engine ? `${p.engine}: ` : ""}${sources.join(", ")}`)}`;
+  return `${svc}${p.protocol ?? "any"} ${addr(p.hostAddress)}:${ports(p.hostPorts)} → ${dest}:${ports(p.destinationPorts)}${into}${by}  ${s.dim(`${p.engine ? `${p.engine}: ` : ""}${sources.join(", ")}`)}`;
 }

@@ -46,6 +46,6 @@ export function renderWhereIs(r: WhereIsResult, index: TopologyIndex, s: Style):
 
 function hopLine(h: Hop, s: Style, nsName: (key: string, name: string) => string): string {
   const inbound = h.ingress ? ` ${s.dim(`in ${h.ingress.name}`)}` : "";
-  const kind = h.kind === "bridge" ? s.magenta("bridge") : s.cyan("route");
+  const kind = h.kind === "bridge" ? s.magenta("bridge") : h.kind === "dnat" ? s.yellow("dnat") : s.cyan("route");
   return `${nsName(h.netns, h.netnsName)}${inbound}  ${kind} ${h.note}`;
 }

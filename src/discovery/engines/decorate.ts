@@ -1,18 +1,24 @@
-// Puts what the engines said into the Topology: engines, containers and networks as top-level
-// lists, each namespace's containers, and each container network's bridge decoration. Pure
-// bookkeeping over data already read; the only file access is the SandboxKey fallback below.
+// Puts what the engines said into the Topology: engines, containers, pods and networks as
+// top-level lists, each namespace's containers (a pod's namespace named after the pod), and each
+// container network's bridge decoration. Pure bookkeeping over data already read; the only file
+// access is the netns-path fallback below (SandboxKey, a CRI sandbox's netns).
 
 import { statSync } from "node:fs";
 import {
   containerKey,
   containerNetworkKey,
   engineKey,
+  podKey,
+  type BridgeDecoration,
   type Container,
   type ContainerEngine,
   type ContainerKey,
   type ContainerNetwork,
+  type EngineKind,
   type EngineStatus,
+  type Pod,
 } from "../../model/containers.ts";
+import { resolveServiceEndpoints } from "../../model/kube-services.ts";
 import { sortTopology } from "../../model/sort.ts";
 import type { NetnsKey } from "../../model/keys.ts";
 import type { NetworkInterface, NetworkNamespace, Topology } from "../../model/topology.ts";
@@ -38,6 +44,12 @@ export function decorateTopology(
   const byPid = new Map(topology.processes.map((p) => [p.pid, p]));
   const netnsByInode = new Map(topology.namespaces.map((ns) => [`${ns.dev}:${ns.inode}`, ns]));
   const namespaces = new Map(topology.namespaces.map((ns) => [ns.key, ns]));
+  // dockerd runs its containers in containerd's "moby" namespace: Docker names them better, so a
+  // containerd container that Docker also lists is left to Docker.
+  const dockerIds = new Set(results.flatMap((r) => (r.candidate.kind === "docker" ? (r.inventory?.containers.map((c) => c.id) ?? []) : [])));
+  // CNI networks decorate a bridge only when no Docker or Podman network claims it (Podman's CNI
+  // backend writes its networks to /etc/cni/net.d too).
+  const cniBridges: { bridge: NetworkInterface; network: ContainerNetwork; kind: EngineKind }[] = [];
 
   for (const r of results) {
     const { candidate } = r;
@@ -57,6 +69,8 @@ export function decorateTopology(
       apiVersion: r.apiVersion,
       server: r.server,
       status: r.status,
+      containerdNamespaces: r.inventory?.containerdNamespaces ?? [],
+      cri: r.inventory?.cri ?? false,
     };
     topology.engines.push(engine);
     if (!r.inventory) continue;
@@ -81,33 +95,68 @@ export function decorateTopology(
         labels: n.labels,
         bridgeName,
         bridge: bridge?.key ?? null,
+        cni: n.cni ? { file: n.cni.file, cniVersion: n.cni.cniVersion, plugins: n.cni.plugins, subnets: n.cni.subnets } : null,
       };
       topology.containerNetworks.push(network);
-      if (bridge) {
-        bridge.containerNetwork = {
-          network: nkey,
-          engine: candidate.kind,
-          name: n.name,
-          internal: n.internal,
-          default: network.default,
-          labels: n.labels,
-        };
+      if (bridge && n.cni) cniBridges.push({ bridge, network, kind: candidate.kind });
+      else if (bridge) bridge.containerNetwork = decoration(network, candidate.kind);
+    }
+
+    // The engine's PIDs are ours only when it shares our PID namespace.
+    const ourProcess = (pid: number) => (candidate.samePidNamespace && pid > 0 ? byPid.get(pid) : undefined);
+    const pods = new Map<string, Pod>();
+    for (const p of r.inventory.pods) {
+      const pkey = podKey(candidate.kind, p.id);
+      let netns: NetnsKey | null = null;
+      if (p.state === "ready") {
+        if (p.hostNetwork) netns = proc.netns;
+        netns ??= ourProcess(p.pid)?.netns ?? null;
+        if (netns === null && p.netnsPath !== "") netns = netnsFromSandbox(p.netnsPath, candidate.pid, procRoot, netnsByInode);
+        if (netns === null) warn(pkey, `pod ${p.namespace}/${p.name}: its network namespace was not found (PID ${p.pid}, netns ${p.netnsPath || "not said"})`);
       }
+      const pod: Pod = {
+        key: pkey,
+        engine: key,
+        sandboxId: p.id,
+        namespace: p.namespace,
+        name: p.name,
+        uid: p.uid,
+        attempt: p.attempt,
+        state: p.state,
+        createdAt: p.createdAt,
+        labels: p.labels,
+        annotations: p.annotations,
+        runtimeHandler: p.runtimeHandler,
+        ips: p.ips,
+        netns,
+        sandboxContainer: null,
+        containers: [],
+      };
+      pods.set(p.id, pod);
+      topology.pods.push(pod);
+      // A pod's own namespace is named after it (a hostNetwork pod shares the node's: not renamed).
+      const ns = netns !== null && !p.hostNetwork ? namespaces.get(netns) : undefined;
+      if (ns && !ns.initial) ns.displayName = `pod:${p.namespace}/${p.name}`;
     }
 
     for (const c of r.inventory.containers) {
+      if (candidate.kind === "containerd" && dockerIds.has(c.id)) continue;
       const ckey = containerKey(candidate.kind, c.id);
+      const pod = c.podSandboxId !== null ? pods.get(c.podSandboxId) : undefined;
       let netns: NetnsKey | null = null;
       let processKey: string | null = null;
-      if (candidate.samePidNamespace) {
-        const p = byPid.get(c.pid);
+      if (isLive(c.state)) {
+        const p = ourProcess(c.pid);
         if (p) {
           processKey = p.key;
           netns = p.netns;
         }
+        if (netns === null && c.sandboxKey !== "") netns = netnsFromSandbox(c.sandboxKey, candidate.pid, procRoot, netnsByInode);
+        netns ??= pod?.netns ?? null;
+        if (netns === null) warn(ckey, `container ${c.name}: its network namespace was not found (PID ${c.pid} as the engine sees it)`);
       }
-      if (netns === null && c.sandboxKey !== "") netns = netnsFromSandbox(c.sandboxKey, candidate.pid, procRoot, netnsByInode);
-      if (netns === null) warn(ckey, `container ${c.name}: its network namespace was not found (PID ${c.pid} as the engine sees it)`);
+      // A pod's containers form its group, whatever labels the runtime copied onto them.
+      const groups = pod && !c.groups.some((g) => g.kind === "kubernetes-pod") ? [...c.groups, { kind: "kubernetes-pod" as const, namespace: pod.namespace, name: pod.name }] : c.groups;
       const container: Container = {
         key: ckey,
         engine: key,
@@ -116,11 +165,13 @@ export function decorateTopology(
         image: c.image,
         state: c.state,
         enginePid: c.pid,
+        containerdNamespace: c.containerdNamespace,
+        pod: pod?.key ?? null,
         process: processKey,
         netns,
         labels: c.labels,
         privileged: c.privileged,
-        groups: c.groups,
+        groups,
         networks: c.networks.map((n) => ({
           network: networkKeys.get(n.networkId) ?? containerNetworkKey(candidate.kind, n.networkId),
           name: n.name,
@@ -130,18 +181,35 @@ export function decorateTopology(
         })),
       };
       topology.containers.push(container);
+      if (pod && c.id === pod.sandboxId) pod.sandboxContainer = ckey;
+      else if (pod) pod.containers.push(ckey);
       if (netns !== null) namespaces.get(netns)?.containers.push(ckey);
       if (netns !== null && processKey !== null) markContainerTenant(namespaces.get(netns), processKey, ckey);
     }
+    const nameOf = new Map(topology.containers.map((c) => [c.key, c.name]));
+    for (const pod of pods.values()) pod.containers.sort((a, b) => (nameOf.get(a) ?? "").localeCompare(nameOf.get(b) ?? "") || (a < b ? -1 : a > b ? 1 : 0));
   }
+  for (const { bridge, network, kind } of cniBridges) if (bridge.containerNetwork === null) bridge.containerNetwork = decoration(network, kind);
+  resolveServiceEndpoints(topology); // service endpoints in a pod's namespace name the pod now
   sortContainers(topology);
 }
 
+/** States in which a container has processes, hence a network namespace to be found. */
+function isLive(state: string): boolean {
+  return state !== "stopped" && state !== "exited" && state !== "unknown";
+}
+
+function decoration(n: ContainerNetwork, kind: EngineKind): BridgeDecoration {
+  return { network: n.key, engine: kind, name: n.name, internal: n.internal, default: n.default, labels: n.labels };
+}
+
 /**
- * Podman says which device a network uses; Docker names a bridge `br-<first 12 hex of the id>`
+ * A CNI network names its bridge in the bridge plugin's configuration. Podman says which device
+ * a network uses; Docker names a bridge `br-<first 12 hex of the id>`
  * unless the network sets it explicitly.
  */
 export function bridgeNameOf(n: EngineNetworkInfo): string | null {
+  if (n.cni) return n.cni.bridge;
   if (n.libpod?.interfaceName) return n.libpod.interfaceName;
   const explicit = n.options["com.docker.network.bridge.name"];
   if (explicit) return explicit;

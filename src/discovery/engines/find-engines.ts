@@ -1,5 +1,5 @@
 // Container engines from the process table, without configuration: a process is an engine by its
-// name (dockerd, containerd, `podman system service`), and its API socket is one of the listening
+// name (dockerd, containerd, crio, `podman system service`), and its API socket is one of the listening
 // unix sockets it holds itself (its fds crossed with /proc/PID/net/unix), reached through
 // /proc/PID/root so that an engine running inside a container is reached the same way.
 
@@ -32,6 +32,7 @@ export interface EngineCandidate {
 export function engineKindOf(p: ProcessInfo): EngineKind | null {
   if (p.comm === "dockerd") return "docker";
   if (p.comm === "containerd") return "containerd";
+  if (p.comm === "crio") return "cri-o";
   if (p.comm === "podman") {
     // `podman [global options] system service [options] [URI]`: only the API service serves.
     const system = p.cmdline.indexOf("system");
@@ -40,9 +41,9 @@ export function engineKindOf(p: ProcessInfo): EngineKind | null {
   return null;
 }
 
-/** The Docker-compatible API socket names, tried before any other socket the engine holds. */
+/** The API socket names (Docker-compatible, containerd's gRPC, CRI-O's), tried before any other socket the engine holds. */
 function apiRank(path: string): number {
-  return /(^|\/)(docker|podman)\.sock$/.test(path) ? 0 : 1;
+  return /(^|\/)(docker|podman|containerd|crio)\.sock$/.test(path) ? 0 : 1;
 }
 
 export function findEngines(

@@ -2,7 +2,7 @@
 // inspect each for PID, privileges and sandbox) and its networks. Answers are checked field by
 // field: an engine that returns the wrong shape is an EngineApiError, never a crash further on.
 
-import type { ContainerGroup } from "../../model/containers.ts";
+import type { CniNetworkInfo, ContainerGroup, Pod } from "../../model/containers.ts";
 import { EngineApiError, getJson } from "./docker-api.ts";
 
 export interface EngineContainer {
@@ -17,6 +17,21 @@ export interface EngineContainer {
   privileged: boolean;
   groups: ContainerGroup[];
   networks: { name: string; networkId: string; ipv4: string | null; ipv6: string | null; mac: string | null }[];
+  /** containerd: the containerd namespace it is in; null for other engines. */
+  containerdNamespace: string | null;
+  /** A CRI container (or sandbox container): its pod sandbox's id. */
+  podSandboxId: string | null;
+}
+
+/** A pod sandbox as the CRI runtime service reports it (cri-api.ts): the model's fields, and where to find its namespace. */
+export interface EnginePod extends Pick<Pod, "namespace" | "name" | "uid" | "attempt" | "state" | "createdAt" | "labels" | "annotations" | "runtimeHandler" | "ips"> {
+  id: string;
+  /** The sandbox's process in the engine's PID namespace (verbose status); 0 when not said. */
+  pid: number;
+  /** The netns path of the runtime spec (inside the engine's root); "" when not said. */
+  netnsPath: string;
+  /** The pod runs in the node's network namespace (hostNetwork): the spec names no netns of its own. */
+  hostNetwork: boolean;
 }
 
 export interface EngineNetworkInfo {
@@ -31,11 +46,19 @@ export interface EngineNetworkInfo {
    * default network "bridge" and never says which device a network uses; libpod says both.
    */
   libpod: { name: string; interfaceName: string | null } | null;
+  /** A CNI network (cni-networks.ts): its configuration and, for the bridge plugin, its bridge. */
+  cni: (CniNetworkInfo & { bridge: string | null }) | null;
 }
 
 export interface Inventory {
   containers: EngineContainer[];
   networks: EngineNetworkInfo[];
+  /** CRI runtimes only. */
+  pods: EnginePod[];
+  /** containerd only: its namespaces. */
+  containerdNamespaces: string[];
+  /** The engine serves the CRI runtime service. */
+  cri: boolean;
 }
 
 /** Inspections in flight at once: enough to hide latency, few enough not to swamp the engine. */
@@ -57,7 +80,7 @@ export async function readInventory(socket: string, timeoutMs: number, kind: str
     const native = await readLibpodNetworks(socket, timeoutMs);
     for (const n of networks) n.libpod = native.get(n.id) ?? null;
   }
-  return { containers, networks };
+  return { containers, networks, pods: [], containerdNamespaces: [], cri: false };
 }
 
 /** Podman's native network list (`/libpod/networks/json`, API v4): name and bridge device per id. */
@@ -119,6 +142,8 @@ async function inspect(socket: string, id: string, timeoutMs: number): Promise<E
     privileged: (hostConfig as Record<string, unknown>).Privileged === true,
     groups: groupsOf(labels),
     networks,
+    containerdNamespace: null,
+    podSandboxId: null,
   };
 }
 
@@ -143,6 +168,7 @@ function toNetwork(n: unknown, socket: string, where: string): EngineNetworkInfo
     labels: stringMap(r?.Labels, socket, `${where} Labels`),
     options: stringMap(r?.Options, socket, `${where} Options`),
     libpod: null,
+    cni: null,
   };
 }
 

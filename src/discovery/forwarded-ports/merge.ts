@@ -23,11 +23,12 @@ export function mergeForwardings(found: { netns: NetnsKey; candidate: Forwarding
     const key = forwardedPortKey(base);
     let port = byKey.get(key);
     if (!port) {
-      port = { key, ...base, engine: null, destinationNetns: null, destinationInterface: null, listeners: [], sources: [] };
+      port = { key, ...base, engine: null, destinationNetns: null, destinationInterface: null, listeners: [], sources: [], service: null };
       byKey.set(key, port);
     }
     port.sources.push(c.source);
     port.engine ??= c.source.engine;
+    port.service ??= c.service ?? null;
   }
   for (const p of byKey.values()) p.sources.sort((a, b) => rank(a) - rank(b) || (a.kind === "nft-rule" && b.kind === "nft-rule" ? cmpRule(a, b) : 0) || (a.kind === "proxy" && b.kind === "proxy" ? a.pid - b.pid : 0));
   return [...byKey.values()];

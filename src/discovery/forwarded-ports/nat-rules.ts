@@ -11,6 +11,7 @@ import {
   NFPROTO_IPV4,
   NFPROTO_IPV6,
   type NftExpression,
+  NFT_REG_VERDICT,
   type NftRule,
   ipAddress,
 } from "../../netlink/index.ts";
@@ -19,7 +20,7 @@ import {
 export type ForwardingCandidate = Pick<
   ForwardedPort,
   "family" | "protocol" | "hostAddress" | "hostPorts" | "destinationAddress" | "destinationAddressLast" | "destinationPorts"
-> & { source: ForwardSource };
+> & { source: ForwardSource; service?: ForwardedPort["service"] };
 
 const PROTOCOLS: Record<number, string> = { 6: "tcp", 17: "udp", 33: "dccp", 132: "sctp", 136: "udplite" };
 
@@ -64,15 +65,32 @@ function fieldOf(e: NftExpression): Field {
   return "other";
 }
 
-/** The forwarding a rule sets up, or null when the rule does no destination NAT we can read. */
-export function forwardingFromRule(rule: NftRule): ForwardingCandidate | null {
+/** What one rule matches and does, as far as forwardings care. */
+export interface RuleReading {
+  protocol: string | null;
+  /** The destination address it matches (`ip daddr X`, `-d X`). */
+  hostAddress: string | null;
+  /** The destination ports it matches; null for any. */
+  ports: PortRange | null;
+  nfproto: number | null;
+  dnat: { family: number; addressMin?: string; addressMax?: string; portMin?: number; portMax?: number; form: "nft" | "xt" } | null;
+  /** Chains it jumps or goes to (immediate verdicts). */
+  jumps: string[];
+  /** Sets it looks up into the verdict register: verdict maps (`vmap`), whose elements name chains. */
+  verdictMaps: string[];
+}
+
+/** Reads a rule's compare expressions (protocol, destination address and port), its DNAT and its jumps. */
+export function readRule(rule: NftRule): RuleReading {
   const regs = new Map<number, Field>();
   let protocol: string | null = null;
   let hostAddress: string | null = null;
   let nfproto: number | null = null;
   let first: number | null = null;
   let last: number | null = null;
-  let dnat: { family: number; addressMin?: string; addressMax?: string; portMin?: number; portMax?: number; form: "nft" | "xt" } | null = null;
+  let dnat: RuleReading["dnat"] = null;
+  const jumps: string[] = [];
+  const verdictMaps: string[] = [];
 
   for (const e of rule.expressions) {
     switch (e.type) {
@@ -127,30 +145,41 @@ export function forwardingFromRule(rule: NftRule): ForwardingCandidate | null {
           }
         }
         break;
+      case "immediate":
+        if (e.verdict?.chain !== undefined && (e.verdict.kind === "jump" || e.verdict.kind === "goto")) jumps.push(e.verdict.chain);
+        break;
+      case "lookup":
+        if (e.dreg === NFT_REG_VERDICT) verdictMaps.push(e.set);
+        break;
       default:
         break;
     }
   }
-  if (!dnat || dnat.addressMin === undefined) return null;
-  const family = dnat.family === NFPROTO_IPV6 || nfproto === NFPROTO_IPV6 ? "ipv6" : "ipv4";
-  const hostPorts = first !== null || last !== null ? { first: first ?? 0, last: last ?? 0xffff } : null;
-  const destinationPorts = dnat.portMin !== undefined ? { first: dnat.portMin, last: dnat.portMax ?? dnat.portMin } : hostPorts;
+  const ports = first !== null || last !== null ? { first: first ?? 0, last: last ?? 0xffff } : null;
+  return { protocol, hostAddress, ports, nfproto, dnat, jumps, verdictMaps };
+}
+
+/** The forwarding a rule sets up, or null when the rule does no destination NAT we can read. */
+export function forwardingFromRule(rule: NftRule): ForwardingCandidate | null {
+  const r = readRule(rule);
+  if (!r.dnat || r.dnat.addressMin === undefined) return null;
+  return { ...dnatTarget(r, r.dnat), hostAddress: r.hostAddress, hostPorts: r.ports, source: ruleSource(rule, r.dnat.form, engineOf(rule.table, rule.chain)) };
+}
+
+/** Where a rule's DNAT sends what `matched` (the same rule, or the one that jumped to it) matches. */
+export function dnatTarget(
+  matched: Pick<RuleReading, "protocol" | "ports" | "nfproto">,
+  dnat: NonNullable<RuleReading["dnat"]>,
+): Pick<ForwardingCandidate, "family" | "protocol" | "destinationAddress" | "destinationAddressLast" | "destinationPorts"> {
   return {
-    family,
-    protocol,
-    hostAddress,
-    hostPorts,
-    destinationAddress: dnat.addressMin,
+    family: dnat.family === NFPROTO_IPV6 || matched.nfproto === NFPROTO_IPV6 ? "ipv6" : "ipv4",
+    protocol: matched.protocol,
+    destinationAddress: dnat.addressMin!,
     destinationAddressLast: dnat.addressMax !== undefined && dnat.addressMax !== dnat.addressMin ? dnat.addressMax : null,
-    destinationPorts,
-    source: {
-      kind: "nft-rule",
-      family: familyName(rule.family),
-      table: rule.table,
-      chain: rule.chain,
-      handle: rule.handle,
-      form: dnat.form,
-      engine: engineOf(rule.table, rule.chain),
-    },
+    destinationPorts: dnat.portMin !== undefined ? { first: dnat.portMin, last: dnat.portMax ?? dnat.portMin } : matched.ports,
   };
+}
+
+export function ruleSource(rule: NftRule, form: "nft" | "xt", engine: ForwardingEngine | null): ForwardSource {
+  return { kind: "nft-rule", family: familyName(rule.family), table: rule.table, chain: rule.chain, handle: rule.handle, form, engine };
 }

@@ -29,6 +29,48 @@ export const NFT_MSG_DELCHAIN = 5;
 export const NFT_MSG_NEWRULE = 6;
 export const NFT_MSG_GETRULE = 7;
 export const NFT_MSG_DELRULE = 8;
+export const NFT_MSG_NEWSET = 9;
+export const NFT_MSG_GETSET = 10;
+export const NFT_MSG_DELSET = 11;
+export const NFT_MSG_NEWSETELEM = 12;
+export const NFT_MSG_GETSETELEM = 13;
+
+// enum nft_set_flags
+export const NFT_SET_ANONYMOUS = 0x1;
+export const NFT_SET_CONSTANT = 0x2;
+export const NFT_SET_INTERVAL = 0x4;
+export const NFT_SET_MAP = 0x8;
+export const NFT_SET_TIMEOUT = 0x10;
+export const NFT_SET_EVAL = 0x20;
+export const NFT_SET_OBJECT = 0x40;
+export const NFT_SET_CONCAT = 0x80;
+
+// enum nft_set_attributes
+export const NFTA_SET_TABLE = 1;
+export const NFTA_SET_NAME = 2;
+export const NFTA_SET_FLAGS = 3;
+export const NFTA_SET_KEY_TYPE = 4;
+export const NFTA_SET_KEY_LEN = 5;
+export const NFTA_SET_DATA_TYPE = 6;
+export const NFTA_SET_DATA_LEN = 7;
+export const NFTA_SET_ID = 10;
+export const NFTA_SET_USERDATA = 13;
+export const NFTA_SET_HANDLE = 16;
+
+// enum nft_set_elem_list_attributes
+export const NFTA_SET_ELEM_LIST_TABLE = 1;
+export const NFTA_SET_ELEM_LIST_SET = 2;
+export const NFTA_SET_ELEM_LIST_ELEMENTS = 3;
+
+// enum nft_set_elem_attributes
+export const NFTA_SET_ELEM_KEY = 1;
+export const NFTA_SET_ELEM_DATA = 2;
+export const NFTA_SET_ELEM_FLAGS = 3;
+export const NFTA_SET_ELEM_USERDATA = 6;
+export const NFTA_SET_ELEM_KEY_END = 10;
+
+// enum nft_set_elem_flags
+export const NFT_SET_ELEM_INTERVAL_END = 0x1;
 
 export const NFTA_LIST_ELEM = 1;
 

@@ -118,11 +118,11 @@ const AttachmentRef = builder.objectRef<ContainerAttachment & { owner: object }>
 });
 
 builder.node(ContainerRef, {
-  description: "A running or paused container. `containerId` is the engine's id (`id` is the global node id).",
+  description: "A container its engine lists (Docker and Podman: running and paused ones; containerd and CRI-O: every one). `containerId` is the engine's id (`id` is the global node id).",
   id: { resolve: (c) => c.key },
   fields: (t) => ({
     key: t.exposeString("key", { description: "Identity key: `container:<engine kind>:<container id>`." }),
-    containerId: t.string({ description: "The engine's id for it (64 hex digits).", resolve: (c) => c.id }),
+    containerId: t.string({ description: "The engine's id for it (64 hex digits for Docker, Podman and CRI containers; containerd: any name its client chose).", resolve: (c) => c.id }),
     engine: t.field({ description: "The engine running it.", type: EngineRef, nullable: true, resolve: (c) => byKey(indexOf(c).engines, c.engine) }),
     name: t.exposeString("name", { description: "Its name." }),
     image: t.exposeString("image", { description: "Its image." }),

@@ -12,7 +12,7 @@ import { connection, type ConnectionArgs } from "../connection.ts";
 import { connectionType } from "../connection-types.ts";
 import type { SchemaContext } from "../context.ts";
 import { AddressFamilyEnum, ContainerState, EngineKindEnum, InterfaceKindEnum, OperStateEnum, RouteType, SimpleSocketStateEnum, SocketState, TransportProtocolEnum } from "../enums.ts";
-import { canonicalIp, checkPort, containerNetns, findNamespace, nameMatcher } from "../filters.ts";
+import { canonicalIp, checkPort, containerNetns, findNamespace, findPod, GLOB, nameMatcher } from "../filters.ts";
 import { topologyAt } from "../moment.ts";
 import { orderBy } from "../ordering.ts";
 import type { SchemaIndex } from "../topology-index.ts";
@@ -31,16 +31,20 @@ export const ForwardedPortConnection = connectionType(ForwardedPortRef, "Forward
 
 const NAMESPACE = "A namespace key, node id or display name.";
 const CONTAINER = "A container name, id (12 hex digits or more), key or node id: its namespace.";
-const GLOB = "exact, or a glob (`*` any run of characters, `?` one character)";
-
-/** The namespace keys a `namespace` / `container` pair allows; null: any. */
-function scope(index: SchemaIndex, f: { namespace?: string | null; container?: string | null } | null | undefined): Set<string> | null {
+const POD = "A Kubernetes pod (NAMESPACE/NAME, a pod key or node id): its network namespace.";
+/** The namespace keys a `namespace` / `container` / `pod` filter allows; null: any. */
+function scope(index: SchemaIndex, f: { namespace?: string | null; container?: string | null; pod?: string | null } | null | undefined): Set<string> | null {
   let keys: Set<string> | null = null;
   if (f?.namespace != null) keys = new Set([findNamespace(index, f.namespace).key]);
   if (f?.container != null) {
     const ns = containerNetns(index, f.container);
     const c = new Set(ns === null ? [] : [ns]);
     keys = keys ? new Set([...keys].filter((k) => c.has(k))) : c;
+  }
+  if (f?.pod != null) {
+    const ns = findPod(index, f.pod, "filter.pod").netns;
+    const p = new Set(ns === null ? [] : [ns]);
+    keys = keys ? new Set([...keys].filter((k) => p.has(k))) : p;
   }
   return keys;
 }
@@ -52,6 +56,7 @@ const NamespaceFilter = builder.inputType("NetworkNamespaceFilter", {
   fields: (t) => ({
     name: t.string({ description: `Display name, ${GLOB}.` }),
     container: t.string({ description: CONTAINER }),
+    pod: t.string({ description: POD }),
     initial: t.boolean({ description: "Only the initial (host) namespace, or only the others." }),
   }),
 });
@@ -65,6 +70,7 @@ const InterfaceFilter = builder.inputType("InterfaceFilter", {
   fields: (t) => ({
     namespace: t.string({ description: NAMESPACE }),
     container: t.string({ description: CONTAINER }),
+    pod: t.string({ description: POD }),
     kinds: t.field({ type: [InterfaceKindEnum], description: "Any of these kinds." }),
     name: t.string({ description: `Interface name, ${GLOB}.` }),
     operStates: t.field({ type: [OperStateEnum], description: "Any of these operational states." }),
@@ -83,6 +89,7 @@ const AddressFilter = builder.inputType("AddressFilter", {
   fields: (t) => ({
     namespace: t.string({ description: NAMESPACE }),
     container: t.string({ description: CONTAINER }),
+    pod: t.string({ description: POD }),
     family: t.field({ type: AddressFamilyEnum, description: "Only this IP version." }),
     address: t.string({ description: "This IP address (in any notation; compared canonically)." }),
   }),
@@ -93,6 +100,7 @@ const RouteFilter = builder.inputType("RouteFilter", {
   fields: (t) => ({
     namespace: t.string({ description: NAMESPACE }),
     container: t.string({ description: CONTAINER }),
+    pod: t.string({ description: POD }),
     family: t.field({ type: AddressFamilyEnum, description: "Only this IP version." }),
     table: t.int({ description: "Only this routing table (254 main, 255 local)." }),
     types: t.field({ type: [RouteType.ref], description: "Any of these route types." }),
@@ -104,6 +112,7 @@ const SocketFilter = builder.inputType("SocketFilter", {
   fields: (t) => ({
     namespace: t.string({ description: NAMESPACE }),
     container: t.string({ description: CONTAINER }),
+    pod: t.string({ description: POD }),
     simpleStates: t.field({ type: [SimpleSocketStateEnum], description: "Any of these simple states (LISTENING, CONNECTED, OTHER)." }),
     states: t.field({ type: [SocketState.ref], description: "Any of these kernel states." }),
     protocols: t.field({ type: [TransportProtocolEnum], description: "Any of these protocols." }),
@@ -122,6 +131,7 @@ const ProcessFilter = builder.inputType("ProcessFilter", {
   fields: (t) => ({
     namespace: t.string({ description: NAMESPACE }),
     container: t.string({ description: CONTAINER }),
+    pod: t.string({ description: POD }),
     name: t.string({ description: `Command name (comm), ${GLOB}.` }),
     pid: t.int({ description: "This PID." }),
   }),

@@ -1,7 +1,8 @@
 // Type references declared before they are implemented, so that the type files can point at
 // each other (an interface's namespace, a namespace's interfaces) in any order.
 
-import type { Container, ContainerEngine, ContainerNetwork } from "../../model/containers.ts";
+import type { Container, ContainerEngine, ContainerNetwork, Pod } from "../../model/containers.ts";
+import type { KubeService } from "../../model/kube-services.ts";
 import type { ForwardedPort } from "../../model/forwarded-ports.ts";
 import type { Tenant } from "../../model/tenants.ts";
 import type { Address, NetworkInterface, NetworkNamespace, Process, Route, Socket, Topology } from "../../model/topology.ts";
@@ -19,3 +20,5 @@ export const EngineRef = builder.objectRef<ContainerEngine>("ContainerEngine");
 export const ContainerNetworkRef = builder.objectRef<ContainerNetwork>("ContainerNetwork");
 export const ForwardedPortRef = builder.objectRef<ForwardedPort>("ForwardedPort");
 export const TopologyRef = builder.objectRef<Topology>("Topology");
+export const PodRef = builder.objectRef<Pod>("Pod");
+export const ServiceRef = builder.objectRef<KubeService>("Service");

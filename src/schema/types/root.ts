@@ -9,7 +9,7 @@ import type { RevisionBatch, RevisionCause } from "../../watch/live.ts";
 import { builder } from "../builder.ts";
 import type { SchemaContext } from "../context.ts";
 import { asClientErrors, badInput } from "../errors.ts";
-import { findNamespace } from "../filters.ts";
+import { checkPort, findNamespace } from "../filters.ts";
 import { discoverOncePerRequest } from "../discover-once.ts";
 import { topologyAt } from "../moment.ts";
 import { revisions, topologyChanges, type RevisionShape } from "../topology-changes.ts";
@@ -115,6 +115,7 @@ builder.queryType({
       args: {
         ip: t.arg.string({ required: true, description: "The IP address." }),
         from: t.arg.string({ required: false, description: "Where the packet starts: `initial`, a namespace key, name or id, an interface key, or an address." }),
+        port: t.arg.int({ required: false, description: "The destination port: which service port, NodePort or published port forwards the packet (0 to 65535)." }),
         at: t.arg({ type: "Moment", required: false, description: "A past moment; now when absent." }),
       },
       resolve: (_r, args, ctx) => {
@@ -129,12 +130,13 @@ builder.queryType({
             // Not a namespace: whereIs takes interface keys and addresses too, and explains what it does not take.
           }
         }
-        return { ...asClientErrors(() => whereIs(index, args.ip, from !== undefined ? { from } : {})), index };
+        const port = args.port != null ? checkPort(args.port) : undefined;
+        return { ...asClientErrors(() => whereIs(index, args.ip, { ...(from !== undefined ? { from } : {}), ...(port !== undefined ? { port } : {}) })), index };
       },
     }),
     captureTargets: t.field({
       type: [CaptureTargetRef],
-      description: "Every namespace and container with its interfaces and the URL that streams its packets (pcapng).",
+      description: "Every namespace, container and pod with its interfaces and the URL that streams its packets (pcapng).",
       resolve: (_r, _a, ctx) => captureTargets(topologyAt(ctx, null), ctx.baseUrl),
     }),
     watchStatus: t.field({ type: WatchStatusRef, description: "How the watcher is doing.", resolve: (_r, _a, ctx) => ctx.live.status() }),

@@ -6,7 +6,7 @@ import { builder } from "../builder.ts";
 import { AddressFamilyEnum, HopKindEnum, PathEndEnum, StartKindEnum } from "../enums.ts";
 import type { SchemaIndex } from "../topology-index.ts";
 import { byKey } from "./lookup.ts";
-import { AddressRef, InterfaceRef, NamespaceRef, RouteRef } from "./refs.ts";
+import { AddressRef, ForwardedPortRef, InterfaceRef, NamespaceRef, RouteRef } from "./refs.ts";
 
 type In<T> = T & { index: SchemaIndex };
 
@@ -32,10 +32,21 @@ const StartRef = builder.objectRef<In<StartPoint>>("WhereIsStart").implement({
   }),
 });
 
+const DnatRef = builder.objectRef<In<NonNullable<Hop["dnat"]>>>("WhereIsDnat").implement({
+  description: "A forwarding that rewrote the packet's destination.",
+  fields: (t) => ({
+    forwardedPort: t.field({ type: ForwardedPortRef, nullable: true, description: "The forwarding (NAT rule or proxy) that matched.", resolve: (d) => byKey(d.index.forwardedPorts, d.forwardedPort) }),
+    service: t.exposeString("service", { nullable: true, description: "The service as kube-proxy spells it (`namespace/name:port`), when the forwarding is a service's; null otherwise." }),
+    from: t.exposeString("from", { description: "The destination before (`address:port`)." }),
+    to: t.exposeString("to", { description: "The destination after (`address:port`)." }),
+  }),
+});
+
 const HopRef = builder.objectRef<In<Hop>>("WhereIsHop").implement({
   description: "One hop of the path.",
   fields: (t) => ({
     kind: t.field({ description: "What moved the packet.", type: HopKindEnum, resolve: (h) => h.kind }),
+    dnat: t.field({ description: "The forwarding that rewrote the destination (DNAT hops).", type: DnatRef, nullable: true, resolve: (h) => (h.dnat ? { ...h.dnat, index: h.index } : null) }),
     netns: t.exposeString("netns", { description: "The key of the namespace it is in." }),
     namespace: t.field({ description: "The namespace it is in.", type: NamespaceRef, nullable: true, resolve: (h) => byKey(h.index.namespaces, h.netns) }),
     ingress: t.field({ description: "The interface it came in through; null at the start.", type: InterfaceRef, nullable: true, resolve: (h) => byKey(h.index.interfaces, h.ingress?.key) }),
@@ -60,6 +71,8 @@ export const WhereIsRef = builder.objectRef<In<WhereIsResult>>("WhereIsResult").
   fields: (t) => ({
     query: t.exposeString("query", { description: "The address as asked." }),
     address: t.exposeString("address", { description: "The address, canonical." }),
+    port: t.exposeInt("port", { nullable: true, description: "The destination port as asked; null without `port`." }),
+    translatedTo: t.exposeString("translatedTo", { nullable: true, description: "Where a forwarding on the path sent the packet instead (`address:port`); null when none did." }),
     family: t.field({ description: "IPv4 or IPv6.", type: AddressFamilyEnum, resolve: (r) => r.family }),
     owners: t.field({ description: "What holds the address.", type: [OwnerRef], resolve: (r) => r.owners.map((o) => ({ ...o, index: r.index })) }),
     from: t.field({ description: "Where the path starts; null without `from`.", type: StartRef, nullable: true, resolve: (r) => (r.from ? { ...r.from, index: r.index } : null) }),
