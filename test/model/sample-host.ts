@@ -28,7 +28,7 @@ export function sampleHost(): Topology {
   const t = b.build();
   t.processes.push({ key: qemu, pid: 4242, ppid: 1, comm: "qemu-system-x86", cmdline: [], startTime: 99, uid: 0, netns: host.key });
   web.containers = ["container:docker:abc"];
-  t.containers.push({ key: "container:docker:abc", engine: "e", id: "abc", name: "web", image: "nginx:1.25", state: "running", enginePid: 1, process: null, netns: web.key, labels: {}, privileged: false, groups: [{ kind: "compose-project", name: "shop" }], networks: [] });
+  t.containers.push({ key: "container:docker:abc", engine: "e", id: "abc", name: "web", image: "nginx:1.25", state: "running", enginePid: 1, process: null, netns: web.key, labels: {}, privileged: false, groups: [{ kind: "compose-project", name: "shop" }], networks: [], containerdNamespace: null, pod: null });
   t.forwardedPorts.push({
     key: `${host.key}/fwd:tcp:*:8080>172.17.0.2:80`,
     netns: host.key,
@@ -44,6 +44,7 @@ export function sampleHost(): Topology {
     destinationInterface: webEth0.key,
     listeners: [],
     sources: [],
+    service: null,
   });
   return t;
 }
