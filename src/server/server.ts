@@ -1,4 +1,5 @@
 // The HTTP side of `wiresight serve`: one Bun.serve with
+//   /           the map (src/web/, served by map-page.ts: the wiring, live and in the past)
 //   /graphql    GraphQL over HTTP (GET/POST) and SSE subscriptions (graphql-yoga), graphql-ws over
 //               a websocket upgrade on the same path, GraphiQL for browsers (playground.ts; its
 //               offline assets under /graphql/assets/)
@@ -26,6 +27,7 @@ import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./gr
 import { maskError } from "./error-mask.ts";
 import { healthResponse } from "./health.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
+import { isMapPath, respondMapPage } from "./map-page.ts";
 import { packetflixVersion, requestedCapture } from "./packetflix.ts";
 import { ASSETS_PATH, Playground } from "./playground.ts";
 import { RequestGuard } from "./request-guard.ts";
@@ -200,17 +202,23 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       case "/healthz":
         if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
         return healthResponse(options.live.status(), Boolean(token) && authorized(req));
-      case "/":
-        return Response.redirect(GRAPHQL_PATH, 302);
       default:
+        // The map and its script and stylesheet: static, holding no data, like GraphiQL's page.
+        if (isMapPath(path)) return mapOrNotFound(req, path);
         // The playground's stylesheet and script: static, holding no data, like the page.
         if (path.startsWith(ASSETS_PATH)) {
           if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
           const asset = playground.respondAsset(req, path);
           if (asset) return asset;
         }
-        return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz or /capture`);
+        return notFound(path);
     }
+  }
+
+  const notFound = (path: string) => textError(404, `no such path ${path}; try / (the map), ${GRAPHQL_PATH}, /json, /mobyshark, /healthz or /capture`);
+  async function mapOrNotFound(req: Request, path: string): Promise<Response> {
+    if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
+    return (await respondMapPage(req, path)) ?? notFound(path);
   }
 
   const server: Server<SocketState> = Bun.serve<SocketState>({
