@@ -1,11 +1,11 @@
-// tun/tap users against real holders: a small C program opens /dev/net/tun and attaches it with
-// TUNSETIFF. Two namespaces each end up with a tap of the same name, held by different processes
-// that both live in the FIRST namespace (one of the taps was moved and renamed after creation),
-// so neither the name nor the holder's own namespace can give the right answer: only the
-// device's namespace (TUNGETDEVNETNS) can. A tap nobody holds has no users.
+// tun/tap users against real holders: a small C program (helpers/tap-holder.ts) opens
+// /dev/net/tun and attaches it with TUNSETIFF. Two namespaces each end up with a tap of the same
+// name, held by different processes that both live in the FIRST namespace (one of the taps was
+// moved and renamed after creation), so neither the name nor the holder's own namespace can give
+// the right answer: only the device's namespace (TUNGETDEVNETNS) can. A tap nobody holds has no users.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readlinkSync, writeFileSync } from "node:fs";
+import { readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { discover } from "../../src/discovery/discover.ts";
 import { indexTopology } from "../../src/model/index-topology.ts";
@@ -13,29 +13,7 @@ import type { NetworkInterface, Topology } from "../../src/model/topology.ts";
 import { renderLs } from "../../src/cli/render/ls-tree.ts";
 import { makeStyle } from "../../src/cli/render/style.ts";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
-
-const HOLDER = `
-#include <fcntl.h>
-#include <linux/if.h>
-#include <linux/if_tun.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-  if (argc != 2) return 2;
-  int fd = open("/dev/net/tun", O_RDWR);
-  if (fd < 0) { perror("open /dev/net/tun"); return 1; }
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-  strncpy(ifr.ifr_name, argv[1], IFNAMSIZ - 1);
-  if (ioctl(fd, TUNSETIFF, &ifr) < 0) { perror("TUNSETIFF"); return 1; }
-  printf("ready %s\\n", ifr.ifr_name);
-  fflush(stdout);
-  for (;;) pause();
-}
-`;
+import { buildTapHolder } from "../helpers/tap-holder.ts";
 
 const root = requireRoot();
 const lab = new Lab();
@@ -58,8 +36,7 @@ async function hold(ns: string, name: string): Promise<number> {
 beforeAll(async () => {
   if (!root) return;
   try {
-    writeFileSync(join(lab.dir, "tapholder.c"), HOLDER);
-    sh("gcc", ["-O", "-o", join(lab.dir, "tapholder"), join(lab.dir, "tapholder.c")]);
+    buildTapHolder(lab.dir);
     nsA = lab.netns("ua");
     nsB = lab.netns("ub");
     tap = `${lab.prefix}t`;

@@ -10,37 +10,16 @@
 // weighs under 1 MB as sent, and the console stays free of errors throughout.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
 import { ensureTool } from "../helpers/packages.ts";
+import { buildTapHolder } from "../helpers/tap-holder.ts";
 import { startServeBinary, type ServeProcess } from "../helpers/serve-binary.ts";
 
 const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-const HOLDER = `
-#include <fcntl.h>
-#include <linux/if.h>
-#include <linux/if_tun.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-  int fd = open("/dev/net/tun", O_RDWR);
-  if (fd < 0) { perror("open /dev/net/tun"); return 1; }
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-  strncpy(ifr.ifr_name, argv[1], IFNAMSIZ - 1);
-  if (ioctl(fd, TUNSETIFF, &ifr) < 0) { perror("TUNSETIFF"); return 1; }
-  printf("ready\\n");
-  fflush(stdout);
-  for (;;) pause();
-}
-`;
 
 const root = requireRoot();
 
@@ -83,9 +62,7 @@ describe.if(root)("the map in Chromium over a lab", () => {
     sh("ip", ["netns", "exec", hub, "nft", "add", "table", "ip", "lab"]);
     sh("ip", ["netns", "exec", hub, "nft", "add", "chain", "ip", "lab", "pre", "{ type nat hook prerouting priority -100; }"]);
     sh("ip", ["netns", "exec", hub, "nft", "add", "rule", "ip", "lab", "pre", "tcp", "dport", "8080", "dnat", "to", "10.77.0.1:80"]);
-    writeFileSync(join(lab.dir, "tapholder.c"), HOLDER);
-    sh("gcc", ["-O", "-o", join(lab.dir, "tapholder"), join(lab.dir, "tapholder.c")]);
-    const holder = lab.spawn("ip", ["netns", "exec", b, join(lab.dir, "tapholder"), "tp0"]);
+    const holder = lab.spawn("ip", ["netns", "exec", b, buildTapHolder(lab.dir), "tp0"]);
     await lab.waitFor(holder, "ready", { exec: "tapholder" });
     holderPid = holder.pid!;
 
@@ -291,4 +268,49 @@ describe.if(root)("the map in Chromium over a lab", () => {
     expect(onPath).toEqual(expect.arrayContaining([`${b}/eth0`, `${hub}/br0`]));
     expect(problems).toEqual([]);
   }, 60_000);
+  test("a firing alert is listed and outlines the interface it names", async () => {
+    const rule = `mutation { createAlertRule(input: { name: "sniffing in ${lab.prefix}", condition: { promiscuous: { name: "eth0" } }, scope: { namespaces: ["${a}"] } }) { alertRule { id } userErrors { message } } }`;
+    const created = (await (await fetch(`${serve.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: rule }) })).json()) as any;
+    expect(created.data.createAlertRule.userErrors).toEqual([]);
+    lab.ip(a, "link", "set", "eth0", "promisc", "on");
+    await page.waitForFunction((p: string) => [...document.querySelectorAll("#alerts li")].some((li) => li.textContent?.includes(`sniffing in ${p}`)), { timeout: 60_000 }, lab.prefix);
+    await page.waitForFunction((ns: string) => document.querySelector(`[data-group][data-name="${ns}"] [data-row][data-name="eth0"]`)?.classList.contains("alerting"), { timeout: 30_000 }, a);
+    expect(problems).toEqual([]);
+  }, 90_000);
+
+  test("the page and its files need no token; it asks for the server's and then works as without", async () => {
+    const token = `t${lab.prefix}secret`;
+    const guarded = await startServeBinary(["--db", join(lab.dir, "guarded.db"), "--full-pass", "1h", "--token", token]);
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on("pageerror", (e) => errors.push(`page error: ${e}`));
+    try {
+      const res = await tab.goto(`${guarded.url}/`, { waitUntil: "domcontentloaded", timeout: 60_000 });
+      expect(res!.status()).toBe(200);
+      await tab.waitForSelector("#token-dialog[open]", { timeout: 60_000 });
+      await tab.type("#token-input", token);
+      await tab.click("#token-form button[type=submit]");
+      await tab.waitForFunction(() => document.body.dataset.state === "ready" && document.body.dataset.link === "connected", { timeout: 60_000 });
+      expect(await tab.$$eval(`[data-group][data-name="${hub}"] [data-row]`, (els) => els.length)).toBeGreaterThan(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await tab.close();
+      await guarded.stop(5_000);
+    }
+  }, 120_000);
+
+  test("a broken connection shows a banner; the map resumes from the last revision it saw, without a reload", async () => {
+    const port = new URL(serve.url).port;
+    const before = problems.length;
+    await serve.stop(10_000);
+    await page.waitForFunction(() => document.body.dataset.link === "reconnecting" && !document.getElementById("banner")!.hidden, { timeout: 30_000 });
+    expect(await page.$eval("#banner", (el) => el.textContent)).toContain("Live updates interrupted");
+    lab.ip(b, "link", "add", "nv2", "type", "veth", "peer", "name", "nv3"); // while nobody watches
+    serve = await startServeBinary(["--db", join(lab.dir, "serve.db"), "--full-pass", "1h", "--listen", `127.0.0.1:${port}`]);
+    await page.waitForFunction((ns: string) => document.querySelector(`[data-group][data-name="${ns}"] [data-row][data-name="nv2"]`) !== null, { timeout: 60_000 }, b);
+    await page.waitForFunction(() => document.body.dataset.link === "connected" && document.getElementById("banner")!.hidden, { timeout: 30_000 });
+    expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+    // While the server was down the browser said so (refused connections); nothing else went wrong.
+    expect(problems.slice(before).filter((p) => !/ERR_CONNECTION_REFUSED|WebSocket|Failed to load resource/.test(p))).toEqual([]);
+  }, 120_000);
 });
