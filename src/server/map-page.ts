@@ -38,7 +38,7 @@ async function bundledNow(): Promise<PageFiles> {
 let files: Promise<PageFiles> | undefined;
 
 /** The page's files, read from the binary or bundled, once per process. */
-export function mapPageFiles(): Promise<PageFiles> {
+function mapPageFiles(): Promise<PageFiles> {
   return (files ??= page.files ? embedded(page.files) : bundledNow());
 }
 

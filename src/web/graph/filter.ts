@@ -5,7 +5,7 @@
 import type { Wiring, WiringRow } from "../../model/wiring.ts";
 
 /** The filter's vocabulary: interface kinds, plus the two other row types. */
-export function filterKind(row: WiringRow): string {
+function filterKind(row: WiringRow): string {
   return row.type === "interface" ? row.kind! : row.type;
 }
 

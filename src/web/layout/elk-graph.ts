@@ -48,7 +48,7 @@ export interface Point {
  * Boxes come with fixed sizes and ports with fixed positions and no labels, so ELK's node micro
  * layout (sizing nodes, placing labels) has nothing to do and is off.
  */
-export const ROOT_OPTIONS: Record<string, string> = {
+const ROOT_OPTIONS: Record<string, string> = {
   "elk.algorithm": "layered",
   "elk.direction": "RIGHT",
   "elk.edgeRouting": "ORTHOGONAL",

@@ -12,7 +12,7 @@ export const CAPTION_PX = 14;
 export const LINE_PX = 14;
 export const ROW_GAP_PX = 4;
 export const PAD_PX = 8;
-export const INDENT_PX = 14;
+const INDENT_PX = 14;
 /** The kind badge before a row's name. */
 export const BADGE_PX = 27;
 /** The badge itself (the rest of BADGE_PX holds the state dot). */
@@ -22,7 +22,7 @@ const MAX_WIDTH = 420;
 const MAX_ADDRESSES = 2;
 
 /** The lines a row shows: its name (with its state), up to two addresses (then "+N more"), its note. */
-export function rowText(row: WiringRow): string[] {
+function rowText(row: WiringRow): string[] {
   const state = stateNote(row);
   const lines = [state ? `${row.name} (${state})` : row.name, ...row.addresses.slice(0, MAX_ADDRESSES)];
   if (row.addresses.length > MAX_ADDRESSES) lines.push(`+${row.addresses.length - MAX_ADDRESSES} more`);

@@ -6,7 +6,7 @@ import { wholeBlocks } from "../data/pcapng.ts";
 import { authorization } from "../data/token.ts";
 import { esc } from "./html.ts";
 
-export const CAPTURE_SECONDS = 5;
+const CAPTURE_SECONDS = 5;
 
 /** The capture URL of a namespace (its node id) and, optionally, one of its interfaces. */
 export function captureUrl(namespaceId: string, interfaceName: string | null): string {

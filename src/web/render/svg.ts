@@ -22,7 +22,7 @@ const BADGES: Record<string, string> = {
   forward: "fw",
 };
 
-export function escapeXml(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

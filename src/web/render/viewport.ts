@@ -40,10 +40,6 @@ export class Viewport {
     window.addEventListener("pointerup", () => (this.#drag = null));
   }
 
-  get scale(): number {
-    return this.#k;
-  }
-
   zoomAt(px: number, py: number, factor: number): void {
     const k = Math.min(4, Math.max(0.02, this.#k * factor));
     this.#x = px - ((px - this.#x) * k) / this.#k;
