@@ -1,0 +1,45 @@
+// The map's files as the server sends them (src/server/map-page.ts, run from source: bundled by
+// Bun.build at the first request, as `bun build --compile` does ahead of time): the page
+// revalidated, its hashed script and stylesheet immutable, compressed, under 1 MB as sent, with
+// nothing fetched from another origin; a current copy gets 304; other paths are not the map's.
+
+import { describe, expect, test } from "bun:test";
+import { gunzipSync } from "node:zlib";
+import { isMapPath, respondMapPage } from "../../src/server/map-page.ts";
+
+const get = async (path: string, headers: Record<string, string> = {}) => (await respondMapPage(new Request(`http://127.0.0.1${path}`, { headers }), path))!;
+
+describe("the map's files", () => {
+  test("the page links only its own hashed script and stylesheet; both immutable, gzip'd, under 1 MB together", async () => {
+    const page = await get("/");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toStartWith("text/html");
+    expect(page.headers.get("cache-control")).toBe("no-cache");
+    const html = await page.text();
+    const links = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    const assets = links.filter((l) => /\.(js|css)$/.test(l));
+    expect(assets).toHaveLength(2);
+    for (const l of links) expect(l.startsWith("/") || l.startsWith("data:")).toBe(true);
+    let sent = Number(page.headers.get("content-length"));
+    for (const path of assets) {
+      expect(isMapPath(path)).toBe(true);
+      const res = await get(path, { "accept-encoding": "gzip" });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      expect(res.headers.get("content-encoding")).toBe("gzip");
+      const body = new Uint8Array(await res.arrayBuffer());
+      sent += body.length;
+      const text = new TextDecoder().decode(gunzipSync(body));
+      expect(text).not.toMatch(/(?:src|href)=["']https?:/); // no CDN
+    }
+    expect(sent).toBeLessThan(1_000_000);
+  }, 60_000);
+
+  test("a current copy gets 304; other paths are not the map's", async () => {
+    const first = await get("/");
+    const again = await get("/", { "if-none-match": first.headers.get("etag")! });
+    expect(again.status).toBe(304);
+    expect(await respondMapPage(new Request("http://127.0.0.1/nope.js"), "/nope.js")).toBeNull();
+    for (const path of ["/graphql", "/json", "/a/b.js", "/..%2fx.js", "/x.html"]) expect(isMapPath(path)).toBe(false);
+  });
+});
