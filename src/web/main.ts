@@ -64,7 +64,8 @@ class MapPage {
   liveRevision: number | null = null;
   refreshing: Promise<void> | null = null;
   refreshAgain = false;
-  pendingFlash = new Set<string>();
+  /** Keys to flash once a drawing of their revision (or a later one) is on screen: key → revision. */
+  pendingFlash = new Map<string, number>();
   alerts: AlertItem[] = [];
   selected: string | null = null;
   firstRender = true;
@@ -167,8 +168,8 @@ class MapPage {
     const drawn = new Set(this.drawn?.groupOf.keys());
     for (const c of r.changes) {
       const e = elementOf(c, drawn);
-      if (e !== null) this.pendingFlash.add(e);
-      if (c.kind === "INTERFACE" || c.kind === "NAMESPACE") this.pendingFlash.add(c.key);
+      if (e !== null) this.pendingFlash.set(e, r.revision);
+      if (c.kind === "INTERFACE" || c.kind === "NAMESPACE") this.pendingFlash.set(c.key, r.revision);
     }
     void this.refresh();
   }
@@ -215,7 +216,7 @@ class MapPage {
       await this.render(gen);
       if (gen !== this.generation) return;
       if (changesPanel !== null) this.side.innerHTML = changesPanel;
-      if (m.kind === "live" && this.pendingFlash.size > 0) this.flash();
+      if (m.kind === "live" && this.pendingFlash.size > 0) this.flash(Number(document.body.dataset.revision));
       this.state("ready");
     } catch (e) {
       if (gen === this.generation) this.failed(e);
@@ -296,9 +297,15 @@ class MapPage {
     for (const k of keys) for (const el of this.elements.get(k) ?? []) el.classList.add(cls);
   }
 
-  flash(): void {
-    const keys = new Set([...this.pendingFlash].filter((k) => this.elements.has(k)));
-    this.pendingFlash.clear();
+  flash(drawnRevision: number): void {
+    // A drawing older than a change (its query ran before the revision arrived) keeps the flash for the next one.
+    const keys = new Set<string>();
+    for (const [k, revision] of this.pendingFlash) {
+      if (revision > drawnRevision) continue;
+      this.pendingFlash.delete(k);
+      if (this.elements.has(k)) keys.add(k);
+    }
+    if (keys.size === 0) return;
     this.mark("flash", keys);
     setTimeout(() => {
       if (this.highlights.get("flash") === keys) this.mark("flash", new Set());
