@@ -12,6 +12,7 @@ import { WHEREIS_HELP, whereisCommand } from "./commands/whereis.ts";
 import { RECORD_HELP, recordCommand } from "./commands/record.ts";
 import { SERVE_HELP, serveCommand } from "./commands/serve.ts";
 import { endQuietlyWhenOutputCloses, isClosedOutput } from "./closed-output.ts";
+import { MOBYDIG_HELP, mobydigCommand } from "./commands/mobydig.ts";
 import { UsageError } from "./usage-error.ts";
 
 const HELP = `wiresight ${pkg.version} — see how a Linux host's network namespaces are wired
@@ -23,6 +24,8 @@ Commands:
   dump      the whole topology as JSON
   whereis   which namespaces and interfaces own an IP address, and the path a packet takes to it
   capture   live packets of one namespace as pcapng: wiresight capture web | tshark -r -
+  mobydig   which names a Docker container can resolve on its networks, resolved and pinged
+            from inside it (Ghostwire's neighbourhood check)
   record    discover and record into the history database (--every 10s to keep recording)
   history   the recordings, with what each changed
   diff      what changed between two moments: wiresight diff -1h, wiresight diff 3 7
@@ -48,6 +51,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => number | Promise<numbe
   dump: { run: dumpCommand, help: DUMP_HELP },
   whereis: { run: whereisCommand, help: WHEREIS_HELP },
   capture: { run: captureCommand, help: CAPTURE_HELP },
+  mobydig: { run: mobydigCommand, help: MOBYDIG_HELP },
   record: { run: recordCommand, help: RECORD_HELP },
   history: { run: historyCommand, help: HISTORY_HELP },
   diff: { run: diffCommand, help: DIFF_HELP },

@@ -28,6 +28,9 @@ import type { NftRule } from "../netlink/index.ts";
 import { readBootId } from "./procfs/boot.ts";
 import { missingForDiscovery, readEffectiveCapabilities } from "./procfs/capabilities.ts";
 import { readProcesses, type ProcessInfo } from "./procfs/processes.ts";
+import { collectPidNamespaces } from "./procfs/pid-namespaces.ts";
+import { readCpusOnline, readHostOsRelease, readKernelVersion } from "./procfs/host-info.ts";
+import { schedPolicyName } from "../model/scheduling.ts";
 import {
   readFdTable,
   scanNetworkNamespaces,
@@ -44,6 +47,7 @@ import { findForwardedPorts } from "./forwarded-ports/find.ts";
 import { buildNamespace } from "./network/build-namespace.ts";
 import { resolveNsids } from "./network/resolve-nsids.ts";
 import { resolveRelations, type RelationSubject } from "./network/relations.ts";
+import { resolveSriov } from "./network/sriov.ts";
 import { collectTenants, type TenantStats } from "./tenants/collect-tenants.ts";
 import { readTunFds, type TunFd } from "./procfs/tun-fds.ts";
 import { assignTunUsers } from "./network/tun-users.ts";
@@ -284,6 +288,7 @@ export function assemble(
     subjects.push({ links: o.raw.links, byIndex, nsids: nsidMap });
   }
   resolveRelations(subjects);
+  resolveSriov(namespaces);
 
   const tunFds = memo(procfs, "tunFds", warn, (w): TunFd[] => {
     const tunWarnings: string[] = [];
@@ -292,6 +297,7 @@ export function assemble(
     return fds;
   });
 
+  const pidNamespaces = memo(procfs, "pidNamespaces", warn, (w) => collectPidNamespaces(processes, bootId, procRoot, (m) => w("procfs", m)));
   const processList: Process[] = [...processes.values()].map((p) => ({
     key: processKey(bootId, p.pid, p.startTime),
     pid: p.pid,
@@ -301,6 +307,9 @@ export function assemble(
     startTime: p.startTime,
     uid: p.uid,
     netns: pidToNetns.get(p.pid) ?? null,
+    pidns: pidNamespaces.keyOfPid.get(p.pid) ?? null,
+    scheduling: p.scheduling && { ...p.scheduling, policy: schedPolicyName(p.scheduling.policy) },
+    cpuAffinity: p.cpuAffinity,
   }));
 
   const keyByPid = new Map<number, ProcessKey>(processList.map((p) => [p.pid, p.key]));
@@ -311,18 +320,25 @@ export function assemble(
     warn,
   );
 
-  const host = memo(procfs, "host", warn, () => ({
+  const host = memo(procfs, "host", warn, (w) => ({
     caps: readEffectiveCapabilities(procRoot),
-    hostname: readTrimmed(`${procRoot}/sys/kernel/hostname`),
-    kernelRelease: readTrimmed(`${procRoot}/sys/kernel/osrelease`),
+    info: {
+      bootId,
+      hostname: readTrimmed(`${procRoot}/sys/kernel/hostname`),
+      kernelRelease: readTrimmed(`${procRoot}/sys/kernel/osrelease`),
+      kernelVersion: readKernelVersion(procRoot),
+      os: readHostOsRelease(procRoot, (m) => w("procfs", m)),
+      cpusOnline: readCpusOnline(),
+    },
   }));
   const interfaces = namespaces.reduce((n, ns) => n + ns.interfaces.length, 0);
   const topology: Topology = {
     formatVersion: TOPOLOGY_FORMAT_VERSION,
-    host: { bootId, hostname: host.hostname, kernelRelease: host.kernelRelease },
+    host: { ...host.info },
     discoveredAt: options.discoveredAt,
     namespaces,
     processes: processList,
+    pidNamespaces: pidNamespaces.list,
     forwardedPorts,
     engines: [],
     containers: [],

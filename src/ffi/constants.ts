@@ -65,6 +65,9 @@ export const CLONE_NEWUTS = 0x04000000;
 export const TUNGETIFF = 0x800454d2;
 export const TUNGETDEVNETNS = 0x54e3;
 
+// <linux/nsfs.h>: NS_GET_PARENT = _IO(0xb7, 0x2), an fd of the parent PID/user namespace.
+export const NS_GET_PARENT = 0xb702;
+
 // <linux/sockios.h>, <linux/ethtool.h>, <net/if.h>
 export const SIOCETHTOOL = 0x8946;
 export const ETHTOOL_GDRVINFO = 0x3;

@@ -29,5 +29,7 @@ export {
   type PacketSocketOptions,
   type SockFilter,
 } from "./packet-socket.ts";
+export { namespaceParentInode } from "./nsfs.ts";
+export { InetSocket, type InetSocketKind } from "./inet-socket.ts";
 export { compileFilter, libpcapAvailable, LibpcapMissingError, FilterSyntaxError } from "./libpcap.ts";
 export { Epoll, type EpollReady } from "./epoll.ts";

@@ -53,6 +53,9 @@ export interface ContainerEngine {
   apiVersion: string | null;
   /** The engine's Server header ("Docker/20.10.24+dfsg1 (linux)", "Libpod/4.3.1 (linux)"), or "containerd/1.6.20", "cri-o/1.29.1". */
   server: string | null;
+  /** The engine's own id and version (`GET /info`: ID, ServerVersion); null when not read. */
+  engineId: string | null;
+  version: string | null;
   status: EngineStatus;
   /** containerd only: its namespaces (moby, k8s.io, default, nerdctl's…), by name; [] for other engines. */
   containerdNamespaces: string[];
@@ -111,6 +114,8 @@ export interface ContainerAttachment {
   ipv4: string | null;
   ipv6: string | null;
   mac: string | null;
+  /** The names the engine's DNS also answers for it on this network (Docker: Aliases, DNSNames). */
+  aliases: string[];
 }
 
 export interface Container {

@@ -7,6 +7,7 @@
 export type NetnsKey = string;
 export type InterfaceKey = string;
 export type ProcessKey = string;
+export type PidnsKey = string;
 
 /** `netns:<boot id>:<cookie>` */
 export function netnsKey(bootId: string, cookie: bigint): NetnsKey {
@@ -54,4 +55,13 @@ export function routeKey(
 /** `proc:<boot id>:<pid>:<start time in ticks>` — a PID alone is reused. */
 export function processKey(bootId: string, pid: number, startTime: number): ProcessKey {
   return `proc:${bootId}:${pid}:${startTime}`;
+}
+
+/**
+ * `pidns:<boot id>:<inode>:<start time of its init>` — a PID namespace dies with its init (the
+ * kernel kills the rest), so inode plus init start time is never reused within a boot. Without a
+ * visible init (its processes are in their last moments) the start time is left out.
+ */
+export function pidnsKey(bootId: string, inode: number, initStartTime: number | null): PidnsKey {
+  return initStartTime === null ? `pidns:${bootId}:${inode}` : `pidns:${bootId}:${inode}:${initStartTime}`;
 }

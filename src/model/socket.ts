@@ -49,4 +49,6 @@ export interface Socket {
   processes: ProcessKey[];
   /** From /etc/services for this port and protocol, where one exists. */
   service: string | null;
+  /** The same for the remote port (null when not connected or not listed). */
+  remoteService: string | null;
 }

@@ -34,6 +34,7 @@ export function sortTopology(t: Topology): void {
     );
   }
   t.processes.sort((a, b) => a.pid - b.pid);
+  t.pidNamespaces.sort((a, b) => a.level - b.level || a.inode - b.inode || cmp(a.key, b.key));
   const nsOrder = new Map(t.namespaces.map((ns, i) => [ns.key, i]));
   t.forwardedPorts.sort((a, b) => (nsOrder.get(a.netns) ?? -1) - (nsOrder.get(b.netns) ?? -1) || cmp(a.key, b.key));
   // Engines by PID; containers and their networks by engine, then name.

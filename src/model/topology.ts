@@ -7,7 +7,7 @@
 import type { ForwardedPort } from "./forwarded-ports.ts";
 import type { BridgeDecoration, Container, ContainerEngine, ContainerKey, ContainerNetwork, Pod } from "./containers.ts";
 import type { KubeService } from "./kube-services.ts";
-import type { InterfaceKey, NetnsKey, ProcessKey } from "./keys.ts";
+import type { InterfaceKey, NetnsKey, PidnsKey, ProcessKey } from "./keys.ts";
 import type { Tenant } from "./tenants.ts";
 import type { Socket } from "./socket.ts";
 
@@ -24,6 +24,8 @@ export interface Topology {
   namespaces: NetworkNamespace[];
   /** By PID. */
   processes: Process[];
+  /** The PID namespaces the processes live in, outermost first, then by inode. */
+  pidNamespaces: PidNamespace[];
   /** Ports forwarded by NAT rules or docker-proxy, in any namespace; by namespace, then key. */
   forwardedPorts: ForwardedPort[];
   /**
@@ -46,6 +48,26 @@ export interface HostInfo {
   bootId: string;
   hostname: string;
   kernelRelease: string;
+  /** /proc/version: the kernel's build string ("Linux version 6.1.0-… (gcc …) #1 SMP …"); null if unreadable. */
+  kernelVersion: string | null;
+  /** The host's os-release (/etc/os-release as PID 1 sees it, else /usr/lib/os-release); null if neither was readable. */
+  os: OsRelease | null;
+  /** CPUs online (/sys/devices/system/cpu/online) as [first, last] ranges; null if unreadable. */
+  cpusOnline: [number, number][] | null;
+}
+
+/** The identifying fields of os-release(5); each null when the file does not set it. */
+export interface OsRelease {
+  /** NAME, e.g. "Debian GNU/Linux". */
+  name: string | null;
+  /** VERSION, e.g. "12 (bookworm)". */
+  version: string | null;
+  /** ID, e.g. "debian". */
+  id: string | null;
+  /** VERSION_ID, e.g. "12". */
+  versionId: string | null;
+  /** PRETTY_NAME, e.g. "Debian GNU/Linux 12 (bookworm)". */
+  prettyName: string | null;
 }
 
 export interface Privileges {
@@ -178,11 +200,23 @@ export interface InterfaceRelations {
   underlay: InterfaceKey | null;
   /** The vxlan interfaces that use this one as underlay. */
   overlays: InterfaceKey[];
+  /** An SR-IOV virtual function: its physical function (the PF's interface, wherever it lives). */
+  pf: InterfaceKey | null;
+  /** An SR-IOV physical function: the interfaces of its virtual functions that were found. */
+  vfs: InterfaceKey[];
 }
 
 export type InterfaceDetails =
   | { kind: "none" }
-  | { kind: "physical"; driver: string | null; driverVersion: string | null; firmwareVersion: string | null; busInfo: string | null }
+  | {
+      kind: "physical";
+      driver: string | null;
+      driverVersion: string | null;
+      firmwareVersion: string | null;
+      busInfo: string | null;
+      /** SR-IOV role of its PCI device (sysfs physfn / sriov_numvfs); null when it is neither (or not PCI). */
+      sriov: "pf" | "vf" | null;
+    }
   | { kind: "bridge"; stpState: number | null; vlanFiltering: boolean | null; forwardDelay: number | null; ageingTime: number | null; priority: number | null; bridgeId: string | null }
   | { kind: "macvlan"; mode: string; macvtap: boolean }
   | { kind: "vlan"; id: number; protocol: string }
@@ -255,4 +289,29 @@ export interface Process {
   startTime: number;
   uid: number;
   netns: NetnsKey | null;
+  /** The PID namespace it lives in; null when not known (no access to /proc/PID/ns/pid, older recording). */
+  pidns: PidnsKey | null;
+  /**
+   * From /proc/PID/stat: the scheduling policy by its kernel name (SCHED_NORMAL, SCHED_FIFO,
+   * SCHED_RR, SCHED_BATCH, SCHED_IDLE, SCHED_DEADLINE), the real-time priority (1–99 under FIFO
+   * and RR, else 0) and the nice value (-20…19). null when not known.
+   */
+  scheduling: { policy: string; rtPriority: number; nice: number } | null;
+  /** The CPUs it may run on (Cpus_allowed_list) as [first, last] ranges; null when not known. */
+  cpuAffinity: [number, number][] | null;
+}
+
+/**
+ * A PID namespace that at least one discovered process lives in. PID namespaces nest: every one
+ * but the outermost seen has a parent (the kernel's NS_GET_PARENT).
+ */
+export interface PidNamespace {
+  key: PidnsKey;
+  /** The number in `pid:[…]`. */
+  inode: number;
+  /** Nesting depth below the outermost PID namespace visible here (the initial one: 0). */
+  level: number;
+  parent: PidnsKey | null;
+  /** Its init (PID 1 inside it), when visible: the namespace lives exactly as long as it does. */
+  init: ProcessKey | null;
 }

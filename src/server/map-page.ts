@@ -42,6 +42,9 @@ function mapPageFiles(): Promise<PageFiles> {
   return (files ??= page.files ? embedded(page.files) : bundledNow());
 }
 
+/** The map's second address, where it stays when `serve --ui` gives "/" to another web UI. */
+export const MAP_PATH = "/map";
+
 /** Whether `path` may be one of the page's files: "/" or a name at the root with an extension (the bundler's hashed names). */
 export function isMapPath(path: string): boolean {
   return path === "/" || /^\/[\w.-]+\.(?:js|css|svg|png|ico|woff2?)$/.test(path);

@@ -1,5 +1,6 @@
 // The HTTP side of `wiresight serve`: one Bun.serve with
-//   /           the map (src/web/, served by map-page.ts: the wiring, live and in the past)
+//   /           the map (src/web/, served by map-page.ts: the wiring, live and in the past); also
+//               at /map, where it stays when a web UI (below) has /
 //   /graphql    GraphQL over HTTP (GET/POST) and SSE subscriptions (graphql-yoga), graphql-ws over
 //               a websocket upgrade on the same path, GraphiQL for browsers (playground.ts; its
 //               offline assets under /graphql/assets/)
@@ -8,9 +9,12 @@
 //   /capture    live pcapng of one namespace, as a chunked body or binary websocket messages;
 //               wiresight's target= form or Packetflix's container=/netns= form (packetflix.ts)
 //   /version    Packetflix's name and version; /discover/… is the same as /… (Packetflix's path)
+//   /mobydig    Ghostwire's neighbourhood check of a Docker container, over a websocket
+//   anything else: a web UI's files, when one is given (ui: the Ghostwire UI, docs/ghostwire.md)
 // Everything reads the live topology; nothing here discovers. With a token every request needs
-// `Authorization: Bearer T`, except the GraphiQL page (static, it holds no data; the user puts
-// the header in GraphiQL's header editor) and /healthz's bare verdict (probes carry no token).
+// `Authorization: Bearer T`, except the map's and GraphiQL's pages (static, they hold no data; the
+// map asks for the token, the user puts the header in GraphiQL's header editor) and /healthz's
+// bare verdict (probes carry no token).
 
 import type { Server, ServerWebSocket } from "bun";
 import { statSync } from "node:fs";
@@ -26,11 +30,13 @@ import { captureResponse, captureSocket, type CaptureSocketState } from "./captu
 import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./graphql-ws.ts";
 import { maskError } from "./error-mask.ts";
 import { healthResponse } from "./health.ts";
+import { MobydigChecks, MobydigRequestError, mobydigTarget, type MobydigSocketState } from "./mobydig.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
-import { isMapPath, respondMapPage } from "./map-page.ts";
+import { isMapPath, MAP_PATH, respondMapPage } from "./map-page.ts";
 import { packetflixVersion, requestedCapture } from "./packetflix.ts";
 import { ASSETS_PATH, Playground } from "./playground.ts";
 import { RequestGuard } from "./request-guard.ts";
+import { StaticUi } from "./static-ui.ts";
 import { closableResponse, OpenStreams } from "./streams.ts";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -63,6 +69,8 @@ export interface ServerOptions<C extends object = SchemaContext> {
   shutdownGraceMs?: number;
   /** graphql-yoga's logging (unexpected resolver errors are logged, masked for clients). Default true. */
   logging?: boolean;
+  /** A web UI build to serve on the same origin (its index.html for "/" and its client-side routes). */
+  ui?: StaticUi;
 }
 
 export interface RunningServer {
@@ -74,7 +82,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-type SocketState = GraphqlSocketState | CaptureSocketState;
+type SocketState = GraphqlSocketState | CaptureSocketState | MobydigSocketState;
 
 // Bun closes an HTTP connection idle this long. SSE sends a keep-alive comment every 12 s, so a
 // quiet subscription stays open; captures (quiet for as long as the wire is) disable it per request.
@@ -125,6 +133,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
   });
   const playground = new Playground({ endpoint: GRAPHQL_PATH, title: "wiresight" });
   const wsGraphql = graphqlWsHandler(yoga, token);
+  const mobydig = new MobydigChecks(options.live);
 
   const authorized = (req: Request) => !token || token.matches(req.headers.get("authorization"));
   const isUpgrade = (req: Request) => (req.headers.get("upgrade") ?? "").toLowerCase() === "websocket";
@@ -180,10 +189,45 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     return captureResponse(started, req, streams);
   }
 
+  function handleMobydig(req: Request, server: Server<SocketState>): Response | undefined {
+    if (req.method !== "GET") return textError(405, "mobydig takes GET", { Allow: "GET" });
+    if (!authorized(req)) return unauthorized();
+    let target: string;
+    try {
+      target = mobydigTarget(new URL(req.url).searchParams);
+    } catch (e) {
+      if (e instanceof MobydigRequestError) return textError(400, e.message);
+      throw e;
+    }
+    if (!isUpgrade(req)) return textError(400, "mobydig streams its results over a websocket: connect with ws://…/mobydig?target=CONTAINER");
+    const data: MobydigSocketState = { kind: "mobydig", target, closed: false };
+    if (server.upgrade(req, { data })) return undefined;
+    return textError(400, "websocket upgrade failed");
+  }
+
   function handleGet(req: Request, produce: () => unknown): Response {
     if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
     if (!authorized(req)) return unauthorized();
     return Response.json(produce(), { headers: { "Cache-Control": "no-store" } });
+  }
+
+  const notFound = (path: string) => textError(404, `no such path ${path}; try / (the map), ${GRAPHQL_PATH}, /json, /mobyshark, /healthz, /capture or /mobydig`);
+
+  /**
+   * Pages and their files, static and holding no data like GraphiQL's page (no token): `/map` is
+   * always the map; a web UI given with --ui comes first for everything else (its `/` too); then
+   * the map at `/` and its hashed script and stylesheet.
+   */
+  async function pageOrNotFound(req: Request, path: string): Promise<Response> {
+    if (path === MAP_PATH) return mapFile(req, "/");
+    const page = await options.ui?.respond(req, path);
+    if (page) return page;
+    return isMapPath(path) ? mapFile(req, path) : notFound(path);
+  }
+
+  async function mapFile(req: Request, path: string): Promise<Response> {
+    if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
+    return (await respondMapPage(req, path)) ?? notFound(path);
   }
 
   const version = { creatorVersion: pkg.version };
@@ -193,6 +237,8 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
         return handleGraphql(req, server);
       case "/capture":
         return handleCapture(req, server);
+      case "/mobydig":
+        return handleMobydig(req, server);
       case "/json":
         return handleGet(req, () => toGhostwireDiscovery(options.live.current().topology, version));
       case "/mobyshark":
@@ -203,22 +249,14 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
         if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
         return healthResponse(options.live.status(), Boolean(token) && authorized(req));
       default:
-        // The map and its script and stylesheet: static, holding no data, like GraphiQL's page.
-        if (isMapPath(path)) return mapOrNotFound(req, path);
         // The playground's stylesheet and script: static, holding no data, like the page.
         if (path.startsWith(ASSETS_PATH)) {
           if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
           const asset = playground.respondAsset(req, path);
           if (asset) return asset;
         }
-        return notFound(path);
+        return pageOrNotFound(req, path);
     }
-  }
-
-  const notFound = (path: string) => textError(404, `no such path ${path}; try / (the map), ${GRAPHQL_PATH}, /json, /mobyshark, /healthz or /capture`);
-  async function mapOrNotFound(req: Request, path: string): Promise<Response> {
-    if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
-    return (await respondMapPage(req, path)) ?? notFound(path);
   }
 
   const server: Server<SocketState> = Bun.serve<SocketState>({
@@ -245,10 +283,11 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       open(ws) {
         sockets.add(ws);
         if (ws.data.kind === "capture") captureSocket.open(ws as ServerWebSocket<CaptureSocketState>, streams);
+        else if (ws.data.kind === "mobydig") mobydig.open(ws as ServerWebSocket<MobydigSocketState>);
         else wsGraphql.open?.(ws as ServerWebSocket<any>);
       },
       message(ws, message) {
-        // A capture socket only sends; what a client says on it is ignored.
+        // Capture and mobydig sockets only send; what a client says on them is ignored.
         if (ws.data.kind === "graphql") return wsGraphql.message(ws as ServerWebSocket<any>, message);
       },
       drain(ws) {
@@ -257,6 +296,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       close(ws, code, reason) {
         sockets.delete(ws);
         if (ws.data.kind === "capture") captureSocket.close(ws as ServerWebSocket<CaptureSocketState>);
+        else if (ws.data.kind === "mobydig") mobydig.close(ws as ServerWebSocket<MobydigSocketState>);
         else return wsGraphql.close?.(ws as ServerWebSocket<any>, code, reason);
       },
     },

@@ -9,6 +9,7 @@ import { buildSchema, schemaLimits } from "../schema/index.ts";
 import { Store } from "../store/index.ts";
 import { Watcher, type WatcherOptions } from "../watch/watcher.ts";
 import { startServer, type RunningServer } from "./server.ts";
+import type { StaticUi } from "./static-ui.ts";
 
 export interface ServiceOptions {
   db: string;
@@ -32,6 +33,8 @@ export interface ServiceOptions {
   logging?: boolean;
   /** The server's URL as alert receivers reach it (default: the URL it listens on). */
   externalUrl?: string;
+  /** A web UI build served on the same origin (serve --ui). */
+  ui?: StaticUi;
 }
 
 export interface RunningService {
@@ -77,6 +80,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       allowHosts: o.allowHosts,
       maxCaptures: o.maxCaptures,
       logging: o.logging,
+      ui: o.ui,
       onShutdown: closeBackend,
     });
     serverUrl = server.url;

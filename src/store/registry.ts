@@ -59,6 +59,10 @@ const networkInterface: Kind = {
   },
   restore(attrs, parent, r) {
     const iface = { ...attrs, addresses: [] } as unknown as NetworkInterface;
+    // Recorded before SR-IOV was discovered: neither role nor PF/VF relations are known.
+    const recorded = attrs as { relations: Partial<NetworkInterface["relations"]>; details: Record<string, unknown> };
+    iface.relations = { ...iface.relations, pf: recorded.relations.pf ?? null, vfs: recorded.relations.vfs ?? [] };
+    if (iface.details.kind === "physical") iface.details = { ...iface.details, sriov: (recorded.details.sriov as "pf" | "vf" | null | undefined) ?? null };
     r.get<NetworkNamespace>("namespace", parent!).interfaces.push(iface);
     r.put("interface", iface.key, iface);
   },
@@ -95,12 +99,13 @@ const route: Kind = {
 };
 
 /** The Topology's top-level lists, each a kind whose entities are restored by appending. */
-type TopLevelList = "processes" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services";
+type TopLevelList = "processes" | "pidNamespaces" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services";
 
 /**
- * `added`: fields added to the entity after recordings began, with the value that means "none";
- * a version recorded before lacks them and is given that value when restored (a containerd engine
- * recorded before wiresight asked its API has no containerd namespaces and no CRI).
+ * `added`: fields added to the entity after recordings began, with the value that means "none"
+ * or "not known"; a version recorded before lacks them and is given that value when restored, so
+ * every restored object has every field (a containerd engine recorded before wiresight asked its
+ * API has no containerd namespaces and no CRI).
  */
 function listKind<F extends TopLevelList>(
   name: string,
@@ -123,7 +128,12 @@ function listKind<F extends TopLevelList>(
   };
 }
 
-const processKind = listKind("process", "processes", "processes", (p) => p.netns, (a) => `process ${a.pid} (${a.comm})`);
+const processKind = listKind("process", "processes", "processes", (p) => p.netns, (a) => `process ${a.pid} (${a.comm})`, () => ({
+  pidns: null,
+  scheduling: null,
+  cpuAffinity: null,
+}));
+const pidNamespace = listKind("PID namespace", "pid_namespaces", "pidNamespaces", (n) => n.parent, (a) => `PID namespace pid:[${a.inode}]`);
 
 // Sockets are their own kind (not namespace fields): a connection opening or closing then makes
 // one socket version, not a new version of the whole namespace.
@@ -134,7 +144,7 @@ const socket: Kind = {
     for (const ns of t.namespaces) for (const so of ns.sockets) yield { key: so.key, parent: ns.key, attrs: { ...so } };
   },
   restore(attrs, parent, r) {
-    r.get<NetworkNamespace>("namespace", parent!).sockets.push(attrs as unknown as Socket);
+    r.get<NetworkNamespace>("namespace", parent!).sockets.push({ remoteService: null, ...attrs } as unknown as Socket);
   },
   describe: (a, nameOf) => `${a.protocol} socket ${a.localAddress}:${a.localPort} (${a.state}) in ${nameOf(a.netns as string)}`,
 };
@@ -147,8 +157,16 @@ const forwardedPort = listKind(
   (a, nameOf) => `forwarded port ${a.protocol ?? "any"} → ${a.destinationAddress} in ${nameOf(a.netns as string)}`,
   () => ({ service: null }),
 );
-const engine = listKind("engine", "engines", "engines", () => null, (a) => `engine ${a.kind} (pid ${a.pid})`, () => ({ containerdNamespaces: [], cri: false }));
-const container = listKind("container", "containers", "containers", (c) => c.engine, (a) => `container ${a.name}`, () => ({ containerdNamespace: null, pod: null }));
+const engine = listKind("engine", "engines", "engines", () => null, (a) => `engine ${a.kind} (pid ${a.pid})`, () => ({ containerdNamespaces: [], cri: false, engineId: null, version: null }));
+const container: Kind = {
+  ...listKind("container", "containers", "containers", (c) => c.engine, (a) => `container ${a.name}`, () => ({ containerdNamespace: null, pod: null })),
+  restore(attrs, _parent, r) {
+    // Recorded before containerd and pods (no namespace, no pod) or before network aliases were
+    // read (none known).
+    const networks = (attrs.networks as Record<string, unknown>[]).map((n) => ({ aliases: [], ...n }));
+    r.topology.containers.push({ containerdNamespace: null, pod: null, ...attrs, networks } as unknown as Topology["containers"][number]);
+  },
+};
 const containerNetwork = listKind("container network", "container_networks", "containerNetworks", (n) => n.engine, (a) => `container network ${a.name}`, () => ({ cni: null }));
 const pod = listKind("pod", "pods", "pods", (p) => p.engine, (a) => `pod ${a.namespace}/${a.name}`);
 const service = listKind("service", "services", "services", (s) => s.netns, (a, nameOf) => `service ${a.namespace}/${a.name}:${a.port} in ${nameOf(a.netns as string)}`);
@@ -160,6 +178,7 @@ export const KINDS: readonly Kind[] = [
   route,
   socket,
   processKind,
+  pidNamespace,
   forwardedPort,
   engine,
   container,

@@ -53,7 +53,8 @@ export function topologyFields(info: RunInfo, durationMs: number): Pick<Topology
   return {
     stats: { durationMs, ...JSON.parse(info.stats) },
     warnings: JSON.parse(info.warnings),
-    host: JSON.parse(info.host),
+    // Recordings from before these host fields existed: not known.
+    host: { kernelVersion: null, os: null, cpusOnline: null, ...JSON.parse(info.host) },
     privileges: JSON.parse(info.privileges),
   };
 }

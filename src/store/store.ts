@@ -225,6 +225,7 @@ export class Store {
         discoveredAt: new Date(snap.time).toISOString(),
         namespaces: [],
         processes: [],
+        pidNamespaces: [],
         forwardedPorts: [],
         engines: [],
         containers: [],

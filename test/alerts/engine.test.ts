@@ -274,7 +274,7 @@ describe("containers", () => {
         groups: [],
         containerdNamespace: null,
         pod: null,
-        networks: networks.map((n) => ({ network: n, name: names[n]!, ipv4: null, ipv6: null, mac: null })),
+        networks: networks.map((n) => ({ network: n, name: names[n]!, ipv4: null, ipv6: null, mac: null, aliases: [] })),
       },
     ];
     return t;

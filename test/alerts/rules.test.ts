@@ -45,7 +45,7 @@ describe("rule validation", () => {
     [{ ...base, condition: { type: "interfaceDown", kinds: ["wifi"] } }, "condition.kinds[0]: must be one of 'loopback', 'physical', 'veth', 'bridge', 'macvlan', 'vlan', 'vxlan', 'tuntap', 'other', got \"wifi\""],
     [{ ...base, condition: { type: "promiscuous", nme: "eth*" } }, "condition.nme: unknown field (expected 'type', 'name', 'kinds')"],
     [{ ...base, condition: { type: "change", kinds: [] } }, "condition.kinds: must not be empty"],
-    [{ ...base, condition: { type: "change", kinds: ["link"] } }, "condition.kinds[0]: must be one of 'namespace', 'interface', 'address', 'route', 'socket', 'process', 'forwarded port', 'engine', 'container', 'container network', 'pod', 'service', got \"link\""],
+    [{ ...base, condition: { type: "change", kinds: ["link"] } }, "condition.kinds[0]: must be one of 'namespace', 'interface', 'address', 'route', 'socket', 'process', 'PID namespace', 'forwarded port', 'engine', 'container', 'container network', 'pod', 'service', got \"link\""],
     [{ ...base, condition: { type: "change", kinds: ["interface"], ops: ["moved"] } }, "condition.ops[0]: must be one of 'added', 'removed', 'changed', got \"moved\""],
     [{ ...base, forMs: 5, condition: { type: "change", kinds: ["interface"] } }, "forMs: must be 0 for a 'change' condition"],
     [{ ...base, condition: { type: "namespaceWithoutTenant", ignoreBindMounted: 1 } }, "condition.ignoreBindMounted: must be true or false, got 1"],

@@ -68,6 +68,8 @@ export function withKubernetes(t: Topology): Topology {
     apiSocket: "/proc/1/root/run/containerd/containerd.sock",
     apiVersion: "1.7.24",
     server: "containerd/1.7.24",
+    engineId: null,
+    version: "1.7.24",
     status: "ok",
     containerdNamespaces: ["k8s.io"],
     cri: true,

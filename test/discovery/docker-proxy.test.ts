@@ -6,7 +6,7 @@ import { forwardingFromProxy, goFlags } from "../../src/discovery/forwarded-port
 import type { Process } from "../../src/model/topology.ts";
 
 const proc = (cmdline: string[], comm = "docker-proxy"): Process => ({
-  key: "proc:b:4242:1", pid: 4242, ppid: 1, comm, cmdline, startTime: 1, uid: 0, netns: "netns:b:1",
+  key: "proc:b:4242:1", pid: 4242, ppid: 1, comm, cmdline, startTime: 1, uid: 0, netns: "netns:b:1", pidns: null, scheduling: null, cpuAffinity: null,
 });
 
 test("moby's command line, IPv4 and IPv6", () => {

@@ -172,7 +172,7 @@ describe.if(root)("containerd with its CRI plugin, CNI and kube-proxy rules", ()
     expect(httpd.groups).toContainEqual({ kind: "kubernetes-pod", namespace: "shop", name: "web" });
     // Attached to the CRI's CNI network with the pod's address.
     const net = topology.containerNetworks.find((n) => n.name === ctrd.network)!;
-    expect(httpd.networks).toEqual([{ network: net.key, name: ctrd.network, ipv4: pods.web!.ip, ipv6: null, mac: null }]);
+    expect(httpd.networks).toEqual([{ network: net.key, name: ctrd.network, ipv4: pods.web!.ip, ipv6: null, mac: null, aliases: [] }]);
     expect(container(pods.web!.podId).name).toBe("POD");
   });
 

@@ -1,10 +1,11 @@
-// A tap device held by a real process: a small C program (`tapholder NAME`) opens /dev/net/tun,
-// attaches it to a tap named NAME with TUNSETIFF (creating it), prints "ready NAME" and waits.
-// Compiled with gcc into the lab's directory; its comm is "tapholder".
+// A process that holds a tap device open: a small C program opens /dev/net/tun, attaches it with
+// TUNSETIFF (creating the tap in the namespace it runs in) and waits. Built once per lab with the
+// system's C compiler (installed when missing).
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { sh } from "./lab.ts";
+import { ensureTool } from "./packages.ts";
+import { sh, type Lab } from "./lab.ts";
 
 const SOURCE = `
 #include <fcntl.h>
@@ -29,9 +30,18 @@ int main(int argc, char **argv) {
 }
 `;
 
-/** Compiles the holder into `dir`; returns its path. */
-export function buildTapHolder(dir: string): string {
-  writeFileSync(join(dir, "tapholder.c"), SOURCE);
-  sh("gcc", ["-O", "-o", join(dir, "tapholder"), join(dir, "tapholder.c")]);
-  return join(dir, "tapholder");
+/** The compiled holder in the lab's directory (built on first use). */
+export function tapHolderBinary(lab: Lab): string {
+  const bin = join(lab.dir, "tapholder");
+  ensureTool("gcc", "gcc");
+  writeFileSync(`${bin}.c`, SOURCE);
+  sh("gcc", ["-O", "-o", bin, `${bin}.c`]);
+  return bin;
+}
+
+/** Creates tap `name` in `ns` (an `ip netns` name) held by a process of the lab; its PID. */
+export async function holdTap(lab: Lab, binary: string, ns: string, name: string): Promise<number> {
+  const child = lab.spawn("ip", ["netns", "exec", ns, binary, name]);
+  await lab.waitFor(child, "ready");
+  return child.pid!;
 }

@@ -54,7 +54,7 @@ export class TopologyBuilder {
       alias: null,
       linkType: kind === "loopback" ? 772 : 1,
       addresses: [],
-      relations: { peer: null, bridge: null, ports: [], master: null, slaves: [], controller: null, members: [], underlay: null, overlays: [] },
+      relations: { peer: null, bridge: null, ports: [], master: null, slaves: [], controller: null, members: [], underlay: null, overlays: [], pf: null, vfs: [] },
       raw: { link: null, linkNetnsid: null, master: null },
       details: { kind: "none" },
       users: [],
@@ -155,10 +155,11 @@ export class TopologyBuilder {
   build(): Topology {
     return {
       formatVersion: 1,
-      host: { bootId: BOOT, hostname: "test", kernelRelease: "6.0" },
+      host: { bootId: BOOT, hostname: "test", kernelRelease: "6.0", kernelVersion: null, os: null, cpusOnline: null },
       discoveredAt: "2025-01-01T00:00:00.000Z",
       namespaces: this.namespaces,
       processes: [],
+      pidNamespaces: [],
       forwardedPorts: [],
       engines: [],
       containers: [],

@@ -26,7 +26,7 @@ export function sampleHost(): Topology {
   const qemu = processKey("00000000-0000-0000-0000-000000000000", 4242, 99);
   tap.users = [qemu];
   const t = b.build();
-  t.processes.push({ key: qemu, pid: 4242, ppid: 1, comm: "qemu-system-x86", cmdline: [], startTime: 99, uid: 0, netns: host.key });
+  t.processes.push({ key: qemu, pid: 4242, ppid: 1, comm: "qemu-system-x86", cmdline: [], startTime: 99, uid: 0, netns: host.key, pidns: null, scheduling: null, cpuAffinity: null });
   web.containers = ["container:docker:abc"];
   t.containers.push({ key: "container:docker:abc", engine: "e", id: "abc", name: "web", image: "nginx:1.25", state: "running", enginePid: 1, process: null, netns: web.key, labels: {}, privileged: false, groups: [{ kind: "compose-project", name: "shop" }], networks: [], containerdNamespace: null, pod: null });
   t.forwardedPorts.push({

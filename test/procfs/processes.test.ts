@@ -12,7 +12,7 @@ const root = requireRoot("procfs processes");
 describe("parseStat", () => {
   test("comm with spaces and parentheses is split at the LAST ')'", () => {
     const line = "4242 (x) (y) z) S 17 4242 17 0 -1 4194560 90 0 0 0 0 0 0 0 20 0 1 0 123456 2252800 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
-    expect(parseStat(line)).toEqual({ pid: 4242, comm: "x) (y) z", state: "S", ppid: 17, flags: 4194560, numThreads: 1, startTime: 123456 });
+    expect(parseStat(line)).toEqual({ pid: 4242, comm: "x) (y) z", state: "S", ppid: 17, flags: 4194560, numThreads: 1, startTime: 123456, nice: 0, rtPriority: 0, policy: 0 });
   });
   test("empty comm and kernel-thread flags", () => {
     const line = "2 () S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 14 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0";
@@ -63,7 +63,19 @@ describe("readProcesses on a fabricated /proc", () => {
     const warnings: string[] = [];
     const procs = readProcesses(fake, warnings);
     expect([...procs.keys()]).toEqual([7]);
-    expect(procs.get(7)).toEqual({ pid: 7, ppid: 1, comm: "a) b (c", cmdline: ["/usr/bin/a) b (c", "--flag"], startTime: 999, uid: 33, threads: 1 });
+    // No ns/pid link and no NSpid in the fabricated tree: the PID namespace is unknown.
+    expect(procs.get(7)).toEqual({
+      pid: 7,
+      ppid: 1,
+      comm: "a) b (c",
+      cmdline: ["/usr/bin/a) b (c", "--flag"],
+      startTime: 999,
+      uid: 33,
+      threads: 1,
+      scheduling: { policy: 0, rtPriority: 0, nice: 0 },
+      cpuAffinity: null,
+      pidns: null,
+    });
     expect(warnings).toEqual([]);
   });
 

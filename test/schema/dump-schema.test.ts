@@ -76,7 +76,7 @@ const VETH = `${NS1}/if:5`;
 const PEER = `${NS2}/if:2`;
 
 function noRelations(): Json {
-  return { peer: null, bridge: null, ports: [], master: null, slaves: [], controller: null, members: [], underlay: null, overlays: [] };
+  return { peer: null, bridge: null, ports: [], master: null, slaves: [], controller: null, members: [], underlay: null, overlays: [], pf: null, vfs: [] };
 }
 
 function iface(ns: string, index: number, name: string, extra: Json): Json {
@@ -121,7 +121,14 @@ function validFixture(): Json {
 function baseFixture(): Json {
   return {
     formatVersion: 1,
-    host: { bootId: BOOT, hostname: "vm", kernelRelease: "6.18.0" },
+    host: {
+      bootId: BOOT,
+      hostname: "vm",
+      kernelRelease: "6.18.0",
+      kernelVersion: "Linux version 6.18.0 (builder@host) #1 SMP",
+      os: { name: "Debian GNU/Linux", version: "12 (bookworm)", id: "debian", versionId: "12", prettyName: "Debian GNU/Linux 12 (bookworm)" },
+      cpusOnline: [[0, 3]],
+    },
     discoveredAt: "2025-01-31T12:00:00.000Z",
     namespaces: [
       {
@@ -227,6 +234,7 @@ function baseFixture(): Json {
             interfaces: [LO, VETH],
             processes: [`proc:${BOOT}:1:12`],
             service: "ssh",
+            remoteService: null,
           },
         ],
         nsids: [{ nsid: 0, netns: NS2 }],
@@ -247,9 +255,22 @@ function baseFixture(): Json {
         nsids: [{ nsid: 0, netns: NS1 }],
       },
     ],
+    pidNamespaces: [{ key: `pidns:${BOOT}:4026531836:12`, inode: 4026531836, level: 0, parent: null, init: `proc:${BOOT}:1:12` }],
     processes: [
-      { key: `proc:${BOOT}:1:12`, pid: 1, ppid: 0, comm: "systemd", cmdline: ["/sbin/init"], startTime: 12, uid: 0, netns: NS1 },
-      { key: `proc:${BOOT}:2:12`, pid: 2, ppid: 0, comm: "kthreadd", cmdline: [], startTime: 12, uid: 0, netns: null },
+      {
+        key: `proc:${BOOT}:1:12`,
+        pid: 1,
+        ppid: 0,
+        comm: "systemd",
+        cmdline: ["/sbin/init"],
+        startTime: 12,
+        uid: 0,
+        netns: NS1,
+        pidns: `pidns:${BOOT}:4026531836:12`,
+        scheduling: { policy: "SCHED_NORMAL", rtPriority: 0, nice: 0 },
+        cpuAffinity: [[0, 3]],
+      },
+      { key: `proc:${BOOT}:2:12`, pid: 2, ppid: 0, comm: "kthreadd", cmdline: [], startTime: 12, uid: 0, netns: null, pidns: null, scheduling: null, cpuAffinity: null },
     ],
     forwardedPorts: [
       {
@@ -414,6 +435,9 @@ describe("docs/dump.schema.json", () => {
       ["a hosts entry without addresses", (d) => (d.namespaces[0].tenants[0].dns.hosts[0].addresses = []), "/namespaces/0/tenants/0/dns/hosts/0/addresses", "minItems"],
       ["tun users that are not process keys", (d) => (d.namespaces[0].interfaces[1].users = [42]), "/namespaces/0/interfaces/1/users/0", "type"],
       ["another format version", (d) => (d.formatVersion = 2), "/formatVersion", "const"],
+      ["a nice value beyond 19", (d) => (d.processes[0].scheduling.nice = 20), "/processes/0/scheduling", "maximum"],
+      ["a PID namespace key by inode alone", (d) => (d.pidNamespaces[0].key = "4026531836"), "/pidNamespaces/0/key", "pattern"],
+      ["a CPU range with one end", (d) => (d.host.cpusOnline = [[0]]), "/host/cpusOnline", "minItems"],
     ];
     for (const [what, mutate, path, keyword] of variants) {
       test(what, () => {

@@ -11,7 +11,7 @@ function topology() {
   const db = b.ns("db");
   const eth = b.iface(web, "eth0", "veth");
   const t = b.build();
-  t.processes.push({ key: "proc:boot:42:1000", pid: 42, ppid: 1, comm: "nginx", cmdline: ["nginx"], startTime: 1000, uid: 0, netns: web.key });
+  t.processes.push({ key: "proc:boot:42:1000", pid: 42, ppid: 1, comm: "nginx", cmdline: ["nginx"], startTime: 1000, uid: 0, netns: web.key, pidns: null, scheduling: null, cpuAffinity: null });
   t.containers.push({ key: "container:docker:abc", netns: db.key } as unknown as Container);
   return { t, web, db, eth };
 }

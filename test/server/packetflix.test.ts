@@ -9,7 +9,10 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import type { GwCaptureTarget } from "../../src/api/ghostwire-v1.ts";
-import { isPacketflixRequest, parsePacketflixRequest } from "../../src/server/packetflix.ts";
+import { containerKey, engineKey } from "../../src/model/containers.ts";
+import type { Topology } from "../../src/model/topology.ts";
+import { isPacketflixRequest, parsePacketflixRequest, requestedCapture } from "../../src/server/packetflix.ts";
+import { handBuilt, pk } from "../api/ghostwire-topology.ts";
 import type { RunningServer } from "../../src/server/server.ts";
 import { eventually, ourPacketSockets, ping, tshark, vethPair } from "../helpers/capture-lab.ts";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
@@ -96,6 +99,47 @@ describe("Packetflix requests: hostile input is refused with the reason", () => 
   });
 });
 
+describe("Packetflix requests: finding the target by name", () => {
+  // Ghostwire's names are unique per engine (containers) or carry the PID (processes), so only
+  // two engines' same-named containers can clash: here a second Docker daemon's "shop-app-1".
+  const clash = () => {
+    const t = handBuilt();
+    const shopApp = t.containers.find((c) => c.name === "shop-app-1")!;
+    const bare = t.namespaces.find((ns) => ns.references.some((r) => r.kind === "bindmount"))!;
+    const init = { ...t.processes.find((p) => p.comm === "app")!, key: pk(6000, 990), pid: 6000, netns: bare.key };
+    const rootless = { ...t.engines[0]!, kind: "podman" as const, key: engineKey("podman", init.key), pid: 6000, process: init.key };
+    const twin = { ...shopApp, key: containerKey("podman", "d".repeat(64)), id: "d".repeat(64), engine: rootless.key, process: init.key, enginePid: 6000, netns: bare.key };
+    t.processes.push(init);
+    t.engines.push(rootless);
+    t.containers.push(twin);
+    bare.containers.push(twin.key);
+    bare.tenants.push({ kind: "container", process: init.key, container: twin.key, pid: 6000, comm: "app", oldest: false, boundingCapabilities: null, dns: bare.tenants[0]?.dns ?? t.namespaces[0]!.tenants[0]!.dns });
+    return { t, shop: t.namespaces.find((ns) => ns.containers.includes(shopApp.key))!, bare };
+  };
+  const ask = (t: Topology, o: unknown) => requestedCapture(new URL(`http://x/capture?${container(o)}`), new Headers(), t);
+
+  test("a name in two namespaces is ambiguous (409) until the type tells them apart", () => {
+    const { t, shop, bare } = clash();
+    let refused: { status?: number; message: string } | undefined;
+    try {
+      ask(t, { name: "shop-app-1" });
+    } catch (e) {
+      refused = e as { status?: number; message: string };
+    }
+    expect(refused?.status).toBe(409);
+    expect(refused?.message).toContain(`capture target 'shop-app-1' is ambiguous: it runs in network namespaces net:[${shop.inode}], net:[${bare.inode}]`);
+    expect(ask(t, { name: "shop-app-1", type: "docker" }).target).toBe(shop.key);
+    expect(ask(t, { name: "shop-app-1", type: "podman" }).target).toBe(bare.key);
+  });
+
+  test("a stand-alone process by its /mobyshark name, comm(PID); its bare comm is no target", () => {
+    const t = handBuilt();
+    const host = t.namespaces.find((ns) => ns.initial)!;
+    expect(ask(t, { name: "qemu(950)", type: "proc" }).target).toBe(host.key);
+    expect(() => ask(t, { name: "qemu", type: "proc" })).toThrow("no capture target named 'qemu'");
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 
 const root = requireRoot();
@@ -105,6 +149,7 @@ let B = "";
 let vethA = "";
 let ADDR_B = "";
 let comm = ""; // the process name our namespace's tenant runs under, unique to this run
+let procName = ""; // its name in /mobyshark: Ghostwire names a stand-alone process comm(PID)
 let live: TestLive;
 let server: RunningServer;
 const SETUP_TIMEOUT = 60_000;
@@ -129,7 +174,7 @@ beforeAll(async () => {
   if (!root) return;
   ({ A, B, vethA, addrB: ADDR_B } = vethPair(lab, "10.213.11"));
   comm = `${lab.prefix}pf`;
-  await tenant(A, comm);
+  procName = `${comm}(${await tenant(A, comm)})`;
   live = new TestLive();
   server = await startTestServer(live);
 }, SETUP_TIMEOUT);
@@ -252,7 +297,7 @@ function rawUpgrade(path: string): Promise<{ status: number; body: string }> {
 
 describe.if(root)("Packetflix captures through wiresight serve", () => {
   test("the UI's capture link for a namespace's process: pcapng over binary messages, read by tshark; the target document in the section header", async () => {
-    const target = (await mobyshark()).find((t) => t.netns === inode(A) && t.name === comm);
+    const target = (await mobyshark()).find((t) => t.netns === inode(A) && t.name === procName);
     expect(target).toMatchObject({ type: "proc", netns: inode(A) });
     expect(target!["network-interfaces"]).toContain(vethA);
     const link = uiLink(server.url, target!, [vethA]);
@@ -275,14 +320,15 @@ describe.if(root)("Packetflix captures through wiresight serve", () => {
     for (const [ifname] of rows) expect(ifname).toBe(vethA);
     expect(rows.map((r) => r[1]).sort()).toEqual(["0", "0", "0", "8", "8", "8"]);
     // Packetflix's target document, which Edgeshark's plugin replaces with its own: a YAML
-    // document at the end of the first comment, after the capture's own words.
+    // document at the end of the first comment, after the capture's own words (the name, with
+    // its parentheses, quoted).
     const [first] = sectionComments(stream.bytes());
     expect(first).toStartWith(`wiresight capture of ${A}`);
-    expect(first).toMatch(new RegExp(`\n---\n# capture target information\ncontainer-name: ${comm}\ncontainer-type: proc\nnode-name: \\S+\n$`));
+    expect(first).toMatch(new RegExp(`\n---\n# capture target information\ncontainer-name: ${JSON.stringify(procName).replace(/[()]/g, "\\$&")}\ncontainer-type: proc\nnode-name: \\S+\n$`));
   });
 
   test("a stale reference (pid and start time of a process that is gone, an unknown netns) is found again by name", async () => {
-    const target = (await mobyshark()).find((t) => t.name === comm)!;
+    const target = (await mobyshark()).find((t) => t.name === procName)!;
     const stale = { ...target, netns: 1, pid: target.pid, starttime: target.starttime + 1 };
     const link = `ws${server.url.slice(4)}/capture?${container(stale)}&nif=${vethA}&filter=icmp`;
     const stream = await packetflixCapture(link);
@@ -306,7 +352,7 @@ describe.if(root)("Packetflix captures through wiresight serve", () => {
     await eventually("the capture's socket is closed", () => ourPacketSockets(A) === 0);
   });
 
-  test("refusals come before any byte, as an HTTP answer to the upgrade: bad JSON, unknown or ambiguous targets, huge values", async () => {
+  test("refusals come before any byte, as an HTTP answer to the upgrade: bad JSON, unknown targets, huge values", async () => {
     const bad = await rawUpgrade(`/capture?container=${encodeURIComponent("{netns:")}`);
     expect(bad.status).toBe(400);
     expect(bad.body).toContain("container= is not JSON");
@@ -322,12 +368,13 @@ describe.if(root)("Packetflix captures through wiresight serve", () => {
     const nif = await rawUpgrade(`/capture?netns=${inode(A)}&nif=eth99`);
     expect(nif.status).toBe(404);
     expect(nif.body).toContain(`no interface 'eth99' in ${A}`);
-    // The same name in two namespaces: by name alone the target is ambiguous.
-    await tenant(B, comm);
+    // The same comm in another namespace is another target: /mobyshark names processes comm(PID).
+    const otherPid = await tenant(B, comm);
     await live.discoverNow();
-    const twice = await rawUpgrade(`/capture?${container({ name: comm, type: "proc" })}`);
-    expect(twice.status).toBe(409);
-    expect(twice.body).toContain(`capture target '${comm}' is ambiguous`);
+    const other = await rawUpgrade(`/capture?${container({ name: `${comm}(${otherPid})`, type: "proc" })}&nif=lo`);
+    expect(other.status).toBe(101);
+    const bare = await rawUpgrade(`/capture?${container({ name: comm, type: "proc" })}`);
+    expect(bare.status).toBe(404);
     // A valid request still upgrades (the raw client sees 101), and nothing was left open.
     const ok = await rawUpgrade(`/capture?netns=${inode(A)}&nif=lo`);
     expect(ok.status).toBe(101);

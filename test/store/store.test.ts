@@ -27,6 +27,7 @@ describe("recording", () => {
       routes: 2,
       sockets: 1,
       processes: 2,
+      pid_namespaces: 0,
       forwarded_ports: 0,
       engines: 0,
       containers: 0,
@@ -46,7 +47,7 @@ describe("recording", () => {
     const t2 = later(t, 10);
     const blue = t2.namespaces[1]!;
     const key = "proc:00000000-0000-4000-8000-000000000001:300:6000";
-    t2.processes.push({ key, pid: 300, ppid: 1, comm: "nc", cmdline: ["nc", "-l"], startTime: 6000, uid: 0, netns: blue.key });
+    t2.processes.push({ key, pid: 300, ppid: 1, comm: "nc", cmdline: ["nc", "-l"], startTime: 6000, uid: 0, netns: blue.key, pidns: null, scheduling: null, cpuAffinity: null });
     blue.processes.push(key);
     blue.references.splice(2, 0, { kind: "process", pid: 300 });
     expect(s.record(t2)).toEqual({ revision: 2, added: 1, removed: 0, changed: 0 });

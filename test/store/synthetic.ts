@@ -49,7 +49,7 @@ export function syntheticTopology(time = SYNTHETIC_TIME): Topology {
         validLifetime: null,
       },
     ],
-    relations: { peer, bridge: null, ports: [], master: null, slaves: [], controller: null, members: [], underlay: null, overlays: [] },
+    relations: { peer, bridge: null, ports: [], master: null, slaves: [], controller: null, members: [], underlay: null, overlays: [], pf: null, vfs: [] },
     raw: { link: null, linkNetnsid: null, master: null },
     details: { kind: "none" },
     users: [],
@@ -63,7 +63,7 @@ export function syntheticTopology(time = SYNTHETIC_TIME): Topology {
   const b = iface(ns2, 2, "veth-b", interfaceKey(ns1, 2));
   return {
     formatVersion: TOPOLOGY_FORMAT_VERSION,
-    host: { bootId: BOOT, hostname: "synthetic", kernelRelease: "6.18.0" },
+    host: { bootId: BOOT, hostname: "synthetic", kernelRelease: "6.18.0", kernelVersion: null, os: null, cpusOnline: null },
     discoveredAt: new Date(time).toISOString(),
     namespaces: [
       {
@@ -121,13 +121,15 @@ export function syntheticTopology(time = SYNTHETIC_TIME): Topology {
             interfaces: [b.key],
             processes: [p2],
             service: "http",
+            remoteService: null,
           },
         ],
       },
     ],
+    pidNamespaces: [],
     processes: [
-      { key: p1, pid: 1, ppid: 0, comm: "init", cmdline: ["/sbin/init"], startTime: 10, uid: 0, netns: ns1 },
-      { key: p2, pid: 200, ppid: 1, comm: "sleep", cmdline: ["sleep", "inf"], startTime: 5000, uid: 0, netns: ns2 },
+      { key: p1, pid: 1, ppid: 0, comm: "init", cmdline: ["/sbin/init"], startTime: 10, uid: 0, netns: ns1, pidns: null, scheduling: null, cpuAffinity: null },
+      { key: p2, pid: 200, ppid: 1, comm: "sleep", cmdline: ["sleep", "inf"], startTime: 5000, uid: 0, netns: ns2, pidns: null, scheduling: null, cpuAffinity: null },
     ],
     forwardedPorts: [],
     engines: [],

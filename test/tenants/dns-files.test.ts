@@ -129,7 +129,7 @@ describe("procfs bits", () => {
   });
 
   test("leaders: members whose parent is not a member; oldest first, then by name", () => {
-    const p = (pid: number, ppid: number, comm: string, startTime: number) => [pid, { pid, ppid, comm, startTime, cmdline: [] as string[], uid: 0 }] as const;
+    const p = (pid: number, ppid: number, comm: string, startTime: number) => [pid, { pid, ppid, comm, startTime, cmdline: [] as string[], uid: 0, scheduling: null, cpuAffinity: null, pidns: null }] as const;
     const processes = new Map([p(10, 1, "sh", 50), p(11, 10, "sleep", 60), p(20, 1, "dnsmasq", 40), p(30, 99, "orphan-ish", 40)]);
     expect(namespaceLeaders(new Set([10, 11, 20, 30]), processes)).toEqual([10, 20, 30]);
     const ordered = [10, 20, 30].map((pid) => processes.get(pid)!).sort(compareTenants).map((x) => x.comm);

@@ -1,19 +1,18 @@
-// tun/tap users against real holders: a small C program (helpers/tap-holder.ts) opens
-// /dev/net/tun and attaches it with TUNSETIFF. Two namespaces each end up with a tap of the same
-// name, held by different processes that both live in the FIRST namespace (one of the taps was
-// moved and renamed after creation), so neither the name nor the holder's own namespace can give
-// the right answer: only the device's namespace (TUNGETDEVNETNS) can. A tap nobody holds has no users.
+// tun/tap users against real holders (test/helpers/tap-holder.ts: a small C program attaching
+// /dev/net/tun with TUNSETIFF). Two namespaces each end up with a tap of the same name, held by
+// different processes that both live in the FIRST namespace (one of the taps was moved and renamed after creation),
+// so neither the name nor the holder's own namespace can give the right answer: only the
+// device's namespace (TUNGETDEVNETNS) can. A tap nobody holds has no users.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readlinkSync } from "node:fs";
-import { join } from "node:path";
 import { discover } from "../../src/discovery/discover.ts";
 import { indexTopology } from "../../src/model/index-topology.ts";
 import type { NetworkInterface, Topology } from "../../src/model/topology.ts";
 import { renderLs } from "../../src/cli/render/ls-tree.ts";
 import { makeStyle } from "../../src/cli/render/style.ts";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
-import { buildTapHolder } from "../helpers/tap-holder.ts";
+import { holdTap, tapHolderBinary } from "../helpers/tap-holder.ts";
 
 const root = requireRoot();
 const lab = new Lab();
@@ -27,16 +26,13 @@ let holderMoved = 0; // lives in A, holds the tap now in B under the same name
 let holderB = 0; // lives in B, holds B's other tap
 let topo: Topology;
 
-async function hold(ns: string, name: string): Promise<number> {
-  const child = lab.spawn("ip", ["netns", "exec", ns, join(lab.dir, "tapholder"), name]);
-  await lab.waitFor(child, "ready");
-  return child.pid!;
-}
+let holder = "";
+const hold = (ns: string, name: string) => holdTap(lab, holder, ns, name);
 
 beforeAll(async () => {
   if (!root) return;
   try {
-    buildTapHolder(lab.dir);
+    holder = tapHolderBinary(lab);
     nsA = lab.netns("ua");
     nsB = lab.netns("ub");
     tap = `${lab.prefix}t`;

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
 import { ensureTool } from "../helpers/packages.ts";
-import { buildTapHolder } from "../helpers/tap-holder.ts";
+import { holdTap, tapHolderBinary } from "../helpers/tap-holder.ts";
 import { startServeBinary, type ServeProcess } from "../helpers/serve-binary.ts";
 
 const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -62,9 +62,7 @@ describe.if(root)("the map in Chromium over a lab", () => {
     sh("ip", ["netns", "exec", hub, "nft", "add", "table", "ip", "lab"]);
     sh("ip", ["netns", "exec", hub, "nft", "add", "chain", "ip", "lab", "pre", "{ type nat hook prerouting priority -100; }"]);
     sh("ip", ["netns", "exec", hub, "nft", "add", "rule", "ip", "lab", "pre", "tcp", "dport", "8080", "dnat", "to", "10.77.0.1:80"]);
-    const holder = lab.spawn("ip", ["netns", "exec", b, buildTapHolder(lab.dir), "tp0"]);
-    await lab.waitFor(holder, "ready", { exec: "tapholder" });
-    holderPid = holder.pid!;
+    holderPid = await holdTap(lab, tapHolderBinary(lab), b, "tp0");
 
     serve = await startServeBinary(["--db", join(lab.dir, "serve.db"), "--full-pass", "1h"]);
     browser = await puppeteer.launch({ executablePath: Bun.which("chromium")!, userDataDir: profile, args: CHROMIUM_FLAGS });

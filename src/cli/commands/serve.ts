@@ -7,6 +7,7 @@ import { DEFAULT_MAX_CAPTURES } from "../../server/server.ts";
 import { GuardConfigError, parseAllowHost, parseCorsOrigin } from "../../server/request-guard.ts";
 import { startService } from "../../server/service.ts";
 import { installSignalHandlers } from "../../server/signals.ts";
+import { StaticUi, StaticUiError } from "../../server/static-ui.ts";
 import { parseCommandArgs } from "../args.ts";
 import { DB_PATH_HELP, defaultDbPath } from "../db-path.ts";
 import { parseDuration } from "../time-spec.ts";
@@ -29,6 +30,7 @@ Watch every network namespace, record each change in the history database, and s
                or Packetflix's ?container=<JSON>&nif=a/b&filter=…&chaste, as Edgeshark's
                Wireshark plugin asks (docs/capture.md); /version and /discover/… as Packetflix
   /healthz     200 while discovery works, 503 when it fails or stalls
+  /mobydig     Ghostwire's neighbourhood check of a Docker container, over a websocket
 
 Options:
       --listen HOST:PORT   where to listen (default ${DEFAULT_LISTEN}; loopback unless told otherwise;
@@ -51,6 +53,9 @@ Options:
       --keep AGE           drop recordings older than AGE (30d, 12h…)
       --external-url URL   how alert receivers reach this server, for the links in alerts
                            (generatorURL, externalURL); default http://LISTEN
+      --ui DIR             serve a web UI build from DIR on the same origin, e.g. the Ghostwire
+                           web UI: its pages, /json, /mobydig and capture links then just work
+                           (it takes /; the map stays at /map)
   -q, --quiet              print nothing but errors
   -h, --help               show this help
 
@@ -82,6 +87,8 @@ export interface ServeArgs {
   keepMs: number | null;
   /** The server's URL as alert receivers see it (null: its own listen URL). */
   externalUrl: string | null;
+  /** A web UI build to serve (--ui), checked to be one. */
+  ui: StaticUi | null;
   quiet: boolean;
   /** Things worth saying before starting (e.g. listening beyond loopback without a token). */
   warnings: string[];
@@ -108,6 +115,7 @@ export function parseServeArgs(
     rules: { type: "string" },
     keep: { type: "string" },
     "external-url": { type: "string" },
+    ui: { type: "string" },
     quiet: { type: "boolean", short: "q" },
     help: { type: "boolean", short: "h" },
   });
@@ -178,6 +186,7 @@ export function parseServeArgs(
     rulesFile: values.rules ?? null,
     keepMs: values.keep === undefined ? null : parseDuration(values.keep, "--keep"),
     externalUrl: values["external-url"] === undefined ? null : externalUrl(values["external-url"]),
+    ui: values.ui === undefined ? null : staticUi(values.ui),
     quiet: Boolean(values.quiet),
     warnings,
   };
@@ -215,12 +224,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
     rulesFile: args.rulesFile,
     keepMs: args.keepMs,
     externalUrl: args.externalUrl ?? undefined,
+    ui: args.ui ?? undefined,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const { topology, revision } = service.watcher.current();
   say(
     `wiresight serve: ${topology.namespaces.length} namespaces watched, revision ${revision} in ${args.db}\n` +
-      `wiresight serve: listening on ${service.server.url} (map: ${service.server.url}/, GraphiQL: ${service.server.url}/graphql)`,
+      `wiresight serve: listening on ${service.server.url} (map: ${service.server.url}${args.ui ? "/map" : "/"}, GraphiQL: ${service.server.url}/graphql${args.ui ? `; web UI from ${args.ui.root}: ${service.server.url}/` : ""})`,
   );
   return new Promise<number>((resolve) => {
     installSignalHandlers(service.server, (signal, error) => {
@@ -229,4 +239,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
       resolve(error ? 1 : 0);
     });
   });
+}
+
+function staticUi(dir: string): StaticUi {
+  try {
+    return new StaticUi(dir);
+  } catch (e) {
+    if (e instanceof StaticUiError) throw new UsageError(`--ui: ${e.message}`);
+    throw e;
+  }
 }

@@ -91,7 +91,7 @@ async function askContainerd(client: GrpcUnixClient, timeoutMs: number, warn: (m
   return {
     apiVersion: ctrd.version,
     server: `containerd/${ctrd.version}`,
-    inventory: { containers: ctrd.containers, pods: cri?.pods ?? [], containerdNamespaces: ctrd.namespaces, cri: cri !== null },
+    inventory: { containers: ctrd.containers, pods: cri?.pods ?? [], containerdNamespaces: ctrd.namespaces, cri: cri !== null, engineId: null, version: ctrd.version },
     cniDirs: usesCni ? [...(cri?.cni?.confDir ? [cri.cni.confDir] : []), DEFAULT_CNI_DIR] : [],
     cniLoaded: (cri?.cni?.networks ?? []).map((n) => ({ ...n, file: `${cri?.cni?.confDir ?? "?"} (as loaded by containerd)` })),
     partial,
@@ -119,7 +119,7 @@ async function askCriO(client: GrpcUnixClient, timeoutMs: number, warn: (m: stri
   return {
     apiVersion: cri.runtimeApiVersion,
     server: `${cri.runtimeName}/${cri.runtimeVersion}`,
-    inventory: { containers, pods: cri.pods, containerdNamespaces: [], cri: true },
+    inventory: { containers, pods: cri.pods, containerdNamespaces: [], cri: true, engineId: null, version: cri.runtimeVersion },
     cniDirs: [...(cri.cni?.confDir ? [cri.cni.confDir] : []), DEFAULT_CNI_DIR],
     cniLoaded: [],
     partial: false,
@@ -140,7 +140,7 @@ function attachPodNetwork(containers: EngineContainer[], cri: CriInventory): voi
   for (const c of containers) {
     const podIps = c.podSandboxId !== null ? ips.get(c.podSandboxId) : undefined;
     if (!podIps || podIps.length === 0 || c.networks.length > 0) continue;
-    c.networks = [{ name, networkId: `cni:${name}`, ipv4: podIps.find((ip) => !ip.includes(":")) ?? null, ipv6: podIps.find((ip) => ip.includes(":")) ?? null, mac: null }];
+    c.networks = [{ name, networkId: `cni:${name}`, ipv4: podIps.find((ip) => !ip.includes(":")) ?? null, ipv6: podIps.find((ip) => ip.includes(":")) ?? null, mac: null, aliases: [] }];
   }
 }
 

@@ -105,7 +105,7 @@ function nerdctlNetworks(labels: Record<string, string>): EngineContainer["netwo
     return [];
   }
   if (!Array.isArray(names)) return [];
-  return names.filter((n): n is string => typeof n === "string" && n !== "").map((name) => ({ name, networkId: `cni:${name}`, ipv4: null, ipv6: null, mac: null }));
+  return names.filter((n): n is string => typeof n === "string" && n !== "").map((name) => ({ name, networkId: `cni:${name}`, ipv4: null, ipv6: null, mac: null, aliases: [] }));
 }
 
 /**

@@ -68,6 +68,8 @@ export function decorateTopology(
       apiSocket: r.apiSocket,
       apiVersion: r.apiVersion,
       server: r.server,
+      engineId: r.inventory?.engineId ?? null,
+      version: r.inventory?.version ?? null,
       status: r.status,
       containerdNamespaces: r.inventory?.containerdNamespaces ?? [],
       cri: r.inventory?.cri ?? false,
@@ -178,6 +180,7 @@ export function decorateTopology(
           ipv4: n.ipv4,
           ipv6: n.ipv6,
           mac: n.mac,
+          aliases: n.aliases,
         })),
       };
       topology.containers.push(container);

@@ -16,7 +16,7 @@ export interface EngineContainer {
   labels: Record<string, string>;
   privileged: boolean;
   groups: ContainerGroup[];
-  networks: { name: string; networkId: string; ipv4: string | null; ipv6: string | null; mac: string | null }[];
+  networks: { name: string; networkId: string; ipv4: string | null; ipv6: string | null; mac: string | null; aliases: string[] }[];
   /** containerd: the containerd namespace it is in; null for other engines. */
   containerdNamespace: string | null;
   /** A CRI container (or sandbox container): its pod sandbox's id. */
@@ -59,6 +59,9 @@ export interface Inventory {
   containerdNamespaces: string[];
   /** The engine serves the CRI runtime service. */
   cri: boolean;
+  /** `GET /info`: the engine's own id and version; null where it would not say. */
+  engineId: string | null;
+  version: string | null;
 }
 
 /** Inspections in flight at once: enough to hide latency, few enough not to swamp the engine. */
@@ -80,7 +83,23 @@ export async function readInventory(socket: string, timeoutMs: number, kind: str
     const native = await readLibpodNetworks(socket, timeoutMs);
     for (const n of networks) n.libpod = native.get(n.id) ?? null;
   }
-  return { containers, networks, pods: [], containerdNamespaces: [], cri: false };
+  const info = await readInfo(socket, timeoutMs);
+  return { containers, networks, pods: [], containerdNamespaces: [], cri: false, ...info };
+}
+
+/**
+ * The engine's id and version from `GET /info` (Docker: the daemon's ID and ServerVersion; Podman
+ * answers the same fields). An engine that lists its containers but will not say these still
+ * gives its inventory: the two stay null.
+ */
+async function readInfo(socket: string, timeoutMs: number): Promise<{ engineId: string | null; version: string | null }> {
+  try {
+    const info = await getJson(socket, "/info", timeoutMs);
+    return { engineId: optStr(info, "ID"), version: optStr(info, "ServerVersion") };
+  } catch (err) {
+    if (err instanceof EngineApiError) return { engineId: null, version: null };
+    throw err;
+  }
 }
 
 /** Podman's native network list (`/libpod/networks/json`, API v4): name and bridge device per id. */
@@ -125,6 +144,7 @@ async function inspect(socket: string, id: string, timeoutMs: number): Promise<E
         ipv4: optStr(n, "IPAddress"),
         ipv6: optStr(n, "GlobalIPv6Address"),
         mac: optStr(n, "MacAddress"),
+        aliases: aliasesOf(n),
       });
     }
     networks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -145,6 +165,17 @@ async function inspect(socket: string, id: string, timeoutMs: number): Promise<E
     containerdNamespace: null,
     podSandboxId: null,
   };
+}
+
+/**
+ * The names an engine's DNS answers for a container on one network besides its name: Aliases
+ * (compose service names, `--network-alias`, Docker < 25 also the short id) and DNSNames (Docker
+ * ≥ 25: all of them, name included). Deduplicated, in the engine's order; not-strings are skipped.
+ */
+function aliasesOf(n: unknown): string[] {
+  const r = (n ?? {}) as Record<string, unknown>;
+  const names = [r.Aliases, r.DNSNames].flatMap((v) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && x !== "") : []));
+  return [...new Set(names)];
 }
 
 /** Compose projects and Kubernetes pods, from the labels their tools put on every container. */

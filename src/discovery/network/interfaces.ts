@@ -71,6 +71,8 @@ export function toInterface(netns: NetnsKey, link: RtLink, driver: DriverInfo | 
       members: [],
       underlay: null,
       overlays: [],
+      pf: null, // SR-IOV, across namespaces: sriov.ts
+      vfs: [],
     },
     raw: { link: link.link ?? null, linkNetnsid: link.linkNetnsid ?? null, master: link.master ?? null },
     details: details(kind, link, driver),
@@ -86,6 +88,7 @@ function details(kind: InterfaceKind, link: RtLink, driver: DriverInfo | null | 
       driverVersion: driver?.version || null,
       firmwareVersion: driver?.fwVersion || null,
       busInfo: driver?.busInfo || null,
+      sriov: null, // from sysfs, once every namespace is read: sriov.ts
     };
   }
   switch (d?.kind) {

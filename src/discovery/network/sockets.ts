@@ -1,6 +1,6 @@
 // sock_diag answers of one namespace → model Sockets: the state in words and simplified, the
 // owning processes (socket inode → PIDs from the one shared /proc/*/fd pass), the interfaces
-// that can carry each socket (by bound address), the /etc/services name, and dual-stack marking.
+// that can carry each socket (by bound address), the /etc/services names of both ports, and dual-stack marking.
 
 import { type NetnsKey, type ProcessKey, interfaceKey } from "../../model/keys.ts";
 import { type SimpleSocketState, type Socket, socketKey } from "../../model/socket.ts";
@@ -77,6 +77,7 @@ export function toSockets(raw: RawSocket[], ctx: SocketContext): Socket[] {
       interfaces,
       processes: s.inode ? (ctx.owners.get(s.inode) ?? []) : [],
       service: serviceName(ctx.services, protocol, s.localPort),
+      remoteService: s.remotePort > 0 ? serviceName(ctx.services, protocol, s.remotePort) : null,
     } satisfies Socket;
   });
 }

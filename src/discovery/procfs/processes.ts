@@ -1,10 +1,14 @@
-// Processes from /proc: pid, parent, name, command line, start time and real uid.
+// Processes from /proc: pid, parent, name, command line, start time, real uid, scheduling, CPU
+// affinity and PID namespace.
 //
 // A process's identity (design.md) is its PID plus its start time, so startTime is read from the
-// same /proc/PID/stat that gives the pid. Each of stat, status and cmdline is read once per pid.
+// same /proc/PID/stat that gives the pid. Each of stat, status and cmdline is read once per pid;
+// the PID namespace costs one readlink of /proc/PID/ns/pid. Scheduling comes from stat and the
+// affinity from status (Cpus_allowed_list): both files are read anyway, so no sched_* syscall.
 
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { describeErrno, errnoCode, isVanished } from "./errors.ts";
+import { parseNsLink } from "./namespaces.ts";
 
 export interface ProcessInfo {
   pid: number;
@@ -22,6 +26,15 @@ export interface ProcessInfo {
    * the /proc/PID/task walk for single-threaded processes; absent means "unknown, walk it".
    */
   threads?: number;
+  /** Fields 41 (policy, SCHED_*), 40 (rt_priority) and 19 (nice) of stat. */
+  scheduling: { policy: number; rtPriority: number; nice: number } | null;
+  /** Cpus_allowed_list of status as [first, last] ranges; null if status could not be read. */
+  cpuAffinity: [number, number][] | null;
+  /**
+   * Its PID namespace: the inode of /proc/PID/ns/pid and its nesting level (NSpid of status has
+   * one PID per level, outermost first); null if either could not be read.
+   */
+  pidns: { inode: number; level: number; pidInside: number } | null;
 }
 
 export interface ParsedStat {
@@ -34,6 +47,12 @@ export interface ParsedStat {
   /** Field 20: number of threads. */
   numThreads: number;
   startTime: number;
+  /** Field 19: nice, -20 (most favourable) to 19. */
+  nice: number;
+  /** Field 40: real-time priority, 1–99 for SCHED_FIFO/SCHED_RR, else 0. */
+  rtPriority: number;
+  /** Field 41: scheduling policy (SCHED_NORMAL 0, FIFO 1, RR 2, BATCH 3, IDLE 5, DEADLINE 6). */
+  policy: number;
 }
 
 /**
@@ -53,6 +72,7 @@ export function parseStat(text: string): ParsedStat | null {
   const flags = Number(rest[6]);
   const numThreads = Number(rest[17]);
   const startTime = Number(rest[19]);
+  const int = (v: string | undefined) => (v !== undefined && /^-?\d+$/.test(v) ? Number(v) : 0);
   if (!Number.isInteger(pid) || state === undefined || !Number.isInteger(ppid) || !Number.isFinite(startTime)) {
     return null;
   }
@@ -64,18 +84,52 @@ export function parseStat(text: string): ParsedStat | null {
     flags: Number.isFinite(flags) ? flags : 0,
     numThreads: Number.isInteger(numThreads) ? numThreads : 0,
     startTime,
+    nice: int(rest[16]),
+    rtPriority: int(rest[37]),
+    policy: int(rest[38]),
   };
 }
 
 /** The real uid from the text of /proc/PID/status ("Uid:\treal\teffective\tsaved\tfs"). */
 export function parseStatusUid(text: string): number | null {
-  const at = text.indexOf("\nUid:");
-  const start = at >= 0 ? at + 1 : text.startsWith("Uid:") ? 0 : -1;
-  if (start < 0) return null;
-  const end = text.indexOf("\n", start);
-  const fields = text.slice(start + 4, end < 0 ? undefined : end).trim().split(/\s+/);
-  const uid = Number(fields[0]);
+  const uid = Number(statusLine(text, "Uid")?.split(/\s+/)[0] ?? NaN);
   return Number.isInteger(uid) ? uid : null;
+}
+
+/** The value of one "Key:\tvalue" line of a /proc/PID/status text, or null. */
+function statusLine(text: string, key: string): string | null {
+  const first = text.startsWith(`${key}:`);
+  const at = first ? 0 : text.indexOf(`\n${key}:`) + 1;
+  if (at === 0 && !first) return null;
+  const end = text.indexOf("\n", at);
+  return text.slice(at + key.length + 1, end < 0 ? undefined : end).trim();
+}
+
+/** A kernel CPU list ("0-3,8,10-11", as in Cpus_allowed_list or /sys/…/cpu/online) as ranges. */
+export function parseCpuList(text: string): [number, number][] | null {
+  const t = text.trim();
+  if (t === "") return [];
+  const ranges: [number, number][] = [];
+  for (const part of t.split(",")) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) return null;
+    const first = Number(m[1]);
+    const last = m[2] === undefined ? first : Number(m[2]);
+    if (last < first) return null;
+    ranges.push([first, last]);
+  }
+  return ranges;
+}
+
+/** Cpus_allowed_list and NSpid (one PID per PID namespace level, outermost first) of a status text. */
+export function parseStatusExtras(text: string): { cpuAffinity: [number, number][] | null; nspid: number[] | null } {
+  const cpus = statusLine(text, "Cpus_allowed_list");
+  const ns = statusLine(text, "NSpid");
+  const nspid = ns === null ? null : ns.split(/\s+/).map(Number);
+  return {
+    cpuAffinity: cpus === null ? null : parseCpuList(cpus),
+    nspid: nspid !== null && nspid.length > 0 && nspid.every((n) => Number.isInteger(n) && n > 0) ? nspid : null,
+  };
 }
 
 /** Split the NUL-separated /proc/PID/cmdline (the final NUL terminates, it does not separate). */
@@ -125,10 +179,13 @@ export function readProcesses(procRoot = "/proc", warnings: string[] = []): Map<
     }
     const failed: string[] = [];
     let uid = -1;
+    let extras: ReturnType<typeof parseStatusExtras> = { cpuAffinity: null, nspid: null };
     try {
-      const parsed = parseStatusUid(readFileSync(`${base}/status`, "utf8"));
+      const status = readFileSync(`${base}/status`, "utf8");
+      const parsed = parseStatusUid(status);
       if (parsed === null) failed.push("status: no Uid line");
       else uid = parsed;
+      extras = parseStatusExtras(status);
     } catch (err) {
       if (isVanished(err)) continue;
       failed.push(`status: ${errnoCode(err)} (${describeErrno(errnoCode(err))})`);
@@ -143,7 +200,27 @@ export function readProcesses(procRoot = "/proc", warnings: string[] = []): Map<
     if (failed.length > 0) {
       warnings.push(`pid ${pid} (${stat.comm}): cannot read ${failed.join(", ")}; listed without them`);
     }
-    const info: ProcessInfo = { pid, ppid: stat.ppid, comm: stat.comm, cmdline, startTime: stat.startTime, uid };
+    let pidnsInode: number | null = null;
+    try {
+      pidnsInode = parseNsLink(readlinkSync(`${base}/ns/pid`), "pid");
+    } catch {
+      // Gone meanwhile, or no ptrace access: the PID namespace stays unknown (the namespace scan
+      // warns about the same access to ns/net).
+    }
+    const info: ProcessInfo = {
+      pid,
+      ppid: stat.ppid,
+      comm: stat.comm,
+      cmdline,
+      startTime: stat.startTime,
+      uid,
+      scheduling: { policy: stat.policy, rtPriority: stat.rtPriority, nice: stat.nice },
+      cpuAffinity: extras.cpuAffinity,
+      pidns:
+        pidnsInode === null || extras.nspid === null
+          ? null
+          : { inode: pidnsInode, level: extras.nspid.length - 1, pidInside: extras.nspid[extras.nspid.length - 1]! },
+    };
     if (stat.numThreads > 0) info.threads = stat.numThreads;
     processes.set(pid, info);
   }

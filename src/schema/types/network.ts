@@ -5,7 +5,7 @@
 
 import type { InterfaceDetails, NetworkInterface, NetnsReference } from "../../model/topology.ts";
 import { builder } from "../builder.ts";
-import { AddressFamilyEnum, InterfaceKindEnum, MacvlanMode, OperStateEnum, operStateOf, ReferenceKindEnum, RouteProtocol, RoutePreferenceEnum, RouteType, Scope, TuntapModeEnum, VlanProtocol } from "../enums.ts";
+import { AddressFamilyEnum, InterfaceKindEnum, MacvlanMode, OperStateEnum, operStateOf, ReferenceKindEnum, RouteProtocol, RoutePreferenceEnum, RouteType, Scope, SriovRoleEnum, TuntapModeEnum, VlanProtocol } from "../enums.ts";
 import { indexOf, INTERFACE_TYPENAMES } from "../topology-index.ts";
 import { AddressRef, ContainerRef, InterfaceRef, NamespaceRef, ProcessRef, RouteRef, SocketRef, TenantRef } from "./refs.ts";
 import { byKeys, byKey } from "./lookup.ts";
@@ -107,6 +107,8 @@ InterfaceRef.implement({
     members: t.field({ type: [InterfaceRef], description: "A bond/team/vrf: its members.", resolve: (i) => rels(i, i.relations.members) }),
     underlay: t.field({ type: InterfaceRef, nullable: true, description: "The interface a VXLAN device's packets leave through.", resolve: (i) => rel(i, i.relations.underlay) }),
     overlays: t.field({ type: [InterfaceRef], description: "The vxlan interfaces using this one as underlay.", resolve: (i) => rels(i, i.relations.overlays) }),
+    pf: t.field({ type: InterfaceRef, nullable: true, description: "An SR-IOV virtual function: its physical function's interface, wherever it lives.", resolve: (i) => rel(i, i.relations.pf) }),
+    vfs: t.field({ type: [InterfaceRef], description: "An SR-IOV physical function: the interfaces of its virtual functions that were found.", resolve: (i) => rels(i, i.relations.vfs) }),
   }),
 });
 
@@ -121,6 +123,7 @@ const PhysicalDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "phy
     driverVersion: t.exposeString("driverVersion", { description: "The driver's version.", nullable: true }),
     firmwareVersion: t.exposeString("firmwareVersion", { description: "The firmware's version.", nullable: true }),
     busInfo: t.exposeString("busInfo", { description: "Where it sits on its bus (a PCI address).", nullable: true }),
+    sriov: t.field({ type: SriovRoleEnum, nullable: true, description: "Its PCI device's SR-IOV role (sysfs physfn, sriov_numvfs); null when it has none.", resolve: (d) => d.sriov }),
   }),
 });
 const BridgeDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "bridge" }>>("BridgeDetails").implement({

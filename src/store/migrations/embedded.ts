@@ -6,6 +6,7 @@ import m1 from "./0001_sockets_ports_containers.sql" with { type: "text" };
 import m2 from "./0002_alerts.sql" with { type: "text" };
 import m3 from "./0003_alertmanager.sql" with { type: "text" };
 import m4 from "./0004_pods_services.sql" with { type: "text" };
+import m5 from "./0005_pid_namespaces.sql" with { type: "text" };
 
 /** Each migration's SQL, by its journal tag. */
 export const MIGRATION_SQL: Record<string, string> = {
@@ -14,6 +15,7 @@ export const MIGRATION_SQL: Record<string, string> = {
   "0002_alerts": m2,
   "0003_alertmanager": m3,
   "0004_pods_services": m4,
+  "0005_pid_namespaces": m5,
 };
 
 export { journal };
