@@ -2,10 +2,18 @@
 // Bun.build at the first request, as `bun build --compile` does ahead of time): the page
 // revalidated, its hashed script and stylesheet immutable, compressed, under 1 MB as sent, with
 // nothing fetched from another origin; a current copy gets 304; other paths are not the map's.
+// And the server's routing: the map at / and /map; with a web UI (--ui) the UI has / and the map
+// stays at /map.
 
 import { describe, expect, test } from "bun:test";
 import { gunzipSync } from "node:zlib";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { isMapPath, respondMapPage } from "../../src/server/map-page.ts";
+import { StaticUi } from "../../src/server/static-ui.ts";
+import { startTestServer, TestLive } from "../helpers/server-harness.ts";
+import { syntheticTopology } from "../store/synthetic.ts";
 
 const get = async (path: string, headers: Record<string, string> = {}) => (await respondMapPage(new Request(`http://127.0.0.1${path}`, { headers }), path))!;
 
@@ -43,3 +51,25 @@ describe("the map's files", () => {
     for (const path of ["/graphql", "/json", "/a/b.js", "/..%2fx.js", "/x.html"]) expect(isMapPath(path)).toBe(false);
   });
 });
+
+test("the server: the map at / and /map, POST refused; with --ui the UI has / and the map stays at /map", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "wiresight-ui-"));
+  mkdirSync(join(dir, "build"));
+  writeFileSync(join(dir, "build/index.html"), "<html><body>another app</body></html>");
+  const live = new TestLive(syntheticTopology());
+  const plain = await startTestServer(live);
+  const withUi = await startTestServer(live, { ui: new StaticUi(join(dir, "build")) });
+  try {
+    const title = async (url: string) => /<title>([^<]*)<\/title>/.exec(await (await fetch(url)).text())?.[1] ?? (await (await fetch(url)).text());
+    expect(await title(`${plain.url}/`)).toBe("wiresight — map");
+    expect(await title(`${plain.url}/map`)).toBe("wiresight — map");
+    expect((await fetch(`${plain.url}/`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(405);
+    expect((await fetch(`${plain.url}/nope.js`)).status).toBe(404);
+    expect(await (await fetch(`${withUi.url}/`)).text()).toContain("another app");
+    expect(await title(`${withUi.url}/map`)).toBe("wiresight — map");
+  } finally {
+    await plain.stop();
+    await withUi.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
