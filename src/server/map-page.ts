@@ -45,9 +45,13 @@ function mapPageFiles(): Promise<PageFiles> {
 /** The map's second address, where it stays when `serve --ui` gives "/" to another web UI. */
 export const MAP_PATH = "/map";
 
-/** Whether `path` may be one of the page's files: "/" or a name at the root with an extension (the bundler's hashed names). */
+/**
+ * Whether `path` may be one of the page's files: "/" or a script or stylesheet at the root (the
+ * bundler's hashed names; the page has no other files). Anything else (a browser's /favicon.ico)
+ * is not looked up, so it never makes a server run from source bundle the page.
+ */
 export function isMapPath(path: string): boolean {
-  return path === "/" || /^\/[\w.-]+\.(?:js|css|svg|png|ico|woff2?)$/.test(path);
+  return path === "/" || /^\/[\w.-]+\.(?:js|css)$/.test(path);
 }
 
 /** The page at "/" or one of its files (GET or HEAD); null when `path` is neither. */

@@ -48,7 +48,7 @@ describe("the map's files", () => {
     const again = await get("/", { "if-none-match": first.headers.get("etag")! });
     expect(again.status).toBe(304);
     expect(await respondMapPage(new Request("http://127.0.0.1/nope.js"), "/nope.js")).toBeNull();
-    for (const path of ["/graphql", "/json", "/a/b.js", "/..%2fx.js", "/x.html"]) expect(isMapPath(path)).toBe(false);
+    for (const path of ["/graphql", "/json", "/a/b.js", "/..%2fx.js", "/x.html", "/favicon.ico"]) expect(isMapPath(path)).toBe(false);
   });
 });
 
