@@ -1,8 +1,8 @@
 // The real Ghostwire web UI, as a test client: its build (served by the browser tests) and its own
 // model code bundled for Node/Bun (parser.cjs: `fromjson(doc)` turns /json into the UI's model and
-// throws where the UI would show "refreshing failed"). Both live in the shared folder beside the
-// repository (shared/clients/ghostwire-webui, see its README; CI has it beside its clone, a
-// worktree one level further up); GHOSTWIRE_WEBUI points elsewhere.
+// throws where the UI would show "refreshing failed"). A copy is committed in
+// test/clients-vendored/ghostwire-webui (MIT, its LICENSE and README beside it), so the tests run
+// wherever the repository is cloned; GHOSTWIRE_WEBUI points at another build.
 
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -11,8 +11,7 @@ import { join } from "node:path";
 const ROOT = join(import.meta.dir, "../..");
 const CANDIDATES = [
   process.env.GHOSTWIRE_WEBUI,
-  join(ROOT, "../shared/clients/ghostwire-webui"),
-  join(ROOT, "../../shared/clients/ghostwire-webui"),
+  join(ROOT, "test/clients-vendored/ghostwire-webui"),
 ].filter((p): p is string => p !== undefined);
 
 function locate(): string {

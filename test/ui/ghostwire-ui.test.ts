@@ -1,4 +1,4 @@
-// The real Ghostwire web UI (../shared/clients/ghostwire-webui, built from siemens/ghostwire) in
+// The real Ghostwire web UI (test/clients-vendored/ghostwire-webui, built from siemens/ghostwire) in
 // Debian's Chromium, driven with puppeteer-core, against the real binary: `dist/wiresight serve
 // --ui <the build>` serves the UI on its own origin, so the UI's /json, /mobydig and capture links
 // go to wiresight as they would go to Ghostwire.
