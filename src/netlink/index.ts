@@ -31,15 +31,10 @@ export {
   u64,
   u8,
 } from "./attributes.ts";
+export type * from "./linkinfo/index.ts";
+export type { VfInfo } from "./vf-info.ts";
 export {
-  type BridgeData,
-  type LinkKindData,
-  type MacvlanData,
   type RtLink,
-  type TunData,
-  type VethData,
-  type VlanData,
-  type VxlanData,
   buildGetLink,
   buildGetLinkDump,
   decodeLink,

@@ -10,3 +10,15 @@ export const BOND_MODE_TLB = 5;
 export const BOND_MODE_ALB = 6;
 export const BOND_STATE_ACTIVE = 0;
 export const BOND_STATE_BACKUP = 1;
+// IFLA_BOND_SLAVE_MII_STATUS
+export const BOND_LINK_UP = 0;
+export const BOND_LINK_FAIL = 1;
+export const BOND_LINK_DOWN = 2;
+export const BOND_LINK_BACK = 3;
+// IFLA_BOND_XMIT_HASH_POLICY
+export const BOND_XMIT_POLICY_LAYER2 = 0;
+export const BOND_XMIT_POLICY_LAYER34 = 1;
+export const BOND_XMIT_POLICY_LAYER23 = 2;
+export const BOND_XMIT_POLICY_ENCAP23 = 3;
+export const BOND_XMIT_POLICY_ENCAP34 = 4;
+export const BOND_XMIT_POLICY_VLAN_SRCMAC = 5;

@@ -352,6 +352,9 @@ export const IFLA_VF_IB_NODE_GUID = 10;
 export const IFLA_VF_IB_PORT_GUID = 11;
 export const IFLA_VF_VLAN_LIST = 12;
 export const IFLA_VF_BROADCAST = 13;
+// IFLA_VF_VLAN_LIST children
+export const IFLA_VF_VLAN_INFO_UNSPEC = 0;
+export const IFLA_VF_VLAN_INFO = 1;
 // struct ifla_vf_link_state link_state values
 export const IFLA_VF_LINK_STATE_AUTO = 0;
 export const IFLA_VF_LINK_STATE_ENABLE = 1;
