@@ -41,6 +41,8 @@ export {
 } from "./link.ts";
 export { type RtAddr, buildGetAddrDump, decodeAddress } from "./address.ts";
 export { type RtNexthop, type RtRoute, type RtVia, buildGetRouteDump, decodeRoute } from "./route.ts";
+export { type GenlFamily, type GenlMessage, buildGetFamily, decodeFamily, decodeGenl, encodeGenl } from "./genetlink.ts";
+export { type WgAllowedIp, type WgDevice, type WgPeer, buildGetWgDevice, buildGetWgDeviceByName, decodeWgDevice, mergeWgDevice } from "./wireguard.ts";
 export { type RtNsid, buildGetNsidForFd, buildNsidDump, decodeNsid } from "./nsid.ts";
 export {
   type NatRange,
