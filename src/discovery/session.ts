@@ -48,6 +48,7 @@ import { buildNamespace } from "./network/build-namespace.ts";
 import { resolveNsids } from "./network/resolve-nsids.ts";
 import { resolveRelations, type RelationSubject } from "./network/relations.ts";
 import { resolveSriov } from "./network/sriov.ts";
+import { resolveTunnelUnderlays } from "./network/tunnel-underlay.ts";
 import { collectTenants, type TenantStats } from "./tenants/collect-tenants.ts";
 import { readTunFds, type TunFd } from "./procfs/tun-fds.ts";
 import { assignTunUsers } from "./network/tun-users.ts";
@@ -289,6 +290,7 @@ export function assemble(
   }
   resolveRelations(subjects);
   resolveSriov(namespaces);
+  resolveTunnelUnderlays(namespaces);
 
   const tunFds = memo(procfs, "tunFds", warn, (w): TunFd[] => {
     const tunWarnings: string[] = [];

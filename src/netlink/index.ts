@@ -32,6 +32,7 @@ export {
   u8,
 } from "./attributes.ts";
 export type * from "./linkinfo/index.ts";
+export { GRE_KINDS, IPTUN_KINDS, isGreKind, isIptunKind } from "./linkinfo/index.ts";
 export type { VfInfo } from "./vf-info.ts";
 export {
   type RtLink,

@@ -21,7 +21,7 @@ function device(bus: string, files: { physfn?: string; numvfs?: boolean }): void
 
 function nic(b: TopologyBuilder, ns: ReturnType<TopologyBuilder["ns"]>, name: string, busInfo: string | null): NetworkInterface {
   const i = b.iface(ns, name, "physical");
-  i.details = { kind: "physical", driver: "ixgbe", driverVersion: null, firmwareVersion: null, busInfo, sriov: null };
+  i.details = { kind: "physical", driver: "ixgbe", driverVersion: null, firmwareVersion: null, busInfo, sriov: null, numVfs: null, virtualFunctions: null };
   return i;
 }
 

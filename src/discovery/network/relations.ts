@@ -1,10 +1,12 @@
-// Resolves how interfaces are wired to each other, once, across all namespaces: veth peers,
-// bridge ↔ ports, lower device ↔ macvlan/vlan (the lower device may live in another namespace),
-// vxlan ↔ underlay, and bond/vrf controllers. Every forward edge gets its reverse edge here, so
-// readers never have to search.
+// Resolves how interfaces are wired to each other, once, across all namespaces: veth/netkit peers,
+// bridge ↔ ports, lower device ↔ macvlan/vlan/ipvlan (the lower device may live in another
+// namespace), tunnel ↔ the underlay its data names, and bond/team/vrf controllers. Each kind's
+// module (kinds/) says what its IFLA_LINK means and which underlay it names. Every forward edge
+// gets its reverse edge here, so readers never have to search.
 
 import type { RtLink } from "../../netlink/index.ts";
 import type { NetworkInterface } from "../../model/topology.ts";
+import { moduleOfLink } from "./kinds/index.ts";
 import { linkTarget } from "./resolve-nsids.ts";
 
 export interface RelationSubject {
@@ -15,12 +17,9 @@ export interface RelationSubject {
   nsids: Map<number, number | null>;
 }
 
-/** Kinds whose IFLA_LINK names the lower device they are stacked on. */
-const STACKED = new Set(["macvlan", "macvtap", "vlan", "ipvlan", "ipvtap"]);
-
 export function resolveRelations(subjects: RelationSubject[]): void {
   for (const subject of subjects) {
-    // The namespace an IFLA_LINK (or vxlan underlay) index refers to.
+    // The namespace an IFLA_LINK (or tunnel underlay) index refers to.
     const linkNamespace = (l: RtLink): RelationSubject | undefined => {
       if (l.linkNetnsid === undefined || l.linkNetnsid < 0) return subject;
       const target = subject.nsids.get(l.linkNetnsid);
@@ -42,20 +41,22 @@ export function resolveRelations(subjects: RelationSubject[]): void {
         }
       }
 
-      if (l.kind === "veth") {
+      const kind = moduleOfLink(l);
+      const underlayIndex = kind?.underlay?.(l);
+      if (kind?.linkIs === "peer") {
         // A veth whose peer is gone shows no IFLA_LINK and no NSID; a peer with the same index
         // in another namespace shows the NSID but, by a kernel quirk, no IFLA_LINK.
         if (l.link === undefined && l.linkNetnsid === undefined) continue;
         const peer = linkNamespace(l)?.byIndex.get(linkTarget(l));
         if (peer && peer !== self) self.relations.peer = peer.key;
-      } else if (l.kind !== undefined && STACKED.has(l.kind)) {
+      } else if (kind?.linkIs === "lower") {
         const lower = linkNamespace(l)?.byIndex.get(linkTarget(l));
         if (lower && lower !== self) {
           self.relations.master = lower.key;
           lower.relations.slaves.push(self.key);
         }
-      } else if (l.data?.kind === "vxlan" && l.data.link) {
-        const underlay = linkNamespace(l)?.byIndex.get(l.data.link);
+      } else if (underlayIndex) {
+        const underlay = linkNamespace(l)?.byIndex.get(underlayIndex);
         if (underlay) {
           self.relations.underlay = underlay.key;
           underlay.relations.overlays.push(self.key);
@@ -73,7 +74,7 @@ export function resolveRelations(subjects: RelationSubject[]): void {
 }
 
 /** Keys end in `/if:<index>`; order by namespace, then numerically by index. */
-function compareKeys(a: string, b: string): number {
+export function compareKeys(a: string, b: string): number {
   const [na, ia] = splitKey(a);
   const [nb, ib] = splitKey(b);
   return na < nb ? -1 : na > nb ? 1 : ia - ib;

@@ -1,4 +1,4 @@
-// Links that point into another namespace (veth peers, macvlan/vlan lower devices, vxlan
+// Links that point into another namespace (veth peers, macvlan/vlan lower devices, tunnel
 // underlays) name it only by an NSID: a number local to the namespace holding the link. To learn
 // which namespace an NSID means, we ask the holding namespace "what is your NSID for the
 // namespace behind this fd?" (RTM_GETNSID with NETNSA_FD).
@@ -23,6 +23,7 @@ import {
 } from "../../netlink/index.ts";
 import { ask } from "../netlink-request.ts";
 import { openRouteSocketIn, type NamespaceHandle } from "./collect-namespace.ts";
+import { moduleOfLink } from "./kinds/index.ts";
 
 export interface NsidSubject {
   /** The namespace (its fd stays open for the whole resolution). */
@@ -47,7 +48,7 @@ export function linkTarget(link: RtLink): number {
 
 /** The ifindex in the linked namespace that a cross-namespace link refers to. */
 function remoteIndex(l: RtLink): number {
-  return l.data?.kind === "vxlan" && l.data.link ? l.data.link : linkTarget(l);
+  return moduleOfLink(l)?.underlay?.(l) || linkTarget(l);
 }
 
 /**

@@ -79,3 +79,7 @@ export function decodeGre(kind: GreKind, a: AttributeSet): GreData {
     fwmark: a.u32(IFLA_GRE_FWMARK, "IFLA_GRE_FWMARK"),
   });
 }
+
+export function isGreKind(kind: string): kind is GreKind {
+  return (GRE_KINDS as readonly string[]).includes(kind);
+}

@@ -8,8 +8,8 @@ import { IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_INFO_SLAVE_DATA, IFLA_INFO_SLAVE_K
 import { type BondData, type BondPortData, decodeBond, decodeBondPort } from "./bond.ts";
 import { type BridgeData, decodeBridge } from "./bridge.ts";
 import { type GeneveData, decodeGeneve } from "./geneve.ts";
-import { type GreData, type GreKind, GRE_KINDS, decodeGre } from "./gre.ts";
-import { type IptunData, type IptunKind, IPTUN_KINDS, decodeIptun } from "./iptun.ts";
+import { type GreData, type GreKind, GRE_KINDS, decodeGre, isGreKind } from "./gre.ts";
+import { type IptunData, type IptunKind, IPTUN_KINDS, decodeIptun, isIptunKind } from "./iptun.ts";
 import { type IpvlanData, decodeIpvlan } from "./ipvlan.ts";
 import { type MacvlanData, decodeMacvlan } from "./macvlan.ts";
 import { type NetkitData, decodeNetkit } from "./netkit.ts";
@@ -100,3 +100,5 @@ function decodeKindData(kind: string, info: AttributeSet): LinkKindData | undefi
   const d = decode && info.nested(IFLA_INFO_DATA);
   return d ? decode!(d, kind) : undefined; // a kind we do not decode: `kind` alone still tells what it is
 }
+
+export { GRE_KINDS, IPTUN_KINDS, isGreKind, isIptunKind };

@@ -59,3 +59,7 @@ export function decodeIptun(kind: IptunKind, a: AttributeSet): IptunData {
     fwmark: a.u32(IFLA_IPTUN_FWMARK, "IFLA_IPTUN_FWMARK"),
   });
 }
+
+export function isIptunKind(kind: string): kind is IptunKind {
+  return (IPTUN_KINDS as readonly string[]).includes(kind);
+}
