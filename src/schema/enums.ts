@@ -276,6 +276,11 @@ export const TuntapModeEnum = closed("TuntapMode", "What a tun/tap device carrie
   TAP: { value: "tap", description: "Ethernet frames (layer 2)." },
 });
 
+export const SriovRoleEnum = closed("SriovRole", "A PCI network device's part in SR-IOV.", {
+  PF: { value: "pf", description: "A physical function: it has virtual functions (sriov_numvfs > 0)." },
+  VF: { value: "vf", description: "A virtual function of a physical function (sysfs physfn)." },
+});
+
 export const ReferenceKindEnum = closed("NamespaceReferenceKind", "How a namespace was found.", {
   PROCESS: { value: "process", description: "A process is attached to it." },
   THREAD: { value: "thread", description: "Only a thread of a process is attached to it." },
@@ -410,6 +415,7 @@ export const EntityKindEnum = closed("EntityKind", "The entity kinds the history
   ROUTE: { value: "route", description: "A route." },
   SOCKET: { value: "socket", description: "A socket." },
   PROCESS: { value: "process", description: "A process." },
+  PID_NAMESPACE: { value: "PID namespace", description: "A PID namespace." },
   FORWARDED_PORT: { value: "forwarded port", description: "A forwarded port." },
   ENGINE: { value: "engine", description: "A container engine." },
   CONTAINER: { value: "container", description: "A container." },

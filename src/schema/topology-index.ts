@@ -7,7 +7,7 @@ import type { Container, ContainerEngine, ContainerNetwork, Pod } from "../model
 import type { KubeService } from "../model/kube-services.ts";
 import type { ForwardedPort } from "../model/forwarded-ports.ts";
 import { indexTopology, type TopologyIndex } from "../model/index-topology.ts";
-import type { Address, InterfaceKind, NetworkInterface, Route, Socket, Topology } from "../model/topology.ts";
+import type { Address, InterfaceKind, NetworkInterface, PidNamespace, Process, Route, Socket, Topology } from "../model/topology.ts";
 
 export interface SchemaIndex extends TopologyIndex {
   addresses: Map<string, Address>;
@@ -19,6 +19,11 @@ export interface SchemaIndex extends TopologyIndex {
   containerNetworks: Map<string, ContainerNetwork>;
   pods: Map<string, Pod>;
   services: Map<string, KubeService>;
+  pidNamespaces: Map<string, PidNamespace>;
+  /** The processes living in each PID namespace (Process.pidns, reversed). */
+  processesByPidns: Map<string, Process[]>;
+  /** The PID namespaces created in each (PidNamespace.parent, reversed). */
+  pidnsChildren: Map<string, PidNamespace[]>;
   /** The sockets each interface can carry (Socket.interfaces, reversed). */
   socketsByInterface: Map<string, Socket[]>;
 }
@@ -67,6 +72,9 @@ export function schemaIndex(topology: Topology): SchemaIndex {
     containerNetworks: new Map(topology.containerNetworks.map((n) => [n.key, n])),
     pods: new Map(topology.pods.map((p) => [p.key, p])),
     services: new Map(topology.services.map((s) => [s.key, s])),
+    pidNamespaces: new Map(topology.pidNamespaces.map((n) => [n.key, n])),
+    processesByPidns: new Map(),
+    pidnsChildren: new Map(),
     socketsByInterface: new Map(),
   };
   const own = (o: object, typename: string) => owners.set(o, { typename, index });
@@ -87,14 +95,17 @@ export function schemaIndex(topology: Topology): SchemaIndex {
     for (const s of ns.sockets) {
       own(s, "Socket");
       index.sockets.set(s.key, s);
-      for (const k of s.interfaces) {
-        const list = index.socketsByInterface.get(k);
-        if (list) list.push(s);
-        else index.socketsByInterface.set(k, [s]);
-      }
+      for (const k of s.interfaces) append(index.socketsByInterface, k, s);
     }
   }
-  for (const p of topology.processes) own(p, "Process");
+  for (const p of topology.processes) {
+    own(p, "Process");
+    if (p.pidns !== null) append(index.processesByPidns, p.pidns, p);
+  }
+  for (const n of topology.pidNamespaces) {
+    own(n, "PidNamespace");
+    if (n.parent !== null) append(index.pidnsChildren, n.parent, n);
+  }
   for (const p of topology.forwardedPorts) own(p, "ForwardedPort");
   for (const e of topology.engines) own(e, "ContainerEngine");
   for (const c of topology.containers) own(c, "Container");
@@ -104,6 +115,12 @@ export function schemaIndex(topology: Topology): SchemaIndex {
   own(topology, "Topology");
   indexes.set(topology, index);
   return index;
+}
+
+function append<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** The GraphQL type of an entity object of an indexed topology. */
@@ -132,6 +149,8 @@ export function lookupNode(index: SchemaIndex, typename: string, key: string): o
         return index.sockets.get(key);
       case "Process":
         return index.processes.get(key);
+      case "PidNamespace":
+        return index.pidNamespaces.get(key);
       case "ForwardedPort":
         return index.forwardedPorts.get(key);
       case "ContainerEngine":
@@ -162,6 +181,7 @@ export function nodeByKey(index: SchemaIndex, key: string): object | null {
     index.routes.get(key) ??
     index.sockets.get(key) ??
     index.processes.get(key) ??
+    index.pidNamespaces.get(key) ??
     index.containers.get(key) ??
     index.engines.get(key) ??
     index.containerNetworks.get(key) ??
@@ -172,7 +192,7 @@ export function nodeByKey(index: SchemaIndex, key: string): object | null {
 
 export function isNodeTypename(typename: string): boolean {
   return (
-    ["NetworkNamespace", "Address", "Route", "Socket", "Process", "ForwardedPort", "ContainerEngine", "Container", "ContainerNetwork", "Pod", "Service"].includes(typename) ||
+    ["NetworkNamespace", "Address", "Route", "Socket", "Process", "PidNamespace", "ForwardedPort", "ContainerEngine", "Container", "ContainerNetwork", "Pod", "Service"].includes(typename) ||
     Object.values(INTERFACE_TYPENAMES).includes(typename)
   );
 }
@@ -192,6 +212,8 @@ export function typenameOfStoreKind(kind: string, attrs: Record<string, unknown>
       return "Socket";
     case "process":
       return "Process";
+    case "PID namespace":
+      return "PidNamespace";
     case "forwarded port":
       return "ForwardedPort";
     case "engine":

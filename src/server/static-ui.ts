@@ -2,8 +2,9 @@
 // single-page app that calls /json, /mobydig and links to /capture relative to its origin — the
 // Ghostwire web UI (docs/ghostwire.md) — works against wiresight without a proxy in front.
 // Files are served as they are; a path without an extension that names no file is one of the
-// app's client-side routes (/w, /n/4026531833, …) and gets index.html. Nothing outside DIR is
-// ever read: the request path is normalised and must stay under it.
+// app's client-side routes (/w, /n/4026531833, …) and gets index.html. No request path leaves
+// DIR: it is normalised and must stay under it. Symlinks DIR itself holds are followed (as a web
+// server's are by default): whoever can put them there chose what they point at.
 //
 // The Ghostwire UI takes per-server settings from `<script>window.dynvars = {}</script>` in its
 // index.html, which Ghostwire's server fills in per request; we fill in `enableMonolith: true`

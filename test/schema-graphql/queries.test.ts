@@ -4,6 +4,7 @@
 // targets, and clear errors for bad ids, times, revisions and addresses.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync, readlinkSync } from "node:fs";
 import { encodeNodeId } from "../../src/model/node-id.ts";
 import { requireRoot, sh } from "../helpers/lab.ts";
 import { data, errorsOf, makeFixture, type Fixture } from "./fixture.ts";
@@ -192,7 +193,9 @@ describe.if(root)("queries over a real lab", () => {
     // A time relative to now: -0s is now, the latest recording.
     expect(data(await f.run(`{ topology(at: "-0s") { revision } }`)).topology.revision).toBe(batch.revision);
 
-    const diff = data(await f.run(`query($from: Moment!) { diff(from: $from) { from to entities(first: 1000) { totalCount nodes { kind op key nodeId ... on EntityAdded { after } } } } }`, { from: r1 })).diff;
+    // The lab's namespace only: the host's own changes meanwhile (other work on the machine) can
+    // be more than a page.
+    const diff = data(await f.run(`query($from: Moment!, $ns: String) { diff(from: $from) { from to entities(first: 1000, filter: { namespace: $ns }) { totalCount nodes { kind op key nodeId ... on EntityAdded { after } } } } }`, { from: r1, ns: f.keys.b })).diff;
     expect(diff.from).toBe(r1);
     expect(diff.to).toBe(batch.revision);
     const added = diff.entities.nodes.find((e: any) => e.kind === "ADDRESS" && e.op === "ADDED" && e.after.address === `${f.ip(9)}`);
@@ -212,6 +215,45 @@ describe.if(root)("queries over a real lab", () => {
     expect(older.nodes[0].revision).toBe(batch.revision);
     const asc = data(await f.run(`{ history(first: 1, orderBy: { field: REVISION, direction: ASC }) { nodes { revision } } }`)).history;
     expect(asc.nodes[0].revision).toBe(f.store.history(1000).at(-1)!.revision);
+  });
+
+  test("a process's PID namespace, scheduling and CPU affinity, the host's os-release; a new PID namespace is a change of its own kind", async () => {
+    const before = f.live.current().revision;
+    const holder = f.lab.spawn("taskset", ["-c", "0", "nice", "-n", "7", "unshare", "--pid", "--fork", "python3", "-c", "print('ready', flush=True)\nimport time; time.sleep(600)"]);
+    await f.lab.waitFor(holder, "ready");
+    // unshare forks the namespace's init (PID 1 inside it) and waits for it.
+    const initPid = Number(readFileSync(`/proc/${holder.pid}/task/${holder.pid}/children`, "utf8").trim());
+    const inodeOf = (pid: number | string) => Number(/\[(\d+)\]/.exec(readlinkSync(`/proc/${pid}/ns/pid`))![1]);
+    f.rediscover();
+
+    const q = `query($pid: Int) { processes(filter: { pid: $pid }) { nodes { pid scheduling { policy rtPriority nice } cpuAffinity { first last }
+      pidNamespace { id inode level parent { inode level } init { pid } processes { pid } } } }
+      topology { host { kernelVersion cpusOnline { first last } os { osId versionId prettyName } } pidNamespaces { inode } } }`;
+    const d = data(await f.run(q, { pid: initPid }));
+    const p = d.processes.nodes[0];
+    expect(p.pid).toBe(initPid);
+    expect(p.scheduling).toEqual({ policy: "SCHED_NORMAL", rtPriority: 0, nice: 7 });
+    expect(p.cpuAffinity).toEqual([{ first: 0, last: 0 }]);
+    expect(p.pidNamespace.inode).toBe(inodeOf(initPid));
+    expect(p.pidNamespace.parent.inode).toBe(inodeOf("self"));
+    expect(p.pidNamespace.level).toBe(p.pidNamespace.parent.level + 1);
+    expect(p.pidNamespace.init.pid).toBe(initPid);
+    expect(p.pidNamespace.processes.map((x: any) => x.pid)).toEqual([initPid]);
+    expect(d.topology.pidNamespaces.map((n: any) => n.inode)).toContain(inodeOf(initPid));
+
+    // The host, against the files themselves.
+    const osRelease = Object.fromEntries([...readFileSync("/etc/os-release", "utf8").matchAll(/^([A-Z_]+)="?([^"\n]*)"?$/gm)].map((m) => [m[1], m[2]]));
+    expect(d.topology.host.os).toEqual({ osId: osRelease.ID ?? null, versionId: osRelease.VERSION_ID ?? null, prettyName: osRelease.PRETTY_NAME ?? null });
+    expect(d.topology.host.kernelVersion).toBe(readFileSync("/proc/version", "utf8").trim());
+    const online = readFileSync("/sys/devices/system/cpu/online", "utf8").trim().split(",").map((r) => r.split("-").map(Number));
+    expect(d.topology.host.cpusOnline).toEqual(online.map(([a, b]) => ({ first: a, last: b ?? a })));
+
+    // The new PID namespace is a change event of kind PID_NAMESPACE whose node id finds it.
+    const diff = data(await f.run(`query($from: Moment!) { diff(from: $from) { entities(first: 1000, filter: { kinds: [PID_NAMESPACE], ops: [ADDED] }) { nodes { kind nodeId } } } }`, { from: before })).diff;
+    const added = diff.entities.nodes.find((e: any) => e.nodeId === p.pidNamespace.id);
+    expect(added?.kind).toBe("PID_NAMESPACE");
+    const node = data(await f.run(`query($id: ID!) { node(id: $id) { ... on PidNamespace { inode } } }`, { id: added.nodeId })).node;
+    expect(node.inode).toBe(inodeOf(initPid));
   });
 
   test("whereIs: owner and path, in the live topology and in the past", async () => {

@@ -4,13 +4,13 @@
 import type { ContainerAttachment, ContainerGroup } from "../../model/containers.ts";
 import type { ForwardSource, PortRange } from "../../model/forwarded-ports.ts";
 import type { DnsSettings, HostsEntry, ResolverSettings } from "../../model/tenants.ts";
-import type { DiscoveryStats, HostInfo, Privileges, Warning } from "../../model/topology.ts";
+import type { DiscoveryStats, HostInfo, OsRelease, Privileges, Process, Warning } from "../../model/topology.ts";
 import { builder } from "../builder.ts";
 import { AddressFamilyEnum, ContainerGroupKindEnum, ContainerState, EngineKindEnum, EngineStatusEnum, ForwardingEngineEnum, ForwardSourceKindEnum, NatRuleFormEnum, SimpleSocketStateEnum, SocketState, TenantKindEnum, TransportProtocolEnum } from "../enums.ts";
 import { revisionOf } from "../moment.ts";
 import { indexOf } from "../topology-index.ts";
 import { byKey, byKeys } from "./lookup.ts";
-import { ContainerNetworkRef, ContainerRef, EngineRef, ForwardedPortRef, InterfaceRef, NamespaceRef, ProcessRef, SocketRef, TenantRef, TopologyRef } from "./refs.ts";
+import { ContainerNetworkRef, ContainerRef, EngineRef, ForwardedPortRef, InterfaceRef, NamespaceRef, PidNamespaceRef, ProcessRef, SocketRef, TenantRef, TopologyRef } from "./refs.ts";
 
 builder.node(SocketRef, {
   description: "A TCP or UDP socket, identified by its namespace and inet_diag cookie.",
@@ -36,6 +36,23 @@ builder.node(SocketRef, {
     interfaces: t.field({ type: [InterfaceRef], description: "The interfaces that can carry it.", resolve: (s) => byKeys(indexOf(s).interfaces, s.interfaces) }),
     processes: t.field({ type: [ProcessRef], description: "Its owners: processes with an fd on it.", resolve: (s) => byKeys(indexOf(s).processes, s.processes) }),
     service: t.exposeString("service", { description: "The port's name in /etc/services; null when it has none.", nullable: true }),
+    remoteService: t.exposeString("remoteService", { description: "The remote port's name in /etc/services; null when not connected or it has none.", nullable: true }),
+  }),
+});
+
+const CpuRangeRef = builder.objectRef<[number, number]>("CpuRange").implement({
+  description: "A range of CPU numbers (first = last for one CPU), as in a kernel CPU list (`0-3,6`).",
+  fields: (t) => ({
+    first: t.int({ description: "The first CPU.", resolve: (r) => r[0] }),
+    last: t.int({ description: "The last CPU.", resolve: (r) => r[1] }),
+  }),
+});
+const SchedulingRef = builder.objectRef<NonNullable<Process["scheduling"]>>("Scheduling").implement({
+  description: "How the kernel schedules a process (/proc/PID/stat; `chrt -p` shows the same).",
+  fields: (t) => ({
+    policy: t.exposeString("policy", { description: "The policy by its kernel name: SCHED_NORMAL, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_IDLE, SCHED_DEADLINE (SCHED_<n> for one added later)." }),
+    rtPriority: t.exposeInt("rtPriority", { description: "The real-time priority: 1–99 under SCHED_FIFO and SCHED_RR, else 0." }),
+    nice: t.exposeInt("nice", { description: "The nice value (-20…19)." }),
   }),
 });
 
@@ -53,6 +70,23 @@ builder.node(ProcessRef, {
     uid: t.exposeInt("uid", { description: "The real uid." }),
     netns: t.exposeString("netns", { description: "The key of the namespace it is attached to; null when unreadable.", nullable: true }),
     namespace: t.field({ description: "The namespace it is attached to.", type: NamespaceRef, nullable: true, resolve: (p) => byKey(indexOf(p).namespaces, p.netns) }),
+    pidNamespace: t.field({ description: "The PID namespace it lives in; null when not known (unreadable, or recorded before wiresight read it).", type: PidNamespaceRef, nullable: true, resolve: (p) => byKey(indexOf(p).pidNamespaces, p.pidns) }),
+    scheduling: t.field({ description: "Its scheduling policy, real-time priority and nice value; null when not known.", type: SchedulingRef, nullable: true, resolve: (p) => p.scheduling }),
+    cpuAffinity: t.field({ description: "The CPUs it may run on (Cpus_allowed_list); null when not known.", type: [CpuRangeRef], nullable: true, resolve: (p) => p.cpuAffinity }),
+  }),
+});
+
+builder.node(PidNamespaceRef, {
+  description: "A PID namespace at least one discovered process lives in. PID namespaces nest: each but the outermost seen has a parent.",
+  id: { resolve: (n) => n.key },
+  fields: (t) => ({
+    key: t.exposeString("key", { description: "Identity key: `pidns:<boot id>:<inode>:<start time of its init>` (without the start time when its init is not visible)." }),
+    inode: t.exposeFloat("inode", { description: "The number in `pid:[…]` (`readlink /proc/PID/ns/pid`)." }),
+    level: t.exposeInt("level", { description: "Nesting depth below the outermost PID namespace visible here (the initial one: 0)." }),
+    parent: t.field({ description: "The PID namespace it was created in; null for the outermost.", type: PidNamespaceRef, nullable: true, resolve: (n) => byKey(indexOf(n).pidNamespaces, n.parent) }),
+    children: t.field({ description: "The PID namespaces created in it.", type: [PidNamespaceRef], resolve: (n) => indexOf(n).pidnsChildren.get(n.key) ?? [] }),
+    init: t.field({ description: "Its init (PID 1 inside it), when visible: the namespace lives exactly as long as it does.", type: ProcessRef, nullable: true, resolve: (n) => byKey(indexOf(n).processes, n.init) }),
+    processes: t.field({ description: "The processes living in it (not those of its children), by PID.", type: [ProcessRef], resolve: (n) => indexOf(n).processesByPidns.get(n.key) ?? [] }),
   }),
 });
 
@@ -114,6 +148,7 @@ const AttachmentRef = builder.objectRef<ContainerAttachment & { owner: object }>
     ipv4: t.exposeString("ipv4", { description: "The container's IPv4 address on it; null when none.", nullable: true }),
     ipv6: t.exposeString("ipv6", { description: "The container's IPv6 address on it; null when none.", nullable: true }),
     mac: t.exposeString("mac", { description: "The container's MAC address on it; null when none.", nullable: true }),
+    aliases: t.exposeStringList("aliases", { description: "The other names the engine's DNS answers for it on this network (Docker: compose service names, `--network-alias`, DNSNames)." }),
   }),
 });
 
@@ -151,6 +186,8 @@ builder.node(EngineRef, {
     apiSocket: t.exposeString("apiSocket", { description: "The socket its API answered on, as reached from here; null when none did.", nullable: true }),
     apiVersion: t.exposeString("apiVersion", { description: "The API version it announced; null when not asked.", nullable: true }),
     server: t.exposeString("server", { description: "Its Server header (`Docker/24.0.7 (linux)`); null when not asked.", nullable: true }),
+    engineId: t.exposeString("engineId", { description: "The engine's own id (Docker and Podman: `GET /info`'s ID); null when not read.", nullable: true }),
+    version: t.exposeString("version", { description: "The engine's version (Docker and Podman: `GET /info`'s ServerVersion); null when not read.", nullable: true }),
     status: t.field({ description: "Whether wiresight could read it.", type: EngineStatusEnum, resolve: (e) => e.status }),
     containers: t.field({ description: "Its containers.", type: [ContainerRef], resolve: (e) => indexOf(e).topology.containers.filter((c) => c.engine === e.key) }),
     networks: t.field({ description: "Its networks.", type: [ContainerNetworkRef], resolve: (e) => indexOf(e).topology.containerNetworks.filter((n) => n.engine === e.key) }),
@@ -219,12 +256,25 @@ builder.node(ForwardedPortRef, {
   }),
 });
 
+const OsReleaseRef = builder.objectRef<OsRelease>("OsRelease").implement({
+  description: "The identifying fields of the host's os-release(5) (/etc/os-release as PID 1 sees it, else /usr/lib/os-release); each null when the file does not set it.",
+  fields: (t) => ({
+    name: t.exposeString("name", { description: "NAME (`Debian GNU/Linux`).", nullable: true }),
+    version: t.exposeString("version", { description: "VERSION (`12 (bookworm)`).", nullable: true }),
+    osId: t.string({ description: "ID (`debian`): the operating system's machine-readable name (GraphQL's `id` is for identities).", nullable: true, resolve: (o) => o.id }),
+    versionId: t.exposeString("versionId", { description: "VERSION_ID (`12`).", nullable: true }),
+    prettyName: t.exposeString("prettyName", { description: "PRETTY_NAME (`Debian GNU/Linux 12 (bookworm)`).", nullable: true }),
+  }),
+});
 const HostRef = builder.objectRef<HostInfo>("HostInfo").implement({
   description: "The host a discovery ran on.",
   fields: (t) => ({
     bootId: t.exposeString("bootId", { description: "The boot id (/proc/sys/kernel/random/boot_id)." }),
     hostname: t.exposeString("hostname", { description: "The host name." }),
     kernelRelease: t.exposeString("kernelRelease", { description: "The kernel release (`uname -r`)." }),
+    kernelVersion: t.exposeString("kernelVersion", { description: "The kernel's build string (/proc/version); null when unreadable or recorded before wiresight read it.", nullable: true }),
+    os: t.field({ description: "The host's os-release; null when unreadable or recorded before wiresight read it.", type: OsReleaseRef, nullable: true, resolve: (h) => h.os }),
+    cpusOnline: t.field({ description: "The CPUs online (/sys/devices/system/cpu/online); null when unreadable or recorded before wiresight read it.", type: [CpuRangeRef], nullable: true, resolve: (h) => h.cpusOnline }),
   }),
 });
 const MissingRef = builder.objectRef<Privileges["missing"][number]>("MissingCapability").implement({
@@ -278,6 +328,7 @@ TopologyRef.implement({
     namespaces: t.field({ description: "Every namespace.", type: [NamespaceRef], resolve: (x) => x.namespaces }),
     interfaces: t.field({ description: "Every interface of every namespace.", type: [InterfaceRef], resolve: (x) => x.namespaces.flatMap((n) => n.interfaces) }),
     processes: t.field({ description: "Every process.", type: [ProcessRef], resolve: (x) => x.processes }),
+    pidNamespaces: t.field({ description: "Every PID namespace a process lives in, outermost first.", type: [PidNamespaceRef], resolve: (x) => x.pidNamespaces }),
     forwardedPorts: t.field({ description: "Every forwarded port.", type: [ForwardedPortRef], resolve: (x) => x.forwardedPorts }),
     engines: t.field({ description: "Every container engine.", type: [EngineRef], resolve: (x) => x.engines }),
     containers: t.field({ description: "Every container.", type: [ContainerRef], resolve: (x) => x.containers }),

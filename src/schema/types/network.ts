@@ -108,6 +108,8 @@ InterfaceRef.implement({
     members: t.field({ type: [InterfaceRef], description: "A bond/team/vrf: its members.", resolve: (i) => rels(i, i.relations.members) }),
     underlay: t.field({ type: InterfaceRef, nullable: true, description: "The interface a tunnel's (vxlan, geneve, GRE, IP-in-IP) packets leave through: the device it names, else where the route to its remote leads.", resolve: (i) => rel(i, i.relations.underlay) }),
     overlays: t.field({ type: [InterfaceRef], description: "The tunnels using this one as underlay.", resolve: (i) => rels(i, i.relations.overlays) }),
+    pf: t.field({ type: InterfaceRef, nullable: true, description: "An SR-IOV virtual function: its physical function's interface, wherever it lives.", resolve: (i) => rel(i, i.relations.pf) }),
+    vfs: t.field({ type: [InterfaceRef], description: "An SR-IOV physical function: the interfaces of its virtual functions that were found.", resolve: (i) => rels(i, i.relations.vfs) }),
   }),
 });
 

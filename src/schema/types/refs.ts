@@ -5,7 +5,7 @@ import type { Container, ContainerEngine, ContainerNetwork, Pod } from "../../mo
 import type { KubeService } from "../../model/kube-services.ts";
 import type { ForwardedPort } from "../../model/forwarded-ports.ts";
 import type { Tenant } from "../../model/tenants.ts";
-import type { Address, NetworkInterface, NetworkNamespace, Process, Route, Socket, Topology } from "../../model/topology.ts";
+import type { Address, NetworkInterface, NetworkNamespace, PidNamespace, Process, Route, Socket, Topology } from "../../model/topology.ts";
 import { builder } from "../builder.ts";
 
 export const NamespaceRef = builder.objectRef<NetworkNamespace>("NetworkNamespace");
@@ -14,6 +14,7 @@ export const AddressRef = builder.objectRef<Address>("Address");
 export const RouteRef = builder.objectRef<Route>("Route");
 export const SocketRef = builder.objectRef<Socket>("Socket");
 export const ProcessRef = builder.objectRef<Process>("Process");
+export const PidNamespaceRef = builder.objectRef<PidNamespace>("PidNamespace");
 export const TenantRef = builder.objectRef<Tenant>("Tenant");
 export const ContainerRef = builder.objectRef<Container>("Container");
 export const EngineRef = builder.objectRef<ContainerEngine>("ContainerEngine");

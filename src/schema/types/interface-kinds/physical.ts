@@ -1,6 +1,6 @@
 import type { InterfaceDetails, NetworkInterface, VirtualFunction } from "../../../model/topology.ts";
 import { builder } from "../../builder.ts";
-import { VfLinkState, VlanProtocol } from "../../enums.ts";
+import { SriovRoleEnum, VfLinkState, VlanProtocol } from "../../enums.ts";
 import { DETAILS, details, kindType } from "./kind-type.ts";
 
 const VirtualFunctionRef = builder.objectRef<VirtualFunction>("VirtualFunction").implement({
@@ -26,6 +26,7 @@ const PhysicalDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "phy
     driverVersion: t.exposeString("driverVersion", { description: "The driver's version.", nullable: true }),
     firmwareVersion: t.exposeString("firmwareVersion", { description: "The firmware's version.", nullable: true }),
     busInfo: t.exposeString("busInfo", { description: "Where it sits on its bus (a PCI address).", nullable: true }),
+    sriov: t.field({ type: SriovRoleEnum, nullable: true, description: "Its PCI device's SR-IOV role (sysfs physfn, sriov_numvfs); null when it has none.", resolve: (d) => d.sriov }),
     numVfs: t.exposeInt("numVfs", { description: "An SR-IOV physical function: how many virtual functions are enabled; null when none are.", nullable: true }),
     virtualFunctions: t.field({
       description: "An SR-IOV physical function: its virtual functions' settings, by VF number; null when none are enabled. `vfs` gives their interfaces.",
