@@ -1,5 +1,5 @@
-// Sockets, processes, tenants with their DNS settings, containers, engines, container networks,
-// forwarded ports, and the Topology that holds them all.
+// Sockets, processes and their PID namespaces, tenants with their DNS settings, containers, engines,
+// container networks, forwarded ports, the host, and the Topology that holds them all.
 
 import type { ContainerAttachment, ContainerGroup } from "../../model/containers.ts";
 import type { ForwardSource, PortRange } from "../../model/forwarded-ports.ts";
