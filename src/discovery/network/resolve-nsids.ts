@@ -51,6 +51,11 @@ function remoteIndex(l: RtLink): number {
   return moduleOfLink(l)?.underlay?.(l) || linkTarget(l);
 }
 
+/** One end of a pair (veth, netkit): its far end points back at it. */
+function isPair(l: RtLink): boolean {
+  return moduleOfLink(l)?.linkIs === "peer";
+}
+
 /**
  * `seed` (per subject, same order) holds NSIDs resolved before (by a watcher that re-reads one
  * namespace at a time): they are taken as they are and cost no query.
@@ -73,7 +78,7 @@ export function resolveNsids(subjects: NsidSubject[], seed?: ReadonlyMap<number,
   subjects.forEach((s, i) => {
     for (const l of s.links) {
       push(byIndex, l.index, i);
-      if (l.kind === "veth" && l.linkNetnsid !== undefined) push(vethAt, `${l.index}>${linkTarget(l)}`, i);
+      if (isPair(l) && l.linkNetnsid !== undefined) push(vethAt, `${l.index}>${linkTarget(l)}`, i);
     }
   });
 
@@ -179,7 +184,7 @@ function rankCandidates(
   const strong = new Set<number>();
   let pointsBackSeen = false;
   for (const l of links) {
-    if (l.kind !== "veth") continue;
+    if (!isPair(l)) continue;
     const target = remoteIndex(l);
     for (const cand of vethAt.get(`${target}>${l.index}`) ?? []) {
       if (cand === self) continue;
