@@ -1,7 +1,8 @@
 // `wiresight ls`: each namespace as a header (how it is known) and its interfaces as a tree.
 // Bridge ports hang under their bridge, bond/team/vrf members under their controller, and upper
-// devices (macvlan, vlan, ipvlan) under their lower device when both are in the same namespace; every cross-namespace relation is spelled out
-// with the other namespace's name, because that is what people cannot see with `ip`.
+// devices (macvlan, vlan, ipvlan) under their lower device when both are in the same namespace;
+// every cross-namespace relation is spelled out with the other namespace's name, because that is
+// what people cannot see with `ip`.
 
 import type { TopologyIndex } from "../../model/index-topology.ts";
 import type { ForwardedPort, PortRange } from "../../model/forwarded-ports.ts";
