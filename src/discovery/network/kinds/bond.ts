@@ -2,12 +2,12 @@
 // members); the active and the primary member are ifindexes of the bond's own namespace.
 
 import { interfaceKey } from "../../../model/keys.ts";
-import { type KindModule, NO_DETAILS } from "./kind-module.ts";
+import { type KindModule, noDetails } from "./kind-module.ts";
 
 export const bond: KindModule = {
   driverKinds: ["bond"],
   details({ data: d }, { netns }) {
-    if (d?.kind !== "bond") return NO_DETAILS;
+    if (d?.kind !== "bond") return noDetails();
     return {
       kind: "bond",
       mode: d.modeName,

@@ -1,6 +1,6 @@
 // A Linux bridge. Its ports are the links whose IFLA_MASTER is the bridge (relations.ts).
 
-import { type KindModule, NO_DETAILS } from "./kind-module.ts";
+import { type KindModule, noDetails } from "./kind-module.ts";
 
 export const bridge: KindModule = {
   driverKinds: ["bridge"],
@@ -15,5 +15,5 @@ export const bridge: KindModule = {
           priority: d.priority ?? null,
           bridgeId: d.bridgeId ?? null,
         }
-      : NO_DETAILS,
+      : noDetails(),
 };

@@ -1,6 +1,6 @@
 // A Geneve tunnel endpoint. It names no underlay device: its packets leave by the route to the remote.
 
-import { type KindModule, NO_DETAILS } from "./kind-module.ts";
+import { type KindModule, noDetails } from "./kind-module.ts";
 
 export const geneve: KindModule = {
   driverKinds: ["geneve"],
@@ -8,5 +8,5 @@ export const geneve: KindModule = {
   details: ({ data: d }) =>
     d?.kind === "geneve"
       ? { kind: "geneve", vni: d.vni ?? null, remote: d.remote ?? null, port: d.port ?? null, ttl: d.ttl ?? null, tos: d.tos ?? null, collectMetadata: d.collectMetadata ?? false }
-      : NO_DETAILS,
+      : noDetails(),
 };

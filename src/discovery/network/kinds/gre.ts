@@ -3,7 +3,7 @@
 
 import { GRE_KINDS, isGreKind, type GreData, type RtLink } from "../../../netlink/index.ts";
 import { specified } from "./addresses.ts";
-import { type KindModule, NO_DETAILS } from "./kind-module.ts";
+import { type KindModule, noDetails } from "./kind-module.ts";
 
 const greData = (l: RtLink): GreData | undefined => (l.data && isGreKind(l.data.kind) ? (l.data as GreData) : undefined);
 
@@ -13,7 +13,7 @@ export const gre: KindModule = {
   remote: (d) => (d.kind === "gre" ? d.remote : null),
   details(l) {
     const d = greData(l);
-    if (!d) return NO_DETAILS;
+    if (!d) return noDetails();
     return {
       kind: "gre",
       local: specified(d.local),

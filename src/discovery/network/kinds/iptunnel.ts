@@ -3,7 +3,7 @@
 
 import { IPTUN_KINDS, isIptunKind, type IptunData, type RtLink } from "../../../netlink/index.ts";
 import { specified } from "./addresses.ts";
-import { type KindModule, NO_DETAILS } from "./kind-module.ts";
+import { type KindModule, noDetails } from "./kind-module.ts";
 
 const iptunData = (l: RtLink): IptunData | undefined => (l.data && isIptunKind(l.data.kind) ? (l.data as IptunData) : undefined);
 
@@ -13,7 +13,7 @@ export const iptunnel: KindModule = {
   remote: (d) => (d.kind === "iptunnel" ? d.remote : null),
   details(l) {
     const d = iptunData(l);
-    if (!d) return NO_DETAILS;
+    if (!d) return noDetails();
     return {
       kind: "iptunnel",
       local: specified(d.local),

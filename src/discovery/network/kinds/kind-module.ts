@@ -28,4 +28,5 @@ export interface KindModule {
   remote?(details: InterfaceDetails): string | null;
 }
 
-export const NO_DETAILS: InterfaceDetails = { kind: "none" };
+/** A fresh object each time: details belong to one interface (indexes key objects by identity). */
+export const noDetails = (): InterfaceDetails => ({ kind: "none" });

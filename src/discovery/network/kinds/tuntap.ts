@@ -1,7 +1,7 @@
 // tun and tap devices (IFLA_INFO_KIND "tun" for both). The processes feeding them are found in
 // the fd table (tun-users.ts).
 
-import { type KindModule, NO_DETAILS } from "./kind-module.ts";
+import { type KindModule, noDetails } from "./kind-module.ts";
 
 export const tuntap: KindModule = {
   driverKinds: ["tun"],
@@ -17,5 +17,5 @@ export const tuntap: KindModule = {
           vnetHdr: d.vnetHdr ?? null,
           packetInfo: d.pi ?? null,
         }
-      : NO_DETAILS,
+      : noDetails(),
 };

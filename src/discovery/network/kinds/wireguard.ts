@@ -2,6 +2,6 @@
 // the "wireguard" generic netlink family (netlink/wireguard.ts decodes it), which the namespace
 // readers do not ask yet, so discovery knows the kind and nothing more.
 
-import { type KindModule, NO_DETAILS } from "./kind-module.ts";
+import { type KindModule, noDetails } from "./kind-module.ts";
 
-export const wireguard: KindModule = { driverKinds: ["wireguard"], details: () => NO_DETAILS };
+export const wireguard: KindModule = { driverKinds: ["wireguard"], details: noDetails };
