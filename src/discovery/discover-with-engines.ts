@@ -5,6 +5,7 @@
 // all over and not inside discover(). An engine that does not answer, answers slowly or answers
 // garbage leaves its containers undecorated with a warning; the topology is still returned.
 
+import { withoutNoise } from "../model/without-noise.ts";
 import type { Topology } from "../model/topology.ts";
 import { discoverDetailed, type DiscoverOptions } from "./discover.ts";
 import { decorateTopology, type EngineResult } from "./engines/decorate.ts";
@@ -27,6 +28,7 @@ export async function discoverWithEngines(options: EngineDiscoverOptions = {}): 
   const timeoutMs = options.engineCallTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
   const results = await askEngines(processes, fdTable, procRoot, timeoutMs, warn);
   decorateTopology(topology, results, procRoot, warn);
+  withoutNoise(topology); // after engines and containers are matched to their processes
   topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100; // procfs + netlink + engines
   return topology;
 }

@@ -8,6 +8,7 @@
 import { threadNetnsInode, closeQuietly } from "../ffi/index.ts";
 import type { Topology, Warning } from "../model/topology.ts";
 import type { ProcessInfo } from "./procfs/processes.ts";
+import { withoutNoise } from "../model/without-noise.ts";
 import type { FdTable, NetnsCandidate } from "./procfs/namespaces.ts";
 import { netlinkClock } from "./netlink-request.ts";
 import { assemble, closeNamespaces, openCandidate, readNamespace, scanProcfs, type CollectedNamespace } from "./session.ts";
@@ -44,15 +45,19 @@ export interface DiscoveryTimings {
   relations: number;
 }
 
-/** A Topology plus the procfs tables it was built from, for steps that run after it (engines). */
+/**
+ * A Topology (with every process: engines and containers are matched to them next) plus the
+ * procfs tables it was built from, for steps that run after it (engines).
+ */
 export interface DetailedDiscovery {
   topology: Topology;
   processes: Map<number, ProcessInfo>;
   fdTable: FdTable;
 }
 
+/** The topology as wiresight reports it (model/without-noise.ts). */
 export function discover(options: DiscoverOptions = {}): Topology {
-  return discoverDetailed(options).topology;
+  return withoutNoise(discoverDetailed(options).topology);
 }
 
 export function discoverDetailed(options: DiscoverOptions = {}): DetailedDiscovery {

@@ -38,10 +38,26 @@ export interface RevisionShape {
   changes: ChangeShape[];
 }
 
+// A live batch reaches every subscriber: its changes are shaped once (the same objects for all of
+// them, so the server's fan-out executes a subscription once per event and document,
+// src/server/fanout.ts) and filtered once per distinct filter.
+const shaped = new WeakMap<readonly ChangeEvent[], Map<string, RevisionShape>>();
+
+function shapeOf(events: readonly ChangeEvent[], revision: number, time: string | null, cause: RevisionShape["cause"], filterKey: string, matches: (e: EntityDiff) => boolean): RevisionShape {
+  let byFilter = shaped.get(events);
+  if (!byFilter) shaped.set(events, (byFilter = new Map()));
+  let all = byFilter.get("");
+  if (!all) byFilter.set("", (all = { revision, time, cause, changes: events.map((e): ChangeShape => ({ ...e, revision, time })) }));
+  let shape = byFilter.get(filterKey);
+  if (!shape) byFilter.set(filterKey, (shape = { ...all, changes: all.changes.filter((_, i) => matches(events[i]!)) }));
+  return shape;
+}
+
 /**
  * Follows the recorded revisions: with `sinceRevision`, those after it replayed from the store,
- * then live ones, each once, in order. `deliver` gets every revision with at least one change
- * the filter lets through. Returns the unsubscribe function.
+ * then live ones, each once, in order. `deliver` gets every revision, its changes filtered (often
+ * none); without `sinceRevision` first the current one with none, the point the stream starts
+ * after. Returns the unsubscribe function.
  */
 function follow(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number | null, deliver: (r: RevisionShape) => void): () => void {
   // A namespace given by name or node id becomes its key now: it may be gone later, and its
@@ -55,6 +71,7 @@ function follow(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number 
     }
   }
   const matches = changeMatcher({ ...filter, namespace });
+  const filterKey = JSON.stringify([filter.kinds ?? null, filter.ops ?? null, namespace]);
   let sent = -Infinity;
   let replaying = true;
   const held: RevisionBatch[] = [];
@@ -62,8 +79,7 @@ function follow(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number 
   const pass = (revision: number, time: string | null, cause: RevisionShape["cause"], events: ChangeEvent[]) => {
     if (revision <= sent) return;
     sent = revision;
-    const changes = events.filter(matches).map((e): ChangeShape => ({ ...e, revision, time }));
-    if (changes.length > 0) deliver({ revision, time, cause, changes });
+    deliver(shapeOf(events, revision, time, cause, filterKey, matches));
   };
   const unsubscribe = ctx.live.subscribe((batch) => {
     if (replaying) held.push(batch);
@@ -71,6 +87,9 @@ function follow(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number 
   });
   try {
     if (sinceRevision !== null) replay(ctx, sinceRevision, (revision, time, events) => pass(revision, time, null, events));
+    // Live from here: the changes after the current revision (the watcher publishes a revision
+    // in the same step that makes it current, so none up to it is still to come).
+    else deliver({ revision: ctx.live.current().revision, time: null, cause: null, changes: [] });
   } catch (err) {
     unsubscribe();
     throw err;
@@ -80,19 +99,20 @@ function follow(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number 
   return unsubscribe;
 }
 
-/** Each change as its own event. */
+/**
+ * Each change as its own event, one batch per revision (even an empty one): once a batch is
+ * delivered, the client has every change up to its revision.
+ */
 export function topologyChanges(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number | null): Channel<ChangeShape> {
   const channel = new Channel<ChangeShape>();
-  channel.onClose(follow(ctx, filter, sinceRevision, (r) => {
-    for (const c of r.changes) channel.push(c);
-  }));
+  channel.onClose(follow(ctx, filter, sinceRevision, (r) => channel.pushBatch(r.changes, r.revision)));
   return channel;
 }
 
-/** One event per revision, carrying all its (matching) changes. */
+/** One event per revision, carrying all its (matching) changes; a revision with none is skipped but still a resume point. */
 export function revisions(ctx: SchemaContext, filter: ChangeFilter, sinceRevision: number | null): Channel<RevisionShape> {
   const channel = new Channel<RevisionShape>();
-  channel.onClose(follow(ctx, filter, sinceRevision, (r) => channel.push(r)));
+  channel.onClose(follow(ctx, filter, sinceRevision, (r) => channel.pushBatch(r.changes.length > 0 ? [r] : [], r.revision)));
   return channel;
 }
 

@@ -24,6 +24,8 @@ import type { LiveTopology } from "../watch/live.ts";
 import { TokenCheck, unauthorized } from "./auth.ts";
 import { CaptureRequestError, startCapture } from "./capture-request.ts";
 import { captureResponse, captureSocket, type CaptureSocketState } from "./capture-stream.ts";
+import { Fanout, type FanoutLimits } from "./fanout.ts";
+import { useFanout } from "./fanout-plugin.ts";
 import { graphqlWsHandler, handleProtocols, type GraphqlSocketState } from "./graphql-ws.ts";
 import { maskError } from "./error-mask.ts";
 import { healthResponse } from "./health.ts";
@@ -31,6 +33,7 @@ import { MobydigChecks, MobydigRequestError, mobydigTarget, type MobydigSocketSt
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
 import { packetflixVersion, requestedCapture } from "./packetflix.ts";
 import { ASSETS_PATH, Playground } from "./playground.ts";
+import { useQueryCache } from "./query-cache.ts";
 import { RequestGuard } from "./request-guard.ts";
 import { StaticUi } from "./static-ui.ts";
 import { closableResponse, OpenStreams } from "./streams.ts";
@@ -65,6 +68,8 @@ export interface ServerOptions<C extends object = SchemaContext> {
   shutdownGraceMs?: number;
   /** graphql-yoga's logging (unexpected resolver errors are logged, masked for clients). Default true. */
   logging?: boolean;
+  /** How far a subscriber may fall behind before its subscription ends (docs/graphql.md); defaults in fanout.ts. */
+  subscriberLimits?: Partial<FanoutLimits>;
   /** A web UI build to serve on the same origin (its index.html for "/" and its client-side routes). */
   ui?: StaticUi;
 }
@@ -113,9 +118,14 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     return contextOption;
   };
 
+  // One context object serves every operation alike (authorization is all or nothing), so
+  // subscribers and queries asking the same thing share executions; a context factory may make
+  // a different context per request, and then nothing is shared.
+  const sharedContext = typeof contextOption !== "function";
+  const fanout = new Fanout({ limits: options.subscriberLimits, contextKey: () => (sharedContext ? "" : null), maskError });
   const yoga = createYoga({
     schema: options.schema,
-    plugins: options.plugins ?? [],
+    plugins: [...(options.plugins ?? []), useFanout(fanout), ...(sharedContext ? [useQueryCache(options.live)] : [])],
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     // CORS is request-guard.ts's, for every path alike (yoga's default echoes any origin).
@@ -128,7 +138,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     graphiql: false,
   });
   const playground = new Playground({ endpoint: GRAPHQL_PATH, title: "wiresight" });
-  const wsGraphql = graphqlWsHandler(yoga, token);
+  const wsGraphql = graphqlWsHandler(yoga, token, fanout);
   const mobydig = new MobydigChecks(options.live);
 
   const authorized = (req: Request) => !token || token.matches(req.headers.get("authorization"));
@@ -277,6 +287,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
       },
       drain(ws) {
         if (ws.data.kind === "capture") captureSocket.drain(ws as ServerWebSocket<CaptureSocketState>);
+        else wsGraphql.drain(ws as ServerWebSocket<GraphqlSocketState>);
       },
       close(ws, code, reason) {
         sockets.delete(ws);

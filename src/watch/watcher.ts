@@ -26,6 +26,7 @@ import type { Topology, Warning } from "../model/topology.ts";
 import type { Store } from "../store/index.ts";
 import { askEngines } from "../discovery/discover-with-engines.ts";
 import { decorateTopology, type EngineResult } from "../discovery/engines/decorate.ts";
+import { withoutNoise } from "../model/without-noise.ts";
 import { EngineEventStream, type EngineEvent } from "../discovery/engines/engine-events.ts";
 import { ContainerdEventStream } from "../discovery/engines/containerd-events.ts";
 import { containerKey, type EngineKind } from "../model/containers.ts";
@@ -340,6 +341,7 @@ export class Watcher implements LiveTopology {
         this.#followEngines();
       }
       this.#decorate(topology);
+      withoutNoise(topology);
       topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
       const batch = this.#record(topology, cause);
       this.#status.lastSuccessAt = new Date().toISOString();

@@ -299,19 +299,27 @@ function alertMatcher(f: AlertFilterArgs): (a: Alert) => boolean {
 /**
  * Alert events, replayed after `since` (from the service's stored transitions), then live, with
  * no gap and no duplicate: subscribe first, holding what arrives; read the stored ones; release
- * the held ones, skipping every sequence already sent.
+ * the held ones, skipping every sequence already sent. Each event is pushed with its sequence as
+ * the resume point (filtered out or not), so a subscriber ended for reading too slowly is told
+ * the `sinceSequence` that continues it.
  */
 function alertEvents(ctx: SchemaContext, f: AlertFilterArgs, since: number | null): Channel<AlertEvent> {
   if (since !== null && (!Number.isSafeInteger(since) || since < 0)) throw badInput(`sinceSequence must be 0 or a sequence number, not ${since}`);
   const matches = alertMatcher(f);
-  const channel = new Channel<AlertEvent>();
+  const channel = new Channel<AlertEvent>("sequence");
   let sent = since ?? 0;
   let replaying = since !== null;
   const held: AlertEvent[] = [];
+  // The stream starts after `since`; without it, right before the first event it hears of
+  // (events come in sequence order, and every earlier one happened before it subscribed).
+  if (since !== null) channel.pushBatch([], since);
+  let started = since !== null;
   const deliver = (e: AlertEvent) => {
     if (e.sequence <= sent) return;
+    if (!started) channel.pushBatch([], e.sequence - 1);
+    started = true;
     sent = e.sequence;
-    if (matches(e.alert)) channel.push(e);
+    channel.pushBatch(matches(e.alert) ? [e] : [], e.sequence);
   };
   channel.onClose(
     ctx.alerts.subscribe((e) => {
