@@ -7,7 +7,9 @@
 // (10.64+G/24-ish + fd77:G::1/64) with one veth port per container; each container
 // `<prefix>-cNNNNN` has lo up, eth0 (the veth's other end) with one IPv4 and one IPv6 address and a
 // default route; every 10th container also has eth1 (a second veth to the same bridge) and a
-// route in table 100.
+// route in table 100. A rich lab (`rich`) gives every container more of what crosses or stacks on
+// interfaces: a macvlan on eth0, a vxlan over eth0 (its remote the hub's bridge), a tap, and
+// listening sockets (TCP v4 and v6, UDP) held by one helper process (listeners.py).
 
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -36,6 +38,8 @@ export interface Lab {
 const created = new Set<string>();
 /** iproute2 processes started asynchronously during setup, killed (by pid) on an abort. */
 const helpers = new Set<Subprocess>();
+/** listeners.py processes: they hold sockets in lab namespaces, so they go before the namespaces. */
+const listenerHolders = new Set<Subprocess>();
 let statePath: string | null = null;
 
 export function newPrefix(): string {
@@ -86,7 +90,12 @@ function saveState(prefix: string): void {
   writeFileSync(statePath, JSON.stringify({ pid: process.pid, names: [...created] }));
 }
 
-export async function createLab(prefix: string, containers: number): Promise<Lab> {
+export interface LabOptions {
+  /** macvlan, vxlan, tap and listeners in every container (see the top of this file). */
+  rich?: boolean;
+}
+
+export async function createLab(prefix: string, containers: number, options: LabOptions = {}): Promise<Lab> {
   const started = performance.now();
   const hubs = Math.ceil(containers / GROUP);
   const hubName = (g: number) => `${prefix}-hub${String(g).padStart(3, "0")}`;
@@ -95,7 +104,7 @@ export async function createLab(prefix: string, containers: number): Promise<Lab
   const hubPorts = new Array<number>(hubs).fill(0);
   for (let i = 0; i < containers; i++) {
     const second = i % 10 === 9;
-    namespaces.push({ name: ctName(i), role: "container", expectedInterfaces: second ? 3 : 2 });
+    namespaces.push({ name: ctName(i), role: "container", expectedInterfaces: (second ? 3 : 2) + (options.rich ? 3 : 0) });
     hubPorts[Math.floor(i / GROUP)]! += second ? 2 : 1;
   }
   for (let g = 0; g < hubs; g++) namespaces.unshift({ name: hubName(g), role: "hub", expectedInterfaces: 2 + hubPorts[g]! });
@@ -137,11 +146,39 @@ export async function createLab(prefix: string, containers: number): Promise<Lab
     ];
     if (i % 10 === 9)
       lines.push("link set eth1 up", `addr add 192.168.${g & 255}.${host}/24 dev eth1`, `route add 172.16.0.0/12 via 192.168.${g & 255}.1 dev eth1 table 100 onlink`);
+    if (options.rich)
+      lines.push(
+        "link add mv0 link eth0 type macvlan mode bridge",
+        "link set mv0 up",
+        `link add vx0 type vxlan id ${i + 1} dev eth0 remote ${v4(g, 1)} dstport 4789`,
+        "link set vx0 up",
+        "tuntap add dev tap0 mode tap",
+      );
     jobs.push({ ns: ctName(i), lines });
   }
   await ipBatchParallel(jobs, 4);
+  if (options.rich) await holdListeners(namespaces.filter((n) => n.role === "container").map((n) => n.name));
 
   return { prefix, namespaces, containers, hubs, setupMs: performance.now() - started };
+}
+
+/**
+ * Listening sockets in each namespace, held by one helper process (listeners.py, killed with the
+ * lab). Resolves when all are open.
+ */
+async function holdListeners(names: string[]): Promise<void> {
+  const proc = Bun.spawn(["python3", join(import.meta.dir, "listeners.py")], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+  listenerHolders.add(proc);
+  proc.stdin.write(names.map((n) => `/run/netns/${n}\n`).join(""));
+  await proc.stdin.end();
+  const reader = proc.stdout.getReader();
+  let out = "";
+  while (!out.includes("ready")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`listeners.py exited before it was ready (${await proc.exited}): ${out}`);
+    out += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
 }
 
 /**
@@ -149,8 +186,9 @@ export async function createLab(prefix: string, containers: number): Promise<Lab
  * it can run from exit and signal handlers. Returns the names that could not be removed.
  */
 export function destroyCreated(): string[] {
-  for (const h of helpers) h.kill("SIGKILL");
+  for (const h of [...helpers, ...listenerHolders]) h.kill("SIGKILL");
   helpers.clear();
+  listenerHolders.clear();
   if (created.size === 0) {
     if (statePath) rmSync(statePath, { force: true });
     return [];

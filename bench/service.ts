@@ -1,51 +1,71 @@
-// Service benchmark: `wiresight serve` as users run it (a child process, default settings), measured
-// from outside, the way a client sees it:
-//   1. change → event at a websocket client: with N container namespaces (bench/lab.ts), the time
-//      from `ip -n <container> link set eth0 down|up` to the matching topologyChanges event over
-//      graphql-ws, p50/p99 (target p99 < 100 ms). The clock starts before `ip` is spawned.
-//   2. query latency of the full topology (every namespace with its interfaces, addresses,
-//      relations, routes, sockets) at M namespaces, over HTTP.
-//   3. churn soak: namespaces (each with a veth pair and addresses) created and deleted without
-//      pause for S minutes while the server watches; its RSS is sampled throughout and should
-//      stay flat. A websocket subscriber counts the events it receives meanwhile.
-// Everything it creates lives under a unique prefix and is removed whatever happens.
+// Service benchmark: `wiresight serve` as users run it — the compiled binary as a child process,
+// default settings — measured from outside, at several sizes in one run. The lab (bench/lab.ts,
+// rich: each container namespace has a veth into a bridge hub, a macvlan, a vxlan, a tap and
+// listening TCP/UDP sockets) grows from one size to the next while the server runs. At each size:
+//   1. change → event: `ip -n <container> link add bvA type veth peer name bvB` (then `link del
+//      bvA`), --changes times, each timed from just before `ip` is spawned to the matching
+//      topologyChanges event at a graphql-ws client: p50 / p90 / max;
+//   2. RSS after a full pass at that size: of a server started fresh on the host as it is (its
+//      start, then discoverNow), and of the long-running one (which has served the benchmark's
+//      queries and grown with the lab);
+// and at the largest size:
+//   3. during a full pass (discoverNow): /healthz and a one-namespace GraphQL query, each asked
+//      in a loop, one at a time — the longest each waited, and how long the pass took;
+//   4. a full-topology query (every namespace with interfaces, addresses, relations, routes,
+//      sockets), p50 of --queries;
+//   5. optionally a churn soak (--soak-minutes): namespaces created and deleted without pause,
+//      RSS sampled every 5 s.
+// Ratios against the smallest size are printed beside the targets; nothing is asserted. The
+// machine is measured as it is: other work on it shows in the figures.
 //
-//   bun bench/service.ts [--namespaces 100] [--repetitions 200] [--query-namespaces 500]
-//                        [--queries 20] [--soak-minutes 10] [--binary dist/wiresight]
+//   bun bench/service.ts [--sizes 20,300,1000] [--changes 40] [--binary dist/wiresight]
+//                        [--workers N] [--queries 10] [--soak-minutes 0]
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createClient, type Client } from "graphql-ws";
-import { cleanupOnExit, createLab, destroyCreated, newPrefix, percentile, removeStaleLabs, waitForIdle } from "./lab.ts";
+import { cleanupOnExit, createLab, destroyCreated, newPrefix, percentile, removeStaleLabs, waitForIdle, type LabNamespace } from "./lab.ts";
 
 const { values: opts } = parseArgs({
   options: {
-    namespaces: { type: "string", default: "100" },
-    repetitions: { type: "string", default: "200" },
-    "query-namespaces": { type: "string", default: "500" },
-    queries: { type: "string", default: "20" },
-    "soak-minutes": { type: "string", default: "10" },
-    binary: { type: "string" },
+    sizes: { type: "string", default: "20,300,1000" },
+    changes: { type: "string", default: "40" },
+    binary: { type: "string", default: join(import.meta.dir, "../dist/wiresight") },
+    workers: { type: "string" },
+    queries: { type: "string", default: "10" },
+    "soak-minutes": { type: "string", default: "0" },
   },
 });
-const N = Number(opts.namespaces);
-const REPS = Number(opts.repetitions);
-const M = Number(opts["query-namespaces"]);
+const SIZES = opts.sizes!.split(",").map(Number);
+const CHANGES = Number(opts.changes);
 const QUERIES = Number(opts.queries);
 const SOAK_MS = Number(opts["soak-minutes"]) * 60_000;
 if (process.getuid?.() !== 0) {
   console.error("bench: must run as root (it creates network namespaces)");
   process.exit(2);
 }
+if (!SIZES.every((n) => Number.isInteger(n) && n > 0) || SIZES.some((n, i) => i > 0 && n <= SIZES[i - 1]!)) {
+  console.error("bench: --sizes takes growing whole numbers, like 20,300,1000");
+  process.exit(2);
+}
+const binary = opts.binary!;
+if (!existsSync(binary)) {
+  console.error(`bench: ${binary} is missing: npm run build`);
+  process.exit(2);
+}
+const newestSource = newest(join(import.meta.dir, "../src"));
+if (statSync(binary).mtimeMs < newestSource) console.error(`bench: warning: ${binary} is older than src/ (npm run build)`);
 
 const dir = mkdtempSync(join(tmpdir(), "wiresight-bench-service-"));
 let server: ChildProcess | null = null;
+const extraServers = new Set<ChildProcess>();
 const churned = new Set<string>();
 const cleanup = cleanupOnExit(() => {
   server?.kill("SIGKILL");
+  for (const c of extraServers) c.kill("SIGKILL");
   for (const ns of churned) Bun.spawnSync(["ip", "netns", "del", ns]);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -53,25 +73,50 @@ const cleanup = cleanupOnExit(() => {
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
 
-function rssKb(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) : 0;
+function newest(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let latest = 0;
+  for (const name of new Bun.Glob("**/*.ts").scanSync(path)) latest = Math.max(latest, statSync(join(path, name)).mtimeMs);
+  return latest;
 }
 
-async function startServer(): Promise<{ url: string; pid: number }> {
+function memory(pid: number): { rssKb: number; peakKb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+  return { rssKb: field("VmRSS"), peakKb: field("VmHWM") };
+}
+
+async function startServer(db = "serve.db"): Promise<{ url: string; pid: number; child: ChildProcess }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const cmd = opts.binary
-    ? [opts.binary]
-    : [process.execPath, join(import.meta.dir, "../src/cli/main.ts")];
-  const child = spawn(cmd[0]!, [...cmd.slice(1), "serve", "--listen", `127.0.0.1:${port}`, "--db", join(dir, "serve.db")], { stdio: ["ignore", "ignore", "pipe"] });
-  server = child;
+  const args = ["serve", "--listen", `127.0.0.1:${port}`, "--db", join(dir, db), ...(opts.workers ? ["--workers", opts.workers] : [])];
+  const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
+  if (db === "serve.db") server = child;
+  else extraServers.add(child);
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   for (let i = 0; !stderr.includes("listening on"); i++) {
-    if (i > 1200 || child.exitCode !== null) throw new Error(`serve did not start: ${stderr}`);
+    if (i > 3000 || child.exitCode !== null) throw new Error(`serve did not start: ${stderr}`);
     await Bun.sleep(100);
   }
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid! };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, child };
+}
+
+/**
+ * A second server started on the host as it is now: its RSS once its first full pass is done
+ * (its start, then discoverNow), with no query served but that one — the watcher's own memory at
+ * this size, apart from what the long-running server's queries and history left behind.
+ */
+async function freshServerRss(size: number): Promise<number> {
+  const fresh = await startServer(`fresh-${size}.db`);
+  try {
+    await query(fresh.url, "mutation { discoverNow { revision { revision } } }");
+    return memory(fresh.pid).rssKb;
+  } finally {
+    fresh.child.kill("SIGTERM");
+    await new Promise((r) => (fresh.child.exitCode !== null ? r(null) : fresh.child.on("exit", r)));
+    extraServers.delete(fresh.child);
+  }
 }
 
 async function query(url: string, q: string): Promise<{ data: any; bytes: number }> {
@@ -86,36 +131,32 @@ function wsClientFor(url: string): Client {
   return createClient({ url: url.replace(/^http/, "ws") + "/graphql", webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
 }
 
-async function waitForNamespaces(url: string, prefix: string, count: number): Promise<void> {
-  const deadline = Date.now() + 120_000;
+async function waitForNamespaces(url: string, names: string[]): Promise<void> {
+  const deadline = Date.now() + 600_000;
   for (;;) {
     const { data } = await query(url, "{ topology { namespaces { displayName } } }");
-    const n = data.topology.namespaces.filter((x: { displayName: string }) => x.displayName.startsWith(prefix)).length;
-    if (n >= count) return;
-    if (Date.now() > deadline) throw new Error(`the server sees ${n} of ${count} lab namespaces after 120 s`);
-    await Bun.sleep(500);
+    const seen = new Set(data.topology.namespaces.map((x: { displayName: string }) => x.displayName));
+    const missing = names.filter((n) => !seen.has(n)).length;
+    if (missing === 0) return;
+    if (Date.now() > deadline) throw new Error(`the server still misses ${missing} of ${names.length} lab namespaces after 600 s`);
+    await Bun.sleep(1000);
   }
 }
 
-async function latency(url: string, prefix: string): Promise<void> {
-  const lab = await createLab(prefix, N);
-  console.log(`lab: ${lab.containers} containers + ${lab.hubs} hubs in ${ms(lab.setupMs)}`);
-  await waitForNamespaces(url, prefix, lab.namespaces.length);
-  await waitForIdle(30_000);
-  const { data } = await query(url, "{ topology { namespaces { displayName interfaces { key name } } } }");
-  const eth0 = new Map<string, string>();
-  for (const ns of data.topology.namespaces) {
-    const i = ns.interfaces.find((x: { name: string }) => x.name === "eth0");
-    if (i) eth0.set(ns.displayName, i.key);
-  }
-  const containers = lab.namespaces.filter((n) => n.role === "container" && eth0.has(n.name));
+/** Change → event at a websocket subscriber: a veth pair added, then deleted, in one container at a time. */
+async function changeLatency(url: string, containers: LabNamespace[]): Promise<number[]> {
   const client = wsClientFor(url);
-  let waiting: { key: string; resolve: () => void } | null = null;
+  let waiting: { op: string; netns: string; resolve: () => void } | null = null;
+  const keyOf = new Map<string, string>();
+  const { data } = await query(url, "{ topology { namespaces { key displayName } } }");
+  for (const ns of data.topology.namespaces) keyOf.set(ns.displayName, ns.key);
   const unsubscribe = client.subscribe(
-    { query: "subscription { topologyChanges(filter: { kinds: [INTERFACE], ops: [CHANGED] }) { key } }" },
+    { query: "subscription { topologyChanges(filter: { kinds: [INTERFACE], ops: [ADDED, REMOVED] }) { op key ... on EntityAdded { after } ... on EntityRemoved { before } } }" },
     {
       next: (r: any) => {
-        if (waiting && r.data?.topologyChanges?.key === waiting.key) {
+        const c = r.data?.topologyChanges;
+        const name = (c?.after ?? c?.before)?.name;
+        if (waiting && c?.op === waiting.op && name === "bvA" && c.key.startsWith(`${waiting.netns}/`)) {
           const w = waiting;
           waiting = null;
           w.resolve();
@@ -125,26 +166,49 @@ async function latency(url: string, prefix: string): Promise<void> {
       complete: () => {},
     },
   );
-  await Bun.sleep(1000);
+  await Bun.sleep(500);
   const latencies: number[] = [];
-  for (let r = 0; r < REPS; r++) {
-    const c = containers[r % containers.length]!;
-    const state = Math.floor(r / containers.length) % 2 === 0 ? "down" : "up";
+  for (let r = 0; r < CHANGES; r++) {
+    const c = containers[Math.floor(r / 2) % containers.length]!;
+    const add = r % 2 === 0;
     const arrived = new Promise<void>((resolve, reject) => {
-      waiting = { key: eth0.get(c.name)!, resolve };
-      setTimeout(() => reject(new Error(`no event for ${c.name} within 10 s`)), 10_000);
+      waiting = { op: add ? "ADDED" : "REMOVED", netns: keyOf.get(c.name)!, resolve };
+      setTimeout(() => reject(new Error(`no event for ${c.name} within 30 s`)), 30_000);
     });
     const t = performance.now();
-    const ip = Bun.spawn(["ip", "-n", c.name, "link", "set", "eth0", state], { stdout: "ignore", stderr: "inherit" });
+    const ip = Bun.spawn(["ip", "-n", c.name, "link", ...(add ? ["add", "bvA", "type", "veth", "peer", "name", "bvB"] : ["del", "bvA"])], { stdout: "ignore", stderr: "inherit" });
     await arrived;
     latencies.push(performance.now() - t);
     await ip.exited;
-    await Bun.sleep(50); // the hub's side of the veth reports too: let that pass go by
+    await Bun.sleep(100 + Math.random() * 100); // spread over the server's timers (full passes, rescans)
   }
   unsubscribe();
   await client.dispose();
-  console.log(`\n1. change → event at a websocket client, N=${N} containers (+${lab.hubs} hubs), ${REPS} repetitions (server defaults):`);
-  console.log(`   p50 ${ms(percentile(latencies, 0.5))}   p90 ${ms(percentile(latencies, 0.9))}   p99 ${ms(percentile(latencies, 0.99))}   max ${ms(Math.max(...latencies))}   (target p99 < 100 ms)`);
+  return latencies;
+}
+
+/** During one full pass: /healthz and a one-namespace query, each asked one at a time in a loop; the longest wait of each. */
+async function waitsDuringFullPass(url: string, oneNamespace: string): Promise<{ passMs: number; healthz: number[]; query: number[] }> {
+  const healthz: number[] = [];
+  const q: number[] = [];
+  let done = false;
+  const loop = async (times: number[], ask: () => Promise<unknown>) => {
+    while (!done) {
+      const t = performance.now();
+      await ask();
+      times.push(performance.now() - t);
+      await Bun.sleep(10);
+    }
+  };
+  const one = `{ namespaces(filter: { name: ${JSON.stringify(oneNamespace)} }) { edges { node { displayName interfaces { name mtu addresses { address } } } } } }`;
+  const loops = [loop(healthz, () => fetch(`${url}/healthz`).then((r) => r.text())), loop(q, () => query(url, one))];
+  await Bun.sleep(200);
+  const t = performance.now();
+  await query(url, "mutation { discoverNow { revision { revision } } }");
+  const passMs = performance.now() - t;
+  done = true;
+  await Promise.all(loops);
+  return { passMs, healthz, query: q };
 }
 
 const FULL_TOPOLOGY = `{ topology { revision namespaces { key displayName inode
@@ -152,27 +216,22 @@ const FULL_TOPOLOGY = `{ topology { revision namespaces { key displayName inode
   routes { destination prefixLength gateway table }
   sockets { protocol localAddress localPort state processes { pid comm } } } } }`;
 
-async function queryLatency(url: string, prefix: string): Promise<void> {
-  const lab = await createLab(prefix, M);
-  console.log(`\nlab: ${lab.containers} containers + ${lab.hubs} hubs in ${ms(lab.setupMs)}`);
-  await waitForNamespaces(url, prefix, lab.namespaces.length);
-  await waitForIdle(30_000);
+async function fullQuery(url: string): Promise<{ p50: number; max: number; namespaces: number; bytes: number }> {
   const times: number[] = [];
   let bytes = 0;
   let namespaces = 0;
-  for (let i = 0; i < QUERIES + 2; i++) {
+  for (let i = 0; i < QUERIES + 1; i++) {
     const t = performance.now();
     const r = await query(url, FULL_TOPOLOGY);
-    if (i >= 2) times.push(performance.now() - t); // two warm-ups
+    if (i > 0) times.push(performance.now() - t); // one warm-up
     bytes = r.bytes;
     namespaces = r.data.topology.namespaces.length;
   }
-  console.log(`2. full-topology query (${namespaces} namespaces, ${(bytes / 1e6).toFixed(1)} MB of JSON), ${QUERIES} queries:`);
-  console.log(`   p50 ${ms(percentile(times, 0.5))}   p99 ${ms(percentile(times, 0.99))}   max ${ms(Math.max(...times))}`);
+  return { p50: percentile(times, 0.5), max: Math.max(...times), namespaces, bytes };
 }
 
 async function soak(url: string, pid: number, prefix: string): Promise<void> {
-  console.log(`\n3. churn soak, ${SOAK_MS / 60_000} min: namespaces with a veth pair created and deleted continuously`);
+  console.log(`\nchurn soak, ${SOAK_MS / 60_000} min: namespaces with a veth pair created and deleted continuously`);
   const client = wsClientFor(url);
   let events = 0;
   const unsubscribe = client.subscribe(
@@ -182,13 +241,6 @@ async function soak(url: string, pid: number, prefix: string): Promise<void> {
   const samples: { t: number; kb: number }[] = [];
   const started = Date.now();
   let cycles = 0;
-  let stop = false;
-  const sampler = (async () => {
-    while (!stop) {
-      samples.push({ t: Date.now() - started, kb: rssKb(pid) });
-      await Bun.sleep(5000);
-    }
-  })();
   while (Date.now() - started < SOAK_MS) {
     const batch = Array.from({ length: 5 }, (_, i) => `${prefix}-k${cycles}x${i}`);
     for (const ns of batch) churned.add(ns);
@@ -200,34 +252,77 @@ async function soak(url: string, pid: number, prefix: string): Promise<void> {
     Bun.spawnSync(["ip", "-batch", "-"], { stdin: Buffer.from(batch.map((ns) => `netns del ${ns}`).join("\n") + "\n") });
     for (const ns of batch) churned.delete(ns);
     await Bun.sleep(200);
+    if (samples.length === 0 || Date.now() - started - samples.at(-1)!.t >= 5000) samples.push({ t: Date.now() - started, kb: memory(pid).rssKb });
     cycles++;
   }
-  stop = true;
-  await sampler;
   unsubscribe();
   await client.dispose();
-  const minute = (from: number, to: number) => samples.filter((s) => s.t >= from && s.t < to).map((s) => s.kb);
+  const first = samples.filter((s) => s.t < 60_000).map((s) => s.kb);
+  const last = samples.filter((s) => s.t >= SOAK_MS - 60_000).map((s) => s.kb);
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const first = minute(60_000, 120_000);
-  const last = minute(SOAK_MS - 60_000, SOAK_MS + 10_000);
-  console.log(`   ${cycles} cycles (${cycles * 5} namespaces created and deleted), ${events} change events received over the websocket`);
-  for (let m = 0; m * 60_000 < SOAK_MS; m++) {
-    const xs = minute(m * 60_000, (m + 1) * 60_000);
-    if (xs.length) console.log(`   minute ${String(m + 1).padStart(2)}: RSS ${mb(Math.min(...xs))} … ${mb(Math.max(...xs))}`);
-  }
-  console.log(`   RSS minute 2 avg ${mb(avg(first))} → last minute avg ${mb(avg(last))} (${(((avg(last) - avg(first)) / avg(first)) * 100).toFixed(1)}%)`);
+  console.log(`   ${cycles} cycles (${cycles * 5} namespaces created and deleted), ${events} change events received`);
+  console.log(`   RSS first minute avg ${mb(avg(first))} → last minute avg ${mb(avg(last))}`);
+}
+
+interface Row {
+  n: number;
+  namespaces: number;
+  latencies: number[];
+  rssKb: number;
+  freshRssKb: number;
 }
 
 async function main(): Promise<void> {
   removeStaleLabs((s) => console.log(`bench: ${s}`));
-  console.log(`wiresight service benchmark — ${new Date().toISOString()}, ${navigator.hardwareConcurrency} CPUs, ${opts.binary ?? "bun src/cli/main.ts"} serve`);
+  const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  console.log(`wiresight service benchmark — ${new Date().toISOString()}, ${navigator.hardwareConcurrency} CPUs, load ${load}, ${binary} serve${opts.workers ? ` --workers ${opts.workers}` : ""}`);
   const { url, pid } = await startServer();
-  console.log(`server ${url}, pid ${pid}, RSS at start ${mb(rssKb(pid))}`);
-  if (REPS > 0) await latency(url, newPrefix());
-  destroyCreated();
-  if (QUERIES > 0) await queryLatency(url, newPrefix());
-  console.log(`   server RSS with ${M} namespaces: ${mb(rssKb(pid))}`);
-  if (SOAK_MS > 0) await soak(url, pid, newPrefix());
+  console.log(`server ${url}, pid ${pid}, RSS at start ${mb(memory(pid).rssKb)}`);
+  const rows: Row[] = [];
+  const containers: LabNamespace[] = [];
+  let have = 0;
+  for (const n of SIZES) {
+    const t = performance.now();
+    const lab = await createLab(newPrefix(), n - have, { rich: true });
+    have = n;
+    containers.push(...lab.namespaces.filter((x) => x.role === "container"));
+    await waitForNamespaces(url, lab.namespaces.map((x) => x.name));
+    await waitForIdle(60_000);
+    await query(url, "mutation { discoverNow { revision { revision } } }"); // RSS is measured after a full pass at this size
+    const rssKb = memory(pid).rssKb;
+    const { data } = await query(url, "{ topology { namespaces { key } } }");
+    console.log(`\nN = ${n} containers (${data.topology.namespaces.length} namespaces on the host), lab grown in ${ms(performance.now() - t)}; RSS after a full pass ${mb(rssKb)}`);
+    const freshRssKb = await freshServerRss(n);
+    console.log(`   a server started fresh at this size: RSS after its first full pass ${mb(freshRssKb)}`);
+    await waitForIdle(30_000);
+    const latencies = await changeLatency(url, containers);
+    rows.push({ n, namespaces: data.topology.namespaces.length, latencies, rssKb, freshRssKb });
+    console.log(`   change → event: p50 ${ms(percentile(latencies, 0.5))}   p90 ${ms(percentile(latencies, 0.9))}   max ${ms(Math.max(...latencies))}   (${CHANGES} changes)`);
+  }
+  const largest = containers.at(-1)!.name;
+  await waitForIdle(30_000);
+  const w = await waitsDuringFullPass(url, largest);
+  console.log(`\nduring a full pass at N = ${SIZES.at(-1)} (${ms(w.passMs)}): /healthz waited at most ${ms(Math.max(...w.healthz))} (${w.healthz.length} asked), a one-namespace query at most ${ms(Math.max(...w.query))} (${w.query.length} asked)   (target ≤ 50 ms each)`);
+  if (QUERIES > 0) {
+    const f = await fullQuery(url);
+    console.log(`full-topology query (${f.namespaces} namespaces, ${(f.bytes / 1e6).toFixed(1)} MB of JSON): p50 ${ms(f.p50)}, max ${ms(f.max)}`);
+  }
+  const mem = memory(pid);
+  console.log(`server RSS now ${mb(mem.rssKb)}, peak ${mb(mem.peakKb)}`);
+
+  const base = rows[0]!;
+  const p90 = (r: Row) => percentile(r.latencies, 0.9);
+  console.log(`\nsummary (targets: p90 ≤ 50 ms at every N, p90 at the largest ≤ 1.5 × at the smallest; RSS ≤ 100 MB at 20, ≤ 150 MB at 1000)`);
+  for (const r of rows)
+    console.log(
+      `   N = ${String(r.n).padStart(5)}: p90 ${ms(p90(r)).padStart(9)} (${(p90(r) / p90(base)).toFixed(2)} × N = ${base.n})   p50 ${ms(percentile(r.latencies, 0.5)).padStart(9)}   max ${ms(Math.max(...r.latencies)).padStart(9)}   ` +
+        `RSS ${mb(r.freshRssKb)} fresh, ${mb(r.rssKb)} long-running`,
+    );
+
+  if (SOAK_MS > 0) {
+    destroyCreated();
+    await soak(url, pid, newPrefix());
+  }
   server?.kill("SIGTERM");
 }
 

@@ -5,53 +5,77 @@
 // all over and not inside discover(). An engine that does not answer, answers slowly or answers
 // garbage leaves its containers undecorated with a warning; the topology is still returned.
 
-import { withoutNoise } from "../model/without-noise.ts";
-import type { Topology } from "../model/topology.ts";
-import { discoverDetailed, type DiscoverOptions } from "./discover.ts";
-import { decorateTopology, type EngineResult } from "./engines/decorate.ts";
+import { readFileSync } from "node:fs";
+import type { Topology, Warning } from "../model/topology.ts";
+import { discoverNamespaces, finish, type Discovered, type DiscoverOptions } from "./discover.ts";
+import type { EngineResult } from "./engines/decorate.ts";
 import { DEFAULT_CALL_TIMEOUT_MS, ping } from "./engines/docker-api.ts";
-import { findEngines, type EngineCandidate } from "./engines/find-engines.ts";
+import type { EngineCandidate } from "./engines/find-engines.ts";
 import { readInventory } from "./engines/inventory.ts";
-import type { FdTable } from "./procfs/namespaces.ts";
-import type { ProcessInfo } from "./procfs/processes.ts";
+import { parseStat } from "./procfs/processes.ts";
 
 export interface EngineDiscoverOptions extends DiscoverOptions {
   /** Time limit for each API call (connect, headers and body). */
   engineCallTimeoutMs?: number;
 }
 
-export async function discoverWithEngines(options: EngineDiscoverOptions = {}): Promise<Topology> {
-  const started = performance.now();
-  const procRoot = options.procRoot ?? "/proc";
-  const { topology, processes, fdTable } = discoverDetailed(options);
-  const warn = (subject: string, message: string) => topology.warnings.push({ subject, message });
-  const timeoutMs = options.engineCallTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-  const results = await askEngines(processes, fdTable, procRoot, timeoutMs, warn);
-  decorateTopology(topology, results, procRoot, warn);
-  withoutNoise(topology); // after engines and containers are matched to their processes
-  topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100; // procfs + netlink + engines
-  return topology;
+/**
+ * A discovery with its containers named. `read` does the namespaces (on this thread by default;
+ * parallel.ts passes its Worker version).
+ */
+export async function discoverWithEngines(
+  options: EngineDiscoverOptions = {},
+  read: (options: DiscoverOptions) => Discovered | Promise<Discovered> = discoverNamespaces,
+): Promise<Topology> {
+  const d = await read(options);
+  const warnings: Warning[] = [];
+  const results = await askEngines(d.procfs.engines, d.procfs.procRoot, options.engineCallTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, (subject, message) =>
+    warnings.push({ subject, message }),
+  );
+  d.assembly.setEngines({ results, warnings });
+  return finish(d, options); // duration: procfs + netlink + engines
 }
 
 /**
- * Every engine in the process table, asked over its API (concurrently, each call under a time
- * limit). The results decorate a topology (decorateTopology); a watcher keeps them to decorate
+ * Every engine the procfs pass found, asked over its API (concurrently, each call under a time
+ * limit). The results decorate a topology (Assembly.setEngines); a watcher keeps them to decorate
  * the topologies of its incremental passes too.
  */
 export async function askEngines(
-  processes: Map<number, ProcessInfo>,
-  fdTable: FdTable,
+  candidates: EngineCandidate[],
   procRoot: string,
   timeoutMs: number,
   warn: (subject: string, message: string) => void,
 ): Promise<EngineResult[]> {
-  const candidates = findEngines(processes, fdTable, procRoot, warn);
-  return Promise.all(
-    candidates.map((c) =>
+  const results = await Promise.all(
+    candidates.map(async (c) => {
+      const said: Warning[] = [];
+      const note = (subject: string, message: string) => said.push({ subject, message });
       // gRPC and protobuf (≈12 MB, ≈20 ms to load) only on a host that runs containerd or CRI-O.
-      c.kind === "containerd" || c.kind === "cri-o" ? import("./engines/ask-grpc.ts").then((m) => m.askGrpcEngine(c, procRoot, timeoutMs, warn)) : askDockerApi(c, timeoutMs, warn),
-    ),
+      const r = await (c.kind === "containerd" || c.kind === "cri-o"
+        ? import("./engines/ask-grpc.ts").then((m) => m.askGrpcEngine(c, procRoot, timeoutMs, note))
+        : askDockerApi(c, timeoutMs, note));
+      // The procfs pass found it before the namespaces were read: one that died since is no
+      // engine of this discovery, and its unreachable socket is no news.
+      if (r.status !== "ok" && exited(c.pid, procRoot)) {
+        warn(`engine:${c.kind}:${c.pid}`, "the engine exited during discovery; skipped");
+        return null;
+      }
+      for (const w of said) warn(w.subject, w.message);
+      return r;
+    }),
   );
+  return results.filter((r) => r !== null);
+}
+
+/** Whether a process is gone (or a zombie, which answers nothing). */
+function exited(pid: number, procRoot: string): boolean {
+  try {
+    const state = parseStat(readFileSync(`${procRoot}/${pid}/stat`, "utf8"))?.state;
+    return state === "Z" || state === "X";
+  } catch {
+    return true;
+  }
 }
 
 /** Docker and Podman: the Docker Engine API (Podman's compatible one, plus its libpod networks). */

@@ -1,17 +1,20 @@
-// One full discovery pass: processes and namespaces from procfs, then each namespace over
-// netlink, then NSIDs and relations across all of them, into one Topology. Everything here is
-// synchronous on purpose: namespace switches (withNetns) must not interleave with other work.
+// One full discovery pass on the calling thread: processes and namespaces from procfs, then each
+// namespace over netlink, then NSIDs and relations across all of them, into one Topology.
+// Synchronous on purpose: namespace switches must not interleave with other work. (`dump` and
+// `ls` read namespaces on every core instead: parallel.ts, same phases.)
 //
 // Partial failure is normal. A namespace that vanishes or cannot be opened is skipped with a
 // warning; only a failure to read our own namespace aborts, because then nothing works.
 
-import { threadNetnsInode, closeQuietly } from "../ffi/index.ts";
-import type { Topology, Warning } from "../model/topology.ts";
-import type { ProcessInfo } from "./procfs/processes.ts";
-import { withoutNoise } from "../model/without-noise.ts";
-import type { FdTable, NetnsCandidate } from "./procfs/namespaces.ts";
+import type { NetlinkSocket } from "../ffi/index.ts";
+import type { NetnsKey } from "../model/keys.ts";
+import type { Topology } from "../model/topology.ts";
+import { Assembly } from "./assembly.ts";
+import type { NetnsCandidate } from "./procfs/namespaces.ts";
+import { runProcfsPass, type ProcfsPass } from "./procfs-pass.ts";
 import { netlinkClock } from "./netlink-request.ts";
-import { assemble, closeNamespaces, openCandidate, readNamespace, scanProcfs, type CollectedNamespace } from "./session.ts";
+import { readNamespace } from "./network/read-namespace.ts";
+import { askNsids, type NsidHandle } from "./network/resolve-nsids.ts";
 
 export interface DiscoverOptions {
   /** procfs mount to read (tests may point elsewhere). */
@@ -45,71 +48,93 @@ export interface DiscoveryTimings {
   relations: number;
 }
 
-/**
- * A Topology (with every process: engines and containers are matched to them next) plus the
- * procfs tables it was built from, for steps that run after it (engines).
- */
-export interface DetailedDiscovery {
-  topology: Topology;
-  processes: Map<number, ProcessInfo>;
-  fdTable: FdTable;
+/** Namespaces read and assembled, not built yet: engines may still decorate them. */
+export interface Discovered {
+  assembly: Assembly;
+  procfs: ProcfsPass;
+  startedAt: number;
+  discoveredAt: string;
 }
 
-/** The topology as wiresight reports it (model/without-noise.ts). */
+/** A discovery on this thread, as wiresight reports it (processes with a network role only: model/network-processes.ts). */
 export function discover(options: DiscoverOptions = {}): Topology {
-  return withoutNoise(discoverDetailed(options).topology);
+  const d = discoverNamespaces(options);
+  return finish(d, options);
 }
 
-export function discoverDetailed(options: DiscoverOptions = {}): DetailedDiscovery {
-  const started = performance.now();
+/** Builds the Topology of a discovery (its duration since the start) and times the build. */
+export function finish(d: Discovered, options: DiscoverOptions, relationsFrom = performance.now()): Topology {
+  const { topology } = d.assembly.build(d.discoveredAt);
+  const end = performance.now();
+  topology.stats.durationMs = Math.round((end - d.startedAt) * 100) / 100;
+  if (options.timings) options.timings.relations += end - relationsFrom;
+  return topology;
+}
+
+/** procfs, every namespace read on this thread, NSIDs resolved: everything but the build. */
+export function discoverNamespaces(options: DiscoverOptions = {}): Discovered {
+  const startedAt = performance.now();
   const discoveredAt = new Date().toISOString();
   const netlinkAtStart = netlinkClock.ms;
-  const procfs = scanProcfs({ procRoot: options.procRoot });
+  const procfs = runProcfsPass({ procRoot: options.procRoot, servicesPath: options.servicesPath });
   const procWalkDone = performance.now();
-
-  const opened: CollectedNamespace[] = [];
-  const collectWarnings: Warning[] = [];
-  const warn = (subject: string, message: string) => collectWarnings.push({ subject, message });
+  const assembly = new Assembly({ listeningOnly: options.listeningOnly });
+  assembly.setProcfs(procfs);
+  // The route socket of each namespace stays open until its NSIDs are resolved.
+  const routes = new Map<NetnsKey, NetlinkSocket>();
   try {
-    const seenCookies = new Set<bigint>();
-    const ownInode = Number(threadNetnsInode());
-    for (const candidate of procfs.scan.namespaces) {
+    for (const candidate of procfs.candidates) {
       options.beforeNamespace?.(candidate);
-      const fd = openCandidate(candidate, warn);
-      if (fd === null) continue;
-      const handle = { fd, current: candidate.inode === ownInode };
-      // The route socket stays open until the end, for assemble's NSID queries.
-      const read = readNamespace(candidate, handle, procfs.bootId, { listeningOnly: options.listeningOnly, keepRouteSocket: true });
-      collectWarnings.push(...read.warnings);
-      const ns = read.namespace;
-      if (ns === null || seenCookies.has(ns.raw.cookie)) {
-        // Unreadable, or the same namespace reached by two paths (should not happen: dedup is by inode).
-        ns?.routeSocket?.close();
-        closeQuietly(fd);
+      const r = readNamespace(candidate, procfs.bootId, { listeningOnly: options.listeningOnly, keepRouteSocket: true });
+      const ns = r.namespace;
+      if (ns === null) {
+        assembly.setUnreadable(candidate, r.warnings);
         continue;
       }
-      seenCookies.add(ns.raw.cookie);
-      opened.push(ns);
+      if (routes.has(ns.key)) {
+        ns.routeSocket?.close(); // the same namespace reached by two paths (should not happen: dedup is by inode)
+        continue;
+      }
+      routes.set(ns.key, ns.routeSocket!);
+      assembly.putNamespace(ns);
     }
-
     const collectDone = performance.now();
     const netlinkInCollect = netlinkClock.ms - netlinkAtStart;
-    const { topology } = assemble(procfs, opened, collectWarnings, {
-      discoveredAt,
-      listeningOnly: options.listeningOnly,
-      servicesPath: options.servicesPath,
+    resolveNsidsHere(assembly, (key) => {
+      const sock = routes.get(key);
+      return sock && { socketFd: sock.fd, requests: true };
     });
-    const end = performance.now();
-    topology.stats.durationMs = Math.round((end - started) * 100) / 100;
     if (options.timings)
       Object.assign(options.timings, {
-        procWalk: procWalkDone - started,
+        procWalk: procWalkDone - startedAt,
         collect: collectDone - procWalkDone,
         netlink: netlinkInCollect,
-        relations: end - collectDone,
+        relations: performance.now() - collectDone,
       } satisfies DiscoveryTimings);
-    return { topology, processes: procfs.processes, fdTable: procfs.fdTable };
+    return { assembly, procfs, startedAt, discoveredAt };
   } finally {
-    closeNamespaces(opened);
+    for (const s of routes.values()) s.close();
+  }
+}
+
+/**
+ * Resolves every NSID the assembled namespaces reference, asking the kernel on this thread
+ * through a socket in each namespace (`handleOf`).
+ */
+export function resolveNsidsHere(assembly: Assembly, handleOf: (key: NetnsKey) => NsidHandle | undefined): void {
+  const byId = (id: number) => {
+    const key = assembly.keyOfId(id);
+    return key === undefined ? undefined : handleOf(key);
+  };
+  for (let work = assembly.nextNsidWork(); work; work = assembly.nextNsidWork()) {
+    const subject = handleOf(work.key);
+    const answers = new Map<number, number | null>();
+    try {
+      if (!subject) throw new Error("no socket in it");
+      const r = askNsids(subject, work.id, work.plan.questions, byId, assembly.subjectIds(), answers);
+      assembly.applyNsids(work.key, answers, r.queries);
+    } catch (err) {
+      assembly.failNsids(work.key, (err as Error).message);
+    }
   }
 }

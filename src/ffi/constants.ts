@@ -70,6 +70,8 @@ export const NS_GET_PARENT = 0xb702;
 
 // <linux/sockios.h>, <linux/ethtool.h>, <net/if.h>
 export const SIOCETHTOOL = 0x8946;
+/** Since Linux 4.9: a new nsfs fd of the network namespace a socket lives in (CAP_NET_ADMIN there). */
+export const SIOCGSKNS = 0x894c;
 export const ETHTOOL_GDRVINFO = 0x3;
 export const IFNAMSIZ = 16;
 

@@ -9,15 +9,17 @@ export {
   socketsInNetns,
   NetnsRestoreError,
   originalNetnsFd,
+  closeOriginalNetnsFd,
   threadNetnsInode,
   allThreadsNetns,
   gettid,
+  setThreadNice,
 } from "./netns.ts";
-export { netnsCookie, openDatagramSocket, setsockoptInt, getsockoptInt } from "./socket.ts";
+export { netnsCookie, socketNetnsFd, openDatagramSocket, setsockoptInt, getsockoptInt } from "./socket.ts";
 export { NetlinkSocket, NetlinkTruncatedError, type NetlinkSocketOptions } from "./netlink-socket.ts";
 export { ethtoolDriverInfo, type EthtoolDriverInfo } from "./ethtool.ts";
 export { openRootDir, openInRoot, readFileInRoot, type InRootFile } from "./openat2.ts";
-export { utsNamesIn, threadUtsLink, UtsRestoreError, type UtsNames } from "./uts.ts";
+export { utsNamesIn, threadUtsLink, closeOriginalUtsFd, UtsRestoreError, type UtsNames } from "./uts.ts";
 export { tunAttachment, type TunAttachment } from "./tun.ts";
 export {
   PacketSocket,

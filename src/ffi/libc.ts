@@ -61,6 +61,8 @@ const lib = dlopen("libc.so.6", {
   gettid: { args: [], returns: "i32" },
   // int *__errno_location(void) — errno of the calling thread
   __errno_location: { args: [], returns: "ptr" },
+  // int setpriority(int which, id_t who, int prio) — with PRIO_PROCESS and a tid: that thread only
+  setpriority: { args: ["i32", "u32", "i32"], returns: "i32" },
 });
 
 export const libc = lib.symbols;

@@ -144,6 +144,18 @@ export class NetlinkSocket implements Disposable {
     });
   }
 
+  /**
+   * A NetlinkSocket over an fd that is already set up (bound and connected by open/openAllIn),
+   * taken over from whoever opened it: fds are process-wide, so a socket a Worker thread opened
+   * inside some namespace can be used, and must then be closed, here.
+   */
+  static adopt(fd: number, protocol: number): NetlinkSocket {
+    const sa = new Uint8Array(SOCKADDR_NL_SIZE);
+    const saLen = new Uint32Array([SOCKADDR_NL_SIZE]);
+    if (libc.getsockname(fd, sa, saLen) !== 0) throw lastError("getsockname", `adopting fd ${fd}`);
+    return new NetlinkSocket(fd, new DataView(sa.buffer).getUint32(4, true), protocol, undefined);
+  }
+
   /** Everything after socket(): it acts on the socket's own namespace, wherever we sit. Closes fd on failure. */
   static #setUp(fd: number, protocol: number, opts: NetlinkSocketOptions): NetlinkSocket {
     try {
@@ -269,6 +281,22 @@ export class NetlinkSocket implements Disposable {
       buf = this.#buf = new Uint8Array(Math.max(buf.byteLength * 2, (size + 4095) & ~4095));
     }
     return buf;
+  }
+
+  /** SO_RCVBUF(FORCE) after the fact (a socket opened with others in one window shares their options). */
+  setReceiveBuffer(bytes: number): void {
+    setRcvbuf(this.#live(), Math.max(MIN_RCVBUF, bytes));
+  }
+
+  /**
+   * Gives up the fd without closing it (its new owner adopts it, maybe in another thread) and
+   * returns it; this object is closed from then on.
+   */
+  release(): number {
+    const fd = this.#live();
+    this.releaseBuffer();
+    this.#fd = -1;
+    return fd;
   }
 
   /** Join a multicast group (NETLINK_ADD_MEMBERSHIP takes the group number, not a bitmask). */

@@ -58,6 +58,15 @@ export function originalNetnsFd(): number {
   return originalFd;
 }
 
+/**
+ * Closes the cached fd of this thread's original network namespace. For a Worker about to end:
+ * fds belong to the process, so a thread's cache would otherwise outlive the thread.
+ */
+export function closeOriginalNetnsFd(): void {
+  closeQuietly(originalFd);
+  originalFd = -1;
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return (
     v !== null &&
@@ -124,15 +133,19 @@ export function withNetns<T>(nsFd: number, fn: () => T): T {
 // --- socketsInNetns: the switch with nothing but native calls inside ------------------------------
 
 const { setns, socket, __errno_location } = libc;
-/** How many sockets one switched window can open (discovery needs route, sock_diag, netfilter). */
-export const MAX_SOCKETS_PER_WINDOW = 3;
+/**
+ * How many sockets one switched window can open (discovery needs route, sock_diag, netfilter, and
+ * a watcher meeting a namespace for the first time its event socket too).
+ */
+export const MAX_SOCKETS_PER_WINDOW = 4;
 // Results of the switched window, written with plain stores (no allocation while switched):
-// [0] errno of setns in (0 = ok), [1..3] socket fds or -1, [4..6] errnos of those socket() calls,
-// [7] errno of setns back. NOT_YET marks a step that did not happen, so a (theoretically
+// [0] errno of setns in (0 = ok), [1..4] socket fds or -1, [5..8] errnos of those socket() calls,
+// [9] errno of setns back. NOT_YET marks a step that did not happen, so a (theoretically
 // impossible) throw inside the window can still be detected and the thread switched back.
-const sw = new Int32Array(8); // "switched window" results
+const sw = new Int32Array(10); // "switched window" results
 const NOT_YET = -1;
-const BACK = 7;
+const ERRNOS = 1 + MAX_SOCKETS_PER_WINDOW;
+const BACK = ERRNOS + MAX_SOCKETS_PER_WINDOW;
 
 /**
  * The window itself. Between the two setns calls it only calls native functions and stores into a
@@ -141,7 +154,7 @@ const BACK = 7;
  * (which may start GC threads). Hence the unrolled socket() calls. Arguments are validated by the
  * caller, so nothing in here can throw while switched.
  */
-function socketWindow(nsFd: number, backFd: number, domain: number, type: number, count: number, p0: number, p1: number, p2: number): void {
+function socketWindow(nsFd: number, backFd: number, domain: number, type: number, count: number, p0: number, p1: number, p2: number, p3: number): void {
   if (setns(nsFd, CLONE_NEWNET) !== 0) {
     sw[0] = read.i32(__errno_location()!, 0);
     return;
@@ -149,16 +162,21 @@ function socketWindow(nsFd: number, backFd: number, domain: number, type: number
   sw[0] = 0;
   let fd = socket(domain, type, p0);
   sw[1] = fd;
-  sw[4] = fd < 0 ? read.i32(__errno_location()!, 0) : 0;
+  sw[5] = fd < 0 ? read.i32(__errno_location()!, 0) : 0;
   if (count > 1) {
     fd = socket(domain, type, p1);
     sw[2] = fd;
-    sw[5] = fd < 0 ? read.i32(__errno_location()!, 0) : 0;
+    sw[6] = fd < 0 ? read.i32(__errno_location()!, 0) : 0;
   }
   if (count > 2) {
     fd = socket(domain, type, p2);
     sw[3] = fd;
-    sw[6] = fd < 0 ? read.i32(__errno_location()!, 0) : 0;
+    sw[7] = fd < 0 ? read.i32(__errno_location()!, 0) : 0;
+  }
+  if (count > 3) {
+    fd = socket(domain, type, p3);
+    sw[4] = fd;
+    sw[8] = fd < 0 ? read.i32(__errno_location()!, 0) : 0;
   }
   sw[BACK] = setns(backFd, CLONE_NEWNET) === 0 ? 0 : read.i32(__errno_location()!, 0);
 }
@@ -168,7 +186,7 @@ function isInt32(n: number): boolean {
 }
 
 /**
- * socket(domain, type, protocol) for each of up to three protocols, all created inside the network
+ * socket(domain, type, protocol) for each of up to four protocols, all created inside the network
  * namespace `nsFd` in ONE switch (two setns calls however many sockets), without leaving the
  * calling thread — or any thread — in it. Pass SOCK_CLOEXEC in `type` (the wrappers do).
  * Per protocol: the fd, or the SyscallError of its socket() (a protocol this kernel lacks fails
@@ -185,9 +203,9 @@ export function socketsInNetns(nsFd: number, domain: number, type: number, proto
   const nested = depth > 0;
   const backFd = nested ? openFile(THREAD_NETNS) : originalNetnsFd();
   sw.fill(NOT_YET); // setns in, the fds and setns back: not done yet
-  sw.fill(0, 4, 7); // errnos of the socket() calls
+  sw.fill(0, ERRNOS, BACK); // errnos of the socket() calls
   try {
-    socketWindow(nsFd, backFd, domain, type, count, protocols[0]!, protocols[1] ?? 0, protocols[2] ?? 0);
+    socketWindow(nsFd, backFd, domain, type, count, protocols[0]!, protocols[1] ?? 0, protocols[2] ?? 0, protocols[3] ?? 0);
   } catch (e) {
     if (sw[0] === 0 && sw[BACK] === NOT_YET) {
       sw[BACK] = setns(backFd, CLONE_NEWNET) === 0 ? 0 : read.i32(__errno_location()!, 0);
@@ -208,7 +226,7 @@ export function socketsInNetns(nsFd: number, domain: number, type: number, proto
   const out: (number | SyscallError)[] = [];
   for (let i = 0; i < count; i++) {
     const fd = sw[1 + i]!;
-    out.push(fd >= 0 ? fd : new SyscallError("socket", sw[4 + i]!, `domain ${domain} type ${type} protocol ${protocols[i]} in netns fd ${nsFd}`));
+    out.push(fd >= 0 ? fd : new SyscallError("socket", sw[ERRNOS + i]!, `domain ${domain} type ${type} protocol ${protocols[i]} in netns fd ${nsFd}`));
   }
   return out;
 }
@@ -254,4 +272,15 @@ export function allThreadsNetns(): { tid: number; inode: number }[] {
 /** gettid(2): the OS thread id of the caller (the JS thread). */
 export function gettid(): number {
   return libc.gettid();
+}
+
+const PRIO_PROCESS = 0;
+
+/**
+ * The calling thread's nice value (Linux schedules threads on their own: setpriority with a
+ * thread id affects that thread alone, and what it does inside the kernel on its behalf). Raising
+ * it needs no privilege; lowering it below the current value needs CAP_SYS_NICE.
+ */
+export function setThreadNice(nice: number): void {
+  if (libc.setpriority(PRIO_PROCESS, libc.gettid(), nice) !== 0) throw lastError("setpriority", `nice ${nice} for tid ${libc.gettid()}`);
 }

@@ -1,7 +1,7 @@
 // Generic socket helpers: socket options and the netns cookie. A socket stays bound to the network
 // namespace it was created in, so a socket opened inside withNetns() can be used after it returns.
 
-import { AF_INET, SOCK_CLOEXEC, SOCK_DGRAM, SOL_SOCKET, SO_NETNS_COOKIE } from "./constants.ts";
+import { AF_INET, SIOCGSKNS, SOCK_CLOEXEC, SOCK_DGRAM, SOL_SOCKET, SO_NETNS_COOKIE } from "./constants.ts";
 import { lastError, libc } from "./libc.ts";
 import { socketInNetns } from "./netns.ts";
 
@@ -40,6 +40,18 @@ export function netnsCookie(fd: number): bigint {
   }
   if (lenVal[0] !== 8) throw new Error(`getsockopt(SO_NETNS_COOKIE) returned ${lenVal[0]} bytes, expected 8`);
   return u64Val[0]!;
+}
+
+/**
+ * A new fd of the network namespace socket `fd` was created in (ioctl SIOCGSKNS), close-on-exec,
+ * for the caller to close. It refers to the namespace itself, not to any bind mount of it, so
+ * holding it never keeps a `/run/netns/X` mount busy; a socket we keep anyway (an event socket)
+ * is thereby a handle from which to re-enter its namespace whenever needed.
+ */
+export function socketNetnsFd(fd: number): number {
+  const nsFd = libc.ioctl(fd, SIOCGSKNS, null);
+  if (nsFd < 0) throw lastError("ioctl", `SIOCGSKNS on fd ${fd}`);
+  return nsFd;
 }
 
 /**

@@ -10,7 +10,7 @@ import { read } from "bun:ffi";
 import { readlinkSync } from "node:fs";
 import { CLONE_NEWUTS } from "./constants.ts";
 import { SyscallError } from "./errno.ts";
-import { openFile } from "./fd.ts";
+import { closeQuietly, openFile } from "./fd.ts";
 import { libc } from "./libc.ts";
 
 /** uname() failed to come back: this thread now answers with another namespace's hostname. Fatal. */
@@ -33,6 +33,12 @@ const utsBuf = new Uint8Array(6 * UTS_FIELD);
 
 let originalFd = -1;
 let poisoned: UtsRestoreError | undefined;
+
+/** Closes the cached fd of this thread's original UTS namespace (a Worker about to end: see netns.ts). */
+export function closeOriginalUtsFd(): void {
+  closeQuietly(originalFd);
+  originalFd = -1;
+}
 
 const { setns, uname, __errno_location } = libc;
 // [0] errno of setns in, [1] errno of uname, [2] errno of setns back; -1 = not reached.

@@ -6,16 +6,18 @@
 // mounted did not. So each path keeps the reference of the lowest `viaPid`: the initial mount
 // namespace's (pid 1's, or kthreadd's) when it sees the mount, else the longest-lived view of it.
 
-import type { Topology } from "./topology.ts";
+import type { NetnsReference } from "./topology.ts";
 
-/** Drops all but one bind-mount reference per path in every namespace. Changes `topology` in place. */
-export function oneBindMountPerPath(topology: Topology): Topology {
-  for (const ns of topology.namespaces) {
-    const first = new Map<string, number>(); // path → lowest viaPid
-    for (const r of ns.references) if (r.kind === "bindmount" && (first.get(r.path) ?? Infinity) > r.viaPid) first.set(r.path, r.viaPid);
-    if (first.size === ns.references.filter((r) => r.kind === "bindmount").length) continue;
-    // A process is in one mount namespace: (path, viaPid) is one reference.
-    ns.references = ns.references.filter((r) => r.kind !== "bindmount" || first.get(r.path) === r.viaPid);
-  }
-  return topology;
+/** A namespace's references with all but one bind-mount reference per path dropped (a new list when any is). */
+export function oneBindMountPerPath(references: NetnsReference[]): NetnsReference[] {
+  const first = new Map<string, number>(); // path → lowest viaPid
+  let mounts = 0;
+  for (const r of references)
+    if (r.kind === "bindmount") {
+      mounts++;
+      if ((first.get(r.path) ?? Infinity) > r.viaPid) first.set(r.path, r.viaPid);
+    }
+  if (first.size === mounts) return references;
+  // A process is in one mount namespace: (path, viaPid) is one reference.
+  return references.filter((r) => r.kind !== "bindmount" || first.get(r.path) === r.viaPid);
 }

@@ -7,7 +7,7 @@ import type { InterfaceKey, NetnsKey, ProcessKey } from "./keys.ts";
 import type { Socket, SocketKey } from "./socket.ts";
 import type { Topology } from "./topology.ts";
 import type { ServiceAccess, ServiceKey } from "./kube-services.ts";
-import { indexTopology } from "./index-topology.ts";
+import { indexTopology, type TopologyIndex } from "./index-topology.ts";
 import { whereIs } from "./where-is.ts";
 
 export interface PortRange {
@@ -71,32 +71,35 @@ export interface ForwardedPort {
 }
 
 /**
- * Fills destinationNetns / destinationInterface / listeners of every forwarded port, in place.
+ * Fills destinationNetns / destinationInterface / listeners of forwarded ports (`which`: all of
+ * the topology's by default), in place.
  * The destination is where whereIs says a packet to the destination address goes, starting from
  * the namespace that holds the forwarding (routes, veth peers, bridge ports); where no path
  * delivers it, the one interface holding the address, if exactly one does — an address held in
  * several namespaces (the same container subnet used twice) stays unresolved rather than guessed.
  */
-export function resolveForwardedPortDestinations(topology: Topology): void {
-  if (topology.forwardedPorts.length === 0) return;
+export function resolveForwardedPortDestinations(topology: Topology, which: readonly ForwardedPort[] = topology.forwardedPorts): void {
+  if (which.length === 0) return;
   const index = indexTopology(topology);
-  for (const p of topology.forwardedPorts) {
-    let netns: NetnsKey | null = null;
-    let iface: InterfaceKey | null = null;
-    try {
-      const r = whereIs(index, p.destinationAddress, { from: p.netns, followForwardings: false });
-      const nonLoopback = r.owners.filter((o) => o.interface?.kind !== "loopback");
-      const owner = r.reached ?? (nonLoopback.length === 1 ? nonLoopback[0]! : null);
-      netns = owner?.netns ?? null;
-      iface = owner?.interface?.key ?? null;
-    } catch {
-      // An address whereIs cannot parse (never from our own decoders) leaves the port unresolved.
-    }
-    p.destinationNetns = netns;
-    p.destinationInterface = iface;
-    const ns = netns ? index.namespaces.get(netns) : undefined;
-    p.listeners = ns ? ns.sockets.filter((s) => listensFor(p, s)).map((s) => s.key) : [];
+  for (const p of which) resolveDestination(index, p);
+}
+
+function resolveDestination(index: TopologyIndex, p: ForwardedPort): void {
+  let netns: NetnsKey | null = null;
+  let iface: InterfaceKey | null = null;
+  try {
+    const r = whereIs(index, p.destinationAddress, { from: p.netns, followForwardings: false });
+    const nonLoopback = r.owners.filter((o) => o.interface?.kind !== "loopback");
+    const owner = r.reached ?? (nonLoopback.length === 1 ? nonLoopback[0]! : null);
+    netns = owner?.netns ?? null;
+    iface = owner?.interface?.key ?? null;
+  } catch {
+    // An address whereIs cannot parse (never from our own decoders) leaves the port unresolved.
   }
+  p.destinationNetns = netns;
+  p.destinationInterface = iface;
+  const ns = netns ? index.namespaces.get(netns) : undefined;
+  p.listeners = ns ? ns.sockets.filter((s) => listensFor(p, s)).map((s) => s.key) : [];
 }
 
 /** Whether socket `s` (in the destination namespace) would accept what `p` forwards. */

@@ -13,49 +13,43 @@
 // `process` references list kept processes only, so nothing points at a process that is not
 // listed. A namespace is never left without a way it was found: if none of its processes were
 // kept (its tenants could not be read), its process references and their processes stay.
+//
+// In pieces, so that the assembly (discovery/assembly.ts) keeps them up to date per namespace:
+// what one namespace and what the top-level lists give a role, and which of a namespace's own
+// processes are kept.
 
 import type { ProcessKey } from "./keys.ts";
-import type { Process, Topology } from "./topology.ts";
+import type { NetnsReference, NetworkNamespace, Process, Topology } from "./topology.ts";
 
-/** Narrows `topology.processes` (and what lists them) to the processes with a network role. Changes `topology` in place. */
-export function keepNetworkProcesses(topology: Topology): Topology {
-  const keys = new Set<ProcessKey>();
-  const pids = new Set<number>();
-  for (const ns of topology.namespaces) {
-    for (const t of ns.tenants) keys.add(t.process);
-    for (const s of ns.sockets) for (const p of s.processes) keys.add(p);
-    for (const i of ns.interfaces) for (const p of i.users) keys.add(p);
-    for (const r of ns.references) if (r.kind === "fd" || r.kind === "thread") pids.add(r.pid);
-  }
-  for (const f of topology.forwardedPorts) for (const s of f.sources) if (s.kind === "proxy") keys.add(s.process);
-  for (const e of topology.engines) keys.add(e.process);
-  for (const c of topology.containers) if (c.process !== null) keys.add(c.process);
+/** The processes one namespace gives a network role: by key (tenants, socket owners, tun/tap users) and by PID (holders). */
+export function rolesIn(ns: NetworkNamespace): { keys: ProcessKey[]; pids: number[] } {
+  const keys: ProcessKey[] = [];
+  const pids: number[] = [];
+  for (const t of ns.tenants) keys.push(t.process);
+  for (const s of ns.sockets) keys.push(...s.processes);
+  for (const i of ns.interfaces) keys.push(...i.users);
+  for (const r of ns.references) if (r.kind === "fd" || r.kind === "thread") pids.push(r.pid);
+  return { keys, pids };
+}
+
+/** The processes the top-level lists give a network role: proxies, engines, container inits, nested PID namespaces' inits. */
+export function rolesInLists(t: Pick<Topology, "forwardedPorts" | "engines" | "containers" | "pidNamespaces">): ProcessKey[] {
+  const keys: ProcessKey[] = [];
+  for (const f of t.forwardedPorts) for (const s of f.sources) if (s.kind === "proxy") keys.push(s.process);
+  for (const e of t.engines) keys.push(e.process);
+  for (const c of t.containers) if (c.process !== null) keys.push(c.process);
   // A nested PID namespace's init is a sandbox's first process (a container's, unshare's): it
   // is what the PID namespace is listed by, and it lives as long as the namespace does.
-  for (const n of topology.pidNamespaces) if (n.level > 0 && n.init !== null) keys.add(n.init);
+  for (const n of t.pidNamespaces) if (n.level > 0 && n.init !== null) keys.push(n.init);
+  return keys;
+}
 
-  const keep = (p: { key: ProcessKey; pid: number }) => keys.has(p.key) || pids.has(p.pid);
-  // A namespace whose processes would all go (its tenants could not be read) keeps them: they
-  // are how it was found.
-  const members = new Map<string, Process[]>();
-  for (const p of topology.processes) {
-    if (p.netns === null) continue;
-    const list = members.get(p.netns);
-    if (list) list.push(p);
-    else members.set(p.netns, [p]);
-  }
-  for (const ns of topology.namespaces) {
-    const own = members.get(ns.key) ?? [];
-    if (!own.some(keep) && !ns.references.some((r) => r.kind !== "process")) for (const p of own) keys.add(p.key);
-  }
-  const kept = topology.processes.filter(keep);
-  const keptKeys = new Set(kept.map((p) => p.key));
-  const keptPids = new Set(kept.map((p) => p.pid));
-  topology.processes = kept;
-  for (const ns of topology.namespaces) {
-    ns.processes = ns.processes.filter((k) => keptKeys.has(k));
-    ns.references = ns.references.filter((r) => r.kind !== "process" || keptPids.has(r.pid));
-  }
-  topology.stats.processes = kept.length;
-  return topology;
+/**
+ * Of a namespace's own processes (`members`), those it lists: the ones with a role, or all of
+ * them when none has one and its process references are the only way it was found.
+ */
+export function keptMembers(members: readonly Process[], references: readonly NetnsReference[], hasRole: (p: Process) => boolean): Process[] {
+  const kept = members.filter(hasRole);
+  if (kept.length === 0 && !references.some((r) => r.kind !== "process")) return [...members];
+  return kept;
 }

@@ -4,12 +4,62 @@
 import type { Attrs } from "./kind.ts";
 
 export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-    return sorted;
-  });
+  return write(value) ?? "null";
+}
+
+/**
+ * JSON.stringify's output with sorted keys, written directly (a replacer that rebuilds every
+ * object sorted costs several times more: this runs for every new or changed entity). Same rules:
+ * undefined, functions and symbols leave a property out (and are null in arrays); scalars go
+ * through JSON.stringify itself.
+ */
+function write(v: unknown): string | undefined {
+  if (v === null) return "null";
+  switch (typeof v) {
+    case "string":
+    case "number":
+    case "boolean":
+      return JSON.stringify(v);
+    case "object":
+      break;
+    case "bigint":
+      return JSON.stringify(v); // throws, as JSON.stringify does
+    default:
+      return undefined;
+  }
+  const toJSON = (v as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === "function") return write(toJSON.call(v));
+  if (Array.isArray(v)) {
+    let out = "[";
+    for (let i = 0; i < v.length; i++) out += (i > 0 ? "," : "") + (write(v[i]) ?? "null");
+    return `${out}]`;
+  }
+  const o = v as Record<string, unknown>;
+  let out = "{";
+  let first = true;
+  for (const k of sortedKeys(o)) {
+    const item = write(o[k]);
+    if (item === undefined) continue;
+    out += `${first ? "" : ","}${JSON.stringify(k)}:${item}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+const INDEX = /^(?:0|[1-9]\d{0,9})$/;
+
+/**
+ * Keys in the order the replacer-built sorted object serialised them in (which every stored row
+ * was written with, so it must not change): a JS object lists integer-like keys first, ascending,
+ * then the others in the order they were added — sorted.
+ */
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  let indexes: string[] | null = null;
+  for (const k of keys) if (INDEX.test(k) && Number(k) < 4294967295) (indexes ??= []).push(k);
+  if (indexes === null) return keys.sort();
+  const taken = new Set(indexes);
+  return [...indexes.sort((a, b) => Number(a) - Number(b)), ...keys.filter((k) => !taken.has(k)).sort()];
 }
 
 export interface FieldChange {

@@ -2,7 +2,7 @@
 // (identity key, parent key, attributes) and how to put them back when rebuilding one. The store
 // itself is generic over kinds; registry.ts lists them.
 
-import type { Topology } from "../model/topology.ts";
+import type { NetworkNamespace, Process, Topology } from "../model/topology.ts";
 import type { VersionTable } from "./schema.ts";
 
 export type Attrs = Record<string, unknown>;
@@ -26,11 +26,28 @@ export interface Rebuild {
   get<T>(kind: string, key: string): T;
 }
 
+/** The Topology's top-level lists, each recorded as a kind of its own. */
+export type TopLevelList = "processes" | "pidNamespaces" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services";
+
+/** What enumerating one namespace's entities may need from the rest of the Topology. */
+export interface EnumerateContext {
+  /** The processes whose `netns` is this namespace, by PID. */
+  processesIn(netns: string): Process[];
+}
+
 export interface Kind {
   /** Singular name, as diff output shows it ("interface"). */
   name: string;
   table: VersionTable;
   enumerate(topology: Topology): Iterable<Entity>;
+  /**
+   * Where its entities live, so that a recording told which namespaces and lists may have changed
+   * compares only those: inside a namespace (every key then starts with the namespace's key and
+   * "/"), enumerated per namespace — `onlyByRead` when they change only with what a netlink read
+   * of the namespace says (addresses, routes), not with what else the model takes in; or in one
+   * of the top-level lists.
+   */
+  place: { inNamespace(ns: NetworkNamespace, ctx: EnumerateContext): Iterable<Entity>; onlyByRead?: true } | { list: TopLevelList };
   /**
    * Puts one entity back. Kinds are restored in registry order, so a parent kind comes first and
    * `rebuild.get(parentKind, parent)` finds the object to attach to.

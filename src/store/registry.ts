@@ -3,7 +3,7 @@
 // creates its table from the entry); record, at, diff, changes and retention are generic.
 
 import type { Address, NetworkInterface, NetworkNamespace, Process, Route, Socket, Topology, VirtualFunction } from "../model/topology.ts";
-import { without, type Kind } from "./kind.ts";
+import { without, type EnumerateContext, type Kind, type TopLevelList } from "./kind.ts";
 import { versionTable } from "./schema.ts";
 
 /**
@@ -14,22 +14,41 @@ import { versionTable } from "./schema.ts";
  */
 const DERIVED = "$processesAt";
 
+/** A kind whose entities live inside namespaces: enumerate() walks every namespace. */
+function inNamespaces(
+  name: string,
+  table: string,
+  inNamespace: (ns: NetworkNamespace, ctx: EnumerateContext) => Iterable<{ key: string; parent: string | null; attrs: Record<string, unknown> }>,
+  onlyByRead = false,
+) {
+  return {
+    name,
+    table: versionTable(table),
+    *enumerate(t: Topology) {
+      const ctx = enumerateContext(t);
+      for (const ns of t.namespaces) yield* inNamespace(ns, ctx);
+    },
+    place: onlyByRead ? { inNamespace, onlyByRead: true as const } : { inNamespace },
+  };
+}
+
+/** The context enumerating needs, made once per Topology. */
+export function enumerateContext(t: Topology): EnumerateContext {
+  let derived: Map<string, Process[]> | null = null;
+  return { processesIn: (netns) => (derived ??= processesByNetns(t)).get(netns) ?? [] };
+}
+
 const namespace: Kind = {
-  name: "namespace",
-  table: versionTable("namespaces"),
-  *enumerate(t) {
-    const derived = processesByNetns(t);
-    for (const ns of t.namespaces) {
-      const attrs = without(ns, "interfaces", "routes", "sockets");
-      const at = derivableAt(ns, derived.get(ns.key) ?? []);
-      if (at !== null) {
-        delete attrs.processes;
-        attrs.references = ns.references.filter((r) => r.kind !== "process");
-        attrs[DERIVED] = at;
-      }
-      yield { key: ns.key, parent: null, attrs };
+  ...inNamespaces("namespace", "namespaces", function* (ns, ctx) {
+    const attrs = without(ns, "interfaces", "routes", "sockets");
+    const at = derivableAt(ns, ctx.processesIn(ns.key));
+    if (at !== null) {
+      delete attrs.processes;
+      attrs.references = ns.references.filter((r) => r.kind !== "process");
+      attrs[DERIVED] = at;
     }
-  },
+    yield { key: ns.key, parent: null, attrs };
+  }),
   restore(attrs, _parent, r) {
     const ns = { ...attrs, interfaces: [], routes: [], sockets: [] } as unknown as NetworkNamespace;
     r.topology.namespaces.push(ns);
@@ -51,12 +70,9 @@ const namespace: Kind = {
 };
 
 const networkInterface: Kind = {
-  name: "interface",
-  table: versionTable("interfaces"),
-  *enumerate(t) {
-    for (const ns of t.namespaces)
-      for (const i of ns.interfaces) yield { key: i.key, parent: ns.key, attrs: without(i, "addresses") };
-  },
+  ...inNamespaces("interface", "interfaces", function* (ns) {
+    for (const i of ns.interfaces) yield { key: i.key, parent: ns.key, attrs: without(i, "addresses") };
+  }),
   restore(attrs, parent, r) {
     const iface = { ...attrs, addresses: [] } as unknown as NetworkInterface;
     // Recorded before SR-IOV was discovered: neither role nor PF/VF relations are known.
@@ -77,12 +93,14 @@ const networkInterface: Kind = {
 };
 
 const address: Kind = {
-  name: "address",
-  table: versionTable("addresses"),
-  *enumerate(t) {
-    for (const ns of t.namespaces)
+  ...inNamespaces(
+    "address",
+    "addresses",
+    function* (ns) {
       for (const i of ns.interfaces) for (const a of i.addresses) yield { key: a.key, parent: i.key, attrs: { ...a } };
-  },
+    },
+    true,
+  ),
   restore(attrs, parent, r) {
     r.get<NetworkInterface>("interface", parent!).addresses.push(attrs as unknown as Address);
   },
@@ -91,11 +109,14 @@ const address: Kind = {
 };
 
 const route: Kind = {
-  name: "route",
-  table: versionTable("routes"),
-  *enumerate(t) {
-    for (const ns of t.namespaces) for (const rt of ns.routes) yield { key: rt.key, parent: ns.key, attrs: { ...rt } };
-  },
+  ...inNamespaces(
+    "route",
+    "routes",
+    function* (ns) {
+      for (const rt of ns.routes) yield { key: rt.key, parent: ns.key, attrs: { ...rt } };
+    },
+    true,
+  ),
   restore(attrs, parent, r) {
     r.get<NetworkNamespace>("namespace", parent!).routes.push(attrs as unknown as Route);
   },
@@ -105,10 +126,8 @@ const route: Kind = {
   },
 };
 
-/** The Topology's top-level lists, each a kind whose entities are restored by appending. */
-type TopLevelList = "processes" | "pidNamespaces" | "forwardedPorts" | "engines" | "containers" | "containerNetworks" | "pods" | "services";
-
 /**
+ * A top-level list of the Topology as a kind, whose entities are restored by appending.
  * `added`: fields added to the entity after recordings began, with the value that means "none"
  * or "not known"; a version recorded before lacks them and is given that value when restored, so
  * every restored object has every field (a containerd engine recorded before wiresight asked its
@@ -128,6 +147,7 @@ function listKind<F extends TopLevelList>(
     *enumerate(t) {
       for (const e of t[field] as Topology[F][number][]) yield { key: e.key, parent: parentOf(e), attrs: { ...e } };
     },
+    place: { list: field },
     restore(attrs, _parent, r) {
       (r.topology[field] as unknown[]).push({ ...added(), ...attrs });
     },
@@ -145,11 +165,9 @@ const pidNamespace = listKind("PID namespace", "pid_namespaces", "pidNamespaces"
 // Sockets are their own kind (not namespace fields): a connection opening or closing then makes
 // one socket version, not a new version of the whole namespace.
 const socket: Kind = {
-  name: "socket",
-  table: versionTable("sockets"),
-  *enumerate(t) {
-    for (const ns of t.namespaces) for (const so of ns.sockets) yield { key: so.key, parent: ns.key, attrs: { ...so } };
-  },
+  ...inNamespaces("socket", "sockets", function* (ns) {
+    for (const so of ns.sockets) yield { key: so.key, parent: ns.key, attrs: { ...so } };
+  }),
   restore(attrs, parent, r) {
     r.get<NetworkNamespace>("namespace", parent!).sockets.push({ remoteService: null, ...attrs } as unknown as Socket);
   },

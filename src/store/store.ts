@@ -8,7 +8,7 @@ import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import { sortTopology } from "../model/sort.ts";
-import { TOPOLOGY_FORMAT_VERSION, type Topology } from "../model/topology.ts";
+import { TOPOLOGY_FORMAT_VERSION, type NetworkNamespace, type Topology } from "../model/topology.ts";
 import { compare, rowsMap, type ChangeEvent, type Diff, type EntityDiff } from "./entity-diff.ts";
 import { explain, StoreError } from "./errors.ts";
 import type { Rebuild } from "./kind.ts";
@@ -16,7 +16,9 @@ import { openDatabase, type OpenOptions } from "./open.ts";
 import { KINDS } from "./registry.ts";
 import { carry, runInfoAt, runInfoDelta, runInfoOf, topologyFields, type RunInfo } from "./run-info.ts";
 import { snapshots, type VersionTable } from "./schema.ts";
-import { loadCurrent, recordKind, type CurrentRow } from "./write-versions.ts";
+import type { Entity, TopLevelList } from "./kind.ts";
+import { enumerateContext } from "./registry.ts";
+import { CurrentRows, VersionWrites, recordKind } from "./write-versions.ts";
 
 export type { ChangeEvent, Diff, EntityDiff };
 
@@ -28,6 +30,8 @@ export interface RecordResult {
   added: number;
   removed: number;
   changed: number;
+  /** With `events`: what changes() will say of this revision, in its order. */
+  events?: ChangeEvent[];
 }
 
 export interface Snapshot extends RecordResult {
@@ -61,13 +65,29 @@ export interface StoreInfo {
  */
 interface CurrentCache {
   revision: number;
-  kinds: Map<string, Map<string, CurrentRow>>;
+  kinds: Map<string, CurrentRows>;
   runInfo: RunInfo;
 }
 
 export interface RecordOptions {
   /** Record nothing (and return null) when no entity changed. */
   skipUnchanged?: boolean;
+  /**
+   * What may differ from the topology this store recorded last (a watcher knows): only those
+   * namespaces (with everything in them; null for one that is gone) and lists are compared, the
+   * rest is taken as unchanged. Ignored (everything compared) when this store did not write the
+   * latest recording itself.
+   */
+  scope?: RecordScope;
+  /** Return the revision's change events too (what changes() would read back), from what was written. */
+  events?: boolean;
+}
+
+export interface RecordScope {
+  namespaces: ReadonlyMap<string, NetworkNamespace | null>;
+  /** Of `namespaces`, those that were not read again: what only a read changes (addresses, routes) is not compared there. */
+  unread?: ReadonlySet<string>;
+  lists: ReadonlySet<TopLevelList>;
 }
 
 /** Thrown inside a recording's transaction to roll it back: nothing changed. */
@@ -144,11 +164,39 @@ export class Store {
               .returning({ id: snapshots.id })
               .get();
             const revision = inserted.id;
-            const kinds = new Map<string, Map<string, CurrentRow>>();
+            const kinds = new Map<string, CurrentRows>();
             const totals = { added: 0, removed: 0, changed: 0 };
+            const scope = cache ? options.scope : undefined;
+            const writes = new VersionWrites(this.sqlite);
+            const events: ChangeEvent[] | undefined = options.events ? [] : undefined;
+            const ctx = enumerateContext(t);
             for (const kind of KINDS) {
-              const current = cache?.kinds.get(kind.name) ?? loadCurrent(tx, kind.table);
-              const n = recordKind(tx, kind, t, revision, current);
+              const current = cache?.kinds.get(kind.name) ?? CurrentRows.load(tx, kind.table);
+              let entities: Iterable<Entity> = kind.enumerate(t);
+              let mayHaveGone: Iterable<string> = current.rows.keys();
+              if (scope) {
+                const place = kind.place;
+                if ("list" in place) {
+                  if (!scope.lists.has(place.list)) {
+                    kinds.set(kind.name, current);
+                    continue;
+                  }
+                } else {
+                  const keys = [...scope.namespaces.keys()].filter((k) => !(place.onlyByRead && scope.unread?.has(k)));
+                  entities = keys.flatMap((k) => {
+                    const ns = scope.namespaces.get(k);
+                    return ns ? [...place.inNamespace(ns, ctx)] : [];
+                  });
+                  mayHaveGone = keys.flatMap((k) => [...current.keysIn(k)]);
+                }
+              }
+              const before = events?.length ?? 0;
+              const n = recordKind(writes, kind, entities, mayHaveGone, revision, current, events);
+              // changes() orders one revision's events by kind (registry order), then key.
+              if (events && events.length > before + 1) {
+                const mine = events.splice(before).sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+                events.push(...mine);
+              }
               kinds.set(kind.name, current);
               totals.added += n.added;
               totals.removed += n.removed;
@@ -161,7 +209,7 @@ export class Store {
               throw UNCHANGED;
             }
             tx.update(snapshots).set(totals).where(eq(snapshots.id, revision)).run();
-            return { result: { revision, ...totals }, kinds };
+            return { result: { revision, ...totals, ...(events ? { events } : {}) }, kinds };
           },
           { behavior: "immediate" },
         );
@@ -210,7 +258,7 @@ export class Store {
 
   /** The latest revision, or null for an empty store. */
   latest(): number | null {
-    return this.revisionRange().last;
+    return this.guard(() => this.db.select({ last: max(snapshots.id) }).from(snapshots).get()?.last ?? null);
   }
 
   /** The Topology as recorded at a moment, relations included. */

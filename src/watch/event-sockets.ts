@@ -1,46 +1,45 @@
 // Kernel change notifications for every watched namespace: one NETLINK_ROUTE socket per
-// namespace, opened inside it (socketInNetns: no JS runs while switched) and joined to the link,
-// address, route and NSID multicast groups; plus /proc/self/mountinfo, whose poll reports a change
-// of our mount table (`ip netns add/del` bind-mount and unmount there).
+// namespace, opened inside it by the reader that first read it (in the same switch) and joined to
+// the link, address, route and NSID groups (discovery/network/change-events.ts); plus
+// /proc/self/mountinfo, whose poll reports a change of our mount table (`ip netns add/del`
+// bind-mount and unmount there).
 //
-// Readiness: every fd sits in ONE epoll set, asked with timeout 0 on a short timer (poll()).
-// Why not a Worker blocking in epoll_wait: a compiled binary would need the worker as an extra
-// build entry point, and stopping a worker stuck in a blocking FFI call needs a wake-up fd; the
-// timer costs one non-blocking syscall per tick whatever the number of namespaces (~100 µs/s at a
-// 10 ms tick), adds at most one tick of latency, and never blocks the event loop that serves
-// queries. Why not the event loop's own fd watching: Bun exposes none for raw netlink fds.
+// Readiness: every fd sits in ONE epoll set, asked with timeout 0 on a short timer (poll()): one
+// non-blocking syscall per tick whatever the number of namespaces (~100 µs/s at a 10 ms tick),
+// at most one tick of latency, and the thread that serves queries is never blocked. Draining an
+// announcement costs a recv per datagram; the namespace is then re-read by a reader Worker.
 //
-// An event socket holds a reference to its namespace: the watcher must unwatch a namespace as
-// soon as nothing else holds it, or it (and its veth pairs) would never be destroyed.
+// An event socket is the watcher's only hold on a namespace: it keeps the namespace alive (so the
+// watcher must unwatch one as soon as nothing else holds it), but pins no bind mount, and it is
+// the handle a reader re-enters the namespace through (SIOCGSKNS gives a fresh fd of it).
 
 import { EPOLLIN, EPOLLPRI, Epoll, NETLINK_ROUTE, NetlinkSocket, closeQuietly, isSyscallError, openFile } from "../ffi/index.ts";
-import {
-  RTM_DELNSID,
-  RTM_NEWNSID,
-  RTNLGRP_IPV4_IFADDR,
-  RTNLGRP_IPV4_ROUTE,
-  RTNLGRP_IPV6_IFADDR,
-  RTNLGRP_IPV6_ROUTE,
-  RTNLGRP_LINK,
-  RTNLGRP_NSID,
-  parseMessages,
-} from "../netlink/index.ts";
+import type { NetnsKey } from "../model/keys.ts";
+import { RTM_DELNSID, RTM_NEWNSID, parseMessages } from "../netlink/index.ts";
 
-/** The rtnetlink groups whose messages mean "re-read this namespace". */
-export const WATCHED_GROUPS = [
-  RTNLGRP_LINK,
-  RTNLGRP_IPV4_IFADDR,
-  RTNLGRP_IPV6_IFADDR,
-  RTNLGRP_IPV4_ROUTE,
-  RTNLGRP_IPV6_ROUTE,
-  RTNLGRP_NSID,
-] as const;
-
-/** Enough for bursts (a veth pair is a handful of messages); an overflow only forces a re-read. */
-const EVENT_RCVBUF = 256 * 1024;
 /** Datagrams drained per socket per poll; the rest wait for the next tick (level-triggered). */
 const DRAIN_LIMIT = 512;
 const MOUNTS_ID = 0;
+
+/**
+ * Where a watcher hears that namespaces changed, and how it holds on to them: kernel event
+ * sockets (EventSockets), or in tests anything that plays the part.
+ */
+export interface EventSource {
+  /** Namespaces held. */
+  readonly size: number;
+  has(key: NetnsKey): boolean;
+  /** Takes over an event socket (an fd opened inside the namespace, joined to the change groups). */
+  watch(key: NetnsKey, fd: number): void;
+  /** Closes a namespace's event socket: our hold on it ends. */
+  unwatch(key: NetnsKey): void;
+  /** The event socket of a held namespace: a socket inside it, to re-enter it through. */
+  socketOf(key: NetnsKey): number | undefined;
+  /** What arrived since the last poll. Never blocks. */
+  poll(): PollResult;
+  /** Closes everything. Idempotent. */
+  close(): void;
+}
 
 export interface NamespaceActivity {
   /** An NSID was added or deleted in it (its cached NSID resolutions are stale). */
@@ -63,7 +62,7 @@ interface Entry {
   sock: NetlinkSocket;
 }
 
-export class EventSockets {
+export class EventSockets implements EventSource {
   readonly #epoll: Epoll;
   readonly #mountsFd: number;
   readonly #byId = new Map<number, Entry>();
@@ -101,12 +100,13 @@ export class EventSockets {
     return this.#idByKey.has(key);
   }
 
-  /** Opens the namespace's event socket (netnsFd undefined: the namespace we sit in). */
-  watch(key: string, netnsFd: number | undefined): void {
-    if (this.#idByKey.has(key)) return;
-    const sock = NetlinkSocket.open(NETLINK_ROUTE, { netnsFd, nonblocking: true, rcvbuf: EVENT_RCVBUF });
+  watch(key: string, fd: number): void {
+    if (this.#idByKey.has(key)) {
+      closeQuietly(fd);
+      return;
+    }
+    const sock = NetlinkSocket.adopt(fd, NETLINK_ROUTE);
     try {
-      for (const g of WATCHED_GROUPS) sock.addMembership(g);
       const id = this.#nextId++;
       this.#epoll.add(sock.fd, EPOLLIN, id);
       this.#byId.set(id, { key, sock });
@@ -117,7 +117,11 @@ export class EventSockets {
     }
   }
 
-  /** Closes the namespace's event socket, dropping our reference to the namespace. */
+  socketOf(key: string): number | undefined {
+    const id = this.#idByKey.get(key);
+    return id === undefined ? undefined : this.#byId.get(id)!.sock.fd;
+  }
+
   unwatch(key: string): void {
     const id = this.#idByKey.get(key);
     if (id === undefined) return;
@@ -131,7 +135,6 @@ export class EventSockets {
     }
   }
 
-  /** What arrived since the last poll. Never blocks. */
   poll(): PollResult {
     const result: PollResult = { active: new Map(), mounts: false };
     for (const r of this.#epoll.wait(0)) {
@@ -146,7 +149,6 @@ export class EventSockets {
     return result;
   }
 
-  /** Closes every socket, the mountinfo fd and the epoll set. Idempotent. */
   close(): void {
     for (const { sock } of this.#byId.values()) sock.close();
     this.#byId.clear();
@@ -158,6 +160,17 @@ export class EventSockets {
 
 function drain(sock: NetlinkSocket): NamespaceActivity {
   const activity: NamespaceActivity = { nsid: false, overflow: false, datagrams: 0 };
+  try {
+    drainInto(sock, activity);
+  } finally {
+    // Idle until its namespace changes again: the receive buffer goes back to the shared pool
+    // (a thousand event sockets keeping 64 KiB each would be 64 MB).
+    sock.releaseBuffer();
+  }
+  return activity;
+}
+
+function drainInto(sock: NetlinkSocket, activity: NamespaceActivity): void {
   for (let i = 0; i < DRAIN_LIMIT; i++) {
     let bytes: Uint8Array | null;
     try {
@@ -177,5 +190,4 @@ function drain(sock: NetlinkSocket): NamespaceActivity {
       activity.nsid = true; // undecodable: assume the worst, the namespace is re-read anyway
     }
   }
-  return activity;
 }

@@ -10,7 +10,7 @@ import type { ChangeEvent } from "../store/index.ts";
 export type RevisionCause =
   /** The first full discovery when the watcher started. */
   | { kind: "start" }
-  /** Kernel events (link, address, route, NSID) in these namespaces, which alone were re-read. */
+  /** Kernel events (link, address, route, NSID) in these namespaces, which alone were re-read and rebuilt (with the relations of their neighbours). */
   | { kind: "netlink"; namespaces: string[] }
   /** Namespaces appeared or vanished (process exits, bind mounts, new fds). */
   | { kind: "namespaces"; appeared: string[]; vanished: string[] }
@@ -56,7 +56,11 @@ export interface LiveTopology {
    * revision order. One watcher feeds every subscriber whatever they filter. Returns unsubscribe.
    */
   subscribe(listener: (batch: RevisionBatch) => void): () => void;
-  /** A full discovery now; resolves after it is recorded and published (null: nothing changed). */
+  /**
+   * A full discovery now; resolves after it is recorded and published, with the last revision it
+   * recorded (a full pass may record several: what it found new, then what its re-reads changed,
+   * in bounded pieces), or null when nothing changed.
+   */
   discoverNow(): Promise<RevisionBatch | null>;
   status(): WatchStatus;
 }

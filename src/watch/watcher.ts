@@ -1,48 +1,55 @@
 // The watch loop: keeps the live Topology up to date, records every change in the store and
-// publishes each recorded revision to subscribers.
+// publishes each recorded revision to subscribers. It runs on the thread that serves requests and
+// never touches a namespace itself: procfs passes, namespace reads and NSID queries are tasks for
+// the reader Workers (discovery/workers), whose results it assembles (discovery/assembly.ts) —
+// only what changed, so a kernel event in one namespace costs that namespace and its neighbours.
 //
-// Three kinds of pass, never two at once (serialised; requests that arrive during a pass are
-// coalesced into the next one):
-//   netlink     a namespace's event socket spoke → re-read THAT namespace only (links, addresses,
-//               routes, sockets, nft rules) and reassemble from the other namespaces' cached reads
-//               (NSIDs already resolved are not asked again; tenants and the procfs tables are
-//               reused; engines' last answers decorate again).
-//   namespaces  our mount table changed (ip netns add/del), or the periodic fallback
-//               (namespaceRescanEveryMs) → procfs only: open new namespaces, drop vanished ones.
-//   engine      a container engine's event stream (Docker's GET /events, containerd's Events.Subscribe) reported a container or network
-//               change → procfs (its new or vanished namespace) + the engines asked again.
-//   full        start, periodic (fullPassEveryMs) or discoverNow → procfs + every namespace +
-//               container engines: what sends no event (sockets, processes, containers).
+// Its parts: PassTriggers (what makes a pass run, and which), HeldNamespaces (the namespaces
+// held, by an EventSource — kernel event sockets, which also say what changed — and reading them
+// again), EngineStreams (container engines' events), and a Kernel (the reader Workers). Kernel
+// and EventSource are injected, so the pass logic runs in tests without root.
 //
-// Namespace lifetime. We hold, per namespace, an nsfs fd (to open sockets in it for re-reads) and
-// an event socket; both keep the namespace alive. The procfs scan hides our own held fds, so a
-// namespace that only we still hold is not found by it: then it has been deleted (`ip netns del`
-// with no process left in it) and we close both, so the kernel can destroy it — and with it the
-// veth ends it held, whose peers then vanish from other namespaces (seen as their link events).
+// Concurrency. Kernel events have a lane of their own, so that they never wait behind a long
+// pass: a structural pass (procfs, engines) and a full pass's sweep (every namespace re-read) run
+// beside it. Reading happens outside; what changes the assembly — taking results in, building,
+// recording, publishing — happens in short commits, one at a time (CommitLock), each recording
+// its own revision. A build after kernel events builds only their namespaces; one that takes in
+// hundreds of new or changed namespaces is cut into bounded pieces (COMMIT_BUDGET), so requests
+// are answered in between.
+//
+// Namespace lifetime. We hold, per namespace, nothing but its event socket (no fd on a namespace
+// file: such an fd would pin a bind mount, so `umount /run/netns/X` would fail with EBUSY, and it
+// would count, for another wiresight, as a holder of a deleted namespace). The socket keeps the
+// namespace alive, but procfs does not see it: a namespace that only we still hold is not found
+// by a procfs pass; then it has been deleted and we close its socket, so the kernel can destroy it
+// — and with it the veth ends it held, whose peers then vanish from other namespaces.
 
-import { threadNetnsInode, closeQuietly } from "../ffi/index.ts";
+import { Assembly, candidateId, type BuildScope } from "../discovery/assembly.ts";
+import { askEngines } from "../discovery/discover-with-engines.ts";
+import { DEFAULT_CALL_TIMEOUT_MS } from "../discovery/engines/docker-api.ts";
+import type { NsidHandle } from "../discovery/network/resolve-nsids.ts";
+import type { NetnsCandidate } from "../discovery/procfs/namespaces.ts";
+import type { EngineResult } from "../discovery/engines/decorate.ts";
+import type { ProcfsPass } from "../discovery/procfs-pass.ts";
+import { ReaderPool, defaultWorkers } from "../discovery/workers/pool.ts";
+import type { NsidResult, NsidTask, ReadResult, ReadTask } from "../discovery/workers/protocol.ts";
+import { closeQuietly } from "../ffi/index.ts";
 import type { NetnsKey } from "../model/keys.ts";
 import type { Topology, Warning } from "../model/topology.ts";
 import type { Store } from "../store/index.ts";
-import { askEngines } from "../discovery/discover-with-engines.ts";
-import { decorateTopology, type EngineResult } from "../discovery/engines/decorate.ts";
-import { withoutNoise } from "../model/without-noise.ts";
-import { EngineEventStream, type EngineEvent } from "../discovery/engines/engine-events.ts";
-import { ContainerdEventStream } from "../discovery/engines/containerd-events.ts";
-import { containerKey, type EngineKind } from "../model/containers.ts";
-import { DEFAULT_CALL_TIMEOUT_MS } from "../discovery/engines/docker-api.ts";
-import type { NetnsCandidate } from "../discovery/procfs/namespaces.ts";
-import type { NamespaceHandle } from "../discovery/network/collect-namespace.ts";
-import {
-  assemble,
-  openCandidate,
-  readNamespace,
-  scanProcfs,
-  type CollectedNamespace,
-  type ProcfsState,
-} from "../discovery/session.ts";
-import { EventSockets } from "./event-sockets.ts";
+import { EngineStreams } from "./engine-streams.ts";
+import { EventSockets, type EventSource } from "./event-sockets.ts";
 import type { LiveTopology, RevisionBatch, RevisionCause, WatchStatus } from "./live.ts";
+import { HeldNamespaces, type HeldRead } from "./held-namespaces.ts";
+import { PassTriggers, type PassRequest, type Waiter } from "./pass-triggers.ts";
+
+/** What the watcher asks of the kernel: the reader Workers' tasks (a fake in tests). */
+export interface Kernel {
+  procfs(options: { procRoot?: string; servicesPath?: string; engines?: boolean }, urgent?: boolean): Promise<ProcfsPass>;
+  read(task: Omit<ReadTask, "kind">, urgent?: boolean): Promise<ReadResult>;
+  nsids(task: Omit<NsidTask, "kind">, urgent?: boolean): Promise<NsidResult>;
+  close(): void | Promise<void>;
+}
 
 export interface WatcherOptions {
   store: Store;
@@ -56,81 +63,70 @@ export interface WatcherOptions {
   namespaceDebounceMs?: number;
   /** Period of the readiness check of the event sockets, ms. Default 10. */
   pollEveryMs?: number;
-  /** Full passes ask container engines (discoverWithEngines), whose event streams are followed. Default true. */
+  /** Full passes ask container engines, whose event streams are followed. Default true. */
   withEngines?: boolean;
   /** Engine events within this window after the first are served by one engine pass, ms. Default 200. */
   engineDebounceMs?: number;
   engineCallTimeoutMs?: number;
+  /** Reader Workers (namespace reads, procfs passes). Default one per core. */
+  workers?: number;
   /** As in discover(). */
   listeningOnly?: boolean;
   procRoot?: string;
   servicesPath?: string;
-  /** Called before a namespace new to the watcher is opened (tests: make it vanish then). */
+  /** Called before a namespace new to the watcher is read (tests: make it vanish then). */
   beforeNamespace?: (candidate: NetnsCandidate) => void;
+  /** Instead of the reader Workers and kernel event sockets (tests drive passes with these). */
+  kernel?: Kernel;
+  events?: EventSource;
 }
 
-/** A namespace we hold: its fd, its last read, and what that read warned about. */
-interface Watched {
-  key: NetnsKey;
-  candidate: NetnsCandidate;
-  handle: NamespaceHandle;
-  /** Null when the last read failed (left out of the topology, with its warning). */
-  read: CollectedNamespace | null;
-  warnings: Warning[];
+/**
+ * About how many entities (interfaces, addresses, routes, sockets) a commit builds and records at
+ * once when hundreds of namespaces need it: a few dozen container namespaces, a few big hubs.
+ */
+const COMMIT_BUDGET = 1_000;
+
+/** Runs async sections one at a time, in the order asked. */
+class CommitLock {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T> | T): Promise<T> {
+    const r = this.#tail.then(fn);
+    this.#tail = r.catch(() => {});
+    return r;
+  }
 }
 
-type PassKind = "start" | "full" | "engine" | "namespaces" | "netlink";
-
-/** An engine's event stream that ended is opened again by a pass at least this much later, ms. */
-const STREAM_RETRY_MS = 10_000;
-
-interface Waiter {
-  resolve: (batch: RevisionBatch | null) => void;
-  reject: (err: Error) => void;
-}
+type Options = Required<Omit<WatcherOptions, "beforeNamespace" | "servicesPath" | "listeningOnly" | "store" | "procRoot" | "kernel" | "events">> & WatcherOptions;
 
 export class Watcher implements LiveTopology {
-  readonly #o: Required<Omit<WatcherOptions, "beforeNamespace" | "servicesPath" | "listeningOnly" | "store">> & WatcherOptions;
+  readonly #o: Options;
   readonly #store: Store;
-  readonly #events: EventSockets;
+  readonly #kernel: Kernel;
+  readonly #events: EventSource;
+  readonly #held: HeldNamespaces;
+  readonly #triggers: PassTriggers;
+  readonly #engines: EngineStreams;
+  readonly #assembly: Assembly;
+  readonly #lock = new CommitLock();
   readonly #listeners = new Set<(batch: RevisionBatch) => void>();
   readonly #status: WatchStatus;
 
-  #procfs: ProcfsState | null = null;
-  /** By dev:inode of the nsfs file (cannot be reused while we hold the fd). */
-  readonly #watched = new Map<string, Watched>();
-  /** Warnings of namespaces that could not be opened at the last scan. */
-  #scanWarnings: Warning[] = [];
-  #nsids = new Map<NetnsKey, Map<number, NetnsKey | null>>();
-  #engines: { results: EngineResult[]; warnings: Warning[] } | null = null;
   #current: { topology: Topology; revision: number } | null = null;
-
-  // What the next passes must do.
-  #wantFull = false;
-  #wantNamespaces = false;
-  readonly #wantDirty = new Set<NetnsKey>();
-  #wantEngine = false;
-  /** Containers (keys) the engines' events named since the last engine or full pass. */
-  readonly #engineContainers = new Set<string>();
-  #engineTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Open event streams, by API socket. */
-  readonly #engineStreams = new Map<string, EngineEventStream | ContainerdEventStream>();
-  /** When each socket's stream last ended: not reopened for a while, so a broken one cannot spin. */
-  readonly #engineStreamEnded = new Map<string, number>();
-  #waiters: Waiter[] = [];
-  // Debounce windows.
-  readonly #pendingDirty = new Set<NetnsKey>();
-  #dirtyTimer: ReturnType<typeof setTimeout> | null = null;
-  #namespacesTimer: ReturnType<typeof setTimeout> | null = null;
-  // Periodic timers.
+  /**
+   * A recording failed (disk full, database locked) after the assembly had taken its changes in:
+   * the next commit records the whole topology, whatever its build says changed, so that
+   * nothing the failed one held is lost from the history.
+   */
+  #unrecorded = false;
+  #bootId = "";
   #pollTimer: ReturnType<typeof setInterval> | null = null;
-  #fullTimer: ReturnType<typeof setTimeout> | null = null;
-  #rescanTimer: ReturnType<typeof setTimeout> | null = null;
-
-  #running: Promise<void> | null = null;
+  #structuralLane: Promise<void> | null = null;
+  #netlinkLane: Promise<void> | null = null;
+  #sweep: Promise<void> | null = null;
   #stopped = false;
 
-  private constructor(options: WatcherOptions, events: EventSockets) {
+  private constructor(options: WatcherOptions, kernel: Kernel, events: EventSource) {
     this.#o = {
       fullPassEveryMs: 30_000,
       debounceMs: 10,
@@ -140,11 +136,16 @@ export class Watcher implements LiveTopology {
       withEngines: true,
       engineDebounceMs: 200,
       engineCallTimeoutMs: DEFAULT_CALL_TIMEOUT_MS,
-      procRoot: "/proc",
+      workers: defaultWorkers(),
       ...options,
     };
     this.#store = options.store;
+    this.#kernel = kernel;
     this.#events = events;
+    this.#held = new HeldNamespaces(events);
+    this.#assembly = new Assembly({ listeningOnly: options.listeningOnly });
+    this.#triggers = new PassTriggers(this.#o, () => this.#kick());
+    this.#engines = new EngineStreams((container) => this.#triggers.engine(container));
     this.#status = {
       startedAt: new Date().toISOString(),
       lastSuccessAt: null,
@@ -156,14 +157,23 @@ export class Watcher implements LiveTopology {
   }
 
   /**
-   * Opens the event machinery, runs the first full discovery (recorded with cause `start`, unless
-   * the store already holds exactly this state) and starts watching. Throws if that first
-   * discovery fails (there would be nothing to serve), having released everything.
+   * Starts the reader Workers and the event machinery, runs the first full discovery (recorded
+   * with cause `start`, unless the store already holds exactly this state) and starts watching.
+   * Throws if that first discovery fails (there would be nothing to serve), having released
+   * everything.
    */
   static async start(options: WatcherOptions): Promise<Watcher> {
-    const w = new Watcher(options, EventSockets.open());
+    const kernel = options.kernel ?? ReaderPool.start(options.workers ?? defaultWorkers(), { background: true });
+    let events: EventSource;
     try {
-      await w.#pass("start");
+      events = options.events ?? EventSockets.open();
+    } catch (err) {
+      await kernel.close();
+      throw err;
+    }
+    const w = new Watcher(options, kernel, events);
+    try {
+      await w.#structural({ kind: "start" });
     } catch (err) {
       await w.stop();
       throw err;
@@ -174,8 +184,7 @@ export class Watcher implements LiveTopology {
       throw err;
     }
     w.#pollTimer = setInterval(() => w.#poll(), w.#o.pollEveryMs);
-    w.#scheduleFull();
-    w.#scheduleRescan();
+    w.#triggers.started();
     return w;
   }
 
@@ -190,37 +199,31 @@ export class Watcher implements LiveTopology {
 
   discoverNow(): Promise<RevisionBatch | null> {
     if (this.#stopped) return Promise.reject(new Error("the watcher is stopped"));
-    return new Promise((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
-      this.#wantFull = true;
-      this.#kick();
-    });
+    return new Promise((resolve, reject) => this.#triggers.request({ resolve, reject }));
   }
 
   status(): WatchStatus {
-    return { ...this.#status, namespacesWatched: this.#events.size };
+    return { ...this.#status, namespacesWatched: this.#held.size };
   }
 
-  /** Stops the timers, lets a pass in progress finish (and record), then closes every fd. */
+  /** Stops the timers, lets the passes in progress finish (and record), then closes every socket and Worker. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    for (const t of [this.#dirtyTimer, this.#namespacesTimer, this.#fullTimer, this.#rescanTimer, this.#engineTimer]) if (t) clearTimeout(t);
-    for (const stream of this.#engineStreams.values()) stream.close();
-    this.#engineStreams.clear();
+    this.#triggers.stop();
+    this.#engines.close();
     if (this.#pollTimer) clearInterval(this.#pollTimer);
-    while (this.#running) await this.#running;
-    for (const w of this.#waiters) w.reject(new Error("the watcher stopped before this discovery ran"));
-    this.#waiters = [];
+    while (this.#structuralLane || this.#netlinkLane || this.#sweep) await Promise.all([this.#structuralLane, this.#netlinkLane, this.#sweep]);
+    for (const w of this.#triggers.takeWaiters()) w.reject(new Error("the watcher stopped before this discovery ran"));
     this.#events.close();
-    for (const w of this.#watched.values()) closeQuietly(w.handle.fd);
-    this.#watched.clear();
+    await this.#kernel.close();
     this.#listeners.clear();
   }
 
   // -------------------------------------------------------------------------------------------
-  // triggers
+  // the lanes
 
+  /** Takes what the event sockets announced (never blocks). */
   #poll(): void {
     if (this.#stopped) return;
     let result;
@@ -230,134 +233,281 @@ export class Watcher implements LiveTopology {
       this.#fail(`event sockets: ${(err as Error).message}`);
       return;
     }
-    for (const [key, activity] of result.active) {
-      this.#pendingDirty.add(key);
-      if (activity.nsid) this.#nsids.delete(key);
-    }
-    if (this.#pendingDirty.size > 0 && this.#dirtyTimer === null)
-      this.#dirtyTimer = setTimeout(() => {
-        this.#dirtyTimer = null;
-        for (const k of this.#pendingDirty) this.#wantDirty.add(k);
-        this.#pendingDirty.clear();
-        this.#kick();
-      }, this.#o.debounceMs);
-    if (result.mounts) this.#requestNamespaces();
+    if (result.active.size > 0) this.#triggers.netlink(result.active);
+    if (result.mounts) this.#triggers.mounts();
   }
 
-  #requestNamespaces(): void {
-    if (this.#namespacesTimer !== null || this.#stopped) return;
-    this.#namespacesTimer = setTimeout(() => {
-      this.#namespacesTimer = null;
-      this.#wantNamespaces = true;
-      this.#kick();
-    }, this.#o.namespaceDebounceMs);
-  }
-
-  #scheduleFull(): void {
-    if (this.#stopped) return;
-    if (this.#fullTimer) clearTimeout(this.#fullTimer);
-    this.#fullTimer = setTimeout(() => {
-      this.#fullTimer = null;
-      this.#wantFull = true;
-      this.#kick();
-    }, this.#o.fullPassEveryMs);
-  }
-
-  #scheduleRescan(): void {
-    if (this.#stopped) return;
-    if (this.#rescanTimer) clearTimeout(this.#rescanTimer);
-    this.#rescanTimer = setTimeout(() => {
-      this.#rescanTimer = null;
-      this.#wantNamespaces = true;
-      this.#kick();
-    }, this.#o.namespaceRescanEveryMs);
-  }
-
-  /** Starts the pass loop unless it runs already (it picks up whatever was asked meanwhile). */
+  /** Starts each lane's loop unless it runs already (it picks up whatever was asked meanwhile). */
   #kick(): void {
-    if (this.#running || this.#stopped) return;
-    this.#running = this.#loop().finally(() => {
-      this.#running = null;
-    });
+    if (this.#stopped) return;
+    this.#structuralLane ??= this.#lane(
+      () => this.#triggers.nextStructural(),
+      (req) => this.#structural(req),
+    ).finally(() => (this.#structuralLane = null));
+    this.#netlinkLane ??= this.#lane(
+      () => this.#triggers.nextNetlink(),
+      (req) => this.#netlink(req),
+    ).finally(() => (this.#netlinkLane = null));
   }
 
-  async #loop(): Promise<void> {
-    while (!this.#stopped) {
-      if (this.#wantFull) await this.#pass("full");
-      else if (this.#wantEngine) await this.#pass("engine");
-      else if (this.#wantNamespaces) await this.#pass("namespaces");
-      else if (this.#wantDirty.size > 0) await this.#pass("netlink");
-      else return;
-    }
+  async #lane<R>(next: () => R | null, run: (req: R) => Promise<void>): Promise<void> {
+    for (let req = next(); req && !this.#stopped; req = next()) await run(req);
   }
 
   // -------------------------------------------------------------------------------------------
   // passes
 
-  /** One pass; failures are recorded in the status, never thrown (except for "start"). */
-  async #pass(kind: PassKind): Promise<void> {
+  /** Kernel events: their namespaces re-read, and those alone built (with their neighbours). */
+  async #netlink(req: Extract<PassRequest, { kind: "netlink" }>): Promise<void> {
     const started = performance.now();
     const discoveredAt = new Date().toISOString();
-    const waiters = kind === "full" ? this.#waiters.splice(0) : [];
-    let cause: RevisionCause;
-    const dirty = [...this.#wantDirty];
-    if (kind === "full" || kind === "start") {
-      this.#wantFull = false;
-      this.#wantDirty.clear(); // a full pass re-reads everything
-    }
-    const asksEngines = kind === "full" || kind === "start" || kind === "engine";
-    const containers = [...this.#engineContainers].sort();
-    if (asksEngines) {
-      this.#wantEngine = false;
-      this.#engineContainers.clear();
-    }
-    if (kind !== "netlink") this.#wantNamespaces = false;
-    else this.#wantDirty.clear();
     try {
-      let reread: Iterable<Watched>;
-      if (kind === "netlink") {
-        const byKey = new Map([...this.#watched.values()].map((w) => [w.key, w]));
-        reread = dirty.flatMap((k) => byKey.get(k) ?? []);
-        cause = { kind: "netlink", namespaces: dirty.filter((k) => byKey.has(k)).sort() };
-      } else {
-        const change = this.#rescan();
-        reread = kind === "namespaces" || kind === "engine" ? [] : [...this.#watched.values()].filter((w) => !change.appeared.includes(w.key));
-        cause =
-          kind === "start"
-            ? { kind: "start" }
-            : kind === "namespaces"
-              ? { kind: "namespaces", appeared: change.appeared.sort(), vanished: change.vanished.sort() }
-              : kind === "engine"
-                ? { kind: "engine", containers }
-                : waiters.length > 0
-                  ? { kind: "request" }
-                  : { kind: "periodic" };
-      }
-      await this.#reread(reread);
-      const topology = this.#assemble(discoveredAt);
-      if (asksEngines) {
-        if (this.#o.withEngines) await this.#askEngines();
-        else this.#engines = null;
-        this.#followEngines();
-      }
-      this.#decorate(topology);
-      withoutNoise(topology);
-      topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
-      const batch = this.#record(topology, cause);
-      this.#status.lastSuccessAt = new Date().toISOString();
-      this.#status.lastError = null;
-      this.#status.consecutiveFailures = 0;
-      for (const w of waiters) w.resolve(batch);
-      if (batch) this.#publish(batch);
+      const held = req.namespaces.filter((k) => this.#held.has(k));
+      const reads = await Promise.all(held.map((key) => this.#reread(key, true)));
+      await this.#lock.run(async () => {
+        for (const key of req.nsidsChanged) this.#assembly.forgetNsids(key);
+        for (const r of reads) this.#take(r);
+        await this.#resolveNsids();
+        const only = new Set(held);
+        this.#commit(discoveredAt, started, { kind: "netlink", namespaces: held }, { only });
+      });
+      this.#succeeded();
     } catch (err) {
-      const message = `${kind} pass failed: ${(err as Error).message}`;
+      this.#fail(`netlink pass failed: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * procfs (namespaces come and go) and, but for a namespaces pass, the engines; a full pass
+   * then sweeps every namespace in the background. Failures are recorded in the status, never
+   * thrown (except for "start").
+   */
+  async #structural(req: Exclude<PassRequest, { kind: "netlink" }>): Promise<void> {
+    const started = performance.now();
+    const discoveredAt = new Date().toISOString();
+    const waiters = req.kind === "full" ? req.waiters : [];
+    try {
+      const procfs = await this.#kernel.procfs({ procRoot: this.#o.procRoot, servicesPath: this.#o.servicesPath, engines: this.#o.withEngines }, true);
+      const newcomers = procfs.candidates.filter((c) => this.#assembly.keyOfCandidate(candidateId(c)) === undefined);
+      const reads = await this.#readNew(newcomers, procfs.bootId);
+      const engines = req.kind === "namespaces" ? undefined : await this.#askEngines(procfs);
+      let batch: RevisionBatch | null = null;
+      let fresh: NetnsKey[] = [];
+      let vanished: NetnsKey[] = [];
+      await this.#lock.run(async () => {
+        this.#bootId = procfs.bootId;
+        const change = this.#assembly.setProcfs(procfs);
+        vanished = change.vanished;
+        for (const key of vanished) this.#held.release(key);
+        fresh = this.#watchNew(change.appeared, newcomers, reads);
+        if (engines !== undefined) {
+          this.#assembly.setEngines(engines && { results: engines.results, warnings: engines.warnings });
+          if (!this.#stopped) this.#engines.follow(engines?.results ?? []);
+        }
+        await this.#resolveNsids();
+      });
+      const cause = (built: NetnsKey[], first: boolean): RevisionCause =>
+        req.kind === "start"
+          ? { kind: "start" }
+          : req.kind === "namespaces"
+            ? { kind: "namespaces", appeared: fresh.filter((k) => built.includes(k)).sort(), vanished: first ? vanished.sort() : [] }
+            : req.kind === "engine"
+              ? { kind: "engine", containers: req.containers }
+              : waiters.length > 0
+                ? { kind: "request" }
+                : { kind: "periodic" };
+      // The start is one revision (nobody is served yet); later, hundreds of new namespaces
+      // are recorded in pieces, so that requests are answered in between.
+      batch = await this.#commitAll(discoveredAt, started, cause, req.kind === "start" ? Infinity : COMMIT_BUDGET);
+      if (req.kind === "full") this.#sweepAll(waiters, batch, cause(fresh, false));
+      else this.#succeeded();
+    } catch (err) {
+      const message = `${req.kind} pass failed: ${(err as Error).message}`;
       this.#fail(message);
       for (const w of waiters) w.reject(new Error(message, { cause: err })); // the cause keeps its code (disk full…)
-      if (kind === "start") throw err;
-    } finally {
-      if (kind === "full" || kind === "start") this.#scheduleFull();
-      if (kind !== "netlink") this.#scheduleRescan();
+      if (req.kind === "start") throw err;
     }
+  }
+
+  /**
+   * A full pass's second half, in the background: every held namespace re-read (behind kernel
+   * events' reads), then what changed committed. Its waiters (discoverNow) get the last revision
+   * the full pass recorded, or null.
+   */
+  #sweepAll(waiters: Waiter[], structural: RevisionBatch | null, cause: RevisionCause): void {
+    const previous = this.#sweep ?? Promise.resolve();
+    const run = async () => {
+      await previous; // one sweep at a time
+      const started = performance.now();
+      const discoveredAt = new Date().toISOString();
+      try {
+        const reads = await Promise.all([...this.#assembly.keys()].map((k) => this.#reread(k, false)));
+        await this.#lock.run(async () => {
+          for (const r of reads) this.#take(r);
+          await this.#resolveNsids();
+        });
+        const batch = await this.#commitAll(discoveredAt, started, () => cause, COMMIT_BUDGET);
+        this.#succeeded();
+        for (const w of waiters) w.resolve(batch ?? structural);
+      } catch (err) {
+        const message = `full pass failed: ${(err as Error).message}`;
+        this.#fail(message);
+        for (const w of waiters) w.reject(new Error(message, { cause: err }));
+      }
+    };
+    const sweep = run().finally(() => {
+      if (this.#sweep === sweep) this.#sweep = null;
+    });
+    this.#sweep = sweep;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // reading
+
+  /** Reads namespaces met for the first time, each opening its event socket in the same switch. */
+  #readNew(candidates: NetnsCandidate[], bootId: string): Promise<ReadResult[]> {
+    return Promise.all(
+      candidates.map((candidate) => {
+        this.#o.beforeNamespace?.(candidate);
+        return this.#kernel.read({ candidate, bootId, options: { listeningOnly: this.#o.listeningOnly, eventSocket: true }, digest: true }, true);
+      }),
+    );
+  }
+
+  /**
+   * Starts holding what newcomers' reads found (those procfs still calls new: `appeared`) and
+   * hands the reads to the assembly. Returns the keys of those taken up.
+   */
+  #watchNew(appeared: NetnsCandidate[], newcomers: NetnsCandidate[], reads: ReadResult[]): NetnsKey[] {
+    const wanted = new Set(appeared.map(candidateId));
+    const taken: NetnsKey[] = [];
+    for (const [i, r] of reads.entries()) {
+      const candidate = newcomers[i]!;
+      const ns = r.namespace;
+      if (ns === null || this.#held.has(ns.key) || !wanted.has(candidateId(candidate))) {
+        // Unreadable, gone again, or the same namespace reached by two paths (dedup is by inode).
+        closeQuietly(r.eventFd ?? -1);
+        if (ns === null && wanted.has(candidateId(candidate))) this.#assembly.setUnreadable(candidate, r.warnings);
+        continue;
+      }
+      try {
+        this.#held.hold(ns.key, r.eventFd!, r.digest!);
+      } catch (err) {
+        closeQuietly(r.eventFd ?? -1);
+        this.#assembly.setUnreadable(candidate, [
+          ...r.warnings,
+          { subject: ns.key, message: `not watched for changes (seen again only by later passes): ${(err as Error).message}` },
+        ]);
+        continue;
+      }
+      this.#assembly.putNamespace(ns);
+      taken.push(ns.key);
+    }
+    return taken;
+  }
+
+  /**
+   * Reads a held namespace again. After kernel events (`urgent`: ahead of a full pass's reads),
+   * its links, addresses and routes only — what those events are about; a full pass reads all.
+   */
+  #reread(key: NetnsKey, urgent: boolean): Promise<HeldRead | null> {
+    const candidate = this.#assembly.candidateOf(key);
+    if (!candidate) return Promise.resolve(null);
+    const options = { listeningOnly: this.#o.listeningOnly, networkOnly: urgent };
+    return this.#held.reread(key, candidate, (task) => this.#kernel.read(task, urgent), { bootId: this.#bootId, options });
+  }
+
+  /** Takes a re-read in (in a commit). */
+  #take(read: HeldRead | null): void {
+    if (read && !this.#assembly.candidateOf(read.key)) return; // dropped meanwhile
+    const taken = this.#held.take(read);
+    if (taken.kind === "changed") this.#assembly.putNamespace(taken.read);
+    else if (taken.kind === "stale") this.#assembly.markStale(read!.key, taken.warnings);
+  }
+
+  /** NSIDs the namespaces reference and nobody resolved yet, asked by a reader through the event sockets (in a commit). */
+  async #resolveNsids(): Promise<void> {
+    const a = this.#assembly;
+    const handle = (key: NetnsKey | undefined) => this.#held.handle(key);
+    const handles = (ids: Iterable<number>) => {
+      const m = new Map<number, NsidHandle>();
+      for (const id of ids) {
+        const h = handle(a.keyOfId(id));
+        if (h) m.set(id, h);
+      }
+      return m;
+    };
+    for (let work = a.nextNsidWork(); work; work = a.nextNsidWork()) {
+      const subject = handle(work.key);
+      try {
+        if (!subject) throw new Error("not watched");
+        const questions = work.plan.questions;
+        const first = await this.#kernel.nsids({ subject, selfId: work.id, questions, handles: handles(questions.flatMap((q) => q.candidates)), everyone: false }, true);
+        const answers = first.answers;
+        let queries = first.queries;
+        if (first.unanswered.length > 0) {
+          // The structural guess failed for some: ask every namespace in turn.
+          const rest = questions.filter((q) => first.unanswered.includes(q.nsid));
+          const second = await this.#kernel.nsids({ subject, selfId: work.id, questions: rest, handles: handles(a.subjectIds()), everyone: true }, true);
+          for (const [nsid, id] of second.answers) answers.set(nsid, id);
+          queries += second.queries;
+        }
+        a.applyNsids(work.key, answers, queries);
+      } catch (err) {
+        a.failNsids(work.key, (err as Error).message);
+      }
+    }
+  }
+
+  /** The engines' answers (null: engines not asked). Asked outside any commit: HTTP takes its time. */
+  async #askEngines(procfs: ProcfsPass): Promise<{ results: EngineResult[]; warnings: Warning[] } | null> {
+    if (!this.#o.withEngines) return null;
+    const warnings: Warning[] = [];
+    const results = await askEngines(procfs.engines, procfs.procRoot, this.#o.engineCallTimeoutMs, (subject, message) => warnings.push({ subject, message }));
+    return { results, warnings };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // committing
+
+  /**
+   * Commits until nothing is left to build, about `budget` entities at a time, each piece its own
+   * revision (others' commits may run in between). Returns the last batch published, or null.
+   */
+  async #commitAll(discoveredAt: string, started: number, cause: (built: NetnsKey[], first: boolean) => RevisionCause, budget: number): Promise<RevisionBatch | null> {
+    let last: RevisionBatch | null = null;
+    for (let first = true; first || this.#assembly.pending; first = false) {
+      const batch = await this.#lock.run(() => this.#commit(discoveredAt, started, cause, { budget }, first));
+      last = batch ?? last;
+      if (this.#stopped) break;
+    }
+    return last;
+  }
+
+  /** Builds, records and publishes (inside the lock). */
+  #commit(
+    discoveredAt: string,
+    started: number,
+    cause: RevisionCause | ((built: NetnsKey[], first: boolean) => RevisionCause),
+    opts: { only?: ReadonlySet<NetnsKey>; budget?: number },
+    first = true,
+  ): RevisionBatch | null {
+    const { topology, scope } = this.#assembly.build(discoveredAt, opts);
+    // Nothing changed (a re-read found what was there): the live topology stays the same object,
+    // so what readers derived from it (the schema's index of it) stays valid.
+    if (this.#current && scope.namespaces.size === 0 && scope.lists.size === 0 && !this.#unrecorded) return null;
+    topology.stats.durationMs = Math.round((performance.now() - started) * 100) / 100;
+    const why = typeof cause === "function" ? cause([...scope.namespaces.keys()], first) : cause;
+    // Nobody can be listening before start() returns: the start's events are not worth making.
+    const batch = this.#record(topology, scope, why, why.kind !== "start");
+    if (batch) this.#publish(batch);
+    return batch;
+  }
+
+  #succeeded(): void {
+    this.#status.lastSuccessAt = new Date().toISOString();
+    this.#status.lastError = null;
+    this.#status.consecutiveFailures = 0;
   }
 
   #fail(message: string): void {
@@ -366,168 +516,23 @@ export class Watcher implements LiveTopology {
   }
 
   /**
-   * procfs scan: namespaces new to us are opened, read and watched; those no longer found
-   * (our own fds hidden, so: held by nothing but us) are released.
+   * Records what may have changed; a pass that changed nothing leaves the history alone and
+   * publishes nothing. `announce`: make the revision's batch (its change events) to publish.
    */
-  #rescan(): { appeared: NetnsKey[]; vanished: NetnsKey[] } {
-    const held = new Set([...this.#watched.values()].map((w) => w.handle.fd));
-    const procfs = scanProcfs({ procRoot: this.#o.procRoot, hideOwnFds: held });
-    this.#procfs = procfs;
-    const ownInode = Number(threadNetnsInode());
-    const seen = new Set<string>();
-    const appeared: NetnsKey[] = [];
-    const warnings: Warning[] = [];
-    const warn = (subject: string, message: string) => warnings.push({ subject, message });
-    for (const candidate of procfs.scan.namespaces) {
-      const id = `${candidate.dev}:${candidate.inode}`;
-      seen.add(id);
-      const known = this.#watched.get(id);
-      if (known) {
-        known.candidate = candidate; // its references may have changed
-        if (known.read) known.read.candidate = candidate;
-        continue;
-      }
-      this.#o.beforeNamespace?.(candidate);
-      const fd = openCandidate(candidate, warn);
-      if (fd === null) continue;
-      const handle = { fd, current: candidate.inode === ownInode };
-      const r = readNamespace(candidate, handle, procfs.bootId, this.#o);
-      if (r.namespace === null) {
-        warnings.push(...r.warnings);
-        closeQuietly(fd);
-        continue;
-      }
-      try {
-        this.#events.watch(r.namespace.key, handle.current ? undefined : fd);
-      } catch (err) {
-        warnings.push(...r.warnings);
-        warn(r.namespace.key, `not watched for changes (seen again only by periodic passes): ${(err as Error).message}`);
-        closeQuietly(fd);
-        continue;
-      }
-      this.#watched.set(id, { key: r.namespace.key, candidate, handle, read: r.namespace, warnings: r.warnings });
-      appeared.push(r.namespace.key);
+  #record(topology: Topology, scope: BuildScope, cause: RevisionCause, announce: boolean): RevisionBatch | null {
+    const previous = this.#current?.revision ?? this.#store.latest() ?? 0;
+    // The events come from what was written (no reading back): a commit costs what it changed.
+    let result;
+    try {
+      result = this.#store.record(topology, { skipUnchanged: true, scope: this.#unrecorded ? undefined : scope, events: announce });
+    } catch (err) {
+      this.#unrecorded = true;
+      throw err;
     }
-    const vanished: NetnsKey[] = [];
-    for (const [id, w] of this.#watched) {
-      if (seen.has(id)) continue;
-      this.#events.unwatch(w.key);
-      closeQuietly(w.handle.fd);
-      this.#watched.delete(id);
-      this.#nsids.delete(w.key);
-      vanished.push(w.key);
-    }
-    // A namespace that appeared may be what an unresolved NSID meant: ask again.
-    if (appeared.length > 0)
-      for (const m of this.#nsids.values()) for (const [nsid, target] of m) if (target === null) m.delete(nsid);
-    this.#scanWarnings = warnings;
-    return { appeared, vanished };
-  }
-
-  /**
-   * Re-reads namespaces through the fds we hold. Yields to the event loop between namespaces
-   * (every read is synchronous and whole, so no namespace switch spans a yield), so that queries
-   * are answered during a full pass over hundreds of namespaces.
-   */
-  async #reread(list: Iterable<Watched>): Promise<void> {
-    const bootId = this.#procfs!.bootId;
-    let slice = performance.now();
-    for (const w of list) {
-      const r = readNamespace(w.candidate, w.handle, bootId, this.#o);
-      w.read = r.namespace;
-      w.warnings = r.warnings;
-      if (performance.now() - slice > 10) {
-        await new Promise((resolve) => setImmediate(resolve));
-        slice = performance.now();
-      }
-    }
-  }
-
-  #assemble(discoveredAt: string): Topology {
-    const list = [...this.#watched.values()].sort(
-      (a, b) => Number(b.candidate.initial) - Number(a.candidate.initial) || a.candidate.inode - b.candidate.inode || a.candidate.dev - b.candidate.dev,
-    );
-    const opened = list.flatMap((w) => (w.read ? [w.read] : []));
-    const warnings = [...this.#scanWarnings, ...list.flatMap((w) => w.warnings)];
-    const result = assemble(this.#procfs!, opened, warnings, {
-      discoveredAt,
-      listeningOnly: this.#o.listeningOnly,
-      servicesPath: this.#o.servicesPath,
-      knownNsids: this.#nsids,
-    });
-    this.#nsids = result.nsids;
-    return result.topology;
-  }
-
-  async #askEngines(): Promise<void> {
-    const procfs = this.#procfs!;
-    const warnings: Warning[] = [];
-    const results = await askEngines(procfs.processes, procfs.fdTable, procfs.procRoot, this.#o.engineCallTimeoutMs, (subject, message) =>
-      warnings.push({ subject, message }),
-    );
-    this.#engines = { results, warnings };
-  }
-
-  /** Container decoration from the engines' last answers (asked again by full passes only). */
-  #decorate(topology: Topology): void {
-    if (!this.#engines) return;
-    topology.warnings.push(...this.#engines.warnings);
-    decorateTopology(topology, this.#engines.results, this.#procfs!.procRoot, (subject, message) => topology.warnings.push({ subject, message }));
-  }
-
-  /**
-   * Follows the event stream of every engine that answered, and only those: an engine that went
-   * away has its stream closed; one that appeared gets one.
-   */
-  #followEngines(): void {
-    const wanted = new Map<string, EngineKind>();
-    // Docker's event stream (Podman serves it too) and containerd's; CRI-O is caught by full passes.
-    for (const r of this.#engines?.results ?? []) if (r.apiSocket && r.status === "ok" && r.candidate.kind !== "cri-o") wanted.set(r.apiSocket, r.candidate.kind);
-    for (const [socket, stream] of this.#engineStreams)
-      if (!wanted.has(socket)) {
-        stream.close();
-        this.#engineStreams.delete(socket);
-      }
-    for (const [socket, kind] of wanted) {
-      if (this.#engineStreams.has(socket) || this.#stopped) continue;
-      if (Date.now() - (this.#engineStreamEnded.get(socket) ?? -Infinity) < STREAM_RETRY_MS) continue; // the next full pass retries
-      const stream = (kind === "containerd" ? ContainerdEventStream : EngineEventStream).open(
-        socket,
-        (e) => this.#onEngineEvent(kind, e),
-        () => {
-          // The engine stopped or restarted: ask again (a restarted one gets a new stream).
-          if (this.#engineStreams.get(socket) === stream) this.#engineStreams.delete(socket);
-          this.#engineStreamEnded.set(socket, Date.now());
-          this.#onEngineEvent(kind, null);
-        },
-      );
-      this.#engineStreams.set(socket, stream);
-    }
-  }
-
-  #onEngineEvent(kind: EngineKind, e: EngineEvent | null): void {
-    if (this.#stopped) return;
-    if (e?.containerId) this.#engineContainers.add(containerKey(kind, e.containerId));
-    if (this.#engineTimer !== null) return;
-    this.#engineTimer = setTimeout(() => {
-      this.#engineTimer = null;
-      this.#wantEngine = true;
-      this.#kick();
-    }, this.#o.engineDebounceMs);
-  }
-
-  /** Records; a pass that changed nothing leaves the history alone and publishes nothing. */
-  #record(topology: Topology, cause: RevisionCause): RevisionBatch | null {
-    const previous = this.#store.latest();
-    const result = this.#store.record(topology, { skipUnchanged: true });
-    if (result === null) {
-      this.#current = { topology, revision: previous ?? 0 };
-      return null;
-    }
-    this.#current = { topology, revision: result.revision };
-    const events = this.#store.changes({ revision: previous ?? 0 }, { revision: result.revision });
-    if (events.length === 0) return null;
-    return { revision: result.revision, time: topology.discoveredAt, cause, events };
+    this.#unrecorded = false;
+    this.#current = { topology, revision: result?.revision ?? previous };
+    if (result === null || !announce || result.events!.length === 0) return null;
+    return { revision: result.revision, time: topology.discoveredAt, cause, events: result.events! };
   }
 
   #publish(batch: RevisionBatch): void {

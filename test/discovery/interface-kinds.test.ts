@@ -1,8 +1,8 @@
 // The kinds the test kernel cannot create (ipvlan, bond, team, vrf, wireguard, geneve, GRE and
 // IP-in-IP tunnels, netkit, an SR-IOV PF), from byte-exact RTM_NEWLINK messages through discovery's
-// own steps: toInterface (kind and details), resolveRelations (lower device, peer across
-// namespaces, members, the underlay a tunnel names), resolveTunnelUnderlays (the route to the
-// remote), then what `ls`, Ghostwire's /json and GraphQL make of them. Attribute numbers are
+// own steps: toInterface (kind and details), relate (lower device, peer across namespaces,
+// members, the underlay a tunnel names), relateTunnelUnderlays (the route to the remote, looked
+// up where the tunnel sends from, for the namespaces a change affected), then what `ls`, Ghostwire's /json and GraphQL make of them. Attribute numbers are
 // literals from include/uapi/linux/if_link.h and if_tunnel.h, as in test/netlink.
 
 import { afterAll, describe, expect, test } from "bun:test";
@@ -15,11 +15,11 @@ import { Lookup } from "../../src/api/ghostwire/lookup.ts";
 import { renderLs } from "../../src/cli/render/ls-tree.ts";
 import { makeStyle } from "../../src/cli/render/style.ts";
 import { toInterface } from "../../src/discovery/network/interfaces.ts";
-import { resolveRelations, type RelationSubject } from "../../src/discovery/network/relations.ts";
-import { resolveTunnelUnderlays } from "../../src/discovery/network/tunnel-underlay.ts";
+import { relate, type RelationNamespace } from "../../src/discovery/network/relations.ts";
+import { relateTunnelUnderlays, sendsFrom, type TunnelNamespace } from "../../src/discovery/network/tunnel-underlay.ts";
 import { indexTopology } from "../../src/model/index-topology.ts";
 import { interfaceKey, type NetnsKey } from "../../src/model/keys.ts";
-import type { NetworkInterface } from "../../src/model/topology.ts";
+import type { NetworkInterface, NetworkNamespace } from "../../src/model/topology.ts";
 import { type RtLink, decodeLink } from "../../src/netlink/index.ts";
 import { Store } from "../../src/store/index.ts";
 import { LiveDouble } from "../helpers/live-double.ts";
@@ -72,10 +72,16 @@ function link(o: LinkSpec): RtLink {
 const HOST = "netns:00000000-0000-0000-0000-000000000000:1" as NetnsKey;
 const POD = "netns:00000000-0000-0000-0000-000000000000:2" as NetnsKey;
 
-/** One namespace's subject for resolveRelations: its links, turned into interfaces. */
-function subject(netns: NetnsKey, links: RtLink[], nsids: [number, number | null][] = []): RelationSubject & { ifaces: NetworkInterface[] } {
+/** One namespace as relate() sees it: its links, turned into interfaces. */
+function subject(netns: NetnsKey, links: RtLink[], nsids: [number, NetnsKey | null][] = []): RelationNamespace & { key: NetnsKey; ifaces: NetworkInterface[] } {
   const ifaces = links.map((l) => toInterface(netns, l, null));
-  return { links, byIndex: new Map(ifaces.map((i) => [i.index, i])), nsids: new Map(nsids), ifaces };
+  return { key: netns, links, byIndex: new Map(ifaces.map((i) => [i.index, i])), nsids: new Map(nsids), ifaces };
+}
+
+/** Relates every namespace, as a one-shot discovery does. */
+function relateAll(...subjects: (RelationNamespace & { key: NetnsKey })[]): void {
+  const keys = subjects.map((s) => s.key);
+  relate(new Set(keys), keys, (k) => subjects.find((s) => s.key === k));
 }
 
 // The host: eth0 (2) and eth1 (3) as bond0's (10) members, an ipvlan (4) on eth0, a vrf (5) holding
@@ -101,9 +107,9 @@ const hostLinks = () => [
 const podLinks = () => [link({ index: 2, name: "nk1", kind: "netkit", link: 11, linkNetnsid: 0, data: [attr(2, [0]), attr(3, le32(2)), attr(5, le32(1))] })];
 
 describe("kinds, details and relations of the kinds the test kernel lacks", () => {
-  const host = subject(HOST, hostLinks(), [[0, 1]]);
-  const pod = subject(POD, podLinks(), [[0, 0]]);
-  resolveRelations([host, pod]);
+  const host = subject(HOST, hostLinks(), [[0, POD]]);
+  const pod = subject(POD, podLinks(), [[0, HOST]]);
+  relateAll(host, pod);
   const h = (i: number) => host.byIndex.get(i)!;
 
   test("each link gets its model kind and the kernel's kind word", () => {
@@ -173,6 +179,7 @@ describe("kinds, details and relations of the kinds the test kernel lacks", () =
       version: "",
       fwVersion: "",
       busInfo: "0000:03:00.0",
+      sriov: null,
     });
     expect(pf.details).toMatchObject({ kind: "physical", driver: "ixgbe", busInfo: "0000:03:00.0", numVfs: 2 });
     expect(pf.details.kind === "physical" && pf.details.virtualFunctions).toEqual([
@@ -186,6 +193,7 @@ describe("kinds, details and relations of the kinds the test kernel lacks", () =
 });
 
 describe("a tunnel that names no device: its underlay is where the route to its remote leads", () => {
+  const WORD = { geneve: "geneve", gre: "gre", iptunnel: "ipip" } as const;
   function lab() {
     const b = new TopologyBuilder();
     const host = b.ns("host", { initial: true });
@@ -193,26 +201,43 @@ describe("a tunnel that names no device: its underlay is where the route to its 
     const eth1 = b.iface(host, "eth1", "physical", ["203.0.113.10/24"]);
     b.route(host, "default", { via: "192.0.2.1", dev: eth0 });
     b.route(host, "198.51.100.0/24", { via: "203.0.113.1", dev: eth1 });
-    const tunnel = (name: string, kind: "geneve" | "gre" | "iptunnel", remote: string | null) => {
-      const t = b.iface(host, name, kind);
+    /** Per namespace: the links relate() and the tunnel pass read (the tunnels'). */
+    const links = new Map<NetnsKey, RtLink[]>();
+    const tunnel = (name: string, kind: keyof typeof WORD, remote: string | null, o: { ns?: NetworkNamespace; dev?: NetworkInterface; linkNetnsid?: number } = {}) => {
+      const ns = o.ns ?? host;
+      const t = b.iface(ns, name, kind);
       t.details =
         kind === "geneve"
           ? { kind, vni: 1, remote, port: 6081, ttl: null, tos: null, collectMetadata: remote === null }
           : kind === "gre"
             ? { kind, local: null, remote, inputKey: null, outputKey: null, ttl: null, tos: null, pmtudisc: null, encapLimit: null, collectMetadata: false }
             : { kind, local: null, remote, ttl: null, tos: null, pmtudisc: null, protocol: 4, encapLimit: null, collectMetadata: false };
+      const data = { kind: WORD[kind], ...(remote ? { remote } : {}), ...(o.dev ? { link: o.dev.index } : {}) } as RtLink["data"];
+      const l: RtLink = { family: 0, type: 1, index: t.index, flags: 0, change: 0, kind: WORD[kind], data };
+      if (o.linkNetnsid !== undefined) l.linkNetnsid = o.linkNetnsid;
+      links.set(ns.key, [...(links.get(ns.key) ?? []), l]);
       return t;
     };
-    return { b, host, eth0, eth1, tunnel };
+    const view = (k: NetnsKey): TunnelNamespace | undefined => {
+      const ns = b.namespaces.find((n) => n.key === k);
+      return ns && { links: links.get(k) ?? [], byIndex: new Map(ns.interfaces.map((i) => [i.index, i])), nsids: new Map(ns.nsids.map((n) => [n.nsid, n.netns])), routes: ns.routes };
+    };
+    /** relate(), then the tunnel pass, for the affected namespaces (all by default), as the assembly runs them. */
+    const relateNow = (affected: NetnsKey[] = b.namespaces.map((n) => n.key)) => {
+      const sources = b.namespaces.map((n) => n.key);
+      relate(new Set(affected), sources, view);
+      relateTunnelUnderlays(new Set(affected), sources, view);
+    };
+    return { b, host, eth0, eth1, tunnel, view, relateNow };
   }
 
   test("geneve, gre and ipip by longest prefix; the default route too; no remote, no underlay", () => {
-    const { b, eth0, eth1, tunnel } = lab();
+    const { eth0, eth1, tunnel, relateNow } = lab();
     const gnv = tunnel("gnv0", "geneve", "198.51.100.9");
     const gre = tunnel("gre0", "gre", "198.51.100.77");
     const ipip = tunnel("ipip0", "iptunnel", "8.8.8.8");
     const external = tunnel("gnvx", "geneve", null);
-    resolveTunnelUnderlays(b.namespaces);
+    relateNow();
     expect(gnv.relations.underlay).toBe(eth1.key);
     expect(gre.relations.underlay).toBe(eth1.key);
     expect(ipip.relations.underlay).toBe(eth0.key);
@@ -221,34 +246,53 @@ describe("a tunnel that names no device: its underlay is where the route to its 
     expect(eth0.relations.overlays).toEqual([ipip.key]);
   });
 
-  test("an underlay the tunnel's data named stays; a remote without a unicast route gets none", () => {
-    const { b, host, eth0, tunnel } = lab();
-    const bound = tunnel("gre1", "gre", "198.51.100.5");
-    bound.relations.underlay = eth0.key; // resolveRelations found IFLA_GRE_LINK
+  test("a device the tunnel's data names is its underlay, not the route; a remote without a unicast route gets none", () => {
+    const { b, host, eth0, tunnel, relateNow } = lab();
+    const bound = tunnel("gre1", "gre", "198.51.100.5", { dev: eth0 }); // the route would say eth1
     b.route(host, "10.99.0.0/16", { type: "blackhole" });
     const blackholed = tunnel("gre2", "gre", "10.99.1.1");
-    resolveTunnelUnderlays(b.namespaces);
+    relateNow();
     expect(bound.relations.underlay).toBe(eth0.key);
+    expect(eth0.relations.overlays).toEqual([bound.key]);
     expect(blackholed.relations.underlay).toBeNull();
   });
 
   test("a tunnel moved into another namespace looks the route up where it sends from (its link NSID)", () => {
-    const { b, host, eth1, tunnel } = lab();
+    const { b, host, eth1, tunnel, relateNow } = lab();
     const pod = b.ns("pod");
     pod.nsids.push({ nsid: 3, netns: host.key });
-    const t = tunnel("gnv1", "geneve", "198.51.100.9");
-    host.interfaces.splice(host.interfaces.indexOf(t), 1);
-    pod.interfaces.push({ ...t, netns: pod.key, key: interfaceKey(pod.key, 9), raw: { link: null, linkNetnsid: 3, master: null } });
-    resolveTunnelUnderlays(b.namespaces);
-    expect(pod.interfaces.at(-1)!.relations.underlay).toBe(eth1.key);
+    const t = tunnel("gnv1", "geneve", "198.51.100.9", { ns: pod, linkNetnsid: 3 });
+    relateNow();
+    expect(t.relations.underlay).toBe(eth1.key);
+    expect(eth1.relations.overlays).toEqual([t.key]);
+  });
+
+  test("per change: the sending namespace's routes changed, so the tunnel's namespace (not read again) is related anew too", () => {
+    const { b, host, eth0, eth1, tunnel, view, relateNow } = lab();
+    const pod = b.ns("pod");
+    pod.nsids.push({ nsid: 3, netns: host.key });
+    const t = tunnel("gnv1", "geneve", "198.51.100.9", { ns: pod, linkNetnsid: 3 });
+    relateNow();
+    // The host re-read: its route to the remote now leaves by eth0. Its tunnels' namespaces
+    // (those sending from it) are what the assembly adds to the affected ones.
+    host.routes = host.routes.filter((r) => r.destination !== "198.51.100.0");
+    expect(sendsFrom(pod.key, view(pod.key)!, host.key)).toBe(true);
+    expect(sendsFrom(host.key, view(host.key)!, pod.key)).toBe(false);
+    relateNow([host.key]); // the host alone: the reverse end follows, the forward end stays
+    expect(eth0.relations.overlays).toEqual([t.key]);
+    expect(eth1.relations.overlays).toEqual([]);
+    expect(t.relations.underlay).toBe(eth1.key);
+    relateNow([host.key, pod.key]);
+    expect(t.relations.underlay).toBe(eth0.key);
+    expect(eth0.relations.overlays).toEqual([t.key]);
   });
 });
 
 /** The host and pod above as one Topology, relations resolved. */
 function users() {
-  const host = subject(HOST, hostLinks(), [[0, 1]]);
-  const pod = subject(POD, podLinks(), [[0, 0]]);
-  resolveRelations([host, pod]);
+  const host = subject(HOST, hostLinks(), [[0, POD]]);
+  const pod = subject(POD, podLinks(), [[0, HOST]]);
+  relateAll(host, pod);
   const b = new TopologyBuilder();
   const hostNs = b.ns("host", { initial: true });
   const podNs = b.ns("pod");

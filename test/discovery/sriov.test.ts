@@ -5,7 +5,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveSriov } from "../../src/discovery/network/sriov.ts";
+import { relateSriov, sriovFunction } from "../../src/discovery/network/sriov.ts";
 import type { NetworkInterface } from "../../src/model/topology.ts";
 import { TopologyBuilder } from "../model/build-topology.ts";
 
@@ -19,11 +19,15 @@ function device(bus: string, files: { physfn?: string; numvfs?: boolean }): void
   if (files.numvfs) writeFileSync(join(dir, "sriov_numvfs"), "4\n");
 }
 
+/** A physical interface as a namespace's read gives it: its SR-IOV role from sysfs. */
 function nic(b: TopologyBuilder, ns: ReturnType<TopologyBuilder["ns"]>, name: string, busInfo: string | null): NetworkInterface {
   const i = b.iface(ns, name, "physical");
-  i.details = { kind: "physical", driver: "ixgbe", driverVersion: null, firmwareVersion: null, busInfo, sriov: null, numVfs: null, virtualFunctions: null };
+  const fn = busInfo === null ? null : sriovFunction(busInfo, sys);
+  i.details = { kind: "physical", driver: "ixgbe", driverVersion: null, firmwareVersion: null, busInfo, sriov: fn?.role ?? null, numVfs: null, virtualFunctions: null };
+  if (fn) functions.push({ iface: i, fn });
   return i;
 }
+const functions: Parameters<typeof relateSriov>[0][number][] = [];
 
 test("PF and VF across namespaces, by PCI address; neither for a plain NIC or a non-PCI bus", () => {
   device("0000:03:00.0", { numvfs: true });
@@ -38,7 +42,7 @@ test("PF and VF across namespaces, by PCI address; neither for a plain NIC or a 
   const orphan = nic(b, pod, "net2", "0000:03:10.2");
   const plain = nic(b, host, "eth1", "0000:05:00.0");
   const usb = nic(b, host, "usb0", "usb-0000:00:14.0-2");
-  resolveSriov(b.namespaces, sys);
+  relateSriov(functions); // across the namespaces, as the assembly does
   expect([pf, vf, orphan, plain, usb].map((i) => (i.details.kind === "physical" ? i.details.sriov : "?"))).toEqual(["pf", "vf", "vf", null, null]);
   expect(vf.relations.pf).toBe(pf.key);
   expect(pf.relations.vfs).toEqual([vf.key]);

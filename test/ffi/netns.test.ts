@@ -11,6 +11,7 @@ import {
   openDatagramSocket,
   socketInNetns,
   socketsInNetns,
+  socketNetnsFd,
   allThreadsNetns,
   closeFd,
   closeQuietly,
@@ -248,12 +249,12 @@ describe("socketInNetns", () => {
     const NO_SUCH_NETLINK_PROTOCOL = 31; // MAX_LINKS - 1: never registered
     using ref = NetlinkSocket.open(NETLINK_ROUTE, { netnsFd: fd });
     const before = fdCount();
-    const got = socketsInNetns(fd, 16 /* AF_NETLINK */, 3 /* SOCK_RAW */ | SOCK_CLOEXEC, [NETLINK_ROUTE, NO_SUCH_NETLINK_PROTOCOL, NETLINK_SOCK_DIAG]);
+    const got = socketsInNetns(fd, 16 /* AF_NETLINK */, 3 /* SOCK_RAW */ | SOCK_CLOEXEC, [NETLINK_ROUTE, NO_SUCH_NETLINK_PROTOCOL, NETLINK_SOCK_DIAG, NETLINK_ROUTE]);
     expect(threadNetnsInode()).toBe(original);
     expect(got[1]).toBeInstanceOf(SyscallError);
     expect((got[1] as SyscallError).syscall).toBe("socket");
     expect((got[1] as SyscallError).code).toBe("EPROTONOSUPPORT");
-    for (const i of [0, 2]) {
+    for (const i of [0, 2, 3]) {
       expect(typeof got[i]).toBe("number");
       expect(netnsCookie(got[i] as number)).toBe(ref.netnsCookie());
       closeFd(got[i] as number);
@@ -269,7 +270,7 @@ describe("socketInNetns", () => {
     }
 
     expect(() => socketsInNetns(fd, AF_INET, SOCK_DGRAM, [])).toThrow(RangeError);
-    expect(() => socketsInNetns(fd, AF_INET, SOCK_DGRAM, [0, 0, 0, 0])).toThrow(RangeError);
+    expect(() => socketsInNetns(fd, AF_INET, SOCK_DGRAM, [0, 0, 0, 0, 0])).toThrow(RangeError);
     expect(() => socketsInNetns(987654, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, [0, 0])).toThrow("EBADF");
     expect(threadNetnsInode()).toBe(original);
     expect(fdCount()).toBe(before);
@@ -292,6 +293,51 @@ describe("socketInNetns", () => {
     } finally {
       closeFd(otherFd);
       deleteTestNetns(other);
+    }
+  });
+});
+
+describe("socketNetnsFd (SIOCGSKNS)", () => {
+  rootTest("a socket is a handle on its namespace that pins no mount: umount works, the namespace stays reachable", () => {
+    const name = createTestNetns();
+    const path = `/run/netns/${name}`;
+    const inode = statSync(path).ino;
+    const pathFd = openFile(path);
+    const sock = NetlinkSocket.open(NETLINK_ROUTE, { netnsFd: pathFd });
+    closeFd(pathFd); // from here on only the socket refers to the namespace
+    try {
+      // A plain umount (no MNT_DETACH) fails with EBUSY while any fd is open on the mount.
+      const umount = Bun.spawnSync(["umount", path], { stderr: "pipe" });
+      expect(umount.stderr.toString()).toBe("");
+      expect(umount.exitCode).toBe(0);
+      const nsFd = socketNetnsFd(sock.fd);
+      try {
+        expect(statSync(`/proc/self/fd/${nsFd}`).ino).toBe(inode);
+        // The derived fd enters the namespace like the mount did.
+        using again = NetlinkSocket.open(NETLINK_ROUTE, { netnsFd: nsFd });
+        expect(again.netnsCookie()).toBe(sock.netnsCookie());
+        expect(readlinkSync(`/proc/self/fd/${nsFd}`)).toBe(`net:[${inode}]`);
+      } finally {
+        closeFd(nsFd);
+      }
+      expect(() => socketNetnsFd(987654)).toThrow("EBADF");
+    } finally {
+      sock.close();
+      deleteTestNetns(name); // the mount point file is left by umount; ip netns del removes it
+    }
+  });
+
+  rootTest("adopt takes over a set-up socket by fd; release hands it on without closing it", () => {
+    const first = NetlinkSocket.open(NETLINK_ROUTE);
+    const portId = first.portId;
+    const fd = first.release();
+    expect(first.closed).toBe(true);
+    const adopted = NetlinkSocket.adopt(fd, NETLINK_ROUTE);
+    try {
+      expect(adopted.portId).toBe(portId);
+      expect(dumpLinkNames(adopted)).toContain("lo");
+    } finally {
+      adopted.close();
     }
   });
 });

@@ -55,8 +55,8 @@ describe("parseServeArgs", () => {
   });
 
   test("every option", () => {
-    const a = parseServeArgs(["--listen", "[::1]:6000", "--token", "abc", "--db", "/d.db", "--full-pass", "2m", "--rules", "r.json", "--keep", "7d", "--external-url", "https://ws.example:8443/", "-q"], env);
-    expect(a).toMatchObject({ listen: { hostname: "::1", port: 6000 }, token: "abc", db: "/d.db", fullPassEveryMs: 120_000, rulesFile: "r.json", keepMs: 7 * 86_400_000, externalUrl: "https://ws.example:8443", quiet: true, warnings: [] });
+    const a = parseServeArgs(["--listen", "[::1]:6000", "--token", "abc", "--db", "/d.db", "--full-pass", "2m", "--rules", "r.json", "--keep", "7d", "--workers", "3", "--external-url", "https://ws.example:8443/", "-q"], env);
+    expect(a).toMatchObject({ listen: { hostname: "::1", port: 6000 }, token: "abc", db: "/d.db", fullPassEveryMs: 120_000, rulesFile: "r.json", keepMs: 7 * 86_400_000, workers: 3, externalUrl: "https://ws.example:8443", quiet: true, warnings: [] });
     expect(parseServeArgs(["-h"], env).help).toBe(true);
   });
 
@@ -80,6 +80,8 @@ describe("parseServeArgs", () => {
       [["--token", "a b"], /white space/],
       [["--token-file", "/missing"], /--token-file \/missing: ENOENT/, () => { throw Object.assign(new Error("x"), { code: "ENOENT" }); }],
       [["--full-pass", "often"], /--full-pass looks like 10s/],
+      [["--workers", "0"], /--workers takes a whole number from 1 to 256, not '0'/],
+      [["--workers", "2.5"], /--workers takes a whole number/],
       [["--external-url", "ftp://x"], /--external-url: 'ftp:\/\/x' is not an http\(s\) URL/],
       [["--external-url", "x"], /--external-url: 'x' is not a URL/],
       [["--bogus"], /unknown option --bogus for 'serve'/],

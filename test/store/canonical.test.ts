@@ -9,6 +9,17 @@ describe("canonical JSON", () => {
     expect(canonical({ b: 1, a: { d: [3, { z: 1, y: null }], c: "x" } })).toBe('{"a":{"c":"x","d":[3,{"y":null,"z":1}]},"b":1}');
     expect(canonical({ a: 1, b: 2 })).toBe(canonical({ b: 2, a: 1 }));
     expect(canonical({ a: undefined, b: [undefined], c: 'q"\\n' })).toBe(JSON.stringify({ b: [null], c: 'q"\\n' }));
+    // Byte for byte what every stored row was written with (a replacer building sorted objects,
+    // which list integer-like keys first): unchanged entities must keep comparing equal.
+    const replacer = (v: unknown) =>
+      JSON.stringify(v, (_k, x: unknown) => {
+        if (x === null || typeof x !== "object" || Array.isArray(x)) return x;
+        const sorted: Record<string, unknown> = {};
+        for (const k of Object.keys(x).sort()) sorted[k] = (x as Record<string, unknown>)[k];
+        return sorted;
+      });
+    const odd = { labels: { "10": "a", "2": "b", z: 1, "01": 2, "4294967295": 3, "-1": 4, "1.5": 5 }, n: [-0, 1e21, 0.1, NaN, Infinity], s: "\u2028\ud800", e: {}, a: [] };
+    expect(canonical(odd)).toBe(replacer(odd));
     expect(canonical([])).toBe("[]");
     expect(canonical("é\u2028")).toBe(JSON.stringify("é\u2028"));
   });

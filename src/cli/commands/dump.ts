@@ -4,13 +4,12 @@
 
 import pkg from "../../../package.json" with { type: "json" };
 import { toGhostwireDiscovery, toMobysharkTargets } from "../../api/ghostwire-v1.ts";
-import { discoverWithEngines } from "../../discovery/discover-with-engines.ts";
 import type { Topology } from "../../model/topology.ts";
 import { parseCommandArgs } from "../args.ts";
 import { UsageError } from "../usage-error.ts";
 import { writeJsonChunks } from "../render/json-chunks.ts";
 import { reportProblems } from "./report.ts";
-import { AT_OPTIONS_HELP, topologyFor } from "./topology-source.ts";
+import { AT_OPTIONS_HELP, WORKERS_HELP, discoverWithWorkers, parseWorkers, topologyFor } from "./topology-source.ts";
 
 export const DUMP_HELP = `Usage: wiresight dump [options]
 
@@ -28,6 +27,7 @@ Options:
                         with many namespaces (the kernel walks its host-wide TCP table once per
                         namespace for a dump in every state); the default is every state
   -v, --verbose         list every warning on stderr (they are always in the JSON)
+${WORKERS_HELP}
 ${AT_OPTIONS_HELP}
   -h, --help            show this help
 `;
@@ -38,6 +38,7 @@ export async function dumpCommand(argv: string[]): Promise<number> {
     pretty: { type: "boolean", short: "p" },
     "listening-only": { type: "boolean", short: "l" },
     verbose: { type: "boolean", short: "v" },
+    workers: { type: "string" },
     at: { type: "string" },
     db: { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -47,7 +48,8 @@ export async function dumpCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const render = renderer(values.format ?? "wiresight"); // before discovery: a typo costs nothing
-  const { topology } = await topologyFor(values, () => discoverWithEngines({ listeningOnly: Boolean(values["listening-only"]) }));
+  const workers = parseWorkers(values.workers);
+  const { topology } = await topologyFor(values, () => discoverWithWorkers({ listeningOnly: Boolean(values["listening-only"]) }, workers));
   writeJsonChunks(render(topology), values.pretty ? 2 : undefined, (text) => process.stdout.write(text));
   process.stdout.write("\n");
   reportProblems(topology, Boolean(values.verbose), false);

@@ -1,12 +1,11 @@
 // `wiresight ls`: discover and print every namespace as a tree.
 
-import { discoverWithEngines } from "../../discovery/discover-with-engines.ts";
 import { indexTopology } from "../../model/index-topology.ts";
 import { colorMode, parseCommandArgs, useColor } from "../args.ts";
 import { renderLs } from "../render/ls-tree.ts";
 import { makeStyle } from "../render/style.ts";
 import { reportProblems } from "./report.ts";
-import { AT_OPTIONS_HELP, topologyFor } from "./topology-source.ts";
+import { AT_OPTIONS_HELP, WORKERS_HELP, discoverWithWorkers, parseWorkers, topologyFor } from "./topology-source.ts";
 
 export const LS_HELP = `Usage: wiresight ls [options]
 
@@ -30,6 +29,7 @@ Options:
   -f, --forwards        also list each namespace's forwarded ports (DNAT rules, docker-proxy)
   -v, --verbose         list every warning instead of counting them
       --color WHEN      auto (default: on a terminal, unless NO_COLOR is set), always, never
+${WORKERS_HELP}
 ${AT_OPTIONS_HELP}
   -h, --help            show this help
 `;
@@ -45,6 +45,7 @@ export async function lsCommand(argv: string[]): Promise<number> {
     forwards: { type: "boolean", short: "f" },
     verbose: { type: "boolean", short: "v" },
     color: { type: "string" },
+    workers: { type: "string" },
     at: { type: "string" },
     db: { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -54,11 +55,12 @@ export async function lsCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const color = useColor(colorMode(values.color), process.stdout);
+  const workers = parseWorkers(values.workers);
   const all = Boolean(values.all);
   const protocols = [...(values.tcp ? ["tcp" as const] : []), ...(values.udp ? ["udp" as const] : [])];
   const ports = values.ports || all || protocols.length > 0 ? { all, protocols } : null;
   // Sockets in every state only when they are shown: listening ones cost far less to read.
-  const { topology } = await topologyFor(values, () => discoverWithEngines({ listeningOnly: !all }));
+  const { topology } = await topologyFor(values, () => discoverWithWorkers({ listeningOnly: !all }, workers));
   process.stdout.write(
     renderLs(indexTopology(topology), {
       routes: Boolean(values.routes),

@@ -12,6 +12,8 @@ import { parseCommandArgs } from "../args.ts";
 import { DB_PATH_HELP, defaultDbPath } from "../db-path.ts";
 import { parseDuration } from "../time-spec.ts";
 import { UsageError } from "../usage-error.ts";
+import { defaultWorkers } from "../../discovery/workers/pool.ts";
+import { parseWorkers } from "./topology-source.ts";
 
 export const TOKEN_ENV = "WIRESIGHT_TOKEN";
 // What sends no kernel event (sockets, processes, container names) is at most this old.
@@ -49,6 +51,8 @@ Options:
       --max-captures N     captures running at once over /capture (default ${DEFAULT_MAX_CAPTURES}); more
                            are answered 503 until one ends
       --keep AGE           drop recordings older than AGE (30d, 12h…)
+      --workers N          threads that read namespaces (default: one per core, here ${defaultWorkers()});
+                           requests are answered on a thread of their own
       --external-url URL   how alert receivers reach this server, for the links in alerts
                            (generatorURL, externalURL); default http://LISTEN
       --ui DIR             serve a web UI build from DIR on the same origin, e.g. the Ghostwire
@@ -81,6 +85,8 @@ export interface ServeArgs {
   rulesFile: string | null;
   /** Retention: drop recordings older than this (null: keep all). */
   keepMs: number | null;
+  /** Reader Workers: the threads that read namespaces (this one only serves). */
+  workers: number;
   /** The server's URL as alert receivers see it (null: its own listen URL). */
   externalUrl: string | null;
   /** A web UI build to serve (--ui), checked to be one. */
@@ -110,6 +116,7 @@ export function parseServeArgs(
     "full-pass": { type: "string" },
     rules: { type: "string" },
     keep: { type: "string" },
+    workers: { type: "string" },
     "external-url": { type: "string" },
     ui: { type: "string" },
     quiet: { type: "boolean", short: "q" },
@@ -181,6 +188,7 @@ export function parseServeArgs(
     fullPassEveryMs: parseDuration(values["full-pass"] ?? DEFAULT_FULL_PASS, "--full-pass"),
     rulesFile: values.rules ?? null,
     keepMs: values.keep === undefined ? null : parseDuration(values.keep, "--keep"),
+    workers: parseWorkers(values.workers),
     externalUrl: values["external-url"] === undefined ? null : externalUrl(values["external-url"]),
     ui: values.ui === undefined ? null : staticUi(values.ui),
     quiet: Boolean(values.quiet),
@@ -219,6 +227,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     fullPassEveryMs: args.fullPassEveryMs,
     rulesFile: args.rulesFile,
     keepMs: args.keepMs,
+    watcher: { workers: args.workers },
     externalUrl: args.externalUrl ?? undefined,
     ui: args.ui ?? undefined,
     log: (line) => process.stderr.write(`${line}\n`),

@@ -1,7 +1,10 @@
-// Puts what the engines said into the Topology: engines, containers, pods and networks as
-// top-level lists, each namespace's containers (a pod's namespace named after the pod), and each
-// container network's bridge decoration. Pure bookkeeping over data already read; the only file
-// access is the netns-path fallback below (SandboxKey, a CRI sandbox's netns).
+// Puts what the engines said into a Topology: engines, containers, pods and networks as top-level
+// lists, each namespace's containers and container tenants (a pod's namespace named after the
+// pod), and each container network's bridge decoration. Computed once per engine answer
+// (decorationOf), then applied to each namespace as it is built (decorateNamespace): a namespace
+// rebuilt after a netlink event gets its containers back without the engines being asked again.
+// Pure bookkeeping over data already read; the only file access is the netns-path fallback below
+// (SandboxKey, a CRI sandbox's netns).
 
 import { statSync } from "node:fs";
 import {
@@ -18,10 +21,8 @@ import {
   type EngineStatus,
   type Pod,
 } from "../../model/containers.ts";
-import { resolveServiceEndpoints } from "../../model/kube-services.ts";
-import { sortTopology } from "../../model/sort.ts";
-import type { NetnsKey } from "../../model/keys.ts";
-import type { NetworkInterface, NetworkNamespace, Topology } from "../../model/topology.ts";
+import type { NetnsKey, ProcessKey } from "../../model/keys.ts";
+import type { NetworkInterface, NetworkNamespace, Process, Warning } from "../../model/topology.ts";
 import type { EngineCandidate } from "./find-engines.ts";
 import { resolveInRoot } from "./in-root.ts";
 import type { EngineNetworkInfo, Inventory } from "./inventory.ts";
@@ -35,31 +36,63 @@ export interface EngineResult {
   inventory: Inventory | null;
 }
 
-export function decorateTopology(
-  topology: Topology,
+/** What the engines say about one namespace. */
+export interface NamespaceDecoration {
+  /** Containers whose init process lives in it. */
+  containers: ContainerKey[];
+  /** Tenant process → the container it is the init process of. */
+  tenantContainers: Map<ProcessKey, ContainerKey>;
+  /** Bridge name → the container network it carries (bridges live in their engine's namespace). */
+  bridges: Map<string, BridgeDecoration>;
+  /** The pod whose own namespace it is (`pod:NAMESPACE/NAME`), its display name; null for none. */
+  podName: string | null;
+}
+
+export interface Decoration {
+  engines: ContainerEngine[];
+  containers: Container[];
+  /** `bridge` still null: it names an interface, filled per topology by networksWithBridges. */
+  containerNetworks: ContainerNetwork[];
+  pods: Pod[];
+  /** Where each network's bridge lives (its engine's namespace), by network key. */
+  bridgeNetns: Map<string, NetnsKey>;
+  namespaces: Map<NetnsKey, NamespaceDecoration>;
+  warnings: Warning[];
+}
+
+/**
+ * The decoration the engines' answers give. `processes` by PID (their `netns` set), `netnsByInode`
+ * by "dev:inode" of the nsfs file.
+ */
+export function decorationOf(
   results: EngineResult[],
+  processes: ReadonlyMap<number, Process>,
+  netnsByInode: ReadonlyMap<string, NetnsKey>,
   procRoot: string,
-  warn: (subject: string, message: string) => void,
-): void {
-  const byPid = new Map(topology.processes.map((p) => [p.pid, p]));
-  const netnsByInode = new Map(topology.namespaces.map((ns) => [`${ns.dev}:${ns.inode}`, ns]));
-  const namespaces = new Map(topology.namespaces.map((ns) => [ns.key, ns]));
+): Decoration {
+  const d: Decoration = { engines: [], containers: [], containerNetworks: [], pods: [], bridgeNetns: new Map(), namespaces: new Map(), warnings: [] };
+  const warn = (subject: string, message: string) => d.warnings.push({ subject, message });
+  const of = (netns: NetnsKey): NamespaceDecoration => {
+    let n = d.namespaces.get(netns);
+    if (!n) d.namespaces.set(netns, (n = { containers: [], tenantContainers: new Map(), bridges: new Map(), podName: null }));
+    return n;
+  };
   // dockerd runs its containers in containerd's "moby" namespace: Docker names them better, so a
   // containerd container that Docker also lists is left to Docker.
   const dockerIds = new Set(results.flatMap((r) => (r.candidate.kind === "docker" ? (r.inventory?.containers.map((c) => c.id) ?? []) : [])));
   // CNI networks decorate a bridge only when no Docker or Podman network claims it (Podman's CNI
   // backend writes its networks to /etc/cni/net.d too).
-  const cniBridges: { bridge: NetworkInterface; network: ContainerNetwork; kind: EngineKind }[] = [];
+  const cniBridges: { netns: NetnsKey; bridgeName: string; network: ContainerNetwork; kind: EngineKind }[] = [];
 
   for (const r of results) {
     const { candidate } = r;
-    const proc = byPid.get(candidate.pid);
+    const proc = processes.get(candidate.pid);
     if (!proc) {
       warn(`engine:${candidate.kind}:${candidate.pid}`, "the engine process is not in the process list (it exited); skipped");
       continue;
     }
     const key = engineKey(candidate.kind, proc.key);
-    const engine: ContainerEngine = {
+    d.engines.push({
       key,
       kind: candidate.kind,
       process: proc.key,
@@ -73,19 +106,14 @@ export function decorateTopology(
       status: r.status,
       containerdNamespaces: r.inventory?.containerdNamespaces ?? [],
       cri: r.inventory?.cri ?? false,
-    };
-    topology.engines.push(engine);
+    });
     if (!r.inventory) continue;
 
-    // Bridges live in the engine's own network namespace.
-    const engineNs = proc.netns === null ? undefined : namespaces.get(proc.netns);
     const networkKeys = new Map<string, string>();
     for (const n of r.inventory.networks) {
       const nkey = containerNetworkKey(candidate.kind, n.id);
       networkKeys.set(n.id, nkey);
       const bridgeName = bridgeNameOf(n);
-      const bridge: NetworkInterface | undefined =
-        bridgeName === null ? undefined : engineNs?.interfaces.find((i) => i.name === bridgeName && i.kind === "bridge");
       const network: ContainerNetwork = {
         key: nkey,
         engine: key,
@@ -96,16 +124,20 @@ export function decorateTopology(
         default: isDefaultNetwork(candidate.kind, n),
         labels: n.labels,
         bridgeName,
-        bridge: bridge?.key ?? null,
+        bridge: null,
         cni: n.cni ? { file: n.cni.file, cniVersion: n.cni.cniVersion, plugins: n.cni.plugins, subnets: n.cni.subnets } : null,
       };
-      topology.containerNetworks.push(network);
-      if (bridge && n.cni) cniBridges.push({ bridge, network, kind: candidate.kind });
-      else if (bridge) bridge.containerNetwork = decoration(network, candidate.kind);
+      d.containerNetworks.push(network);
+      // Bridges live in the engine's own network namespace.
+      if (bridgeName !== null && proc.netns !== null) {
+        d.bridgeNetns.set(nkey, proc.netns);
+        if (n.cni) cniBridges.push({ netns: proc.netns, bridgeName, network, kind: candidate.kind });
+        else of(proc.netns).bridges.set(bridgeName, bridgeDecoration(network, candidate.kind));
+      }
     }
 
     // The engine's PIDs are ours only when it shares our PID namespace.
-    const ourProcess = (pid: number) => (candidate.samePidNamespace && pid > 0 ? byPid.get(pid) : undefined);
+    const ourProcess = (pid: number) => (candidate.samePidNamespace && pid > 0 ? processes.get(pid) : undefined);
     const pods = new Map<string, Pod>();
     for (const p of r.inventory.pods) {
       const pkey = podKey(candidate.kind, p.id);
@@ -135,12 +167,12 @@ export function decorateTopology(
         containers: [],
       };
       pods.set(p.id, pod);
-      topology.pods.push(pod);
+      d.pods.push(pod);
       // A pod's own namespace is named after it (a hostNetwork pod shares the node's: not renamed).
-      const ns = netns !== null && !p.hostNetwork ? namespaces.get(netns) : undefined;
-      if (ns && !ns.initial) ns.displayName = `pod:${p.namespace}/${p.name}`;
+      if (netns !== null && !p.hostNetwork) of(netns).podName = `pod:${p.namespace}/${p.name}`;
     }
 
+    const containers: Container[] = [];
     for (const c of r.inventory.containers) {
       if (candidate.kind === "containerd" && dockerIds.has(c.id)) continue;
       const ckey = containerKey(candidate.kind, c.id);
@@ -159,7 +191,7 @@ export function decorateTopology(
       }
       // A pod's containers form its group, whatever labels the runtime copied onto them.
       const groups = pod && !c.groups.some((g) => g.kind === "kubernetes-pod") ? [...c.groups, { kind: "kubernetes-pod" as const, namespace: pod.namespace, name: pod.name }] : c.groups;
-      const container: Container = {
+      containers.push({
         key: ckey,
         engine: key,
         id: c.id,
@@ -182,19 +214,23 @@ export function decorateTopology(
           mac: n.mac,
           aliases: n.aliases,
         })),
-      };
-      topology.containers.push(container);
+      });
       if (pod && c.id === pod.sandboxId) pod.sandboxContainer = ckey;
       else if (pod) pod.containers.push(ckey);
-      if (netns !== null) namespaces.get(netns)?.containers.push(ckey);
-      if (netns !== null && processKey !== null) markContainerTenant(namespaces.get(netns), processKey, ckey);
+      if (netns === null) continue;
+      const nd = of(netns);
+      nd.containers.push(ckey);
+      if (processKey !== null) nd.tenantContainers.set(processKey, ckey);
     }
-    const nameOf = new Map(topology.containers.map((c) => [c.key, c.name]));
+    const nameOf = new Map(containers.map((c) => [c.key, c.name]));
     for (const pod of pods.values()) pod.containers.sort((a, b) => (nameOf.get(a) ?? "").localeCompare(nameOf.get(b) ?? "") || (a < b ? -1 : a > b ? 1 : 0));
+    d.containers.push(...containers);
   }
-  for (const { bridge, network, kind } of cniBridges) if (bridge.containerNetwork === null) bridge.containerNetwork = decoration(network, kind);
-  resolveServiceEndpoints(topology); // service endpoints in a pod's namespace name the pod now
-  sortContainers(topology);
+  for (const { netns, bridgeName, network, kind } of cniBridges) {
+    const bridges = of(netns).bridges;
+    if (!bridges.has(bridgeName)) bridges.set(bridgeName, bridgeDecoration(network, kind));
+  }
+  return d;
 }
 
 /** States in which a container has processes, hence a network namespace to be found. */
@@ -202,8 +238,35 @@ function isLive(state: string): boolean {
   return state !== "stopped" && state !== "exited" && state !== "unknown";
 }
 
-function decoration(n: ContainerNetwork, kind: EngineKind): BridgeDecoration {
+function bridgeDecoration(n: ContainerNetwork, kind: EngineKind): BridgeDecoration {
   return { network: n.key, engine: kind, name: n.name, internal: n.internal, default: n.default, labels: n.labels };
+}
+
+/**
+ * Applies a namespace's decoration to it, freshly built (in place): its containers, the tenant
+ * that is a container's init process becomes a "container" tenant (new tenant objects: the tenant
+ * lists are shared with the scan they came from), bridges carrying a container network say so,
+ * and a pod's own namespace is named after the pod.
+ */
+export function decorateNamespace(ns: NetworkNamespace, d: NamespaceDecoration | undefined): void {
+  if (!d) return;
+  ns.containers = [...d.containers].sort();
+  if (d.podName !== null && !ns.initial) ns.displayName = d.podName;
+  if (ns.tenants.some((t) => d.tenantContainers.has(t.process)))
+    ns.tenants = ns.tenants.map((t) => {
+      const container = d.tenantContainers.get(t.process);
+      return container === undefined ? t : { ...t, kind: "container", container };
+    });
+  for (const i of ns.interfaces) if (i.kind === "bridge") i.containerNetwork = d.bridges.get(i.name) ?? null;
+}
+
+/** The container networks with `bridge` naming their bridge interface, where it exists. */
+export function networksWithBridges(d: Decoration, interfacesOf: (netns: NetnsKey) => readonly NetworkInterface[] | undefined): ContainerNetwork[] {
+  return d.containerNetworks.map((n) => {
+    const netns = d.bridgeNetns.get(n.key);
+    const bridge = netns === undefined ? undefined : interfacesOf(netns)?.find((i) => i.name === n.bridgeName && i.kind === "bridge");
+    return bridge ? { ...n, bridge: bridge.key } : n;
+  });
 }
 
 /**
@@ -233,26 +296,12 @@ function netnsFromSandbox(
   sandboxKey: string,
   enginePid: number,
   procRoot: string,
-  netnsByInode: Map<string, { key: NetnsKey }>,
+  netnsByInode: ReadonlyMap<string, NetnsKey>,
 ): NetnsKey | null {
   try {
     const st = statSync(resolveInRoot(`${procRoot}/${enginePid}/root`, sandboxKey));
-    return netnsByInode.get(`${st.dev}:${st.ino}`)?.key ?? null;
+    return netnsByInode.get(`${st.dev}:${st.ino}`) ?? null;
   } catch {
     return null;
   }
-}
-
-/**
- * The tenant that is this container's init process becomes a "container" tenant. New objects,
- * not edits: the watcher reuses tenant lists across passes, and a container can go away.
- */
-function markContainerTenant(ns: NetworkNamespace | undefined, process: string, container: ContainerKey): void {
-  if (!ns || !ns.tenants.some((t) => t.process === process)) return;
-  ns.tenants = ns.tenants.map((t) => (t.process === process ? { ...t, kind: "container", container } : t));
-}
-
-/** The same order as sortTopology (model/sort.ts) gives, which a recorded topology is rebuilt in. */
-function sortContainers(t: Topology): void {
-  sortTopology(t);
 }

@@ -14,7 +14,6 @@ import {
   INET_DIAG_UDP_UNCONNECTED,
   IPPROTO_TCP,
   IPPROTO_UDP,
-  NETLINK_ROUTE,
   SOCK_DIAG_BY_FAMILY,
   TCPDIAG_GETSOCK,
   RTM_NEWADDR,
@@ -65,44 +64,24 @@ export interface CollectOptions {
    * grows with RAM, not with the namespace's sockets); asked for LISTEN alone it skips that walk.
    */
   listeningOnly?: boolean;
-}
-
-/** An open namespace fd, and whether it is the namespace this thread already sits in. */
-export interface NamespaceHandle {
-  fd: number;
-  /**
-   * setns needs CAP_SYS_ADMIN even to enter the namespace one is already in, so an unprivileged
-   * run could not read even its own namespace if we always switched.
-   */
-  current: boolean;
+  /** Read sockets at all (default true): a re-read after a link, address or route event need not. */
+  sockets?: boolean;
 }
 
 /**
- * The fd to hand to the ffi layer's socket-in-namespace calls: none when we already sit in it.
- * (Sockets are created through socketInNetns rather than withNetns(fd, fn) because any JS that
- * runs while switched may make the engine start a JIT or GC thread, which would inherit the
- * foreign namespace and stay there.)
+ * One netlink socket per protocol inside the namespace behind `nsFd`, in one switch, or in the
+ * namespace this thread sits in when `nsFd` is undefined (setns needs CAP_SYS_ADMIN even to enter
+ * the namespace one is already in, so an unprivileged run could not read even its own namespace
+ * if we always switched). Sockets are created through socketsInNetns rather than withNetns(fd,
+ * fn) because any JS that runs while switched may make the engine start a JIT or GC thread, which
+ * would inherit the foreign namespace and stay there. Per protocol the socket or the error opening
+ * it gave; throws only when the namespace cannot be entered. Opening counts as kernel time (setns
+ * in and out, socket, bind, connect).
  */
-export function switchFd(ns: NamespaceHandle): number | undefined {
-  return ns.current ? undefined : ns.fd;
-}
-
-/** Opens a NETLINK_ROUTE socket inside the namespace. */
-export function openRouteSocketIn(ns: NamespaceHandle): NetlinkSocket {
-  const [sock] = openNamespaceSockets(ns, [NETLINK_ROUTE]);
-  if (sock instanceof Error) throw sock;
-  return sock!;
-}
-
-/**
- * One netlink socket per protocol inside the namespace, in one switch (or none when we sit in it
- * already). Per protocol the socket or the error opening it gave; throws only when the namespace
- * cannot be entered. Opening counts as kernel time (setns in and out, socket, bind, connect).
- */
-export function openNamespaceSockets(ns: NamespaceHandle, protocols: readonly number[]): (NetlinkSocket | Error)[] {
+export function openNamespaceSockets(nsFd: number | undefined, protocols: readonly number[]): (NetlinkSocket | Error)[] {
   const t0 = performance.now();
   try {
-    if (!ns.current) return NetlinkSocket.openAllIn(ns.fd, protocols);
+    if (nsFd !== undefined) return NetlinkSocket.openAllIn(nsFd, protocols);
     return protocols.map((protocol) => {
       try {
         return NetlinkSocket.open(protocol);
@@ -139,6 +118,7 @@ export function collectNamespace(sockets: NamespaceSockets, options: CollectOpti
     );
     for (const r of routes) raw.routes.push(r);
   }
+  if (options.sockets === false) return raw;
   try {
     if (sockets.diag instanceof Error) throw sockets.diag;
     collectSockets(sockets.diag, raw, options);

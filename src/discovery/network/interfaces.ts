@@ -14,12 +14,15 @@ import {
 import { interfaceKey, type NetnsKey } from "../../model/keys.ts";
 import type { InterfaceKind, NetworkInterface } from "../../model/topology.ts";
 import { KIND_MODULES, kindOfDriver } from "./kinds/index.ts";
+import type { SriovFunction } from "./sriov.ts";
 
 export interface DriverInfo {
   driver: string;
   version: string;
   fwVersion: string;
   busInfo: string;
+  /** Its PCI device's SR-IOV function (sysfs, sriov.ts); null when none. */
+  sriov: SriovFunction | null;
 }
 
 export function classify(link: RtLink): InterfaceKind {

@@ -148,7 +148,7 @@ const batchShape = (b: RevisionBatch): RevisionShape => ({ revision: b.revision,
 const DiscoverNowPayload = builder.objectRef<{ revision: RevisionShape | null; userErrors: UserErrorShape[] }>("DiscoverNowPayload").implement({
   description: "The result of discoverNow.",
   fields: (t) => ({
-    revision: t.field({ type: RevisionRef, nullable: true, description: "The revision the discovery recorded; null when nothing changed.", resolve: (p) => p.revision }),
+    revision: t.field({ type: RevisionRef, nullable: true, description: "The (last) revision the discovery recorded; null when nothing changed.", resolve: (p) => p.revision }),
     userErrors: t.field({ type: [UserErrorRef], description: "Always empty (discoverNow takes no input); there for the payload convention.", resolve: (p) => p.userErrors }),
   }),
 });

@@ -1,6 +1,7 @@
 // A device without IFLA_INFO_KIND: a NIC. Its details are ethtool's driver info and, on an SR-IOV
 // physical function, what its driver reports of each VF (IFLA_NUM_VF, IFLA_VFINFO_LIST). The SR-IOV
-// role and the PF ↔ VF relations come from sysfs once every namespace is read (sriov.ts).
+// role comes from sysfs where the namespace is read (sriovFunction); the PF ↔ VF relations, across
+// namespaces, where they are assembled (relateSriov).
 
 import { vlanProtocolName, type RtLink, type VfInfo } from "../../../netlink/index.ts";
 import type { InterfaceDetails, VirtualFunction } from "../../../model/topology.ts";
@@ -17,7 +18,7 @@ export const physical: KindModule = {
       driverVersion: driver?.version || null,
       firmwareVersion: driver?.fwVersion || null,
       busInfo: driver?.busInfo || null,
-      sriov: null, // from sysfs, once every namespace is read: sriov.ts
+      sriov: driver?.sriov?.role ?? null, // which PF a VF belongs to: relateSriov, across namespaces
       numVfs,
       virtualFunctions: numVfs === null ? null : (link.vfs ?? []).map(virtualFunction),
     };
