@@ -7,15 +7,13 @@
 // the same URL (RFC 9111, 4.4). So the page is split: /graphql is a small HTML page (cacheable
 // with its ETag, revalidated), and the stylesheet and script live at /graphql/assets/ under
 // names that hold their content hash, cached for a year as immutable. Every part is sent
-// compressed as the browser accepts: gzip takes about 0.3 s for the script, brotli about 2 s
-// (8.5 MB → 2.4 / 1.8 MB); the first request for a part gets gzip and starts brotli in zlib's
-// thread pool, later ones get br once it is ready. Encodings are made once per process.
+// compressed as the browser accepts (static-part.ts): gzip takes about 0.3 s for the script,
+// brotli about 2 s (8.5 MB → 2.4 / 1.8 MB).
 
-import { createHash } from "node:crypto";
-import { brotliCompress, constants, gzipSync } from "node:zlib";
 import { parse, type OperationDefinitionNode } from "graphql";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import docs from "../../docs/graphql.md" with { type: "text" };
+import { brotliOf, Part, respond } from "./static-part.ts";
 
 /** The operations of docs/graphql.md that the playground opens with, in tab order. */
 export const PLAYGROUND_TABS = ["Topology", "WhoListens", "ChangesLastHour", "WhereIs", "LiveChanges"] as const;
@@ -50,91 +48,7 @@ export function playgroundTabs(markdown: string = docs): { query: string }[] {
   });
 }
 
-type Encoding = "br" | "gzip" | "identity";
-
-/** Which of br and gzip an Accept-Encoding header allows (q > 0, or a `*` that does). */
-export function acceptedEncodings(acceptEncoding: string | null): { br: boolean; gzip: boolean } {
-  const accepted = new Map<string, number>();
-  for (const part of (acceptEncoding ?? "").split(",")) {
-    const [name, ...params] = part.trim().toLowerCase().split(";");
-    if (!name) continue;
-    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)).find(Boolean);
-    accepted.set(name, q ? Number(q[1]) : 1);
-  }
-  const ok = (e: string) => (accepted.get(e) ?? (accepted.has("*") ? accepted.get("*")! : 0)) > 0;
-  return { br: ok("br"), gzip: ok("gzip") };
-}
-
-/** The best encoding a client takes: br, then gzip, else none. */
-export function chooseEncoding(acceptEncoding: string | null): Encoding {
-  const a = acceptedEncodings(acceptEncoding);
-  return a.br ? "br" : a.gzip ? "gzip" : "identity";
-}
-
 export const ASSETS_PATH = "/graphql/assets/";
-
-/** One file of the playground: its bytes and how it is cached. */
-class Part {
-  readonly etag: string;
-
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly contentType: string,
-    readonly cacheControl: string,
-  ) {
-    this.etag = createHash("sha256").update(bytes).digest("base64url").slice(0, 27);
-  }
-}
-
-/** Each part's encoded bodies, by the part's hash: made once per process, shared by servers. */
-const encoded = new Map<string, { gzip?: Uint8Array; br?: Uint8Array; brotli?: Promise<void> }>();
-
-function encodings(part: Part) {
-  let e = encoded.get(part.etag);
-  if (!e) encoded.set(part.etag, (e = {}));
-  return e;
-}
-
-/** Starts brotli for a part (once); resolves when it is ready. */
-function brotliOf(part: Part): Promise<void> {
-  const e = encodings(part);
-  // Quality 5: within 15 % of quality 11's size in a twentieth of its time.
-  e.brotli ??= new Promise<void>((resolve) =>
-    brotliCompress(part.bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: part.bytes.length } }, (err, out) => {
-      if (!err) e.br = out;
-      resolve();
-    }),
-  );
-  return e.brotli;
-}
-
-/** The body in an encoding the client takes: br when ready, else gzip (made now if need be), else as is. */
-function encode(part: Part, accepted: { br: boolean; gzip: boolean }): { encoding: Encoding; body: Uint8Array } {
-  const e = encodings(part);
-  if (accepted.br) {
-    void brotliOf(part);
-    if (e.br) return { encoding: "br", body: e.br };
-  }
-  if (!accepted.gzip) return { encoding: "identity", body: part.bytes };
-  e.gzip ??= gzipSync(part.bytes, { level: 6 });
-  return { encoding: "gzip", body: e.gzip };
-}
-
-/** A GET or HEAD of a part: 304 when the browser's copy is current, else the best encoding it takes. */
-function respond(part: Part, req: Request): Response {
-  const accepted = acceptedEncodings(req.headers.get("accept-encoding"));
-  const { encoding, body } = encode(part, accepted);
-  // One ETag per representation (RFC 9110, 8.8.3); any of this part's is current.
-  const tag = (enc: Encoding) => `"${part.etag}${enc === "identity" ? "" : `-${enc}`}"`;
-  const headers: Record<string, string> = { "Content-Type": part.contentType, ETag: tag(encoding), "Cache-Control": part.cacheControl, Vary: "Accept-Encoding" };
-  const current = new Set((["identity", "gzip", "br"] as const).map(tag));
-  const given = (req.headers.get("if-none-match") ?? "").split(",").map((t) => t.trim().replace(/^W\//, ""));
-  const match = given.find((t) => current.has(t));
-  if (match) return new Response(null, { status: 304, headers: { ...headers, ETag: match } });
-  if (encoding !== "identity") headers["Content-Encoding"] = encoding;
-  headers["Content-Length"] = String(body.length);
-  return new Response(req.method === "HEAD" ? null : (body as Uint8Array<ArrayBuffer>), { status: 200, headers });
-}
 
 /** Cuts yoga's one-page GraphiQL into a page, a stylesheet and a script (the script ends where the page renders GraphiQL with its options). */
 function split(html: string, assetsPath: string): { page: (css: string, js: string) => string; css: string; js: string } {

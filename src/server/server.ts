@@ -1,4 +1,6 @@
 // The HTTP side of `wiresight serve`: one Bun.serve with
+//   /           the map (src/web/, served by map-page.ts: the wiring, live and in the past); also
+//               at /map, where it stays when a web UI (below) has /
 //   /graphql    GraphQL over HTTP (GET/POST) and SSE subscriptions (graphql-yoga), graphql-ws over
 //               a websocket upgrade on the same path, GraphiQL for browsers (playground.ts; its
 //               offline assets under /graphql/assets/)
@@ -10,8 +12,9 @@
 //   /mobydig    Ghostwire's neighbourhood check of a Docker container, over a websocket
 //   anything else: a web UI's files, when one is given (ui: the Ghostwire UI, docs/ghostwire.md)
 // Everything reads the live topology; nothing here discovers. With a token every request needs
-// `Authorization: Bearer T`, except the GraphiQL page (static, it holds no data; the user puts
-// the header in GraphiQL's header editor) and /healthz's bare verdict (probes carry no token).
+// `Authorization: Bearer T`, except the map's and GraphiQL's pages (static, they hold no data; the
+// map asks for the token, the user puts the header in GraphiQL's header editor) and /healthz's
+// bare verdict (probes carry no token).
 
 import type { Server, ServerWebSocket } from "bun";
 import { statSync } from "node:fs";
@@ -31,6 +34,7 @@ import { maskError } from "./error-mask.ts";
 import { healthResponse } from "./health.ts";
 import { MobydigChecks, MobydigRequestError, mobydigTarget, type MobydigSocketState } from "./mobydig.ts";
 import { DEFAULT_LISTEN, parseListen, urlHost } from "./listen.ts";
+import { isMapPath, MAP_PATH, respondMapPage } from "./map-page.ts";
 import { packetflixVersion, requestedCapture } from "./packetflix.ts";
 import { ASSETS_PATH, Playground } from "./playground.ts";
 import { useQueryCache } from "./query-cache.ts";
@@ -217,12 +221,23 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
     return Response.json(produce(), { headers: { "Cache-Control": "no-store" } });
   }
 
-  /** A web UI's files (they hold no data, like the GraphiQL page: no token), else "/" → GraphiQL, else 404. */
-  async function uiOrNotFound(req: Request, path: string): Promise<Response> {
+  const notFound = (path: string) => textError(404, `no such path ${path}; try / (the map), ${GRAPHQL_PATH}, /json, /mobyshark, /healthz, /capture or /mobydig`);
+
+  /**
+   * Pages and their files, static and holding no data like GraphiQL's page (no token): `/map` is
+   * always the map; a web UI given with --ui comes first for everything else (its `/` too); then
+   * the map at `/` and its hashed script and stylesheet.
+   */
+  async function pageOrNotFound(req: Request, path: string): Promise<Response> {
+    if (path === MAP_PATH) return mapFile(req, "/");
     const page = await options.ui?.respond(req, path);
     if (page) return page;
-    if (path === "/") return Response.redirect(GRAPHQL_PATH, 302);
-    return textError(404, `no such path ${path}; try ${GRAPHQL_PATH}, /json, /mobyshark, /healthz, /capture or /mobydig`);
+    return isMapPath(path) ? mapFile(req, path) : notFound(path);
+  }
+
+  async function mapFile(req: Request, path: string): Promise<Response> {
+    if (req.method !== "GET" && req.method !== "HEAD") return textError(405, "GET only", { Allow: "GET, HEAD" });
+    return (await respondMapPage(req, path)) ?? notFound(path);
   }
 
   const version = { creatorVersion: pkg.version };
@@ -250,7 +265,7 @@ export async function startServer<C extends object = SchemaContext>(options: Ser
           const asset = playground.respondAsset(req, path);
           if (asset) return asset;
         }
-        return uiOrNotFound(req, path);
+        return pageOrNotFound(req, path);
     }
   }
 

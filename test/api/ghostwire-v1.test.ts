@@ -310,7 +310,7 @@ describe("hand-built topology → Ghostwire", () => {
 describe("dump --format", () => {
   test("an unknown format is a usage error naming the valid ones", () => {
     expect(() => renderer("ghostwire")).toThrow(UsageError);
-    expect(() => renderer("toString")).toThrow("wiresight, ghostwire-v1, mobyshark");
+    expect(() => renderer("toString")).toThrow("wiresight, ghostwire-v1, mobyshark, dot, mermaid");
     const t = handBuilt();
     expect(renderer("wiresight")(t)).toBe(t);
     expect(renderer("ghostwire-v1")(t)).toEqual(toGhostwireDiscovery(t, { creatorVersion: pkg.version }));

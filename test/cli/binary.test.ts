@@ -67,7 +67,7 @@ describe("the compiled binary", () => {
       [["--frobnicate"], "unknown option --frobnicate"],
       [["ls", "--frobnicate"], "unknown option --frobnicate for 'ls'"],
       [["dump", "extra"], "'dump' takes no argument"],
-      [["dump", "--format", "xml"], "--format of 'dump' takes wiresight, ghostwire-v1, mobyshark, not 'xml'"],
+      [["dump", "--format", "xml"], "--format of 'dump' takes wiresight, ghostwire-v1, mobyshark, dot, mermaid, not 'xml'"],
       [["ls", "--color", "sometimes"], "--color takes auto, always or never"],
       [["whereis"], "'whereis' needs an IP address"],
       [["whereis", "10.0.0.256"], '"10.0.0.256" is not a valid IP address'],

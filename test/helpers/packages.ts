@@ -25,6 +25,7 @@ export const TEST_PACKAGES: [binary: string, pkg: string][] = [
   ["/usr/lib/podman/aardvark-dns", "aardvark-dns"],
   ["chromium", "chromium"],
   ["mausezahn", "netsniff-ng"],
+  ["dot", "graphviz"],
 ];
 
 function has(binary: string): boolean {

@@ -6,7 +6,8 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import { ASSETS_PATH, chooseEncoding, docsOperations, Playground, PLAYGROUND_TABS, playgroundTabs } from "../../src/server/playground.ts";
+import { ASSETS_PATH, docsOperations, Playground, PLAYGROUND_TABS, playgroundTabs } from "../../src/server/playground.ts";
+import { chooseEncoding } from "../../src/server/static-part.ts";
 
 const playground = new Playground({ endpoint: "/graphql", title: "wiresight" });
 const page = (headers: Record<string, string>, method = "GET") => playground.respondPage(new Request("http://127.0.0.1/graphql", { method, headers: { accept: "text/html", ...headers } }));

@@ -1,10 +1,14 @@
 // `wiresight dump`: the whole Topology as JSON, in the documented shape (docs/dump.schema.json)
 // and a stable order, so two dumps of an unchanged host differ only in time and duration; or, with
-// --format, the same discovery in Ghostwire's shapes (src/api/ghostwire-v1.ts).
+// --format, the same discovery in Ghostwire's shapes (src/api/ghostwire-v1.ts), or its wiring (what
+// the map at `/` of `serve` draws) as Graphviz or Mermaid text (src/api/dot.ts, mermaid.ts).
 
 import pkg from "../../../package.json" with { type: "json" };
+import { toDot } from "../../api/dot.ts";
 import { toGhostwireDiscovery, toMobysharkTargets } from "../../api/ghostwire-v1.ts";
+import { toMermaid } from "../../api/mermaid.ts";
 import type { Topology } from "../../model/topology.ts";
+import { wiringOf } from "../../model/wiring.ts";
 import { parseCommandArgs } from "../args.ts";
 import { UsageError } from "../usage-error.ts";
 import { writeJsonChunks } from "../render/json-chunks.ts";
@@ -21,7 +25,12 @@ Options:
   -f, --format FORMAT   wiresight (default): our own shape;
                         ghostwire-v1: Ghostwire's discovery JSON (its /json), for Edgeshark tools;
                         mobyshark: Ghostwire's capture-target list (its /mobyshark)
-                        (docs/ghostwire.md says what maps to what)
+                        (docs/ghostwire.md says what maps to what);
+                        dot: the wiring as a Graphviz graph (dot -Tsvg draws it);
+                        mermaid: the wiring as a Mermaid flowchart (for docs and tickets);
+                        both show what the map of \`wiresight serve\` shows: a box per
+                        namespace, its interfaces, and a line per veth, bridge port, lower
+                        device, underlay, tun/tap user and forwarded port
   -p, --pretty          indent the JSON
   -l, --listening-only  sockets: listening TCP and unconnected UDP only. Much faster on hosts
                         with many namespaces (the kernel walks its host-wide TCP table once per
@@ -47,11 +56,16 @@ export async function dumpCommand(argv: string[]): Promise<number> {
     process.stdout.write(DUMP_HELP);
     return 0;
   }
-  const render = renderer(values.format ?? "wiresight"); // before discovery: a typo costs nothing
+  const format = values.format ?? "wiresight";
+  const text = textRenderer(format);
+  const render = text ? undefined : renderer(format); // before discovery: a typo costs nothing
   const workers = parseWorkers(values.workers);
   const { topology } = await topologyFor(values, () => discoverWithWorkers({ listeningOnly: Boolean(values["listening-only"]) }, workers));
-  writeJsonChunks(render(topology), values.pretty ? 2 : undefined, (text) => process.stdout.write(text));
-  process.stdout.write("\n");
+  if (text) process.stdout.write(text(topology));
+  else {
+    writeJsonChunks(render!(topology), values.pretty ? 2 : undefined, (chunk) => process.stdout.write(chunk));
+    process.stdout.write("\n");
+  }
   reportProblems(topology, Boolean(values.verbose), false);
   return 0;
 }
@@ -62,8 +76,18 @@ const FORMATS: Record<string, (t: Topology) => unknown> = {
   mobyshark: (t) => toMobysharkTargets(t, { creatorVersion: pkg.version }),
 };
 
+/** The formats that are text rather than JSON (--pretty does not apply). */
+const TEXT_FORMATS: Record<string, (t: Topology) => string> = {
+  dot: (t) => toDot(wiringOf(t)),
+  mermaid: (t) => toMermaid(wiringOf(t)),
+};
+
 export function renderer(format: string): (t: Topology) => unknown {
   const r = Object.hasOwn(FORMATS, format) ? FORMATS[format] : undefined; // not "toString" &c.
-  if (!r) throw new UsageError(`--format of 'dump' takes ${Object.keys(FORMATS).join(", ")}, not '${format}'`);
+  if (!r) throw new UsageError(`--format of 'dump' takes ${[...Object.keys(FORMATS), ...Object.keys(TEXT_FORMATS)].join(", ")}, not '${format}'`);
   return r;
+}
+
+export function textRenderer(format: string): ((t: Topology) => string) | undefined {
+  return Object.hasOwn(TEXT_FORMATS, format) ? TEXT_FORMATS[format] : undefined;
 }

@@ -22,6 +22,8 @@ export const DEFAULT_FULL_PASS = "30s";
 export const SERVE_HELP = `Usage: wiresight serve [options]
 
 Watch every network namespace, record each change in the history database, and serve it:
+  /            the map: every namespace and its wiring, live, at a past moment or as a diff of
+               two, with details, capture and whereis (bundled in the binary, works offline)
   /graphql     GraphQL over HTTP, subscriptions over SSE or a websocket (graphql-ws), and the
                GraphiQL playground in a browser (works offline)
   /json        Ghostwire-compatible discovery, /mobyshark its capture targets
@@ -57,11 +59,13 @@ Options:
                            (generatorURL, externalURL); default http://LISTEN
       --ui DIR             serve a web UI build from DIR on the same origin, e.g. the Ghostwire
                            web UI: its pages, /json, /mobydig and capture links then just work
+                           (it takes /; the map stays at /map)
   -q, --quiet              print nothing but errors
   -h, --help               show this help
 
-Without a token, /healthz answers only its verdict; with one, the GraphiQL page itself (which
-holds no data) and /healthz's verdict stay open, everything else needs the token.
+Without a token, /healthz answers only its verdict; with one, the map's and GraphiQL's pages (which
+hold no data; the map asks for the token) and /healthz's verdict stay open, everything else needs
+the token.
 Web pages: a request from a page of another origin (a fetch, a form, a websocket) is refused
 unless --cors names that origin, and POST /graphql takes application/json only, so a page you
 visit cannot read or drive the server, token or not.
@@ -235,7 +239,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const { topology, revision } = service.watcher.current();
   say(
     `wiresight serve: ${topology.namespaces.length} namespaces watched, revision ${revision} in ${args.db}\n` +
-      `wiresight serve: listening on ${service.server.url} (GraphiQL: ${service.server.url}/graphql${args.ui ? `; web UI from ${args.ui.root}: ${service.server.url}/` : ""})`,
+      `wiresight serve: listening on ${service.server.url} (map: ${service.server.url}${args.ui ? "/map" : "/"}, GraphiQL: ${service.server.url}/graphql${args.ui ? `; web UI from ${args.ui.root}: ${service.server.url}/` : ""})`,
   );
   return new Promise<number>((resolve) => {
     installSignalHandlers(service.server, (signal, error) => {
