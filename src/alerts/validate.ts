@@ -3,6 +3,7 @@
 // message is shown as is. Works on `unknown`: callers need not trust their input's type.
 
 import { compileGlob, GlobError } from "../model/glob.ts";
+import { INTERFACE_KINDS } from "../model/interface-kinds.ts";
 import { KINDS } from "../store/index.ts";
 import type { AlertRuleInput, RuleCondition, RuleScope, Severity, WebhookFormat, WebhookTarget } from "./types.ts";
 
@@ -22,7 +23,6 @@ export class AlertRuleError extends Error {
 }
 
 export const SEVERITIES: readonly Severity[] = ["info", "warning", "critical"];
-export const INTERFACE_KINDS = ["loopback", "physical", "veth", "bridge", "macvlan", "vlan", "vxlan", "tuntap", "other"] as const;
 export const CHANGE_OPS = ["added", "removed", "changed"] as const;
 /** The store's entity kind names, which `change` rules match events by. */
 export const CHANGE_KINDS: readonly string[] = KINDS.map((k) => k.name);

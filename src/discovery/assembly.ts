@@ -31,8 +31,10 @@ import { RuleGraph, type NftSetWithElements } from "./forwarded-ports/rule-graph
 import { buildNamespace, dressNamespace } from "./network/build-namespace.ts";
 import type { RawNamespace } from "./network/collect-namespace.ts";
 import type { DriverInfo } from "./network/interfaces.ts";
-import { relate, type RelationNamespace } from "./network/relations.ts";
+import { relate } from "./network/relations.ts";
 import { relateSriov, type SriovFunction } from "./network/sriov.ts";
+import { relateTunnelUnderlays, sendsFrom, type TunnelNamespace } from "./network/tunnel-underlay.ts";
+import { moduleOfLink } from "./network/kinds/index.ts";
 import { LinkIndex, planNsids, wantedNsids, type NsidPlan } from "./network/resolve-nsids.ts";
 import { missingForDiscovery } from "./procfs/capabilities.ts";
 import type { NetnsCandidate } from "./procfs/namespaces.ts";
@@ -517,6 +519,13 @@ export class Assembly {
       }
     }
     if (sriovTouched) for (const k of this.#sriov) affected.add(k);
+    // A tunnel that names no device sends by the routes of the namespace it sends from: read anew,
+    // that namespace relates the tunnels sending from it anew (their own namespace relates itself).
+    for (const key of fromRead)
+      for (const k of this.#pointedFrom.get(key) ?? []) {
+        const view = this.#relationView(k);
+        if (view && sendsFrom(k, view, key)) affected.add(k);
+      }
     // Namespaces wired to a changed one but not rebuilt: fresh copies of their interfaces to
     // write relations into (the published objects stay as they were).
     for (const key of affected) {
@@ -534,6 +543,7 @@ export class Assembly {
       for (const k of this.#pointedFrom.get(key) ?? []) sources.add(k);
     }
     relate(affected, sources, (key) => this.#relationView(key));
+    relateTunnelUnderlays(affected, sources, (key) => this.#relationView(key));
     if (sriovTouched)
       relateSriov([...this.#sriov].flatMap((k) => {
         const e = this.#entries.get(k)!;
@@ -712,9 +722,9 @@ export class Assembly {
     return ns ? this.#search(ns) : -1;
   }
 
-  #relationView(key: NetnsKey): RelationNamespace | undefined {
+  #relationView(key: NetnsKey): TunnelNamespace | undefined {
     const e = this.#entries.get(key);
-    return e?.built ? { links: e.links, byIndex: e.byIndex, nsids: e.nsids } : undefined;
+    return e?.built ? { links: e.links, byIndex: e.byIndex, nsids: e.nsids, routes: e.built.routes } : undefined;
   }
 
   #nsidLookup(id: number): { get(nsid: number): number | null | undefined; has(nsid: number): boolean } | undefined {
@@ -1006,7 +1016,9 @@ function slimLink(l: RtLink): RtLink {
   if (l.link !== undefined) slim.link = l.link;
   if (l.linkNetnsid !== undefined) slim.linkNetnsid = l.linkNetnsid;
   if (l.master !== undefined) slim.master = l.master;
-  if (l.data?.kind === "vxlan") slim.data = { kind: "vxlan", link: l.data.link };
+  // A tunnel's data names its underlay device or holds the remote whose route is its underlay.
+  const kind = moduleOfLink(l);
+  if (l.data && (kind?.underlay || kind?.remote)) slim.data = l.data;
   return slim;
 }
 

@@ -35,7 +35,7 @@ export interface RouteMatch {
 /** Parses route destinations; returns null for text that is not an address (never in a real dump). */
 export type ParseAddress = (text: string) => Ip | null;
 
-export function lookupRoute(ns: NetworkNamespace, target: Ip, parse: ParseAddress): RouteMatch | null {
+export function lookupRoute(ns: { readonly routes: readonly Route[] }, target: Ip, parse: ParseAddress): RouteMatch | null {
   for (const table of DEFAULT_RULE_TABLES) {
     let best: Route[] = [];
     for (const r of ns.routes) {

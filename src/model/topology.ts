@@ -10,8 +10,10 @@ import type { KubeService } from "./kube-services.ts";
 import type { InterfaceKey, NetnsKey, PidnsKey, ProcessKey } from "./keys.ts";
 import type { Tenant } from "./tenants.ts";
 import type { Socket } from "./socket.ts";
+import type { InterfaceDetails, InterfaceKind } from "./interface-kinds.ts";
 
 export type { SimpleSocketState, Socket, SocketKey } from "./socket.ts";
+export { INTERFACE_KINDS, type InterfaceDetails, type InterfaceKind, type VirtualFunction } from "./interface-kinds.ts";
 
 export const TOPOLOGY_FORMAT_VERSION = 1;
 
@@ -138,17 +140,6 @@ export interface NetworkNamespace {
   nsids: { nsid: number; netns: NetnsKey | null }[];
 }
 
-export type InterfaceKind =
-  | "loopback"
-  | "physical"
-  | "veth"
-  | "bridge"
-  | "macvlan"
-  | "vlan"
-  | "vxlan"
-  | "tuntap"
-  | "other";
-
 export interface NetworkInterface {
   key: InterfaceKey;
   netns: NetnsKey;
@@ -182,7 +173,7 @@ export interface NetworkInterface {
 }
 
 export interface InterfaceRelations {
-  /** veth: the other end, possibly in another namespace. */
+  /** veth, netkit: the other end, possibly in another namespace. */
   peer: InterfaceKey | null;
   /** A bridge port: its bridge. */
   bridge: InterfaceKey | null;
@@ -196,44 +187,15 @@ export interface InterfaceRelations {
   controller: InterfaceKey | null;
   /** The members of a bond/team/vrf. */
   members: InterfaceKey[];
-  /** vxlan: the underlay interface its packets leave through. */
+  /** vxlan, geneve, GRE and IP tunnels: the underlay interface their packets leave through. */
   underlay: InterfaceKey | null;
-  /** The vxlan interfaces that use this one as underlay. */
+  /** The tunnels (vxlan, geneve, GRE, IP-in-IP) that use this one as underlay. */
   overlays: InterfaceKey[];
   /** An SR-IOV virtual function: its physical function (the PF's interface, wherever it lives). */
   pf: InterfaceKey | null;
   /** An SR-IOV physical function: the interfaces of its virtual functions that were found. */
   vfs: InterfaceKey[];
 }
-
-export type InterfaceDetails =
-  | { kind: "none" }
-  | {
-      kind: "physical";
-      driver: string | null;
-      driverVersion: string | null;
-      firmwareVersion: string | null;
-      busInfo: string | null;
-      /** SR-IOV role of its PCI device (sysfs physfn / sriov_numvfs); null when it is neither (or not PCI). */
-      sriov: "pf" | "vf" | null;
-    }
-  | { kind: "bridge"; stpState: number | null; vlanFiltering: boolean | null; forwardDelay: number | null; ageingTime: number | null; priority: number | null; bridgeId: string | null }
-  | { kind: "macvlan"; mode: string; macvtap: boolean }
-  | { kind: "vlan"; id: number; protocol: string }
-  | {
-      kind: "vxlan";
-      vni: number | null;
-      group: string | null;
-      remote: string | null;
-      local: string | null;
-      port: number | null;
-      sourcePortRange: { low: number; high: number } | null;
-      ttl: number | null;
-      tos: number | null;
-      learning: boolean | null;
-      proxy: boolean | null;
-    }
-  | { kind: "tuntap"; mode: "tun" | "tap"; persistent: boolean | null; multiQueue: boolean | null; owner: number | null; group: number | null; vnetHdr: boolean | null; packetInfo: boolean | null };
 
 export interface Address {
   key: string;

@@ -31,21 +31,19 @@ export {
   u64,
   u8,
 } from "./attributes.ts";
+export type * from "./linkinfo/index.ts";
+export { GRE_KINDS, IPTUN_KINDS, isGreKind, isIptunKind } from "./linkinfo/index.ts";
+export type { VfInfo } from "./vf-info.ts";
 export {
-  type BridgeData,
-  type LinkKindData,
-  type MacvlanData,
   type RtLink,
-  type TunData,
-  type VethData,
-  type VlanData,
-  type VxlanData,
   buildGetLink,
   buildGetLinkDump,
   decodeLink,
 } from "./link.ts";
 export { type RtAddr, buildGetAddrDump, decodeAddress } from "./address.ts";
 export { type RtNexthop, type RtRoute, type RtVia, buildGetRouteDump, decodeRoute } from "./route.ts";
+export { type GenlFamily, type GenlMessage, buildGetFamily, decodeFamily, decodeGenl, encodeGenl } from "./genetlink.ts";
+export { type WgAllowedIp, type WgDevice, type WgPeer, buildGetWgDevice, buildGetWgDeviceByName, decodeWgDevice, mergeWgDevice } from "./wireguard.ts";
 export { type RtNsid, buildGetNsidForFd, buildNsidDump, decodeNsid } from "./nsid.ts";
 export {
   type NatRange,

@@ -3,8 +3,9 @@
 import { AttributeSet, compact } from "./attribute-set.ts";
 import { encodeU32Attribute } from "./attributes.ts";
 import { NetlinkDecodeError } from "./errors.ts";
-import { type LinkKindData, decodeLinkInfo } from "./linkinfo/index.ts";
+import { type LinkKindData, type LinkPortData, decodeLinkInfo } from "./linkinfo/index.ts";
 import { type NetlinkMessage, encodeMessage } from "./message.ts";
+import { type VfInfo, decodeVfInfoList } from "./vf-info.ts";
 import {
   IFLA_ADDRESS,
   IFLA_BROADCAST,
@@ -19,6 +20,7 @@ import {
   IFLA_LINK_NETNSID,
   IFLA_MASTER,
   IFLA_MTU,
+  IFLA_NUM_VF,
   IFLA_TARGET_NETNSID,
   IFLA_NUM_RX_QUEUES,
   IFLA_NUM_TX_QUEUES,
@@ -28,19 +30,13 @@ import {
   IFLA_PERM_ADDRESS,
   IFLA_PROMISCUITY,
   IFLA_TXQLEN,
+  IFLA_VFINFO_LIST,
 } from "./uapi/if_link.ts";
 import { NLMSG_HDRLEN, NLM_F_DUMP, NLM_F_REQUEST } from "./uapi/netlink.ts";
 import { RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from "./uapi/rtnetlink.ts";
 
-export type {
-  BridgeData,
-  LinkKindData,
-  MacvlanData,
-  TunData,
-  VethData,
-  VlanData,
-  VxlanData,
-} from "./linkinfo/index.ts";
+export type * from "./linkinfo/index.ts";
+export type { VfInfo } from "./vf-info.ts";
 
 export interface RtLink {
   family: number;
@@ -75,6 +71,11 @@ export interface RtLink {
   kind?: string;
   slaveKind?: string;
   data?: LinkKindData;
+  /** The master's per-port data (bond, vrf members). */
+  slaveData?: LinkPortData;
+  /** SR-IOV physical function: how many VFs are enabled (IFLA_NUM_VF) and what its driver says of each. */
+  numVf?: number;
+  vfs?: VfInfo[];
 }
 
 const IFINFOMSG_LEN = 16;
@@ -119,6 +120,7 @@ export function decodeLink(msg: NetlinkMessage): RtLink {
   const v = new DataView(p.buffer, p.byteOffset, IFINFOMSG_LEN);
   const a = new AttributeSet(p.subarray(IFINFOMSG_LEN), NLMSG_HDRLEN + IFINFOMSG_LEN);
   const info = a.nested(IFLA_LINKINFO);
+  const vfs = a.get(IFLA_VFINFO_LIST);
   return compact<RtLink>({
     family: v.getUint8(0),
     type: v.getUint16(2, true),
@@ -144,6 +146,8 @@ export function decodeLink(msg: NetlinkMessage): RtLink {
     numRxQueues: a.u32(IFLA_NUM_RX_QUEUES, "IFLA_NUM_RX_QUEUES"),
     parentDevName: a.str(IFLA_PARENT_DEV_NAME),
     parentDevBusName: a.str(IFLA_PARENT_DEV_BUS_NAME),
+    numVf: a.u32(IFLA_NUM_VF, "IFLA_NUM_VF"),
+    vfs: vfs ? decodeVfInfoList(vfs) : undefined,
     ...(info ? decodeLinkInfo(info) : {}),
   });
 }

@@ -35,7 +35,16 @@ export const InterfaceKindEnum = closed("InterfaceKind", "What kind of interface
   VLAN: { value: "vlan", description: "An 802.1Q/802.1ad VLAN device on a lower device." },
   VXLAN: { value: "vxlan", description: "A VXLAN tunnel endpoint." },
   TUNTAP: { value: "tuntap", description: "A tun or tap device, fed by a process." },
-  OTHER: { value: "other", description: "Any other kind the kernel reports (`driverKind` names it: ipvlan, wireguard, bond…)." },
+  IPVLAN: { value: "ipvlan", description: "An ipvlan or ipvtap device on a lower device." },
+  BOND: { value: "bond", description: "A bond (link aggregation)." },
+  TEAM: { value: "team", description: "A team device (link aggregation by libteam)." },
+  VRF: { value: "vrf", description: "A VRF (an L3 routing domain)." },
+  WIREGUARD: { value: "wireguard", description: "A WireGuard tunnel." },
+  GENEVE: { value: "geneve", description: "A Geneve tunnel endpoint." },
+  GRE: { value: "gre", description: "A GRE tunnel (gre, gretap, ip6gre, ip6gretap, erspan)." },
+  IPTUNNEL: { value: "iptunnel", description: "An IP-in-IP tunnel (ipip, sit, ip6tnl)." },
+  NETKIT: { value: "netkit", description: "One end of a netkit pair." },
+  OTHER: { value: "other", description: "Any other kind the kernel reports (`driverKind` names it: dummy, macsec, xfrm…)." },
 });
 
 export const OperStateEnum = closed("OperState", "The operational state (IF_OPER_*, RFC 2863) as `ip link` shows it.", {
@@ -178,6 +187,88 @@ export const VlanProtocol = open(
     IEEE_802_1AD: { value: "802.1ad", description: "802.1ad, QinQ (0x88a8)." },
   },
   "Another EtherType.",
+);
+
+export const IpvlanMode = open(
+  "IpvlanMode",
+  "Where an ipvlan device switches (IPVLAN_MODE_*).",
+  {
+    L2: { value: "l2", description: "At layer 2: the lower device switches by MAC, as for macvlan." },
+    L3: { value: "l3", description: "At layer 3: routed by IP address; no broadcast or multicast." },
+    L3S: { value: "l3s", description: "Like L3, but incoming packets pass netfilter in the lower device's namespace." },
+  },
+  "A mode this version does not know.",
+);
+
+export const IpvlanFlags = open(
+  "IpvlanFlags",
+  "How an ipvlan device forwards among its siblings (IPVLAN_F_*).",
+  {
+    BRIDGE: { value: "bridge", description: "Siblings talk directly (no flag)." },
+    PRIVATE: { value: "private", description: "No traffic between siblings." },
+    VEPA: { value: "vepa", description: "Siblings talk through the external switch." },
+  },
+  "A flag combination this version does not know.",
+);
+
+export const BondMode = open(
+  "BondMode",
+  "How a bond uses its members (BOND_MODE_*).",
+  {
+    BALANCE_RR: { value: "balance-rr", description: "Round robin over all members." },
+    ACTIVE_BACKUP: { value: "active-backup", description: "One active member; the others stand by." },
+    BALANCE_XOR: { value: "balance-xor", description: "A member per flow, by the transmit hash policy." },
+    BROADCAST: { value: "broadcast", description: "Every packet on every member." },
+    IEEE_802_3AD: { value: "802.3ad", description: "LACP link aggregation (802.3ad)." },
+    BALANCE_TLB: { value: "balance-tlb", description: "Transmit load balancing by member load." },
+    BALANCE_ALB: { value: "balance-alb", description: "Transmit and receive load balancing (ARP negotiation)." },
+  },
+  "A mode this version does not know.",
+);
+
+export const BondXmitHashPolicy = open(
+  "BondXmitHashPolicy",
+  "What a bond hashes to pick a member for a flow (BOND_XMIT_POLICY_*).",
+  {
+    LAYER2: { value: "layer2", description: "MAC addresses." },
+    LAYER3_4: { value: "layer3+4", description: "IP addresses and ports." },
+    LAYER2_3: { value: "layer2+3", description: "MAC and IP addresses." },
+    ENCAP2_3: { value: "encap2+3", description: "MAC and IP addresses of the inner packet of a tunnel." },
+    ENCAP3_4: { value: "encap3+4", description: "IP addresses and ports of the inner packet of a tunnel." },
+    VLAN_SRCMAC: { value: "vlan+srcmac", description: "VLAN id and source MAC address." },
+  },
+  "A policy this version does not know.",
+);
+
+export const NetkitMode = open(
+  "NetkitMode",
+  "What a netkit pair carries (NETKIT_L2, NETKIT_L3).",
+  {
+    L2: { value: "l2", description: "Ethernet frames." },
+    L3: { value: "l3", description: "IP packets." },
+  },
+  "A mode this version does not know.",
+);
+
+export const NetkitPolicy = open(
+  "NetkitPolicy",
+  "What a netkit device does with packets when no BPF program is attached.",
+  {
+    FORWARD: { value: "forward", description: "Passes them on (NETKIT_PASS)." },
+    BLACKHOLE: { value: "blackhole", description: "Drops them (NETKIT_DROP)." },
+  },
+  "A policy this version does not know.",
+);
+
+export const VfLinkState = open(
+  "VfLinkState",
+  "An SR-IOV virtual function's link state as its PF sets it (IFLA_VF_LINK_STATE_*).",
+  {
+    AUTO: { value: "auto", description: "Follows the PF's link." },
+    ENABLE: { value: "enable", description: "Always up." },
+    DISABLE: { value: "disable", description: "Always down." },
+  },
+  "A state this version does not know.",
 );
 
 export const TuntapModeEnum = closed("TuntapMode", "What a tun/tap device carries.", {

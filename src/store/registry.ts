@@ -2,7 +2,7 @@
 // Adding a kind to the Topology means one entry here plus a migration (`npm run db:generate`
 // creates its table from the entry); record, at, diff, changes and retention are generic.
 
-import type { Address, NetworkInterface, NetworkNamespace, Process, Route, Socket, Topology } from "../model/topology.ts";
+import type { Address, NetworkInterface, NetworkNamespace, Process, Route, Socket, Topology, VirtualFunction } from "../model/topology.ts";
 import { without, type EnumerateContext, type Kind, type TopLevelList } from "./kind.ts";
 import { versionTable } from "./schema.ts";
 
@@ -78,7 +78,14 @@ const networkInterface: Kind = {
     // Recorded before SR-IOV was discovered: neither role nor PF/VF relations are known.
     const recorded = attrs as { relations: Partial<NetworkInterface["relations"]>; details: Record<string, unknown> };
     iface.relations = { ...iface.relations, pf: recorded.relations.pf ?? null, vfs: recorded.relations.vfs ?? [] };
-    if (iface.details.kind === "physical") iface.details = { ...iface.details, sriov: (recorded.details.sriov as "pf" | "vf" | null | undefined) ?? null };
+    // Recorded before VF settings were read: none known.
+    if (iface.details.kind === "physical")
+      iface.details = {
+        ...iface.details,
+        sriov: (recorded.details.sriov as "pf" | "vf" | null | undefined) ?? null,
+        numVfs: (recorded.details.numVfs as number | null | undefined) ?? null,
+        virtualFunctions: (recorded.details.virtualFunctions as VirtualFunction[] | null | undefined) ?? null,
+      };
     r.get<NetworkNamespace>("namespace", parent!).interfaces.push(iface);
     r.put("interface", iface.key, iface);
   },

@@ -42,7 +42,7 @@ describe("rule validation", () => {
     [{ ...base, condition: { type: "wildcard" } }, "condition.type: must be one of 'wildcardListener', 'interfaceDown', 'promiscuous', 'containerLeftBridge', 'namespaceWithoutTenant', 'change', 'discoveryHealth', got \"wildcard\""],
     [{ ...base, condition: { type: "wildcardListener", allowPorts: [22, 70000] } }, "condition.allowPorts[1]: must be a port from 1 to 65535, got 70000"],
     [{ ...base, condition: { type: "wildcardListener", allowPorts: [], protocols: ["sctp"] } }, "condition.protocols[0]: must be one of 'tcp', 'udp', got \"sctp\""],
-    [{ ...base, condition: { type: "interfaceDown", kinds: ["wifi"] } }, "condition.kinds[0]: must be one of 'loopback', 'physical', 'veth', 'bridge', 'macvlan', 'vlan', 'vxlan', 'tuntap', 'other', got \"wifi\""],
+    [{ ...base, condition: { type: "interfaceDown", kinds: ["wifi"] } }, "condition.kinds[0]: must be one of 'loopback', 'physical', 'veth', 'bridge', 'macvlan', 'vlan', 'vxlan', 'tuntap', 'ipvlan', 'bond', 'team', 'vrf', 'wireguard', 'geneve', 'gre', 'iptunnel', 'netkit', 'other', got \"wifi\""],
     [{ ...base, condition: { type: "promiscuous", nme: "eth*" } }, "condition.nme: unknown field (expected 'type', 'name', 'kinds')"],
     [{ ...base, condition: { type: "change", kinds: [] } }, "condition.kinds: must not be empty"],
     [{ ...base, condition: { type: "change", kinds: ["link"] } }, "condition.kinds[0]: must be one of 'namespace', 'interface', 'address', 'route', 'socket', 'process', 'PID namespace', 'forwarded port', 'engine', 'container', 'container network', 'pod', 'service', got \"link\""],

@@ -72,9 +72,9 @@ export function handBuilt(): Topology {
   const eth0 = b.iface(host, "eth0", "physical", ["192.0.2.10/24"]);
   eth0.driverKind = null;
   eth0.mac = "52:54:00:12:34:56";
-  eth0.details = { kind: "physical", driver: "ixgbe", driverVersion: "5.1.0-k", firmwareVersion: "0x800003e2", busInfo: "0000:03:00.0", sriov: "pf" };
+  eth0.details = { kind: "physical", driver: "ixgbe", driverVersion: "5.1.0-k", firmwareVersion: "0x800003e2", busInfo: "0000:03:00.0", sriov: "pf", numVfs: null, virtualFunctions: null };
   const vf = b.iface(pod, "net1", "physical");
-  vf.details = { kind: "physical", driver: "ixgbevf", driverVersion: null, firmwareVersion: null, busInfo: "0000:03:10.0", sriov: "vf" };
+  vf.details = { kind: "physical", driver: "ixgbevf", driverVersion: null, firmwareVersion: null, busInfo: "0000:03:10.0", sriov: "vf", numVfs: null, virtualFunctions: null };
   vf.relations.pf = eth0.key;
   eth0.relations.vfs.push(vf.key);
 

@@ -23,7 +23,7 @@ function device(bus: string, files: { physfn?: string; numvfs?: boolean }): void
 function nic(b: TopologyBuilder, ns: ReturnType<TopologyBuilder["ns"]>, name: string, busInfo: string | null): NetworkInterface {
   const i = b.iface(ns, name, "physical");
   const fn = busInfo === null ? null : sriovFunction(busInfo, sys);
-  i.details = { kind: "physical", driver: "ixgbe", driverVersion: null, firmwareVersion: null, busInfo, sriov: fn?.role ?? null };
+  i.details = { kind: "physical", driver: "ixgbe", driverVersion: null, firmwareVersion: null, busInfo, sriov: fn?.role ?? null, numVfs: null, virtualFunctions: null };
   if (fn) functions.push({ iface: i, fn });
   return i;
 }

@@ -1,11 +1,13 @@
 // One interface as Ghostwire's nif.go writes it: the common attributes, the driver info, the
-// labels its decorators put on container-network bridges, and the kind-specific relations and
-// details (veth peer, bridge ports, macvlan and vlan lower devices, vxlan underlay and config,
-// tun/tap mode and the processes serving it, SR-IOV PF/VF).
+// labels its decorators put on container-network bridges, and the relations (veth peer, bridge
+// ports, macvlan and vlan lower devices, tunnel underlays, SR-IOV PF/VF); the kind-specific
+// sections (vxlan config, tun/tap mode and the processes serving it, vlan, SR-IOV role) come from
+// kind-fields.ts.
 
 import type { Address, NetworkInterface, NetworkNamespace } from "../../model/topology.ts";
 import { nifId, type Lookup } from "./lookup.ts";
-import type { GwDriverInfo, GwInterface, GwIpAddress, GwOwner, GwVxlan } from "./shapes.ts";
+import { KIND_FIELDS } from "./kind-fields.ts";
+import type { GwDriverInfo, GwInterface, GwIpAddress } from "./shapes.ts";
 
 export const AF_INET = 2;
 export const AF_INET6 = 10;
@@ -16,7 +18,6 @@ const FOREVER = 0xffffffff;
 const SCOPES: Record<string, number> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
 const OPERSTATES = new Set(["UNKNOWN", "NOTPRESENT", "DOWN", "UP", "LOWERLAYERDOWN"]);
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
-const VLAN_PROTOCOLS: Record<string, number> = { "802.1Q": 0x8100, "802.1ad": 0x88a8 };
 
 /** The label keys Ghostwire's network decorators (dockernet, podmannet) use; its UI reads them. */
 export const LABEL_NETWORK_NAME = "gostwire/network/name";
@@ -77,20 +78,11 @@ export function gwInterface(ns: NetworkNamespace, i: NetworkInterface, lookup: L
     if (p) out.peer = { "peer-idref": nifId(p.ns, p.iface), "peer-name": p.iface.name, "peer-index": p.iface.index };
   }
   // Ghostwire's "slaves": bridge ports, then what is stacked on this one except macvlans (vlans,
-  // vxlans riding on it as underlay, VFs of a PF); bond members are ours.
+  // ipvlans, tunnels riding on it as underlay, VFs of a PF); bond/team/vrf members are ours.
   const slaves = lookup.refs([...r.ports, ...r.members, ...r.slaves.filter((k) => !isMacvlan(k)), ...r.overlays, ...r.vfs]);
   if (slaves.length > 0) out.slaves = slaves;
 
-  const d = i.details;
-  if (d.kind === "tuntap") {
-    out.tuntap = { mode: d.mode, processors: i.users.map((k) => lookup.owner(k)).filter((o): o is GwOwner => o !== null) };
-  } else if (d.kind === "vxlan") {
-    out.vxlan = vxlan(d, r.underlay, lookup);
-  } else if (d.kind === "vlan") {
-    out.vlan = { vid: d.id, "vlan-protocol": VLAN_PROTOCOLS[d.protocol] ?? (parseInt(d.protocol, 16) || 0) };
-  } else if (d.kind === "physical" && d.sriov !== null) {
-    out["sr-iov-role"] = d.sriov === "pf" ? 1 : 2;
-  }
+  Object.assign(out, KIND_FIELDS[i.kind]?.(i, lookup));
   const pf = lookup.ref(r.pf);
   if (pf) out.pf = pf;
   return out;
@@ -105,22 +97,6 @@ function driverInfo(i: NetworkInterface): GwDriverInfo {
   if (d.firmwareVersion) info.fwversion = d.firmwareVersion;
   if (d.busInfo) info.businfo = d.busInfo;
   return info;
-}
-
-function vxlan(d: Extract<NetworkInterface["details"], { kind: "vxlan" }>, underlay: string | null, lookup: Lookup): GwVxlan {
-  const out: GwVxlan = {
-    idref: lookup.ref(underlay)?.idref ?? "",
-    vid: d.vni ?? 0,
-    "arp-proxy": d.proxy ?? false,
-    // Ghostwire leaves the range at zero unless the kernel reports a low port.
-    "source-portrange": d.sourcePortRange && d.sourcePortRange.low !== 0 ? { low: d.sourcePortRange.low, high: d.sourcePortRange.high } : { low: 0, high: 0 },
-    "remote-port": d.port ?? 0,
-  };
-  if (d.local) out.source = d.local.includes(":") ? { source_ipv6: d.local } : { source_ipv4: d.local };
-  // IFLA_VXLAN_GROUP holds a multicast group or a unicast remote alike; Ghostwire calls both remote.
-  const remote = d.group ?? d.remote;
-  if (remote) out.remote = remote.includes(":") ? { remote_ipv6: remote } : { remote_ipv4: remote };
-  return out;
 }
 
 function address(i: NetworkInterface, a: Address): GwIpAddress {

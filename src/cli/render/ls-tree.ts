@@ -1,11 +1,13 @@
 // `wiresight ls`: each namespace as a header (how it is known) and its interfaces as a tree.
-// Bridge ports hang under their bridge and upper devices (macvlan, vlan) under their lower
-// device when both are in the same namespace; every cross-namespace relation is spelled out
-// with the other namespace's name, because that is what people cannot see with `ip`.
+// Bridge ports hang under their bridge, bond/team/vrf members under their controller, and upper
+// devices (macvlan, vlan, ipvlan) under their lower device when both are in the same namespace;
+// every cross-namespace relation is spelled out with the other namespace's name, because that is
+// what people cannot see with `ip`.
 
 import type { TopologyIndex } from "../../model/index-topology.ts";
 import type { ForwardedPort, PortRange } from "../../model/forwarded-ports.ts";
 import type { NetworkInterface, NetworkNamespace, Route } from "../../model/topology.ts";
+import { KIND_LABELS } from "./interface-kinds.ts";
 import { portLines, type PortsOptions } from "./ls-ports.ts";
 import type { Style } from "./style.ts";
 import { tenantLines } from "./tenants.ts";
@@ -77,7 +79,7 @@ function renderNamespace(ns: NetworkNamespace, index: TopologyIndex, opts: LsOpt
 
 function interfaceLine(i: NetworkInterface, ns: NetworkNamespace, index: TopologyIndex, s: Style): string {
   const state = i.operState === "UP" || (i.up && i.operState === "UNKNOWN") ? s.green("●") : i.up ? s.yellow("◐") : s.red("○");
-  const parts = [`${state} ${s.bold(i.name)}`, kindLabel(i), s.dim(i.operState)];
+  const parts = [`${state} ${s.bold(i.name)}`, KIND_LABELS[i.kind](i), s.dim(i.operState)];
   if (i.mac && i.kind !== "loopback") parts.push(s.dim(i.mac));
   if (i.alias) parts.push(s.magenta(`"${i.alias}"`));
   const net = i.containerNetwork;
@@ -98,6 +100,9 @@ function interfaceLine(i: NetworkInterface, ns: NetworkNamespace, index: Topolog
   if (i.relations.master && index.interfaces.get(i.relations.master)?.netns !== ns.key) rel("on", i.relations.master);
   for (const k of i.relations.slaves) if (index.interfaces.get(k)?.netns !== ns.key) rel("carries", k);
   rel("via", i.relations.underlay);
+  // A bond member that carries the traffic (active-backup, tlb, alb).
+  const controller = i.relations.controller ? index.interfaces.get(i.relations.controller) : undefined;
+  if (controller?.details.kind === "bond" && controller.details.activeMember === i.key) parts.push(s.green("active"));
   if (i.users.length > 0) parts.push(usersLabel(i, index));
   return parts.join("  ");
 }
@@ -109,24 +114,6 @@ function usersLabel(i: NetworkInterface, index: TopologyIndex): string {
     return p ? `("${p.comm}",pid=${p.pid})` : `(${k})`;
   });
   return `users:(${users.join(",")})`;
-}
-
-function kindLabel(i: NetworkInterface): string {
-  const d = i.details;
-  switch (d.kind) {
-    case "macvlan":
-      return `${d.macvtap ? "macvtap" : "macvlan"}(${d.mode})`;
-    case "vlan":
-      return `vlan(${d.id})`;
-    case "vxlan":
-      return `vxlan(vni ${d.vni ?? "?"})`;
-    case "tuntap":
-      return d.mode;
-    case "physical":
-      return d.driver ? `physical(${d.driver})` : "physical";
-    default:
-      return i.kind === "other" && i.driverKind ? i.driverKind : i.kind;
-  }
 }
 
 function routeLine(r: Route, index: TopologyIndex, s: Style): string {

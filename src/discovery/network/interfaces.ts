@@ -1,6 +1,7 @@
 // Turns decoded RTM_NEWLINK messages into model interfaces: the kind a user thinks in, the
-// kind-specific details, and readable flags. Relations are filled in later (relations.ts), once
-// every namespace has been read, because a link's other end may live in any of them.
+// kind-specific details (each kind's module in kinds/), and readable flags. Relations are filled
+// in later (relations.ts), once every namespace has been read, because a link's other end may
+// live in any of them.
 
 import {
   IFF_LOOPBACK,
@@ -11,7 +12,8 @@ import {
   type RtLink,
 } from "../../netlink/index.ts";
 import { interfaceKey, type NetnsKey } from "../../model/keys.ts";
-import type { InterfaceDetails, InterfaceKind, NetworkInterface } from "../../model/topology.ts";
+import type { InterfaceKind, NetworkInterface } from "../../model/topology.ts";
+import { KIND_MODULES, kindOfDriver } from "./kinds/index.ts";
 import type { SriovFunction } from "./sriov.ts";
 
 export interface DriverInfo {
@@ -25,22 +27,7 @@ export interface DriverInfo {
 
 export function classify(link: RtLink): InterfaceKind {
   if (link.flags & IFF_LOOPBACK) return "loopback";
-  switch (link.kind) {
-    case undefined:
-      return "physical";
-    case "veth":
-    case "bridge":
-    case "vlan":
-    case "vxlan":
-      return link.kind;
-    case "macvlan":
-    case "macvtap":
-      return "macvlan";
-    case "tun":
-      return "tuntap";
-    default:
-      return "other";
-  }
+  return link.kind === undefined ? "physical" : kindOfDriver(link.kind);
 }
 
 export function toInterface(netns: NetnsKey, link: RtLink, driver: DriverInfo | null | undefined): NetworkInterface {
@@ -78,76 +65,6 @@ export function toInterface(netns: NetnsKey, link: RtLink, driver: DriverInfo | 
       vfs: [],
     },
     raw: { link: link.link ?? null, linkNetnsid: link.linkNetnsid ?? null, master: link.master ?? null },
-    details: details(kind, link, driver),
+    details: KIND_MODULES[kind].details(link, { netns, driver }),
   };
-}
-
-function details(kind: InterfaceKind, link: RtLink, driver: DriverInfo | null | undefined): InterfaceDetails {
-  const d = link.data;
-  if (kind === "physical") {
-    return {
-      kind: "physical",
-      driver: driver?.driver || null,
-      driverVersion: driver?.version || null,
-      firmwareVersion: driver?.fwVersion || null,
-      busInfo: driver?.busInfo || null,
-      sriov: driver?.sriov?.role ?? null, // which PF a VF belongs to: relateSriov, across namespaces
-    };
-  }
-  switch (d?.kind) {
-    case "bridge":
-      return {
-        kind: "bridge",
-        stpState: d.stpState ?? null,
-        vlanFiltering: d.vlanFiltering ?? null,
-        forwardDelay: d.forwardDelay ?? null,
-        ageingTime: d.ageingTime ?? null,
-        priority: d.priority ?? null,
-        bridgeId: d.bridgeId ?? null,
-      };
-    case "macvlan":
-    case "macvtap":
-      return { kind: "macvlan", mode: d.modeName, macvtap: d.kind === "macvtap" };
-    case "vlan":
-      return { kind: "vlan", id: d.id, protocol: d.protocolName };
-    case "vxlan": {
-      // IFLA_VXLAN_GROUP holds either a multicast group or a unicast remote; iproute2 tells
-      // them apart by the address, and so do we.
-      const peer = d.group ?? d.group6 ?? null;
-      const multicast = isMulticast(peer ?? undefined);
-      return {
-        kind: "vxlan",
-        vni: d.vni ?? null,
-        group: multicast ? peer : null,
-        remote: multicast ? null : peer,
-        local: d.local ?? d.local6 ?? null,
-        port: d.port ?? null,
-        sourcePortRange: d.portRange ?? null,
-        ttl: d.ttl ?? null,
-        tos: d.tos ?? null,
-        learning: d.learning ?? null,
-        proxy: d.proxy ?? null,
-      };
-    }
-    case "tun":
-      return {
-        kind: "tuntap",
-        mode: d.type,
-        persistent: d.persist ?? null,
-        multiQueue: d.multiQueue ?? null,
-        owner: d.owner ?? null,
-        group: d.group ?? null,
-        vnetHdr: d.vnetHdr ?? null,
-        packetInfo: d.pi ?? null,
-      };
-    default:
-      return { kind: "none" };
-  }
-}
-
-function isMulticast(addr: string | undefined): boolean {
-  if (!addr) return false;
-  if (addr.includes(":")) return addr.toLowerCase().startsWith("ff");
-  const first = Number(addr.split(".")[0]);
-  return first >= 224 && first <= 239;
 }

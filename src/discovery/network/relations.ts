@@ -1,6 +1,8 @@
-// How interfaces are wired to each other across namespaces: veth peers, bridge ↔ ports, lower
-// device ↔ macvlan/vlan (the lower device may live in another namespace), vxlan ↔ underlay, and
-// bond/vrf controllers. Every forward edge gets its reverse edge here, so readers never search.
+// How interfaces are wired to each other across namespaces: veth/netkit peers, bridge ↔ ports,
+// lower device ↔ macvlan/vlan/ipvlan (the lower device may live in another namespace), tunnel ↔
+// the underlay its data names, and bond/team/vrf controllers. Each kind's module (kinds/) says
+// what its IFLA_LINK means and which underlay it names. Every forward edge gets its reverse edge
+// here, so readers never search.
 //
 // Incremental: relate() recomputes the relation fields of some namespaces only (the ones a change
 // touched), from the edges of those namespaces and of the namespaces that point into them. An
@@ -10,6 +12,7 @@
 import type { RtLink } from "../../netlink/index.ts";
 import type { NetnsKey } from "../../model/keys.ts";
 import type { NetworkInterface } from "../../model/topology.ts";
+import { moduleOfLink } from "./kinds/index.ts";
 import { linkTarget } from "./resolve-nsids.ts";
 
 export interface RelationNamespace {
@@ -19,9 +22,6 @@ export interface RelationNamespace {
   /** NSID → the namespace it means (null or absent: unresolved). */
   nsids: ReadonlyMap<number, NetnsKey | null>;
 }
-
-/** Kinds whose IFLA_LINK names the lower device they are stacked on. */
-const STACKED = new Set(["macvlan", "macvtap", "vlan", "ipvlan", "ipvtap"]);
 
 /**
  * Recomputes every relation field of the interfaces of `affected` (cleared first), from the
@@ -34,7 +34,7 @@ export function relate(affected: ReadonlySet<NetnsKey>, sources: Iterable<NetnsK
     const source = get(sourceKey);
     if (!source) continue;
     const forward = affected.has(sourceKey);
-    // The namespace an IFLA_LINK (or vxlan underlay) index refers to.
+    // The namespace an IFLA_LINK (or tunnel underlay) index refers to.
     const linkNamespace = (l: RtLink): { key: NetnsKey; ns: RelationNamespace } | undefined => {
       if (l.linkNetnsid === undefined || l.linkNetnsid < 0) return { key: sourceKey, ns: source };
       const target = source.nsids.get(l.linkNetnsid);
@@ -54,22 +54,24 @@ export function relate(affected: ReadonlySet<NetnsKey>, sources: Iterable<NetnsK
           master.relations.members.push(self.key);
         }
       }
-      if (l.kind === "veth") {
+      const kind = moduleOfLink(l);
+      const underlayIndex = kind?.underlay?.(l);
+      if (kind?.linkIs === "peer") {
         if (!forward) continue;
         // A veth whose peer is gone shows no IFLA_LINK and no NSID; a peer with the same index
         // in another namespace shows the NSID but, by a kernel quirk, no IFLA_LINK.
         if (l.link === undefined && l.linkNetnsid === undefined) continue;
         const peer = linkNamespace(l)?.ns.byIndex.get(linkTarget(l));
         if (peer && peer !== self) self.relations.peer = peer.key;
-      } else if (l.kind !== undefined && STACKED.has(l.kind)) {
+      } else if (kind?.linkIs === "lower") {
         const target = linkNamespace(l);
         const lower = target?.ns.byIndex.get(linkTarget(l));
         if (!lower || lower === self) continue;
         if (forward) self.relations.master = lower.key;
         if (affected.has(target!.key)) lower.relations.slaves.push(self.key);
-      } else if (l.data?.kind === "vxlan" && l.data.link) {
+      } else if (underlayIndex) {
         const target = linkNamespace(l);
-        const underlay = target?.ns.byIndex.get(l.data.link);
+        const underlay = target?.ns.byIndex.get(underlayIndex);
         if (!underlay) continue;
         if (forward) self.relations.underlay = underlay.key;
         if (affected.has(target!.key)) underlay.relations.overlays.push(self.key);
@@ -89,7 +91,7 @@ function clearRelations(iface: NetworkInterface): void {
 }
 
 /** Keys end in `/if:<index>`; order by namespace, then numerically by index. */
-function compareKeys(a: string, b: string): number {
+export function compareKeys(a: string, b: string): number {
   const [na, ia] = splitKey(a);
   const [nb, ib] = splitKey(b);
   return na < nb ? -1 : na > nb ? 1 : ia - ib;

@@ -1,4 +1,4 @@
-// Links that point into another namespace (veth peers, macvlan/vlan lower devices, vxlan
+// Links that point into another namespace (veth peers, macvlan/vlan lower devices, tunnel
 // underlays) name it only by an NSID: a number local to the namespace holding the link. To learn
 // which namespace an NSID means, we ask the holding namespace "what is your NSID for the
 // namespace behind this fd?" (RTM_GETNSID with NETNSA_FD).
@@ -30,6 +30,7 @@ import {
   type RtLink,
 } from "../../netlink/index.ts";
 import { ask } from "../netlink-request.ts";
+import { moduleOfLink } from "./kinds/index.ts";
 
 /**
  * A namespace as NSID resolution reaches it: a socket that lives in it (an fd, usable from any
@@ -72,7 +73,12 @@ export function linkTarget(link: RtLink): number {
 
 /** The ifindex in the linked namespace that a cross-namespace link refers to. */
 function remoteIndex(l: RtLink): number {
-  return l.data?.kind === "vxlan" && l.data.link ? l.data.link : linkTarget(l);
+  return moduleOfLink(l)?.underlay?.(l) || linkTarget(l);
+}
+
+/** One end of a pair (veth, netkit): its far end points back at it. */
+function isPair(l: RtLink): boolean {
+  return moduleOfLink(l)?.linkIs === "peer";
 }
 
 /** NSID → the links that reference it. */
@@ -96,7 +102,7 @@ export class LinkIndex {
   readonly linkAt = new Map<number, Map<number, RtLink>>();
   /** ifindex → subject ids holding a link there. */
   readonly #byIndex = new Map<number, Set<number>>();
-  /** "<index>><target index>" → subject ids holding a cross-namespace veth at index pointing at target. */
+  /** "<index>><target index>" → subject ids holding a cross-namespace pair end (veth, netkit) at index pointing at target. */
   readonly #vethAt = new Map<string, Set<number>>();
 
   set(id: number, links: readonly RtLink[]): void {
@@ -105,7 +111,7 @@ export class LinkIndex {
     for (const l of links) {
       at.set(l.index, l);
       add(this.#byIndex, l.index, id);
-      if (l.kind === "veth" && l.linkNetnsid !== undefined) add(this.#vethAt, `${l.index}>${linkTarget(l)}`, id);
+      if (isPair(l) && l.linkNetnsid !== undefined) add(this.#vethAt, `${l.index}>${linkTarget(l)}`, id);
     }
     this.linkAt.set(id, at);
   }
@@ -116,7 +122,7 @@ export class LinkIndex {
     this.linkAt.delete(id);
     for (const l of at.values()) {
       remove(this.#byIndex, l.index, id);
-      if (l.kind === "veth" && l.linkNetnsid !== undefined) remove(this.#vethAt, `${l.index}>${linkTarget(l)}`, id);
+      if (isPair(l) && l.linkNetnsid !== undefined) remove(this.#vethAt, `${l.index}>${linkTarget(l)}`, id);
     }
   }
 
@@ -187,7 +193,7 @@ function rankCandidates(
   const strong = new Set<number>();
   let pointsBackSeen = false;
   for (const l of links) {
-    if (l.kind !== "veth") continue;
+    if (!isPair(l)) continue;
     const target = remoteIndex(l);
     for (const cand of index.vethsAt(target, l.index)) {
       if (cand === self) continue;

@@ -4,6 +4,7 @@
 export const NETLINK_ROUTE = 0;
 export const NETLINK_SOCK_DIAG = 4;
 export const NETLINK_NETFILTER = 12;
+export const NETLINK_GENERIC = 16;
 export const NETLINK_INET_DIAG = NETLINK_SOCK_DIAG;
 
 // struct nlmsghdr.nlmsg_flags

@@ -3,12 +3,13 @@
 // field of the same name here gives that entity (`peer`, `ports`, `processes`…); `netns` stays
 // the namespace key, and `namespace` is the namespace itself.
 
-import type { InterfaceDetails, NetworkInterface, NetnsReference } from "../../model/topology.ts";
+import type { NetworkInterface, NetnsReference } from "../../model/topology.ts";
 import { builder } from "../builder.ts";
-import { AddressFamilyEnum, InterfaceKindEnum, MacvlanMode, OperStateEnum, operStateOf, ReferenceKindEnum, RouteProtocol, RoutePreferenceEnum, RouteType, Scope, SriovRoleEnum, TuntapModeEnum, VlanProtocol } from "../enums.ts";
+import { AddressFamilyEnum, InterfaceKindEnum, OperStateEnum, operStateOf, ReferenceKindEnum, RouteProtocol, RoutePreferenceEnum, RouteType, Scope } from "../enums.ts";
 import { indexOf, INTERFACE_TYPENAMES } from "../topology-index.ts";
 import { AddressRef, ContainerRef, InterfaceRef, NamespaceRef, ProcessRef, RouteRef, SocketRef, TenantRef } from "./refs.ts";
 import { byKeys, byKey } from "./lookup.ts";
+import "./interface-kinds/index.ts"; // one GraphQL type per interface kind
 
 export { InterfaceKindEnum };
 
@@ -98,131 +99,19 @@ InterfaceRef.implement({
     addresses: t.field({ description: "Its addresses.", type: [AddressRef], resolve: (i) => i.addresses }),
     users: t.field({ type: [ProcessRef], description: "Processes holding the device open (tun/tap).", resolve: (i) => byKeys(indexOf(i).processes, i.users) }),
     sockets: t.field({ type: [SocketRef], description: "Sockets this interface can carry (bound to one of its addresses, a wildcard, or to it).", resolve: (i) => indexOf(i).socketsByInterface.get(i.key) ?? [] }),
-    peer: t.field({ type: InterfaceRef, nullable: true, description: "The other end of a veth, possibly in another namespace.", resolve: (i) => rel(i, i.relations.peer) }),
+    peer: t.field({ type: InterfaceRef, nullable: true, description: "The other end of a veth or netkit pair, possibly in another namespace.", resolve: (i) => rel(i, i.relations.peer) }),
     bridge: t.field({ type: InterfaceRef, nullable: true, description: "A bridge port: its bridge.", resolve: (i) => rel(i, i.relations.bridge) }),
     ports: t.field({ type: [InterfaceRef], description: "A bridge: its ports.", resolve: (i) => rels(i, i.relations.ports) }),
     master: t.field({ type: InterfaceRef, nullable: true, description: "The lower device of a macvlan, vlan or ipvlan.", resolve: (i) => rel(i, i.relations.master) }),
     slaves: t.field({ type: [InterfaceRef], description: "The upper devices (macvlan, vlan…) on this one.", resolve: (i) => rels(i, i.relations.slaves) }),
     controller: t.field({ type: InterfaceRef, nullable: true, description: "A bond/team/vrf this interface is a member of.", resolve: (i) => rel(i, i.relations.controller) }),
     members: t.field({ type: [InterfaceRef], description: "A bond/team/vrf: its members.", resolve: (i) => rels(i, i.relations.members) }),
-    underlay: t.field({ type: InterfaceRef, nullable: true, description: "The interface a VXLAN device's packets leave through.", resolve: (i) => rel(i, i.relations.underlay) }),
-    overlays: t.field({ type: [InterfaceRef], description: "The vxlan interfaces using this one as underlay.", resolve: (i) => rels(i, i.relations.overlays) }),
+    underlay: t.field({ type: InterfaceRef, nullable: true, description: "The interface a tunnel's (vxlan, geneve, GRE, IP-in-IP) packets leave through: the device it names, else where the route to its remote leads.", resolve: (i) => rel(i, i.relations.underlay) }),
+    overlays: t.field({ type: [InterfaceRef], description: "The tunnels using this one as underlay.", resolve: (i) => rels(i, i.relations.overlays) }),
     pf: t.field({ type: InterfaceRef, nullable: true, description: "An SR-IOV virtual function: its physical function's interface, wherever it lives.", resolve: (i) => rel(i, i.relations.pf) }),
     vfs: t.field({ type: [InterfaceRef], description: "An SR-IOV physical function: the interfaces of its virtual functions that were found.", resolve: (i) => rels(i, i.relations.vfs) }),
   }),
 });
-
-function details<K extends InterfaceDetails["kind"]>(i: NetworkInterface, kind: K): Extract<InterfaceDetails, { kind: K }> | null {
-  return i.details.kind === kind ? (i.details as Extract<InterfaceDetails, { kind: K }>) : null;
-}
-
-const PhysicalDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "physical" }>>("PhysicalDetails").implement({
-  description: "What the driver (ethtool) says of a physical device.",
-  fields: (t) => ({
-    driver: t.exposeString("driver", { description: "The driver's name.", nullable: true }),
-    driverVersion: t.exposeString("driverVersion", { description: "The driver's version.", nullable: true }),
-    firmwareVersion: t.exposeString("firmwareVersion", { description: "The firmware's version.", nullable: true }),
-    busInfo: t.exposeString("busInfo", { description: "Where it sits on its bus (a PCI address).", nullable: true }),
-    sriov: t.field({ type: SriovRoleEnum, nullable: true, description: "Its PCI device's SR-IOV role (sysfs physfn, sriov_numvfs); null when it has none.", resolve: (d) => d.sriov }),
-  }),
-});
-const BridgeDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "bridge" }>>("BridgeDetails").implement({
-  description: "A bridge's settings.",
-  fields: (t) => ({
-    stpState: t.exposeInt("stpState", { description: "STP: 0 off, 1 the kernel's, 2 a user-space daemon's.", nullable: true }),
-    vlanFiltering: t.exposeBoolean("vlanFiltering", { description: "Whether VLAN filtering is on.", nullable: true }),
-    forwardDelay: t.exposeFloat("forwardDelay", { description: "The forward delay, in centiseconds (as the kernel reports it).", nullable: true }),
-    ageingTime: t.exposeFloat("ageingTime", { description: "The FDB ageing time, in centiseconds.", nullable: true }),
-    priority: t.exposeInt("priority", { description: "The bridge priority.", nullable: true }),
-    bridgeId: t.exposeString("bridgeId", { description: "The bridge id (priority and MAC address).", nullable: true }),
-  }),
-});
-const MacvlanDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "macvlan" }>>("MacvlanDetails").implement({
-  description: "A macvlan or macvtap device's settings.",
-  fields: (t) => ({
-    mode: t.field({ description: "How it forwards among its siblings.", type: MacvlanMode.ref, resolve: (d) => MacvlanMode.of(d.mode) }),
-    macvtap: t.exposeBoolean("macvtap", { description: "Whether it is a macvtap (a tap file per device)." }),
-  }),
-});
-const VlanDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "vlan" }>>("VlanDetails").implement({
-  description: "A VLAN device's settings.",
-  fields: (t) => ({
-    vlanId: t.exposeInt("id", { description: "The VLAN id (VID, 0 to 4095). Not an identity: two interfaces may carry the same VLAN." }),
-    protocol: t.field({ description: "The tag's EtherType.", type: VlanProtocol.ref, resolve: (d) => VlanProtocol.of(d.protocol) }),
-  }),
-});
-const PortRangeRef = builder.objectRef<{ low: number; high: number }>("SourcePortRange").implement({
-  description: "The UDP source ports a VXLAN device picks from.",
-  fields: (t) => ({
-    low: t.exposeInt("low", { description: "The lowest." }),
-    high: t.exposeInt("high", { description: "The highest." }),
-  }),
-});
-const VxlanDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "vxlan" }>>("VxlanDetails").implement({
-  description: "A VXLAN device's settings.",
-  fields: (t) => ({
-    vni: t.exposeInt("vni", { description: "The VXLAN network identifier.", nullable: true }),
-    group: t.exposeString("group", { description: "The multicast group it floods to; null when none.", nullable: true }),
-    remote: t.exposeString("remote", { description: "The unicast remote endpoint; null when none.", nullable: true }),
-    local: t.exposeString("local", { description: "The local address it sends from; null for any.", nullable: true }),
-    port: t.exposeInt("port", { description: "The UDP destination port.", nullable: true }),
-    sourcePortRange: t.field({ description: "The UDP source ports it picks from.", type: PortRangeRef, nullable: true, resolve: (d) => d.sourcePortRange }),
-    ttl: t.exposeInt("ttl", { description: "The TTL of outer packets (0: inherited).", nullable: true }),
-    tos: t.exposeInt("tos", { description: "The TOS of outer packets.", nullable: true }),
-    learning: t.exposeBoolean("learning", { description: "Whether it learns remote MAC addresses.", nullable: true }),
-    proxy: t.exposeBoolean("proxy", { description: "Whether it answers ARP and ND itself.", nullable: true }),
-  }),
-});
-const TuntapDetails = builder.objectRef<Extract<InterfaceDetails, { kind: "tuntap" }>>("TuntapDetails").implement({
-  description: "A tun or tap device's settings.",
-  fields: (t) => ({
-    mode: t.field({ description: "What it carries.", type: TuntapModeEnum, resolve: (d) => d.mode }),
-    persistent: t.exposeBoolean("persistent", { description: "Whether it outlives the process that made it.", nullable: true }),
-    multiQueue: t.exposeBoolean("multiQueue", { description: "Whether it has several queues.", nullable: true }),
-    owner: t.exposeInt("owner", { description: "The uid allowed to attach; null for any.", nullable: true }),
-    group: t.exposeInt("group", { description: "The gid allowed to attach; null for any.", nullable: true }),
-    vnetHdr: t.exposeBoolean("vnetHdr", { description: "Whether frames carry virtio-net headers.", nullable: true }),
-    packetInfo: t.exposeBoolean("packetInfo", { description: "Whether frames carry the packet-information header (IFF_NO_PI off).", nullable: true }),
-  }),
-});
-const LabelsDecoration = builder.objectRef<NonNullable<NetworkInterface["containerNetwork"]>>("BridgeDecoration").implement({
-  description: "A bridge that is a container engine's network: that network's name, labels and flags.",
-  fields: (t) => ({
-    network: t.exposeString("network", { description: "The container network's key." }),
-    engine: t.exposeString("engine", { description: "The engine's key." }),
-    name: t.exposeString("name", { description: "The network's name." }),
-    internal: t.exposeBoolean("internal", { description: "Whether the network is internal (no way out)." }),
-    default: t.exposeBoolean("default", { description: "Whether it is the engine's default network." }),
-    labels: t.field({ description: "The network's labels (a JSON object).", type: "JSON", resolve: (d) => d.labels }),
-  }),
-});
-
-function kindType(kind: NetworkInterface["kind"], description: string, extra?: (t: any) => Record<string, any>) {
-  const ref = builder.objectRef<NetworkInterface>(INTERFACE_TYPENAMES[kind]);
-  builder.node(ref, {
-    description,
-    interfaces: [InterfaceRef],
-    id: { resolve: (i) => i.key },
-    isTypeOf: (v) => (v as NetworkInterface).kind === kind && typeof (v as NetworkInterface).index === "number",
-    fields: (t) => (extra ? extra(t) : {}),
-  });
-  return ref;
-}
-
-const DETAILS = "Its kind's settings; null when the kernel did not report them.";
-
-kindType("veth", "One end of a veth pair; `peer` is the other end.");
-kindType("loopback", "A namespace's loopback device.");
-kindType("other", "An interface of another kind (`driverKind` names it: ipvlan, wireguard, bond…).");
-kindType("physical", "A device without an IFLA_INFO_KIND: a NIC.", (t) => ({ details: t.field({ type: PhysicalDetails, nullable: true, description: DETAILS, resolve: (i: NetworkInterface) => details(i, "physical") }) }));
-kindType("bridge", "A Linux bridge; `ports` are its ports.", (t) => ({
-  details: t.field({ type: BridgeDetails, nullable: true, description: DETAILS, resolve: (i: NetworkInterface) => details(i, "bridge") }),
-  containerNetwork: t.field({ type: LabelsDecoration, nullable: true, description: "The container engine's network this bridge is; null when none.", resolve: (i: NetworkInterface) => i.containerNetwork }),
-}));
-kindType("macvlan", "A macvlan or macvtap device; `master` is its lower device.", (t) => ({ details: t.field({ type: MacvlanDetails, nullable: true, description: DETAILS, resolve: (i: NetworkInterface) => details(i, "macvlan") }) }));
-kindType("vlan", "An 802.1Q/802.1ad VLAN device; `master` is its lower device.", (t) => ({ details: t.field({ type: VlanDetails, nullable: true, description: DETAILS, resolve: (i: NetworkInterface) => details(i, "vlan") }) }));
-kindType("vxlan", "A VXLAN tunnel endpoint; `underlay` is where its packets leave.", (t) => ({ details: t.field({ type: VxlanDetails, nullable: true, description: DETAILS, resolve: (i: NetworkInterface) => details(i, "vxlan") }) }));
-kindType("tuntap", "A tun or tap device; `users` are the processes holding it open.", (t) => ({ details: t.field({ type: TuntapDetails, nullable: true, description: DETAILS, resolve: (i: NetworkInterface) => details(i, "tuntap") }) }));
 
 builder.node(AddressRef, {
   description: "An IP address on an interface.",

@@ -1,0 +1,50 @@
+// linux/if_tunnel.h: IFLA_INFO_DATA of the IP-in-IP and GRE tunnel kinds.
+// Numbers generated from the installed header and checked by test/netlink/uapi.test.ts.
+// IFLA_INFO_DATA of kinds "ipip", "sit" and "ip6tnl"
+export const IFLA_IPTUN_UNSPEC = 0;
+export const IFLA_IPTUN_LINK = 1;
+export const IFLA_IPTUN_LOCAL = 2;
+export const IFLA_IPTUN_REMOTE = 3;
+export const IFLA_IPTUN_TTL = 4;
+export const IFLA_IPTUN_TOS = 5;
+export const IFLA_IPTUN_ENCAP_LIMIT = 6;
+export const IFLA_IPTUN_FLOWINFO = 7;
+export const IFLA_IPTUN_FLAGS = 8;
+export const IFLA_IPTUN_PROTO = 9;
+export const IFLA_IPTUN_PMTUDISC = 10;
+export const IFLA_IPTUN_6RD_PREFIX = 11;
+export const IFLA_IPTUN_6RD_RELAY_PREFIX = 12;
+export const IFLA_IPTUN_6RD_PREFIXLEN = 13;
+export const IFLA_IPTUN_6RD_RELAY_PREFIXLEN = 14;
+export const IFLA_IPTUN_ENCAP_TYPE = 15;
+export const IFLA_IPTUN_ENCAP_FLAGS = 16;
+export const IFLA_IPTUN_ENCAP_SPORT = 17;
+export const IFLA_IPTUN_ENCAP_DPORT = 18;
+export const IFLA_IPTUN_COLLECT_METADATA = 19;
+export const IFLA_IPTUN_FWMARK = 20;
+// IFLA_INFO_DATA of kinds "gre", "gretap", "ip6gre", "ip6gretap"
+export const IFLA_GRE_UNSPEC = 0;
+export const IFLA_GRE_LINK = 1;
+export const IFLA_GRE_IFLAGS = 2;
+export const IFLA_GRE_OFLAGS = 3;
+export const IFLA_GRE_IKEY = 4;
+export const IFLA_GRE_OKEY = 5;
+export const IFLA_GRE_LOCAL = 6;
+export const IFLA_GRE_REMOTE = 7;
+export const IFLA_GRE_TTL = 8;
+export const IFLA_GRE_TOS = 9;
+export const IFLA_GRE_PMTUDISC = 10;
+export const IFLA_GRE_ENCAP_LIMIT = 11;
+export const IFLA_GRE_FLOWINFO = 12;
+export const IFLA_GRE_FLAGS = 13;
+export const IFLA_GRE_ENCAP_TYPE = 14;
+export const IFLA_GRE_ENCAP_FLAGS = 15;
+export const IFLA_GRE_ENCAP_SPORT = 16;
+export const IFLA_GRE_ENCAP_DPORT = 17;
+export const IFLA_GRE_COLLECT_METADATA = 18;
+export const IFLA_GRE_IGNORE_DF = 19;
+export const IFLA_GRE_FWMARK = 20;
+export const IFLA_GRE_ERSPAN_INDEX = 21;
+export const IFLA_GRE_ERSPAN_VER = 22;
+export const IFLA_GRE_ERSPAN_DIR = 23;
+export const IFLA_GRE_ERSPAN_HWID = 24;
