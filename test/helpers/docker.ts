@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { deleteEngineTables, nftTables, unmountUnder } from "./engine-teardown.ts";
+import { deleteEngineTables, deleteRulesNaming, nftTables, unmountUnder } from "./engine-teardown.ts";
 import { sh, type Lab } from "./lab.ts";
 import { ensureTools } from "./packages.ts";
 
@@ -148,6 +148,7 @@ export class DockerEngine {
       quiet(() => process.kill(this.pid, "SIGKILL"));
     }
     for (const b of bridges) sh("ip", ["link", "del", b], { allowFail: true });
+    deleteRulesNaming(bridges);
     // The nft tables Docker created, only if nothing but Docker's chains are in them and no other
     // dockerd still relies on them.
     if (!otherDockerdRunning(this.pid)) {

@@ -37,3 +37,25 @@ export function unmountUnder(dir: string): void {
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) sh("umount", ["-l", m], { allowFail: true });
 }
+
+/**
+ * Deletes every nf_tables rule that names one of `ifnames` (as `iifname "X"` / `oifname "X"`).
+ * dockerd leaves its bridge's masquerade rules in POSTROUTING when it exits, and those sit in
+ * tables other engines' chains keep alive, so deleting whole tables does not take them.
+ */
+export function deleteRulesNaming(ifnames: string[]): void {
+  if (ifnames.length === 0) return;
+  const quoted = ifnames.map((n) => `"${n}"`);
+  let table: string[] = [];
+  let chain = "";
+  for (const line of sh("nft", ["-a", "list", "ruleset"], { allowFail: true }).split("\n")) {
+    const t = /^table (\S+) (\S+) \{/.exec(line);
+    if (t) table = [t[1]!, t[2]!];
+    const c = /^\s*chain (\S+) \{/.exec(line);
+    if (c) chain = c[1]!;
+    const rule = /# handle (\d+)\s*$/.exec(line);
+    if (rule && chain && !/^\s*chain /.test(line) && quoted.some((q) => line.includes(q))) {
+      sh("nft", ["delete", "rule", ...table, chain, "handle", rule[1]!], { allowFail: true });
+    }
+  }
+}
