@@ -5,6 +5,7 @@
 // its keys in data attributes; `document.body.dataset` says what the page is doing (state,
 // moment, revision, link), which is what scripts and the tests wait for.
 
+import { INTERFACE_KINDS } from "../model/interface-kinds.ts";
 import { wiringOf, type Wiring } from "../model/wiring.ts";
 import { GraphqlError, query, Subscriptions, Unauthorized, type LinkState } from "./data/client.ts";
 import { MAP_ALERT_EVENTS, MAP_ALERTS, MAP_DIFF, MAP_HISTORY, MAP_REVISIONS, MAP_TOPOLOGY, WHERE_IS } from "./data/queries.ts";
@@ -26,7 +27,8 @@ import { pathElements, whereIsHtml } from "./panels/whereis.ts";
 import { sceneMarkup } from "./render/svg.ts";
 import { Viewport } from "./render/viewport.ts";
 
-const KINDS = ["physical", "bridge", "veth", "macvlan", "vlan", "vxlan", "tuntap", "loopback", "other", "process", "forward"];
+/** The filter's choices: every interface kind the model registers, then the map's own rows. */
+const KINDS = [...INTERFACE_KINDS, "process", "forward"];
 const KIND_LABELS: Record<string, string> = { tuntap: "tun/tap", process: "tun users", forward: "forwards" };
 const FLASH_MS = 2500;
 const HISTORY_LENGTH = 1000;
