@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeNodeId } from "../../src/model/node-id.ts";
 import type { RunningServer } from "../../src/server/server.ts";
+import { eventually, ourPacketSockets, tshark } from "../helpers/capture-lab.ts";
 import { Lab, requireRoot, sh } from "../helpers/lab.ts";
 import { ensureTool } from "../helpers/packages.ts";
 import { startTestServer, TestLive } from "../helpers/server-harness.ts";
@@ -52,19 +53,6 @@ function refusedTcpFromA(): void {
 }
 
 /** Packet sockets this process holds in namespace `ns`, by ss run inside it. */
-function ourPacketSockets(ns: string): number {
-  const out = sh("ip", ["netns", "exec", ns, "ss", "-0", "-a", "-p", "-n", "-H"]);
-  return out.split("\n").filter((l) => l.includes(`pid=${process.pid},`)).length;
-}
-
-async function eventually(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`still not true after 10 s: ${what}`);
-    await Bun.sleep(25);
-  }
-}
-
 /** Enhanced packet blocks in a pcapng byte stream (the engine sends whole blocks only). */
 function packetBlocks(bytes: Uint8Array): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -86,10 +74,6 @@ function concat(chunks: Uint8Array[]): Uint8Array {
     off += c.byteLength;
   }
   return out;
-}
-
-function tshark(file: string, ...args: string[]): string[] {
-  return sh("tshark", ["-r", file, ...args]).split("\n").filter((l) => l.trim() !== "");
 }
 
 function nsKey(name: string): string {
@@ -145,11 +129,12 @@ describe.if(root)("capture through the server", () => {
     // Every interface, no filter: the veth's own IPv6 chatter (router and neighbour solicitations)
     // may come first, so wait for what is asserted, read by tshark, not for a packet count.
     const file = join(lab.dir, "ws.pcapng");
-    const received = () => {
+    const arrived = () => {
+      if (packetBlocks(concat(chunks)) < 6) return false;
       writeFileSync(file, concat(chunks));
-      return { icmp: tshark(file, "-Y", "icmp").length, tcp: tshark(file, "-Y", "tcp.port == 9").length };
+      return tshark(file, "-Y", "icmp").length >= 4 && tshark(file, "-Y", "tcp.port == 9").length >= 2;
     };
-    await eventually("4 ICMP and 2 TCP packets arrived", () => packetBlocks(concat(chunks)) >= 6 && received().icmp >= 4 && received().tcp >= 2);
+    await eventually("4 ICMP and 2 TCP packets arrived", arrived);
     ws.close(1000, "enough");
     await closed;
     await eventually("the capture's packet sockets are closed", () => ourPacketSockets(A) === 0);

@@ -95,6 +95,17 @@ async function waitForListeners(n: number): Promise<void> {
   }
 }
 
+/** Reads a graphql-ws subscription's `next` messages (picked from their data) until the message that ends it. */
+async function drainUntilEnd<T>(sub: RawGraphqlWs, pick: (data: any) => T): Promise<{ got: T[]; end: any }> {
+  const got: T[] = [];
+  for (;;) {
+    const m = await sub.next(20_000);
+    if (m === null) throw new Error(`the connection closed: ${JSON.stringify(sub.ws.closed)}`);
+    if (m.type !== "next") return { got, end: m };
+    got.push(pick(m.payload.data));
+  }
+}
+
 /** The store's changes after `from` up to `to`, as the subscription sends them. */
 function recorded(from: number, to: number): string[] {
   return store.changes({ revision: from }, { revision: to }).map((e) => id({ ...e, op: e.op.toUpperCase() }));
@@ -120,17 +131,7 @@ describe.if(root)("a subscriber that stops reading", () => {
     const latest = live.current().revision;
 
     slow.ws.resume();
-    const got: Change[] = [];
-    let end: any;
-    for (;;) {
-      const m = await slow.next(20_000);
-      if (m === null) throw new Error(`the connection closed: ${JSON.stringify(slow.ws.closed)}`);
-      if (m.type === "next") got.push(m.payload.data.topologyChanges);
-      else {
-        end = m;
-        break;
-      }
-    }
+    const { got, end } = await drainUntilEnd<Change>(slow, (data) => data.topologyChanges);
     expect(end.type).toBe("error");
     expect(end.id).toBe("slow");
     const error = end.payload[0];
@@ -238,17 +239,7 @@ describe.if(root)("a subscriber that stops reading", () => {
     const latest = live.current().revision;
 
     slow.ws.resume();
-    const got: number[] = [];
-    let end: any;
-    for (;;) {
-      const m = await slow.next(20_000);
-      if (m === null) throw new Error(`the connection closed: ${JSON.stringify(slow.ws.closed)}`);
-      if (m.type === "next") got.push(m.payload.data.revisions.revision);
-      else {
-        end = m;
-        break;
-      }
-    }
+    const { got, end } = await drainUntilEnd<number>(slow, (data) => data.revisions.revision);
     slow.ws.close();
     expect(end.type).toBe("error");
     const error = end.payload[0];
@@ -293,17 +284,7 @@ describe.if(root)("a subscriber that stops reading", () => {
     const latest = alerts.events.at(-1)!.sequence;
 
     slow.ws.resume();
-    const got: number[] = [];
-    let end: any;
-    for (;;) {
-      const m = await slow.next(20_000);
-      if (m === null) throw new Error(`the connection closed: ${JSON.stringify(slow.ws.closed)}`);
-      if (m.type === "next") got.push(m.payload.data.alerts.sequence);
-      else {
-        end = m;
-        break;
-      }
-    }
+    const { got, end } = await drainUntilEnd<number>(slow, (data) => data.alerts.sequence);
     slow.ws.close();
     expect(end.type).toBe("error");
     const error = end.payload[0];
